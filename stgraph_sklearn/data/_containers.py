@@ -1,0 +1,556 @@
+"""Containers of the data contract: Modality, Recording, SensorGraph, GraphSequence.
+
+Axis order is time first everywhere: ``(n_timesteps, n_nodes, n_channels)``.
+Containers validate themselves on construction (so a malformed one never exists),
+hold numpy arrays, and are cheap to copy, slice and pickle.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Mapping
+
+import numpy as np
+
+__all__ = ["GraphSequence", "Modality", "Recording", "SensorGraph"]
+
+
+def _as_float_values(values, what):
+    try:
+        arr = np.asarray(values)
+    except Exception as exc:  # pragma: no cover - numpy raises many types
+        raise TypeError(
+            f"{what} must be array-like of numbers. Got {type(values).__name__}."
+        ) from exc
+    if arr.dtype == object or not (
+        np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.bool_)
+    ):
+        raise TypeError(f"{what} must hold numbers. Got an array of dtype {arr.dtype}.")
+    if np.iscomplexobj(arr):
+        raise TypeError(f"{what} must hold real numbers. Got dtype {arr.dtype}.")
+    return arr.astype(np.float64 if arr.dtype == np.float64 else np.float32, copy=False)
+
+
+class Modality:
+    """One sensing stream of a recording, on its own clock.
+
+    Parameters
+    ----------
+    values : array-like of shape (n_samples, n_nodes, n_channels) or (n_samples, n_channels)
+        The samples. A 2-D array is one node (for example a video feature vector per frame).
+        NaN marks a missing sample; a node that is NaN in all channels at a sample is absent there.
+    rate : float, default=None
+        Sampling rate in Hz. Exactly one of ``rate`` and ``timestamps`` must be given.
+    timestamps : array-like of shape (n_samples,), default=None
+        Sample times in seconds on the modality's own clock, strictly increasing, possibly irregular.
+    start : float, default=0.0
+        Time of the first sample in seconds, used with ``rate``.
+    node_names : sequence of str, default=None
+        One name per node. Defaults to ``("0", "1", ...)``; the recording prefixes node
+        names with the modality name when it builds the graph's node list.
+    clock : array-like of shape (n_anchors, 2), default=None
+        Clock correction from the reference timeline to this modality's clock, as anchor pairs
+        ``(reference_time, offset)``: the sample that belongs to reference time ``t`` was stamped
+        ``t + offset(t)`` on this modality's clock, with ``offset`` linear between anchors and
+        constant outside them (one anchor is a constant offset). This is the format of the
+        50 Salads synchronization files. ``None`` means the clocks agree.
+
+    Attributes
+    ----------
+    n_samples, n_nodes, n_channels : int
+        Shape of ``values``.
+    times : ndarray of shape (n_samples,)
+        Sample times in seconds on the modality's clock.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from stgraph_sklearn.data import Modality
+    >>> accel = Modality(np.zeros((100, 10, 3)), rate=50.0)
+    >>> accel.n_nodes, accel.duration
+    (10, 2.0)
+    """
+
+    def __init__(self, values, rate=None, timestamps=None, start=0.0, node_names=None, clock=None):
+        arr = _as_float_values(values, "Modality values")
+        if arr.ndim == 2:
+            arr = arr[:, None, :]
+        if arr.ndim != 3:
+            raise ValueError(
+                "Modality values must have shape (n_samples, n_nodes, n_channels) or "
+                f"(n_samples, n_channels). Got an array of shape {arr.shape}."
+            )
+        if arr.shape[0] == 0 or arr.shape[1] == 0 or arr.shape[2] == 0:
+            raise ValueError(f"Modality values must not be empty. Got shape {arr.shape}.")
+        if np.isinf(arr).any():
+            raise ValueError("Modality values must be finite or NaN (missing). Got inf.")
+        self.values = arr
+        if (rate is None) == (timestamps is None):
+            raise ValueError(
+                "Modality needs exactly one of 'rate' (Hz) and 'timestamps' (s). "
+                f"Got rate={rate!r} and timestamps={'None' if timestamps is None else 'an array'}."
+            )
+        if rate is not None:
+            if not isinstance(rate, numbers.Real) or not np.isfinite(rate) or rate <= 0:
+                raise ValueError(f"Modality 'rate' must be a positive number of Hz. Got {rate!r}.")
+            self.rate = float(rate)
+            self.timestamps = None
+        else:
+            ts = np.asarray(timestamps, dtype=np.float64)
+            if ts.shape != (arr.shape[0],):
+                raise ValueError(
+                    f"Modality 'timestamps' must have shape ({arr.shape[0]},) to match values. "
+                    f"Got shape {ts.shape}."
+                )
+            if not np.isfinite(ts).all():
+                raise ValueError("Modality 'timestamps' must be finite.")
+            if ts.size > 1 and not (np.diff(ts) > 0).all():
+                bad = int(np.flatnonzero(np.diff(ts) <= 0)[0]) + 1
+                raise ValueError(
+                    "Modality 'timestamps' must be strictly increasing. Got "
+                    f"timestamps[{bad - 1}]={ts[bad - 1]!r} >= timestamps[{bad}]={ts[bad]!r}."
+                )
+            self.rate = None
+            self.timestamps = ts
+        if not isinstance(start, numbers.Real) or not np.isfinite(start):
+            raise ValueError(f"Modality 'start' must be a finite number of seconds. Got {start!r}.")
+        self.start = float(start)
+        if node_names is None:
+            node_names = tuple(str(i) for i in range(arr.shape[1]))
+        elif isinstance(node_names, str) or len(node_names) != arr.shape[1]:
+            raise ValueError(
+                f"Modality 'node_names' must be a sequence of {arr.shape[1]} names (one per node). "
+                f"Got {node_names!r}."
+            )
+        node_names = tuple(str(n) for n in node_names)
+        if len(set(node_names)) != len(node_names):
+            raise ValueError(f"Modality 'node_names' must be unique. Got {node_names!r}.")
+        self.node_names = node_names
+        if clock is not None:
+            clk = np.asarray(clock, dtype=np.float64)
+            if (
+                clk.ndim != 2
+                or clk.shape[1] != 2
+                or clk.shape[0] == 0
+                or not np.isfinite(clk).all()
+            ):
+                raise ValueError(
+                    "Modality 'clock' must be finite (reference_time, offset) anchor pairs of shape "
+                    f"(n_anchors, 2). Got {np.shape(clock)}."
+                )
+            if clk.shape[0] > 1 and not (np.diff(clk[:, 0]) > 0).all():
+                raise ValueError("Modality 'clock' anchor times must be strictly increasing.")
+            clock = clk
+        self.clock = clock
+
+    @property
+    def n_samples(self):
+        return self.values.shape[0]
+
+    @property
+    def n_nodes(self):
+        return self.values.shape[1]
+
+    @property
+    def n_channels(self):
+        return self.values.shape[2]
+
+    @property
+    def times(self):
+        """Sample times in seconds on the modality's own clock."""
+        if self.timestamps is not None:
+            return self.timestamps
+        return self.start + np.arange(self.n_samples) / self.rate
+
+    @property
+    def duration(self):
+        """Time span covered, in seconds (last sample plus one sampling period)."""
+        t = self.times
+        if self.rate is not None:
+            return float(t[-1] + 1.0 / self.rate)
+        step = float(np.median(np.diff(t))) if t.size > 1 else 0.0
+        return float(t[-1] + step)
+
+    def offset_at(self, reference_times):
+        """Clock offset (s) of this modality at the given reference times."""
+        reference_times = np.asarray(reference_times, dtype=np.float64)
+        if self.clock is None:
+            return np.zeros_like(reference_times)
+        return np.interp(reference_times, self.clock[:, 0], self.clock[:, 1])
+
+    def replace(self, **changes):
+        """Return a new Modality with some fields replaced (values are not copied)."""
+        fields = {
+            "values": self.values,
+            "rate": self.rate,
+            "timestamps": self.timestamps,
+            "start": self.start,
+            "node_names": self.node_names,
+            "clock": self.clock,
+        }
+        if "timestamps" in changes and changes["timestamps"] is not None and "rate" not in changes:
+            fields["rate"] = None
+        if "rate" in changes and changes["rate"] is not None and "timestamps" not in changes:
+            fields["timestamps"] = None
+        fields.update(changes)
+        return Modality(**fields)
+
+    def __repr__(self):
+        clock = f"rate={self.rate:g}" if self.rate is not None else "timestamps=..."
+        return (
+            f"Modality(n_samples={self.n_samples}, n_nodes={self.n_nodes}, "
+            f"n_channels={self.n_channels}, {clock})"
+        )
+
+
+class Recording:
+    """One recorded session: several modalities and a reference timeline of frames.
+
+    Labels are given one per reference frame; frame ``i`` is at time ``i / frame_rate``
+    seconds on the reference clock.
+
+    Parameters
+    ----------
+    modalities : mapping of str to Modality
+        The streams, keyed by modality name. Their order is the node order of the graph.
+        Arrays are accepted and wrapped as ``Modality(values, rate=frame_rate)``.
+    frame_rate : float
+        Rate of the reference timeline in Hz (30 for 50 Salads' video).
+    n_frames : int, default=None
+        Number of reference frames. Defaults to the longest modality's duration times
+        ``frame_rate``, rounded.
+    name : str, default=None
+        Identifier of the recording (for example the trial name).
+    subject : hashable, default=None
+        Who was recorded; used as ``groups`` for subject-disjoint splits.
+
+    Attributes
+    ----------
+    node_names : tuple of str
+        ``"<modality>:<node>"`` for every node of every modality, in graph order
+        (a modality with one unnamed node is just ``"<modality>"``).
+    node_modality : tuple of str
+        The modality of each node.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from stgraph_sklearn.data import Modality, Recording
+    >>> rec = Recording({"accel": Modality(np.zeros((500, 10, 3)), rate=50.0),
+    ...                  "video": Modality(np.zeros((300, 8)), rate=30.0)}, frame_rate=30.0)
+    >>> rec.n_frames, len(rec.node_names)
+    (300, 11)
+    """
+
+    def __init__(self, modalities, frame_rate, n_frames=None, name=None, subject=None):
+        if not isinstance(modalities, Mapping) or len(modalities) == 0:
+            raise TypeError(
+                "Recording 'modalities' must be a non-empty mapping of name to Modality. "
+                f"Got {type(modalities).__name__}."
+            )
+        if (
+            not isinstance(frame_rate, numbers.Real)
+            or not np.isfinite(frame_rate)
+            or frame_rate <= 0
+        ):
+            raise ValueError(
+                f"Recording 'frame_rate' must be a positive number of Hz. Got {frame_rate!r}."
+            )
+        self.frame_rate = float(frame_rate)
+        mods = {}
+        for key, mod in modalities.items():
+            if not isinstance(key, str) or not key:
+                raise TypeError(f"Recording modality names must be non-empty strings. Got {key!r}.")
+            if not isinstance(mod, Modality):
+                mod = Modality(mod, rate=self.frame_rate)
+            mods[key] = mod
+        self.modalities = mods
+        if n_frames is None:
+            n_frames = round(max(m.duration for m in mods.values()) * self.frame_rate)
+        if isinstance(n_frames, bool) or not isinstance(n_frames, numbers.Integral) or n_frames < 1:
+            raise ValueError(f"Recording 'n_frames' must be a positive integer. Got {n_frames!r}.")
+        self.n_frames = int(n_frames)
+        self.name = name
+        self.subject = subject
+
+    @property
+    def frame_times(self):
+        """Times of the reference frames in seconds, shape (n_frames,)."""
+        return np.arange(self.n_frames) / self.frame_rate
+
+    @property
+    def node_names(self):
+        names = []
+        for key, mod in self.modalities.items():
+            if mod.n_nodes == 1 and mod.node_names == ("0",):
+                names.append(key)
+            else:
+                names.extend(f"{key}:{n}" for n in mod.node_names)
+        return tuple(names)
+
+    @property
+    def node_modality(self):
+        return tuple(k for k, m in self.modalities.items() for _ in range(m.n_nodes))
+
+    @property
+    def n_nodes(self):
+        return sum(m.n_nodes for m in self.modalities.values())
+
+    def is_aligned(self):
+        """True if every modality has exactly one sample per reference frame on the frame clock."""
+        return all(
+            m.rate == self.frame_rate
+            and m.start == 0.0
+            and m.clock is None
+            and m.n_samples == self.n_frames
+            for m in self.modalities.values()
+        )
+
+    def replace(self, **changes):
+        """Return a new Recording with some fields replaced (arrays are not copied)."""
+        fields = {
+            "modalities": self.modalities,
+            "frame_rate": self.frame_rate,
+            "n_frames": self.n_frames,
+            "name": self.name,
+            "subject": self.subject,
+        }
+        fields.update(changes)
+        return Recording(**fields)
+
+    def __repr__(self):
+        mods = ", ".join(f"{k}: {m.n_nodes}x{m.n_channels}" for k, m in self.modalities.items())
+        return (
+            f"Recording(name={self.name!r}, subject={self.subject!r}, n_frames={self.n_frames}, "
+            f"frame_rate={self.frame_rate:g}, modalities={{{mods}}})"
+        )
+
+
+class SensorGraph:
+    """A weighted directed graph over all nodes of all modalities.
+
+    Parameters
+    ----------
+    edge_index : array-like of shape (2, n_edges)
+        Source (row 0) and target (row 1) node indices, PyTorch Geometric's convention.
+    edge_weight : array-like of shape (n_edges,), default=None
+        Non-negative edge weights; all ones if omitted.
+    node_names : sequence of str
+        One unique name per node.
+    node_modality : sequence of str, default=None
+        The modality of each node; defaults to the node name up to its first ``":"``.
+
+    Examples
+    --------
+    >>> from stgraph_sklearn.data import SensorGraph
+    >>> g = SensorGraph([[0, 1], [1, 0]], node_names=["accel:knife", "accel:board"])
+    >>> g.to_dense()
+    array([[0., 1.],
+           [1., 0.]], dtype=float32)
+    """
+
+    def __init__(self, edge_index, edge_weight=None, node_names=None, node_modality=None):
+        if node_names is None or isinstance(node_names, str):
+            raise TypeError(
+                f"SensorGraph 'node_names' must be a sequence of str. Got {node_names!r}."
+            )
+        node_names = tuple(str(n) for n in node_names)
+        n = len(node_names)
+        if n == 0 or len(set(node_names)) != n:
+            raise ValueError(
+                f"SensorGraph 'node_names' must be non-empty and unique. Got {node_names!r}."
+            )
+        ei = np.asarray(edge_index)
+        if ei.size == 0:
+            ei = np.zeros((2, 0), dtype=np.int64)
+        if ei.ndim != 2 or ei.shape[0] != 2 or not np.issubdtype(ei.dtype, np.integer):
+            raise ValueError(
+                f"SensorGraph 'edge_index' must be an integer array of shape (2, n_edges). "
+                f"Got dtype {ei.dtype} and shape {ei.shape}."
+            )
+        if ei.size and (ei.min() < 0 or ei.max() >= n):
+            raise ValueError(
+                f"SensorGraph 'edge_index' must hold node indices in [0, {n - 1}]. "
+                f"Got values in [{ei.min()}, {ei.max()}]."
+            )
+        if edge_weight is None:
+            ew = np.ones(ei.shape[1], dtype=np.float32)
+        else:
+            ew = np.asarray(edge_weight, dtype=np.float32)
+            if ew.shape != (ei.shape[1],) or not np.isfinite(ew).all() or (ew < 0).any():
+                raise ValueError(
+                    f"SensorGraph 'edge_weight' must be {ei.shape[1]} finite non-negative weights. "
+                    f"Got shape {ew.shape}."
+                )
+        if node_modality is None:
+            node_modality = tuple(name.split(":", 1)[0] for name in node_names)
+        node_modality = tuple(str(m) for m in node_modality)
+        if len(node_modality) != n:
+            raise ValueError(
+                f"SensorGraph 'node_modality' must have one entry per node ({n}). Got {len(node_modality)}."
+            )
+        self.edge_index = ei.astype(np.int64, copy=False)
+        self.edge_weight = ew
+        self.node_names = node_names
+        self.node_modality = node_modality
+
+    @property
+    def n_nodes(self):
+        return len(self.node_names)
+
+    @property
+    def n_edges(self):
+        return self.edge_index.shape[1]
+
+    def to_dense(self):
+        """Dense adjacency ``A[target, source] = weight`` of shape (n_nodes, n_nodes).
+
+        Rows are receivers, so ``A @ x`` aggregates messages from sources (PyG's flow
+        ``source_to_target``).
+        """
+        adj = np.zeros((self.n_nodes, self.n_nodes), dtype=np.float32)
+        np.add.at(adj, (self.edge_index[1], self.edge_index[0]), self.edge_weight)
+        return adj
+
+    @classmethod
+    def from_dense(cls, adjacency, node_names, node_modality=None):
+        """Build a graph from a dense ``A[target, source]`` matrix (zeros are no edge)."""
+        adj = np.asarray(adjacency, dtype=np.float32)
+        if adj.ndim != 2 or adj.shape[0] != adj.shape[1] or adj.shape[0] != len(node_names):
+            raise ValueError(
+                f"adjacency must be square of size {len(node_names)}. Got shape {adj.shape}."
+            )
+        tgt, src = np.nonzero(adj)
+        return cls(np.stack([src, tgt]), adj[tgt, src], node_names, node_modality)
+
+    def __eq__(self, other):
+        return (
+            isinstance(other, SensorGraph)
+            and self.node_names == other.node_names
+            and self.node_modality == other.node_modality
+            and np.array_equal(self.edge_index, other.edge_index)
+            and np.allclose(self.edge_weight, other.edge_weight)
+        )
+
+    __hash__ = None
+
+    def __repr__(self):
+        return f"SensorGraph(n_nodes={self.n_nodes}, n_edges={self.n_edges})"
+
+
+class GraphSequence:
+    """Per-frame node features of one recording plus the sensor graph: what GNN segmenters consume.
+
+    Parameters
+    ----------
+    blocks : mapping of str to array-like of shape (n_frames, n_nodes_m, n_features_m)
+        One block per modality, all on the same reference timeline. Modalities keep their
+        own feature width (a 3-channel accelerometer is never padded to a video feature's width).
+        Missing entries may be NaN: a node with any NaN feature at a frame is missing there;
+        its features are set to 0 and it is marked False in ``masks`` (never a silent zero).
+    masks : mapping of str to array-like of shape (n_frames, n_nodes_m) of bool, default=None
+        False where a sensor is missing, combined (logical and) with the NaN rule above.
+    graph : SensorGraph, default=None
+        Graph over the concatenated nodes of all blocks, in block order.
+    name, subject : optional
+        Carried over from the recording.
+
+    Attributes
+    ----------
+    n_frames : int
+    node_mask : ndarray of shape (n_frames, n_nodes) of bool
+        All masks concatenated in block order.
+    """
+
+    def __init__(self, blocks, masks=None, graph=None, name=None, subject=None):
+        if not isinstance(blocks, Mapping) or len(blocks) == 0:
+            raise TypeError(
+                f"GraphSequence 'blocks' must be a non-empty mapping. Got {type(blocks).__name__}."
+            )
+        out_blocks, out_masks = {}, {}
+        n_frames = None
+        for key, block in blocks.items():
+            arr = _as_float_values(block, f"GraphSequence block {key!r}")
+            if arr.ndim == 2:
+                arr = arr[:, None, :]
+            if arr.ndim != 3 or 0 in arr.shape:
+                raise ValueError(
+                    f"GraphSequence block {key!r} must have shape (n_frames, n_nodes, n_features). "
+                    f"Got {arr.shape}."
+                )
+            if n_frames is None:
+                n_frames = arr.shape[0]
+            elif arr.shape[0] != n_frames:
+                raise ValueError(
+                    f"GraphSequence blocks must share n_frames. Block {key!r} has {arr.shape[0]}, "
+                    f"expected {n_frames}."
+                )
+            missing = np.isnan(arr)
+            mask = ~missing.any(axis=2)
+            if masks is not None and key in masks:
+                given = np.asarray(masks[key], dtype=bool)
+                if given.shape != mask.shape:
+                    raise ValueError(
+                        f"GraphSequence mask {key!r} must have shape {mask.shape}. Got {given.shape}."
+                    )
+                mask = mask & given
+            if missing.any():
+                arr = np.where(missing, 0.0, arr)
+            out_blocks[key] = arr.astype(np.float32, copy=False)
+            out_masks[key] = mask
+        if masks is not None:
+            unknown = set(masks) - set(blocks)
+            if unknown:
+                raise ValueError(
+                    f"GraphSequence 'masks' has keys without a block: {sorted(unknown)}."
+                )
+        self.blocks = out_blocks
+        self.masks = out_masks
+        n_nodes = sum(b.shape[1] for b in out_blocks.values())
+        if graph is not None:
+            if not isinstance(graph, SensorGraph):
+                raise TypeError(
+                    f"GraphSequence 'graph' must be a SensorGraph. Got {type(graph).__name__}."
+                )
+            if graph.n_nodes != n_nodes:
+                raise ValueError(
+                    f"GraphSequence 'graph' has {graph.n_nodes} nodes but the blocks have {n_nodes}."
+                )
+        self.graph = graph
+        self.name = name
+        self.subject = subject
+
+    @property
+    def n_frames(self):
+        return next(iter(self.blocks.values())).shape[0]
+
+    @property
+    def n_nodes(self):
+        return sum(b.shape[1] for b in self.blocks.values())
+
+    @property
+    def node_mask(self):
+        return np.concatenate(list(self.masks.values()), axis=1)
+
+    @property
+    def feature_shapes(self):
+        """``{modality: (n_nodes_m, n_features_m)}``, the layout a model is built for."""
+        return {k: b.shape[1:] for k, b in self.blocks.items()}
+
+    def slice_frames(self, start, stop, step=1):
+        """A new GraphSequence over frames ``start:stop:step`` (views, no copy)."""
+        sl = slice(start, stop, step)
+        return GraphSequence(
+            {k: b[sl] for k, b in self.blocks.items()},
+            {k: m[sl] for k, m in self.masks.items()},
+            self.graph,
+            self.name,
+            self.subject,
+        )
+
+    def __len__(self):
+        return self.n_frames
+
+    def __repr__(self):
+        blocks = ", ".join(f"{k}: {b.shape}" for k, b in self.blocks.items())
+        return f"GraphSequence(n_frames={self.n_frames}, blocks={{{blocks}}}, graph={self.graph!r})"

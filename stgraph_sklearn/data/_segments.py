@@ -1,0 +1,330 @@
+"""Conversions between dense frame labels and segments (see METRICS.md).
+
+A segment is a maximal run of equal labels ``(start, end, label)`` with ``end`` exclusive;
+the last segment of a sequence ends at ``T``. :func:`labels_to_segments` and
+:func:`segments_to_labels` convert both ways and round-trip. The private helpers here
+(label validation and the vectorised run finder) are shared with :mod:`stgraph_sklearn.metrics`.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["labels_to_segments", "segments_to_labels"]
+
+_SEGMENT_COLUMNS = ("start", "end", "label")
+
+
+def _type_kind(tp):
+    """Name the kind of a label type: 'numeric', 'string' or the type's own name."""
+    if issubclass(tp, (str, np.str_)):
+        return "string"
+    if issubclass(tp, numbers.Number):
+        return "numeric"
+    if issubclass(tp, bytes):
+        return "bytes"
+    return tp.__name__
+
+
+def _label_kind(arr, what):
+    """Return the kind of the labels of a 1-D array; raise TypeError if it mixes kinds."""
+    code = arr.dtype.kind
+    if code in "biufc":
+        return "numeric"
+    if code == "U":
+        return "string"
+    if code == "S":
+        return "bytes"
+    if code != "O":
+        return str(arr.dtype)
+    kinds = sorted({_type_kind(tp) for tp in set(map(type, arr.tolist()))})
+    if len(kinds) > 1:
+        raise TypeError(
+            f"{what} mixes label types ({' and '.join(kinds)}); "
+            f"expected labels of one type (all ints or all strings)."
+        )
+    return kinds[0] if kinds else "numeric"
+
+
+def _check_label_sequence(y, what, *, allow_empty=False):
+    """Validate one 1-D label sequence and return it as a numpy array (never a view to mutate).
+
+    Returns ``(array, kind)`` where ``kind`` names the label type ('numeric', 'string', ...).
+    """
+    if isinstance(y, (str, bytes)):
+        raise TypeError(
+            f"{what} must be a 1-D array-like of labels. Got the string {y!r}; "
+            f"use a list of labels such as list({y!r}) if each character is a frame."
+        )
+    if isinstance(y, (pd.Series, pd.Index)):
+        arr = y.to_numpy()
+    else:
+        try:
+            arr = np.asarray(y)
+        except ValueError as exc:
+            raise ValueError(f"{what} must be a 1-D array-like of labels. Got {exc}") from exc
+    if arr.ndim != 1:
+        raise ValueError(
+            f"{what} must be a 1-D array-like of labels. Got an array of shape {arr.shape}."
+        )
+    if arr.size == 0 and not allow_empty:
+        raise ValueError(f"{what} is empty; expected at least one frame.")
+    kind = _label_kind(arr, what)
+    if kind == "numeric" and arr.size:
+        try:
+            has_nan = bool(pd.isna(arr).any())
+        except TypeError:  # pragma: no cover - exotic numeric objects
+            has_nan = False
+        if has_nan:
+            raise ValueError(f"{what} contains NaN; labels must be defined on every frame.")
+    return arr, kind
+
+
+def _as_label_set(background, what="background"):
+    """Normalise ``background`` to a frozenset of labels (a single str or number is one label)."""
+    if background is None:
+        return frozenset()
+    if isinstance(background, (str, bytes, numbers.Number)):
+        return frozenset([background])
+    if isinstance(background, Mapping) or not isinstance(background, Iterable):
+        raise TypeError(
+            f"{what} must be None, a label, or a collection of labels. "
+            f"Got {type(background).__name__}."
+        )
+    try:
+        return frozenset(background)
+    except TypeError as exc:
+        raise TypeError(f"{what} must hold hashable labels. Got {background!r}.") from exc
+
+
+def _run_bounds(y):
+    """Starts and exclusive ends of the maximal runs of equal values of a 1-D array."""
+    n = len(y)
+    if n == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty.copy()
+    change = np.flatnonzero(np.asarray(y[1:] != y[:-1], dtype=bool)) + 1
+    starts = np.concatenate(([0], change)).astype(np.int64, copy=False)
+    ends = np.concatenate((change, [n])).astype(np.int64, copy=False)
+    return starts, ends
+
+
+def _segments_arrays(y, background=None):
+    """Segments of one label sequence as parallel arrays, background segments dropped.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_frames,)
+        One label sequence (already validated).
+    background : None or collection of labels, default=None
+        Labels whose segments are dropped. Two runs of ``a`` split by background stay two segments.
+
+    Returns
+    -------
+    labels : list of length n_segments
+        The label of each kept segment, as Python scalars.
+    starts, ends : ndarray of shape (n_segments,)
+        First frame and exclusive end frame of each kept segment.
+    """
+    y = np.asarray(y)
+    starts, ends = _run_bounds(y)
+    labels = y[starts].tolist()
+    if background:
+        keep = np.fromiter((lab not in background for lab in labels), dtype=bool, count=len(labels))
+        labels = [lab for lab, k in zip(labels, keep, strict=True) if k]
+        starts, ends = starts[keep], ends[keep]
+    return labels, starts, ends
+
+
+def _labels_array(values):
+    """A 1-D numpy array holding ``values`` (object dtype if numpy would add dimensions)."""
+    values = list(values)
+    arr = np.asarray(values) if values else np.zeros(0, dtype=object)
+    if arr.ndim != 1:
+        arr = np.empty(len(values), dtype=object)
+        arr[:] = values
+    return arr
+
+
+def labels_to_segments(y):
+    """Convert one sequence of frame labels to its segments.
+
+    A segment is a maximal run of equal labels; ``end`` is exclusive and the last
+    segment ends at ``len(y)``.
+
+    Parameters
+    ----------
+    y : array-like of shape (n_frames,)
+        One label per frame, ints or strings (one type per sequence).
+
+    Returns
+    -------
+    segments : pandas.DataFrame of shape (n_segments, 3)
+        Columns ``start`` (int64), ``end`` (int64, exclusive) and ``label`` in temporal
+        order. An empty ``y`` gives an empty frame with the same columns.
+
+    Raises
+    ------
+    ValueError
+        If ``y`` is not 1-D or contains NaN.
+    TypeError
+        If ``y`` is a string or mixes label types.
+
+    See Also
+    --------
+    segments_to_labels : The inverse conversion.
+
+    Examples
+    --------
+    >>> from stgraph_sklearn.data import labels_to_segments
+    >>> labels_to_segments(["cut", "cut", "mix", "mix", "mix", "cut"])
+       start  end label
+    0      0    2   cut
+    1      2    5   mix
+    2      5    6   cut
+    """
+    is_array = isinstance(y, (np.ndarray, pd.Series, pd.Index))
+    arr, _ = _check_label_sequence(y, "y", allow_empty=True)
+    starts, ends = _run_bounds(arr)
+    labels = arr[starts]
+    if arr.size == 0 and not (is_array and arr.dtype.kind in "biu"):
+        labels = np.zeros(0, dtype=object)
+    return pd.DataFrame({"start": starts, "end": ends, "label": labels})
+
+
+def _segment_rows(segments):
+    """Return (starts, ends, labels) lists from a DataFrame or an iterable of triples."""
+    if isinstance(segments, pd.DataFrame):
+        missing = [c for c in _SEGMENT_COLUMNS if c not in segments.columns]
+        if missing:
+            raise ValueError(
+                f"segments must have columns {list(_SEGMENT_COLUMNS)}. "
+                f"Got columns {list(segments.columns)} (missing {missing})."
+            )
+        if "recording" in segments.columns and segments["recording"].nunique() > 1:
+            raise ValueError(
+                "segments holds several recordings (column 'recording' has "
+                f"{segments['recording'].nunique()} values); convert one recording at a time, "
+                "for example with segments.groupby('recording')."
+            )
+        return (
+            segments["start"].tolist(),
+            segments["end"].tolist(),
+            segments["label"].tolist(),
+        )
+    if isinstance(segments, (str, bytes)) or not isinstance(segments, Iterable):
+        raise TypeError(
+            "segments must be a DataFrame with columns start, end, label or an iterable of "
+            f"(start, end, label) tuples. Got {type(segments).__name__}."
+        )
+    starts, ends, labels = [], [], []
+    for i, row in enumerate(segments):
+        if isinstance(row, (str, bytes)) or not isinstance(row, Iterable):
+            raise TypeError(f"segments[{i}] must be a (start, end, label) tuple. Got {row!r}.")
+        row = tuple(row)
+        if len(row) != 3:
+            raise ValueError(
+                f"segments[{i}] must be a (start, end, label) tuple. Got {len(row)} items: {row!r}."
+            )
+        starts.append(row[0])
+        ends.append(row[1])
+        labels.append(row[2])
+    return starts, ends, labels
+
+
+def _as_frame_index(value, what):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        if isinstance(value, numbers.Real) and float(value).is_integer():
+            return int(value)
+        raise TypeError(f"{what} must be an integer frame index. Got {value!r}.")
+    return int(value)
+
+
+def segments_to_labels(segments, n_frames=None, *, fill=None):
+    """Convert segments back to one label per frame.
+
+    Parameters
+    ----------
+    segments : pandas.DataFrame or iterable of (start, end, label)
+        A frame with columns ``start``, ``end`` (exclusive) and ``label`` (other columns are
+        ignored; a ``recording`` column must hold a single value), or an iterable of
+        ``(start, end, label)`` tuples. Order does not matter; segments must not overlap.
+    n_frames : int, default=None
+        Length of the output. Defaults to the largest ``end`` (0 without segments).
+    fill : label, default=None
+        Label of the frames that no segment covers. With ``None``, uncovered frames are
+        an error.
+
+    Returns
+    -------
+    y : ndarray of shape (n_frames,)
+        One label per frame.
+
+    Raises
+    ------
+    ValueError
+        If a segment is empty or negative, segments overlap, a segment ends after
+        ``n_frames``, or frames are uncovered and ``fill`` is None.
+    TypeError
+        If a bound is not an integer or labels mix types.
+
+    See Also
+    --------
+    labels_to_segments : The inverse conversion.
+
+    Examples
+    --------
+    >>> from stgraph_sklearn.data import segments_to_labels
+    >>> segments_to_labels([(0, 2, "cut"), (3, 5, "mix")], 6, fill="bg").tolist()
+    ['cut', 'cut', 'bg', 'mix', 'mix', 'bg']
+    """
+    starts, ends, labels = _segment_rows(segments)
+    starts = np.array([_as_frame_index(s, f"segments[{i}] start") for i, s in enumerate(starts)])
+    ends = np.array([_as_frame_index(e, f"segments[{i}] end") for i, e in enumerate(ends)])
+    starts = starts.astype(np.int64).reshape(-1)
+    ends = ends.astype(np.int64).reshape(-1)
+    for i in np.flatnonzero((starts < 0) | (ends <= starts)):
+        raise ValueError(
+            f"segments[{i}] must satisfy 0 <= start < end. Got start={starts[i]}, end={ends[i]}."
+        )
+    max_end = int(ends.max()) if ends.size else 0
+    if n_frames is None:
+        n_frames = max_end
+    else:
+        n_frames = _as_frame_index(n_frames, "n_frames")
+        if n_frames < 0:
+            raise ValueError(f"n_frames must be non-negative. Got {n_frames}.")
+        if max_end > n_frames:
+            i = int(np.argmax(ends))
+            raise ValueError(f"segments[{i}] ends at frame {max_end} but n_frames is {n_frames}.")
+    order = np.argsort(starts, kind="stable")
+    s_sorted, e_sorted = starts[order], ends[order]
+    overlap = np.flatnonzero(s_sorted[1:] < e_sorted[:-1])
+    if overlap.size:
+        a, b = order[overlap[0]], order[overlap[0] + 1]
+        raise ValueError(
+            f"segments[{a}] ({starts[a]}, {ends[a]}) and segments[{b}] ({starts[b]}, {ends[b]}) "
+            "overlap; expected disjoint segments."
+        )
+    label_values = _labels_array(labels)
+    kind = _label_kind(label_values, "segments labels") if label_values.size else None
+    covered = int((ends - starts).sum())
+    codes = np.full(n_frames, len(labels), dtype=np.int64)
+    for code, (s, e) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
+        codes[s:e] = code
+    if covered < n_frames:
+        if fill is None:
+            gap = int(np.flatnonzero(codes == len(labels))[0])
+            raise ValueError(
+                f"segments leave frame {gap} (and {n_frames - covered - 1} more) of {n_frames} "
+                "uncovered; pass fill= to label the gaps."
+            )
+        fill_kind = _label_kind(_labels_array([fill]), "fill")
+        if kind is not None and fill_kind != kind:
+            raise TypeError(f"fill is a {fill_kind} label but the segments have {kind} labels.")
+        label_values = _labels_array([*labels, fill])
+    return label_values[codes]

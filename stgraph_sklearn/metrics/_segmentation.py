@@ -1,0 +1,402 @@
+"""Frame-wise and segmental scores of temporal action segmentation (exact definitions: METRICS.md).
+
+The definitions follow the ``eval.py`` of MS-TCN (Abu Farha & Gall, CVPR 2019) so that numbers
+compare with published tables; scores are fractions in [0, 1]. No torch here.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+import pandas as pd
+
+from ..data._segments import _as_label_set, _check_label_sequence, _segments_arrays
+
+__all__ = ["edit_score", "f1_at_k_score", "frame_accuracy_score", "segmentation_report"]
+
+_AVERAGES = ("micro", "macro")
+_REPORT_KS = (("f1@10", 0.10), ("f1@25", 0.25), ("f1@50", 0.50))
+
+
+# ----------------------------------------------------------------------------- validation
+
+
+def _is_label_scalar(value):
+    if isinstance(value, (str, bytes)):
+        return True
+    try:
+        return np.ndim(value) == 0
+    except ValueError:  # ragged nesting: not a scalar
+        return False
+
+
+def _as_sequence_list(y, what):
+    """Normalise one sequence or a list of sequences to a list of raw sequences."""
+    if isinstance(y, (str, bytes)):
+        raise TypeError(
+            f"{what} must be a label sequence or a list of label sequences. Got the string {y!r}."
+        )
+    if isinstance(y, (pd.Series, pd.Index)):
+        return [y.to_numpy()]
+    if isinstance(y, np.ndarray):
+        if y.ndim == 2:
+            return list(y)
+        if y.ndim != 1:
+            raise ValueError(
+                f"{what} must be a 1-D label sequence, a list of sequences or a 2-D array of "
+                f"equal-length sequences. Got an array of shape {y.shape}."
+            )
+        if y.dtype != object or all(_is_label_scalar(v) for v in y):
+            return [y]
+        return list(y)
+    if isinstance(y, pd.DataFrame) or not hasattr(y, "__iter__"):
+        raise TypeError(
+            f"{what} must be a label sequence or a list of label sequences. Got {type(y).__name__}."
+        )
+    items = list(y)
+    if not items:
+        raise ValueError(f"{what} is empty; expected a label sequence or a list of sequences.")
+    scalar = [_is_label_scalar(v) for v in items]
+    if all(scalar):
+        return [items]
+    if any(scalar):
+        i = scalar.index(True)
+        raise ValueError(
+            f"{what} mixes labels and sequences: {what}[{i}] is the label {items[i]!r} while "
+            f"{what}[{scalar.index(False)}] is a sequence. Pass one sequence or a list of "
+            "sequences."
+        )
+    return items
+
+
+def _check_sequences(y_true, y_pred):
+    """Validate a pair of targets; return two lists of 1-D arrays of matching lengths.
+
+    Raises ValueError for mismatched numbers of sequences or lengths (naming the index), empty
+    sequences or NaN labels; TypeError when a sequence mixes label types or ``y_true[i]`` and
+    ``y_pred[i]`` have different label types. Different recordings may use different label
+    types (METRICS.md scores int-labelled and str-labelled recordings together in case 3).
+    """
+    true_list = _as_sequence_list(y_true, "y_true")
+    pred_list = _as_sequence_list(y_pred, "y_pred")
+    if len(true_list) != len(pred_list):
+        raise ValueError(
+            f"y_true has {len(true_list)} sequences but y_pred has {len(pred_list)}; "
+            "expected one predicted sequence per true sequence."
+        )
+    trues, preds = [], []
+    for i, (t, p) in enumerate(zip(true_list, pred_list, strict=True)):
+        t, t_kind = _check_label_sequence(t, f"y_true[{i}]")
+        p, p_kind = _check_label_sequence(p, f"y_pred[{i}]")
+        if len(p) != len(t):
+            raise ValueError(f"y_pred[{i}] has {len(p)} frames but y_true[{i}] has {len(t)}.")
+        if p_kind != t_kind:
+            raise TypeError(
+                f"y_pred[{i}] has {p_kind} labels but y_true[{i}] has {t_kind} labels; "
+                "expected labels of one type in each pair of sequences."
+            )
+        trues.append(t)
+        preds.append(p)
+    return trues, preds
+
+
+def _check_average(average, func):
+    if not isinstance(average, str) or average not in _AVERAGES:
+        raise ValueError(
+            f"The 'average' parameter of {func} must be 'micro' or 'macro'. "
+            f"Got {average!r} instead."
+        )
+
+
+def _check_k(k, func="f1_at_k_score"):
+    if (
+        isinstance(k, (bool, np.bool_))
+        or not isinstance(k, numbers.Real)
+        or not 0.0 < float(k) <= 1.0
+    ):
+        hint = " (an IoU fraction: use k=0.5 for F1@50)" if isinstance(k, numbers.Real) else ""
+        raise ValueError(
+            f"The 'k' parameter of {func} must be a float in the range (0, 1]{hint}. "
+            f"Got {k!r} instead."
+        )
+    return float(k)
+
+
+def _encode_pair(t, p):
+    """Integer codes of two label arrays over their joint label set, and the joint labels."""
+    codes, uniques = pd.factorize(np.concatenate([t.astype(object), p.astype(object)]))
+    return codes[: len(t)], codes[len(t) :], list(uniques)
+
+
+def _encoded_segments(trues, preds, background):
+    """Per sequence: ``(true_segments, pred_segments)``, each ``(labels, starts, ends)``."""
+    bg = _as_label_set(background)
+    out = []
+    for t, p in zip(trues, preds, strict=True):
+        ct, cp, uniques = _encode_pair(t, p)
+        bg_codes = {c for c, lab in enumerate(uniques) if lab in bg} if bg else None
+        out.append((_segments_arrays(ct, bg_codes), _segments_arrays(cp, bg_codes)))
+    return out
+
+
+# ----------------------------------------------------------------------------- kernels
+
+
+def _levenshtein(a, b):
+    """Levenshtein distance between two integer sequences (unit costs), numpy row DP."""
+    a = np.asarray(a, dtype=np.int64)
+    b = np.asarray(b, dtype=np.int64)
+    if a.size > b.size:  # the distance is symmetric: loop over the shorter sequence
+        a, b = b, a
+    if a.size == 0:
+        return int(b.size)
+    offsets = np.arange(b.size + 1)
+    prev = offsets.copy()
+    cand = np.empty(b.size + 1, dtype=np.int64)
+    for i, ai in enumerate(a.tolist(), start=1):
+        cand[0] = i
+        # substitution (or match) and deletion
+        np.minimum(prev[:-1] + (b != ai), prev[1:] + 1, out=cand[1:])
+        # insertion: cur[j] = min over l <= j of cand[l] + (j - l), a running minimum
+        prev = np.minimum.accumulate(cand - offsets) + offsets
+    return int(prev[-1])
+
+
+def _edit_one(true_labels, pred_labels):
+    n = max(len(true_labels), len(pred_labels))
+    if n == 0:
+        return 1.0
+    return 1.0 - _levenshtein(pred_labels, true_labels) / n
+
+
+def _n_correct(t, p):
+    return int(np.count_nonzero(np.asarray(t == p, dtype=bool)))
+
+
+_MAX_IOU_CELLS = 1 << 22  # bounds the memory of the IoU matrix (in chunks of predictions)
+
+
+def _best_matches(true_seg, pred_seg):
+    """For each predicted segment: index and IoU of its best true segment of the same label.
+
+    IoU is 0 against segments of other labels; ties go to the first true segment. This does
+    not depend on the threshold ``k``, so the F1 of several thresholds shares it.
+    """
+    t_lab, t_start, t_end = true_seg
+    p_lab, p_start, p_end = pred_seg
+    t_lab, p_lab = np.asarray(t_lab), np.asarray(p_lab)
+    n_pred = len(p_lab)
+    best = np.zeros(n_pred, dtype=np.int64)
+    best_iou = np.zeros(n_pred)
+    if len(t_lab) == 0:
+        return best, best_iou
+    step = max(1, _MAX_IOU_CELLS // len(t_lab))
+    for lo in range(0, n_pred, step):
+        ps, pe = p_start[lo : lo + step, None], p_end[lo : lo + step, None]
+        inter = np.minimum(pe, t_end) - np.maximum(ps, t_start)
+        union = np.maximum(pe, t_end) - np.minimum(ps, t_start)
+        same = p_lab[lo : lo + step, None] == t_lab
+        iou = np.where(same, np.clip(inter, 0, None) / union, 0.0)
+        best[lo : lo + step] = iou.argmax(axis=1)
+        best_iou[lo : lo + step] = iou[np.arange(iou.shape[0]), best[lo : lo + step]]
+    return best, best_iou
+
+
+def _f1_counts(matches, n_true, k):
+    """(tp, fp, fn) of one sequence at IoU threshold ``k`` (MS-TCN's greedy matching)."""
+    best, best_iou = matches
+    hit = best_iou >= k
+    # in temporal order, the first prediction that reaches a true segment matches it and
+    # later ones are false positives (no fall-back to their second-best true segment)
+    tp = int(np.unique(best[hit]).size)
+    return tp, len(best) - tp, n_true - tp
+
+
+def _f1(tp, fp, fn):
+    denom = 2 * tp + fp + fn
+    return 1.0 if denom == 0 else 2.0 * tp / denom
+
+
+def _f1_from_matches(matches, k, average):
+    """F1 at threshold ``k`` from per-sequence ``(best, best_iou, n_true)``."""
+    counts = np.array([_f1_counts((b, iou), n_true, k) for b, iou, n_true in matches])
+    if average == "micro":
+        return float(_f1(*counts.sum(axis=0)))
+    return float(np.mean([_f1(*c) for c in counts]))
+
+
+def _all_matches(segs):
+    return [(*_best_matches(ts, ps), len(ts[0])) for ts, ps in segs]
+
+
+# ----------------------------------------------------------------------------- public
+
+
+def frame_accuracy_score(y_true, y_pred, *, average="micro"):
+    """Fraction of correctly labelled frames.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_frames,) or list of array-like of shape (n_frames_i,)
+        True labels of one sequence or of several (one per recording). A 2-D array is a list
+        of equal-length sequences.
+    y_pred : same structure as ``y_true``
+        Predicted labels, one per frame.
+    average : {"micro", "macro"}, default="micro"
+        ``"micro"`` pools the frames of all sequences; ``"macro"`` is the mean of the
+        per-sequence accuracies. Background frames always count.
+
+    Returns
+    -------
+    score : float
+        Accuracy in [0, 1].
+
+    See Also
+    --------
+    edit_score, f1_at_k_score, segmentation_report
+
+    Examples
+    --------
+    >>> from stgraph_sklearn.metrics import frame_accuracy_score
+    >>> frame_accuracy_score([0, 0, 0, 1, 1, 1, 1, 2, 2, 2], [0, 0, 1, 1, 1, 1, 1, 2, 2, 0])
+    0.8
+    """
+    _check_average(average, "frame_accuracy_score")
+    trues, preds = _check_sequences(y_true, y_pred)
+    correct = np.array([_n_correct(t, p) for t, p in zip(trues, preds, strict=True)])
+    lengths = np.array([len(t) for t in trues])
+    if average == "micro":
+        return float(correct.sum() / lengths.sum())
+    return float(np.mean(correct / lengths))
+
+
+def edit_score(y_true, y_pred, *, background=None):
+    """Segmental edit score: ``1 - Levenshtein / max(n_segments)``, mean over sequences.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_frames,) or list of array-like of shape (n_frames_i,)
+        True labels of one sequence or of several (one per recording).
+    y_pred : same structure as ``y_true``
+        Predicted labels, one per frame.
+    background : None, label or collection of labels, default=None
+        Labels whose segments are dropped before comparing (a single string is one label).
+
+    Returns
+    -------
+    score : float
+        Edit score in [0, 1]; 1.0 for a sequence whose true and predicted segment lists are
+        both empty, 0.0 when only one of them is.
+
+    See Also
+    --------
+    frame_accuracy_score, f1_at_k_score
+
+    Notes
+    -----
+    The Levenshtein distance counts unit-cost insertions, deletions and substitutions between
+    the label lists of the predicted and true segments. MS-TCN reports this ×100.
+
+    Examples
+    --------
+    >>> from stgraph_sklearn.metrics import edit_score
+    >>> edit_score([0, 0, 0, 1, 1, 1, 1, 2, 2, 2], [0, 0, 1, 1, 1, 1, 1, 2, 2, 0])
+    0.75
+    """
+    trues, preds = _check_sequences(y_true, y_pred)
+    segs = _encoded_segments(trues, preds, background)
+    return float(np.mean([_edit_one(ts[0], ps[0]) for ts, ps in segs]))
+
+
+def f1_at_k_score(y_true, y_pred, *, k=0.5, background=None, average="micro"):
+    """Segmental F1 score at IoU threshold ``k`` (F1@k).
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_frames,) or list of array-like of shape (n_frames_i,)
+        True labels of one sequence or of several (one per recording).
+    y_pred : same structure as ``y_true``
+        Predicted labels, one per frame.
+    k : float, default=0.5
+        IoU threshold in (0, 1]; tables report k = 0.10, 0.25 and 0.50.
+    background : None, label or collection of labels, default=None
+        Labels whose segments are dropped before matching.
+    average : {"micro", "macro"}, default="micro"
+        ``"micro"`` sums true positives, false positives and false negatives over sequences
+        (MS-TCN); ``"macro"`` is the mean of per-sequence F1 (Lea et al.).
+
+    Returns
+    -------
+    score : float
+        F1 in [0, 1]; 1.0 when there are no segments at all.
+
+    See Also
+    --------
+    edit_score, segmentation_report
+
+    Notes
+    -----
+    Each predicted segment, in temporal order, is matched to the true segment of the same
+    label with the highest IoU (the first on ties). It is a true positive if that IoU is at
+    least ``k`` and the true segment is not matched yet, otherwise a false positive. Unmatched
+    true segments are false negatives.
+
+    Examples
+    --------
+    >>> from stgraph_sklearn.metrics import f1_at_k_score
+    >>> y_true = ["bg", "cut", "cut", "cut", "bg", "mix", "mix", "mix"]
+    >>> y_pred = ["bg", "cut", "cut", "bg", "bg", "mix", "mix", "mix"]
+    >>> f1_at_k_score(y_true, y_pred, k=0.5, background={"bg"})
+    1.0
+    """
+    k = _check_k(k)
+    _check_average(average, "f1_at_k_score")
+    trues, preds = _check_sequences(y_true, y_pred)
+    return _f1_from_matches(_all_matches(_encoded_segments(trues, preds, background)), k, average)
+
+
+def segmentation_report(y_true, y_pred, *, background=None, output_dict=False):
+    """The five scores of segmentation tables: accuracy, edit, F1@{10, 25, 50}.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_frames,) or list of array-like of shape (n_frames_i,)
+        True labels of one sequence or of several (one per recording).
+    y_pred : same structure as ``y_true``
+        Predicted labels, one per frame.
+    background : None, label or collection of labels, default=None
+        Labels excluded from segments (edit and F1; accuracy counts every frame).
+    output_dict : bool, default=False
+        Return a dict instead of a DataFrame.
+
+    Returns
+    -------
+    report : pandas.DataFrame of shape (1, 5) or dict
+        Columns (or keys) ``accuracy``, ``edit``, ``f1@10``, ``f1@25``, ``f1@50``, each a
+        fraction in [0, 1] with the default (micro) averaging of each score.
+
+    See Also
+    --------
+    frame_accuracy_score, edit_score, f1_at_k_score
+
+    Examples
+    --------
+    >>> from stgraph_sklearn.metrics import segmentation_report
+    >>> segmentation_report([0, 0, 0, 1, 1, 1, 1, 2, 2, 2], [0, 0, 1, 1, 1, 1, 1, 2, 2, 0]).round(3)
+       accuracy  edit  f1@10  f1@25  f1@50
+    0       0.8  0.75  0.857  0.857  0.857
+    """
+    trues, preds = _check_sequences(y_true, y_pred)
+    segs = _encoded_segments(trues, preds, background)
+    correct = sum(_n_correct(t, p) for t, p in zip(trues, preds, strict=True))
+    report = {
+        "accuracy": correct / sum(len(t) for t in trues),
+        "edit": float(np.mean([_edit_one(ts[0], ps[0]) for ts, ps in segs])),
+    }
+    matches = _all_matches(segs)
+    for name, k in _REPORT_KS:
+        report[name] = _f1_from_matches(matches, k, "micro")
+    if output_dict:
+        return report
+    return pd.DataFrame([report])

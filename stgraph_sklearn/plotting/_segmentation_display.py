@@ -1,0 +1,319 @@
+"""Timeline plot of true versus predicted segmentations (matplotlib imported lazily)."""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from ..data._segments import _run_bounds
+from ..metrics._segmentation import _check_sequences
+
+__all__ = ["SegmentationDisplay"]
+
+
+def _select_recordings(n, recording_index):
+    """Indices of the recordings to draw (``None`` means all)."""
+    if recording_index is None:
+        return list(range(n))
+    single = isinstance(recording_index, numbers.Integral) and not isinstance(recording_index, bool)
+    indices = [recording_index] if single else list(recording_index)
+    for i in indices:
+        if isinstance(i, bool) or not isinstance(i, numbers.Integral) or not -n <= i < n:
+            raise ValueError(
+                f"recording_index must hold integers in [0, {n - 1}]. Got {recording_index!r}."
+            )
+    if not indices:
+        raise ValueError("recording_index is empty; expected at least one recording.")
+    return [int(i) % n for i in indices]
+
+
+def _class_colors(cmap, n):
+    """``n`` distinct colours from a colormap name or object (cycled for listed colormaps)."""
+    import matplotlib as mpl
+    from matplotlib.colors import ListedColormap
+
+    cmap = mpl.colormaps[cmap] if isinstance(cmap, str) else cmap
+    if isinstance(cmap, ListedColormap) and cmap.N < 256:
+        return [cmap(i % cmap.N) for i in range(n)]
+    return [cmap(x) for x in np.linspace(0.0, 1.0, max(n, 2))[:n]]
+
+
+class SegmentationDisplay:
+    """Timeline of true and predicted segmentations, one pair of bands per recording.
+
+    Build it with :meth:`from_predictions` or :meth:`from_estimator`, or construct it and call
+    :meth:`plot`. Each class keeps one colour in every band, shown once in the legend.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_frames,) or list of array-like of shape (n_frames_i,)
+        True labels of one recording or of several.
+    y_pred : same structure as ``y_true``
+        Predicted labels, one per frame.
+    labels : array-like of shape (n_classes,), default=None
+        Classes in legend and colour order. Defaults to the sorted labels present (in order of
+        appearance when they cannot be sorted); labels present but not listed are appended.
+        Pass the same list to several displays to keep colours consistent between figures.
+    names : list of str, default=None
+        One name per recording for the band labels; defaults to ``"recording {i}"``.
+
+    Attributes
+    ----------
+    labels_ : list
+        The classes in colour order, set by :meth:`plot`.
+    colors_ : dict
+        Colour (RGBA) of each class.
+    ax_ : matplotlib.axes.Axes
+        The axes with the timeline.
+    figure_ : matplotlib.figure.Figure
+        The figure holding ``ax_``.
+
+    See Also
+    --------
+    stgraph_sklearn.metrics.segmentation_report : The scores of the same predictions.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from stgraph_sklearn.plotting import SegmentationDisplay
+    >>> disp = SegmentationDisplay.from_predictions(
+    ...     [[0, 0, 1, 1, 1], [2, 2, 2, 0]], [[0, 1, 1, 1, 1], [2, 2, 0, 0]]
+    ... )
+    >>> len(disp.ax_.patches)  # one bar per segment, 2 in each of the 4 bands
+    8
+    >>> [t.get_text() for t in disp.ax_.get_legend().get_texts()]
+    ['0', '1', '2']
+    """
+
+    def __init__(self, y_true, y_pred, *, labels=None, names=None):
+        self.y_true = y_true
+        self.y_pred = y_pred
+        self.labels = labels
+        self.names = names
+
+    def _resolve_labels(self, trues, preds):
+        seen = {}
+        for seq in [*trues, *preds]:
+            for lab in seq[_run_bounds(seq)[0]].tolist():
+                seen.setdefault(lab, None)
+        if self.labels is not None:
+            labels = list(self.labels)
+            if len(set(labels)) != len(labels):
+                raise ValueError(f"labels must be unique. Got {labels!r}.")
+            known = set(labels)
+            return labels + [lab for lab in seen if lab not in known]
+        try:
+            return sorted(seen)
+        except TypeError:  # labels of different types across recordings
+            return list(seen)
+
+    def plot(self, ax=None, *, cmap="tab20", frame_rate=None, legend=True, bar_height=0.8):
+        """Draw the timeline.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, default=None
+            Axes to draw on; a new figure is created if None.
+        cmap : str or matplotlib.colors.Colormap, default="tab20"
+            Colormap of the classes (listed colormaps are cycled).
+        frame_rate : float, default=None
+            Frames per second; if given the x-axis is in seconds, otherwise in frames.
+        legend : bool, default=True
+            Whether to draw the class legend (outside the axes, on the right).
+        bar_height : float, default=0.8
+            Height of a band, in units of the distance between bands.
+
+        Returns
+        -------
+        display : SegmentationDisplay
+            The display, with ``ax_``, ``figure_``, ``labels_`` and ``colors_`` set.
+        """
+        import matplotlib.pyplot as plt
+        from matplotlib.patches import Patch
+
+        trues, preds = _check_sequences(self.y_true, self.y_pred)
+        n_rec = len(trues)
+        names = [f"recording {i}" for i in range(n_rec)] if self.names is None else list(self.names)
+        if len(names) != n_rec:
+            raise ValueError(f"names has {len(names)} entries but there are {n_rec} recordings.")
+        if frame_rate is not None and (
+            isinstance(frame_rate, bool)
+            or not isinstance(frame_rate, numbers.Real)
+            or not frame_rate > 0
+        ):
+            raise ValueError(f"frame_rate must be a positive number. Got {frame_rate!r}.")
+        labels = self._resolve_labels(trues, preds)
+        colors = dict(zip(labels, _class_colors(cmap, len(labels)), strict=True))
+        scale = 1.0 if frame_rate is None else 1.0 / float(frame_rate)
+
+        if ax is None:
+            _, ax = plt.subplots(figsize=(10, 0.8 + 0.55 * 2 * n_rec))
+        ticks, tick_labels = [], []
+        for r, (t, p) in enumerate(zip(trues, preds, strict=True)):
+            for row, (seq, kind) in enumerate(((t, "true"), (p, "pred"))):
+                y_pos = 2.5 * r + row
+                starts, ends = _run_bounds(seq)
+                seg_labels = seq[starts].tolist()
+                ax.barh(
+                    np.full(len(starts), y_pos),
+                    (ends - starts) * scale,
+                    left=starts * scale,
+                    height=bar_height,
+                    color=[colors[lab] for lab in seg_labels],
+                    edgecolor="none",
+                )
+                ticks.append(y_pos)
+                tick_labels.append(f"{names[r]} · {kind}")
+        ax.set_yticks(ticks, tick_labels)
+        ax.set_ylim(2.5 * n_rec - 1.5 + bar_height / 2 + 0.2, -bar_height / 2 - 0.2)
+        ax.set_xlim(0, max(len(t) for t in trues) * scale)
+        ax.set_xlabel("Time (s)" if frame_rate is not None else "Frame")
+        for side in ("top", "right", "left"):
+            ax.spines[side].set_visible(False)
+        if legend:
+            handles = [Patch(facecolor=colors[lab], label=str(lab)) for lab in labels]
+            ax.legend(
+                handles=handles,
+                title="Class",
+                loc="upper left",
+                bbox_to_anchor=(1.01, 1.0),
+                frameon=False,
+            )
+        self.labels_ = labels
+        self.colors_ = colors
+        self.ax_ = ax
+        self.figure_ = ax.figure
+        return self
+
+    @classmethod
+    def from_predictions(
+        cls,
+        y_true,
+        y_pred,
+        *,
+        recording_index=None,
+        labels=None,
+        names=None,
+        ax=None,
+        cmap="tab20",
+        frame_rate=None,
+        legend=True,
+    ):
+        """Plot true against predicted labels.
+
+        Parameters
+        ----------
+        y_true : array-like of shape (n_frames,) or list of array-like of shape (n_frames_i,)
+            True labels of one recording or of several.
+        y_pred : same structure as ``y_true``
+            Predicted labels.
+        recording_index : int or list of int, default=None
+            The recordings to draw; all if None.
+        labels : array-like of shape (n_classes,), default=None
+            Classes in legend and colour order.
+        names : list of str, default=None
+            One name per recording (of all recordings, before selection).
+        ax : matplotlib.axes.Axes, default=None
+            Axes to draw on; a new figure is created if None.
+        cmap : str or matplotlib.colors.Colormap, default="tab20"
+            Colormap of the classes.
+        frame_rate : float, default=None
+            Frames per second; if given the x-axis is in seconds.
+        legend : bool, default=True
+            Whether to draw the class legend.
+
+        Returns
+        -------
+        display : SegmentationDisplay
+        """
+        trues, preds = _check_sequences(y_true, y_pred)
+        keep = _select_recordings(len(trues), recording_index)
+        if names is None:
+            names = [f"recording {i}" for i in range(len(trues))]
+        elif len(names) != len(trues):
+            raise ValueError(
+                f"names has {len(names)} entries but there are {len(trues)} recordings."
+            )
+        disp = cls(
+            [trues[i] for i in keep],
+            [preds[i] for i in keep],
+            labels=labels,
+            names=[names[i] for i in keep],
+        )
+        return disp.plot(ax=ax, cmap=cmap, frame_rate=frame_rate, legend=legend)
+
+    @classmethod
+    def from_estimator(
+        cls,
+        estimator,
+        X,
+        y,
+        *,
+        recording_index=None,
+        labels=None,
+        names=None,
+        ax=None,
+        cmap="tab20",
+        frame_rate=None,
+        legend=True,
+    ):
+        """Plot the predictions of a fitted sequence estimator against the true labels.
+
+        Parameters
+        ----------
+        estimator : object
+            Fitted estimator with ``predict(X) -> list of (n_frames_i,)``.
+        X : list of recordings
+            Recordings to predict (only the selected ones are predicted when ``X`` is a list).
+        y : list of array-like of shape (n_frames_i,)
+            True labels, one sequence per recording.
+        recording_index : int or list of int, default=None
+            The recordings to draw; all if None.
+        labels : array-like of shape (n_classes,), default=None
+            Classes in legend and colour order; defaults to ``estimator.classes_`` when present.
+        names : list of str, default=None
+            One name per recording; defaults to the recordings' ``name`` attributes when they
+            all have one.
+        ax, cmap, frame_rate, legend
+            As in :meth:`from_predictions`.
+
+        Returns
+        -------
+        display : SegmentationDisplay
+        """
+        if not hasattr(estimator, "predict"):
+            raise TypeError(
+                f"estimator must have a predict method. Got {type(estimator).__name__}."
+            )
+        trues, _ = _check_sequences(y, y)
+        keep = _select_recordings(len(trues), recording_index)
+        if isinstance(X, (list, tuple)):
+            if len(X) != len(trues):
+                raise ValueError(f"X has {len(X)} recordings but y has {len(trues)} sequences.")
+            y_pred = list(estimator.predict([X[i] for i in keep]))
+            if names is None and all(getattr(x, "name", None) is not None for x in X):
+                names = [str(x.name) for x in X]
+        else:
+            y_pred = list(estimator.predict(X))
+            if len(y_pred) != len(trues):
+                raise ValueError(
+                    f"estimator.predict(X) returned {len(y_pred)} sequences but y has {len(trues)}."
+                )
+            y_pred = [y_pred[i] for i in keep]
+        if names is None:
+            names = [f"recording {i}" for i in range(len(trues))]
+        elif len(names) != len(trues):
+            raise ValueError(
+                f"names has {len(names)} entries but there are {len(trues)} recordings."
+            )
+        if labels is None and hasattr(estimator, "classes_"):
+            labels = list(np.asarray(estimator.classes_).tolist())
+        disp = cls(
+            [trues[i] for i in keep],
+            y_pred,
+            labels=labels,
+            names=[names[i] for i in keep],
+        )
+        return disp.plot(ax=ax, cmap=cmap, frame_rate=frame_rate, legend=legend)

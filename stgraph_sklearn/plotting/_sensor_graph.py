@@ -1,0 +1,177 @@
+"""Circular drawing of a sensor graph (matplotlib imported lazily)."""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+__all__ = ["plot_sensor_graph"]
+
+
+def _graph_arrays(graph_or_adjacency, node_names, node_modality):
+    """Dense adjacency, node names and node modalities from a SensorGraph or an array."""
+    if hasattr(graph_or_adjacency, "to_dense"):
+        adjacency = np.asarray(graph_or_adjacency.to_dense(), dtype=float)
+        if node_names is None:
+            node_names = getattr(graph_or_adjacency, "node_names", None)
+        if node_modality is None:
+            node_modality = getattr(graph_or_adjacency, "node_modality", None)
+    else:
+        try:
+            adjacency = np.asarray(graph_or_adjacency, dtype=float)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(
+                "graph_or_adjacency must be a SensorGraph (with to_dense()) or a square array. "
+                f"Got {type(graph_or_adjacency).__name__}."
+            ) from exc
+    if adjacency.ndim != 2 or adjacency.shape[0] != adjacency.shape[1] or adjacency.size == 0:
+        raise ValueError(
+            f"graph_or_adjacency must be a non-empty square adjacency of shape (n_nodes, n_nodes). "
+            f"Got shape {adjacency.shape}."
+        )
+    if not np.isfinite(adjacency).all():
+        raise ValueError("graph_or_adjacency must hold finite edge weights. Got NaN or inf.")
+    n = adjacency.shape[0]
+    node_names = [str(i) for i in range(n)] if node_names is None else [str(v) for v in node_names]
+    if len(node_names) != n:
+        raise ValueError(f"node_names has {len(node_names)} entries but the graph has {n} nodes.")
+    if node_modality is None:
+        node_modality = [name.split(":", 1)[0] if ":" in name else "node" for name in node_names]
+    node_modality = [str(m) for m in node_modality]
+    if len(node_modality) != n:
+        raise ValueError(
+            f"node_modality has {len(node_modality)} entries but the graph has {n} nodes."
+        )
+    return adjacency, node_names, node_modality
+
+
+def plot_sensor_graph(
+    graph_or_adjacency,
+    *,
+    node_names=None,
+    node_modality=None,
+    ax=None,
+    threshold=0.0,
+    cmap="tab10",
+    node_size=300.0,
+    max_edge_width=4.0,
+    with_labels=True,
+    legend=True,
+):
+    """Draw a sensor graph with its nodes on a circle, coloured by modality.
+
+    Edges are drawn undirected: the pair ``(i, j)`` gets the larger of ``|A[i, j]|`` and
+    ``|A[j, i]|``, and its line width and opacity grow with that weight. Self-loops are not
+    drawn.
+
+    Parameters
+    ----------
+    graph_or_adjacency : SensorGraph or array-like of shape (n_nodes, n_nodes)
+        A graph with ``to_dense()``, ``node_names`` and ``node_modality`` (such as
+        :class:`~stgraph_sklearn.data.SensorGraph` or a fitted ``graph_``), or a dense
+        adjacency matrix (a learned ``adjacency_``, for example).
+    node_names : list of str, default=None
+        Node labels; taken from the graph, or ``"0", "1", ...`` for an array.
+    node_modality : list of str, default=None
+        The modality of each node (one colour each); taken from the graph, or the node name
+        up to its first ``":"``.
+    ax : matplotlib.axes.Axes, default=None
+        Axes to draw on; a new figure is created if None.
+    threshold : float, default=0.0
+        Only edges whose weight is strictly greater than ``threshold`` are drawn.
+    cmap : str or matplotlib.colors.Colormap, default="tab10"
+        Colormap of the modalities.
+    node_size : float, default=300.0
+        Marker area of the nodes, in points².
+    max_edge_width : float, default=4.0
+        Line width of the heaviest edge.
+    with_labels : bool, default=True
+        Whether to write the node names next to the nodes.
+    legend : bool, default=True
+        Whether to draw a legend of the modalities.
+
+    Returns
+    -------
+    ax : matplotlib.axes.Axes
+        The axes with the drawing.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import numpy as np
+    >>> from stgraph_sklearn.plotting import plot_sensor_graph
+    >>> adjacency = np.array([[0, 1, 0.2], [1, 0, 0], [0.2, 0, 0]])
+    >>> ax = plot_sensor_graph(adjacency, node_names=["accel:knife", "accel:bowl", "video:0"])
+    >>> len(ax.collections[0].get_segments())  # edges (0, 1) and (0, 2)
+    2
+    >>> [t.get_text() for t in ax.get_legend().get_texts()]
+    ['accel', 'video']
+    """
+    import matplotlib as mpl
+    import matplotlib.pyplot as plt
+    from matplotlib.collections import LineCollection
+
+    adjacency, node_names, node_modality = _graph_arrays(
+        graph_or_adjacency, node_names, node_modality
+    )
+    if isinstance(threshold, bool) or not isinstance(threshold, numbers.Real):
+        raise TypeError(f"threshold must be a real number. Got {threshold!r}.")
+    n = adjacency.shape[0]
+    angles = np.pi / 2 - 2 * np.pi * np.arange(n) / n
+    pos = np.column_stack([np.cos(angles), np.sin(angles)])
+
+    weight = np.abs(adjacency)
+    weight = np.maximum(weight, weight.T)
+    src, dst = np.triu_indices(n, k=1)
+    w = weight[src, dst]
+    keep = w > threshold
+    src, dst, w = src[keep], dst[keep], w[keep]
+    rel = w / w.max() if w.size and w.max() > 0 else w
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 6))
+    edge_colors = np.zeros((len(w), 4))
+    edge_colors[:, 3] = 0.15 + 0.75 * rel
+    ax.add_collection(
+        LineCollection(
+            np.stack([pos[src], pos[dst]], axis=1) if len(w) else np.zeros((0, 2, 2)),
+            linewidths=0.3 + (max_edge_width - 0.3) * rel,
+            colors=edge_colors,
+            zorder=1,
+        )
+    )
+    modalities = list(dict.fromkeys(node_modality))
+    cmap = mpl.colormaps[cmap] if isinstance(cmap, str) else cmap
+    for m_idx, modality in enumerate(modalities):
+        members = np.array([m == modality for m in node_modality])
+        ax.scatter(
+            pos[members, 0],
+            pos[members, 1],
+            s=node_size,
+            color=cmap(m_idx % cmap.N)
+            if cmap.N < 256
+            else cmap(m_idx / max(len(modalities) - 1, 1)),
+            edgecolors="white",
+            linewidths=1.0,
+            label=modality,
+            zorder=2,
+        )
+    if with_labels:
+        for (x, y), name in zip(pos, node_names, strict=True):
+            ax.annotate(
+                name,
+                (x, y),
+                xytext=(x * 1.14, y * 1.14),
+                ha="left" if x > 0.05 else ("right" if x < -0.05 else "center"),
+                va="bottom" if y > 0.05 else ("top" if y < -0.05 else "center"),
+                fontsize=8,
+            )
+    if legend:
+        ax.legend(title="Modality", loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
+    ax.set_xlim(-1.45, 1.45)
+    ax.set_ylim(-1.45, 1.45)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    return ax

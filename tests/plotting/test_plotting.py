@@ -1,0 +1,233 @@
+"""Tests of SegmentationDisplay and plot_sensor_graph (contents of the figures, not just runs)."""
+
+import subprocess
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.collections import LineCollection, PathCollection
+
+from stgraph_sklearn.data._containers import SensorGraph
+from stgraph_sklearn.plotting import SegmentationDisplay, plot_sensor_graph
+
+T1 = [0, 0, 0, 1, 1, 1, 1, 2, 2, 2]
+P1 = [0, 0, 1, 1, 1, 1, 1, 2, 2, 0]
+T2 = [2, 2, 1, 1, 1, 1]
+P2 = [2, 1, 1, 1, 1, 1]
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def legend_texts(ax):
+    return [t.get_text() for t in ax.get_legend().get_texts()]
+
+
+def bars_by_row(ax):
+    """Map the y centre of each bar to its (left, width, facecolor) list."""
+    rows = {}
+    for patch in ax.patches:
+        y = round(patch.get_y() + patch.get_height() / 2, 6)
+        rows.setdefault(y, []).append((patch.get_x(), patch.get_width(), patch.get_facecolor()))
+    return rows
+
+
+def test_plotting_imports_matplotlib_lazily():
+    """Check that importing the plotting subpackage imports neither matplotlib nor torch."""
+    code = (
+        "import sys; sys.modules['torch'] = None\n"
+        "import stgraph_sklearn.plotting\n"
+        "assert 'matplotlib' not in sys.modules, 'matplotlib imported at import time'\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+def test_from_predictions_draws_one_bar_per_segment():
+    """Check bars, bands, legend and the consistent colour of each class."""
+    disp = SegmentationDisplay.from_predictions([T1, T2], [P1, P2])
+    ax = disp.ax_
+    assert disp.figure_ is ax.figure
+    assert len(ax.patches) == 3 + 4 + 2 + 2
+    assert legend_texts(ax) == ["0", "1", "2"]
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels == [
+        "recording 0 · true",
+        "recording 0 · pred",
+        "recording 1 · true",
+        "recording 1 · pred",
+    ]
+    rows = bars_by_row(ax)
+    assert len(rows) == 4
+    true_row = sorted(rows[ax.get_yticks()[0]])
+    assert [(x, w) for x, w, _ in true_row] == [(0, 3), (3, 4), (7, 3)]
+    # a class has the same colour in every band, and classes differ
+    colour_of = {}
+    for y_pos, seq in zip(ax.get_yticks(), [T1, P1, T2, P2], strict=True):
+        for x, _, colour in rows[y_pos]:
+            colour_of.setdefault(seq[int(x)], set()).add(tuple(colour))
+    assert all(len(c) == 1 for c in colour_of.values())
+    assert len({next(iter(c)) for c in colour_of.values()}) == 3
+    assert ax.get_xlim() == (0, 10)
+    assert ax.get_xlabel() == "Frame"
+
+
+def test_frame_rate_switches_to_seconds():
+    """Check that frame_rate turns the x-axis into seconds."""
+    ax = SegmentationDisplay.from_predictions(T1, P1, frame_rate=5).ax_
+    assert ax.get_xlabel() == "Time (s)"
+    assert ax.get_xlim() == (0, 2)
+    assert sorted(p.get_x() for p in ax.patches)[-1] == pytest.approx(9 / 5)
+
+
+def test_recording_index_labels_names_and_given_ax():
+    """Check selection of recordings, a fixed label order with extra labels, names and ax."""
+    fig, ax = plt.subplots()
+    disp = SegmentationDisplay.from_predictions(
+        [T1, T2],
+        [P1, P2],
+        recording_index=1,
+        labels=[2, 1, 0, 7],
+        names=["salad-a", "salad-b"],
+        ax=ax,
+        legend=True,
+    )
+    assert disp.ax_ is ax and disp.figure_ is fig
+    assert len(ax.patches) == 4
+    assert legend_texts(ax) == ["2", "1", "0", "7"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["salad-b · true", "salad-b · pred"]
+    # labels present but not listed are appended
+    disp = SegmentationDisplay.from_predictions(T1, P1, labels=[2], legend=True)
+    assert disp.labels_ == [2, 0, 1]
+
+
+def test_string_labels_and_plot_on_constructed_display():
+    """Check the constructor + plot route with string labels and no legend."""
+    disp = SegmentationDisplay(["a", "a", "b"], ["a", "b", "b"], names=["one"])
+    assert not hasattr(disp, "ax_")
+    disp.plot(legend=False, cmap="viridis")
+    assert disp.ax_.get_legend() is None
+    assert len(disp.ax_.patches) == 4
+    assert disp.labels_ == ["a", "b"]
+
+
+class ConstantSegmenter:
+    """Predicts ``label`` everywhere and records what it was asked to predict."""
+
+    classes_ = np.array(["cut", "mix", "peel"])
+
+    def __init__(self, label="mix"):
+        self.label = label
+        self.seen = []
+
+    def predict(self, X):
+        self.seen.append(len(X))
+        return [np.full(len(x), self.label) for x in X]
+
+
+def test_from_estimator_predicts_selected_recordings():
+    """Check from_estimator: predicts only the selected recordings, uses classes_ order."""
+    X = [np.zeros((4, 2)), np.zeros((6, 2)), np.zeros((3, 2))]
+    y = [["cut"] * 4, ["cut"] * 3 + ["mix"] * 3, ["peel"] * 3]
+    est = ConstantSegmenter()
+    disp = SegmentationDisplay.from_estimator(est, X, y, recording_index=[2, 1])
+    assert est.seen == [2]
+    assert legend_texts(disp.ax_) == ["cut", "mix", "peel"]
+    assert [t.get_text() for t in disp.ax_.get_yticklabels()][::2] == [
+        "recording 2 · true",
+        "recording 1 · true",
+    ]
+    assert len(disp.ax_.patches) == 1 + 1 + 2 + 1
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"recording_index": 5}, r"recording_index must hold integers in \[0, 1\]"),
+        ({"recording_index": []}, "recording_index is empty"),
+        ({"names": ["only one"]}, "names has 1 entries but there are 2 recordings"),
+        ({"frame_rate": 0}, "frame_rate must be a positive number"),
+    ],
+)
+def test_display_bad_arguments(kwargs, match):
+    """Check that bad display arguments raise a ValueError naming them."""
+    with pytest.raises(ValueError, match=match):
+        SegmentationDisplay.from_predictions([T1, T2], [P1, P2], **kwargs)
+
+
+def test_display_validates_sequences():
+    """Check that mismatched predictions are reported with their index."""
+    with pytest.raises(ValueError, match=r"y_pred\[1\] has 5 frames but y_true\[1\] has 6"):
+        SegmentationDisplay.from_predictions([T1, T2], [P1, P2[:5]])
+    with pytest.raises(TypeError, match="predict"):
+        SegmentationDisplay.from_estimator(object(), [np.zeros((2, 1))], [[0, 0]])
+
+
+def edge_segments(ax):
+    (lines,) = [c for c in ax.collections if isinstance(c, LineCollection)]
+    return lines
+
+
+def test_plot_sensor_graph_from_sensor_graph():
+    """Check nodes, modality colours, legend and one line per undirected edge."""
+    names = ["accel:knife", "accel:bowl", "accel:plate", "video:0"]
+    graph = SensorGraph(
+        [[0, 1, 0, 2, 3], [1, 0, 2, 0, 3]],  # 0-1 both ways, 0->2, 2->0, self-loop on 3
+        edge_weight=[1.0, 1.0, 0.5, 0.25, 2.0],
+        node_names=names,
+    )
+    ax = plot_sensor_graph(graph)
+    lines = edge_segments(ax)
+    assert len(lines.get_segments()) == 2  # self-loops are not drawn
+    widths = sorted(lines.get_linewidths())
+    assert widths[-1] == pytest.approx(4.0) and widths[0] < widths[-1]
+    nodes = [c for c in ax.collections if isinstance(c, PathCollection)]
+    assert [len(c.get_offsets()) for c in nodes] == [3, 1]
+    assert not np.allclose(nodes[0].get_facecolor(), nodes[1].get_facecolor())
+    assert legend_texts(ax) == ["accel", "video"]
+    assert sorted(t.get_text() for t in ax.texts) == sorted(names)
+    # nodes lie on the unit circle
+    offsets = np.concatenate([c.get_offsets() for c in nodes])
+    np.testing.assert_allclose(np.hypot(offsets[:, 0], offsets[:, 1]), 1.0)
+
+
+def test_plot_sensor_graph_dense_threshold_and_options():
+    """Check a dense adjacency: threshold, default names, explicit modalities, given ax."""
+    adjacency = np.array(
+        [[0.0, 0.9, 0.1, 0.0], [0.9, 0.0, 0.0, 0.4], [0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.6, 0.0]]
+    )
+    _, ax = plt.subplots()
+    out = plot_sensor_graph(
+        adjacency, node_modality=["a", "a", "b", "c"], ax=ax, threshold=0.2, with_labels=False
+    )
+    assert out is ax
+    assert len(edge_segments(ax).get_segments()) == 3  # 0-1, 1-3, 2-3; 0-2 below threshold
+    assert legend_texts(ax) == ["a", "b", "c"]
+    assert len(ax.texts) == 0
+    ax = plot_sensor_graph(np.zeros((3, 3)), legend=False)
+    assert len(edge_segments(ax).get_segments()) == 0
+    assert ax.get_legend() is None
+
+
+@pytest.mark.parametrize(
+    "adjacency, kwargs, error, match",
+    [
+        (np.zeros((2, 3)), {}, ValueError, r"square adjacency .* Got shape \(2, 3\)"),
+        (np.zeros((2, 2)), {"node_names": ["a"]}, ValueError, "node_names has 1 entries"),
+        (np.zeros((2, 2)), {"node_modality": ["a"]}, ValueError, "node_modality has 1 entries"),
+        (np.full((2, 2), np.nan), {}, ValueError, "finite"),
+        (np.zeros((2, 2)), {"threshold": "high"}, TypeError, "threshold must be a real number"),
+    ],
+)
+def test_plot_sensor_graph_bad_input(adjacency, kwargs, error, match):
+    """Check that malformed graphs and arguments raise with a message naming them."""
+    with pytest.raises(error, match=match):
+        plot_sensor_graph(adjacency, **kwargs)
