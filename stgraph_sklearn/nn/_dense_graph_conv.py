@@ -1,0 +1,77 @@
+"""Dense graph convolution over the node axis of every frame, with per-frame node masks."""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor, nn
+
+from ._adjacency import masked_adjacency
+from ._checks import check_int
+
+
+class DenseGraphConv(nn.Module):
+    r"""Graph convolution of PyG's ``GraphConv`` on a dense, masked, per-frame adjacency.
+
+    .. math::
+        X' = \hat{A} X W_{\mathrm{rel}} + X W_{\mathrm{root}} + b
+
+    where :math:`\hat{A}` is :func:`masked_adjacency` of ``adj`` (edges of missing nodes removed
+    per frame, rows renormalised over present neighbours).
+
+    Parameters
+    ----------
+    in_channels : int
+        Input feature size.
+    out_channels : int
+        Output feature size.
+    bias : bool, default=True
+        Whether to learn an additive bias.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from stgraph_sklearn.nn import DenseGraphConv
+    >>> conv = DenseGraphConv(4, 8)
+    >>> conv(torch.randn(2, 5, 3, 4), torch.ones(3, 3), torch.ones(2, 5, 3, dtype=torch.bool)).shape
+    torch.Size([2, 5, 3, 8])
+    """
+
+    def __init__(self, in_channels, out_channels, bias=True):
+        super().__init__()
+        owner = type(self).__name__
+        self.in_channels = check_int(in_channels, "in_channels", owner)
+        self.out_channels = check_int(out_channels, "out_channels", owner)
+        self.lin_rel = nn.Linear(self.in_channels, self.out_channels, bias=False)
+        self.lin_root = nn.Linear(self.in_channels, self.out_channels, bias=bool(bias))
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        """Reinitialise both linear maps."""
+        self.lin_rel.reset_parameters()
+        self.lin_root.reset_parameters()
+
+    def forward(self, x: Tensor, adj: Tensor, node_mask: Tensor | None = None) -> Tensor:
+        """Aggregate neighbours frame by frame.
+
+        Parameters
+        ----------
+        x : Tensor of shape (B, T, N, C_in)
+            Node features.
+        adj : Tensor of shape (N, N) or (B, T, N, N)
+            Non-negative edge weights ``adj[target, source]``.
+        node_mask : BoolTensor of shape (B, T, N), default=None
+            False where a node is missing; ``None`` means all present.
+
+        Returns
+        -------
+        Tensor of shape (B, T, N, C_out)
+            Output features, zero for missing nodes.
+        """
+        a = masked_adjacency(adj, node_mask)
+        out = torch.matmul(a, self.lin_rel(x)) + self.lin_root(x)
+        if node_mask is not None:
+            out = out * node_mask.unsqueeze(-1).to(out.dtype)
+        return out
+
+    def extra_repr(self) -> str:
+        return f"{self.in_channels}, {self.out_channels}"

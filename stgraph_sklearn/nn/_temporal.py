@@ -1,0 +1,234 @@
+"""Multi-stage temporal convolutional network (MS-TCN, Abu Farha & Gall, CVPR 2019).
+
+Masks are applied after every layer (and after the input projection), so the outputs on the
+valid frames of a zero-padded sequence equal those of the unpadded sequence in eval mode: a
+convolution near the end of the sequence sees zeros in both cases.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from ._checks import check_float, check_int
+
+
+def _as_mask(mask: Tensor | None, x: Tensor) -> Tensor:
+    """Float mask of shape (B, 1, T) for x of shape (B, C, T)."""
+    if mask is None:
+        return x.new_ones(x.shape[0], 1, x.shape[2])
+    return mask.to(x.dtype).unsqueeze(1)
+
+
+class DilatedResidualLayer(nn.Module):
+    """Dilated residual layer of MS-TCN.
+
+    ``out = (x + dropout(conv_1x1(relu(dilated_conv(x))))) * mask``, with a kernel-3 dilated
+    convolution padded to keep the length.
+
+    Parameters
+    ----------
+    channels : int
+        Number of input and output channels.
+    dilation : int
+        Dilation of the kernel-3 convolution.
+    dropout : float
+        Dropout probability.
+    separable : bool, default=False
+        If True the dilated convolution is depthwise (one kernel-3 filter per channel) and the
+        layer's 1x1 convolution is its pointwise part, with the ReLU in between as in MobileNet:
+        ``out = (x + dropout(conv_1x1(relu(depthwise_dilated_conv(x))))) * mask``. About a
+        quarter of the parameters of the full layer (4C + C**2 + C vs. 4C**2 + 2C).
+    """
+
+    def __init__(self, channels, dilation, dropout, separable=False):
+        super().__init__()
+        owner = type(self).__name__
+        self.channels = check_int(channels, "channels", owner)
+        self.dilation = check_int(dilation, "dilation", owner)
+        check_float(dropout, "dropout", owner, 0.0, 1.0, include_high=False)
+        self.separable = bool(separable)
+        c, d = self.channels, self.dilation
+        groups = c if self.separable else 1
+        self.conv_dilated = nn.Conv1d(c, c, 3, padding=d, dilation=d, groups=groups)
+        self.conv_1x1 = nn.Conv1d(c, c, 1)
+        self.dropout = nn.Dropout(dropout)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        """Reinitialise the convolutions (PyTorch defaults)."""
+        self.conv_dilated.reset_parameters()
+        self.conv_1x1.reset_parameters()
+
+    def forward(self, x: Tensor, mask: Tensor | None = None) -> Tensor:
+        """Apply the layer.
+
+        Parameters
+        ----------
+        x : Tensor of shape (B, C, T)
+            Input features.
+        mask : Tensor of shape (B, T), default=None
+            True (1) on valid frames, False (0) on padding. ``None`` means all valid.
+
+        Returns
+        -------
+        Tensor of shape (B, C, T)
+            Output features, zero on padded frames.
+        """
+        out = self.conv_1x1(F.relu(self.conv_dilated(x)))
+        return (x + self.dropout(out)) * _as_mask(mask, x)
+
+
+class SingleStageTCN(nn.Module):
+    """One MS-TCN stage: 1x1 input projection, dilated residual layers, 1x1 classifier.
+
+    Parameters
+    ----------
+    in_channels : int
+        Input feature size.
+    hidden_channels : int
+        Width of the residual layers.
+    num_classes : int
+        Number of output classes ``K``.
+    num_layers : int
+        Number of dilated residual layers; dilations are 1, 2, 4, ..., 2**(num_layers - 1).
+    dropout : float
+        Dropout probability in every layer.
+    separable : bool, default=False
+        Use depthwise-separable dilated convolutions (see :class:`DilatedResidualLayer`).
+    """
+
+    def __init__(
+        self, in_channels, hidden_channels, num_classes, num_layers, dropout, separable=False
+    ):
+        super().__init__()
+        owner = type(self).__name__
+        in_channels = check_int(in_channels, "in_channels", owner)
+        hidden_channels = check_int(hidden_channels, "hidden_channels", owner)
+        num_classes = check_int(num_classes, "num_classes", owner)
+        num_layers = check_int(num_layers, "num_layers", owner)
+        self.conv_in = nn.Conv1d(in_channels, hidden_channels, 1)
+        self.layers = nn.ModuleList(
+            DilatedResidualLayer(hidden_channels, 2**i, dropout, separable)
+            for i in range(num_layers)
+        )
+        self.conv_out = nn.Conv1d(hidden_channels, num_classes, 1)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        """Reinitialise every convolution."""
+        self.conv_in.reset_parameters()
+        for layer in self.layers:
+            layer.reset_parameters()
+        self.conv_out.reset_parameters()
+
+    def forward(self, x: Tensor, mask: Tensor | None = None) -> Tensor:
+        """Compute the stage's logits.
+
+        Parameters
+        ----------
+        x : Tensor of shape (B, C_in, T)
+            Input features.
+        mask : Tensor of shape (B, T), default=None
+            True on valid frames, False on padding.
+
+        Returns
+        -------
+        Tensor of shape (B, K, T)
+            Logits, zero on padded frames.
+        """
+        m = _as_mask(mask, x)
+        out = self.conv_in(x) * m
+        for layer in self.layers:
+            out = layer(out, mask)
+        return self.conv_out(out) * m
+
+
+class MultiStageTCN(nn.Module):
+    """MS-TCN: a prediction stage followed by refinement stages.
+
+    Stage ``s > 1`` takes the softmax of stage ``s - 1``'s logits, times the mask.
+
+    Parameters
+    ----------
+    in_channels : int
+        Input feature size.
+    hidden_channels : int
+        Width of every stage.
+    num_classes : int
+        Number of classes ``K``.
+    num_stages : int
+        Number of stages ``S`` (MS-TCN uses 4).
+    num_layers : int
+        Dilated residual layers per stage (MS-TCN uses 10).
+    dropout : float
+        Dropout probability.
+    separable : bool, default=False
+        Depthwise-separable dilated convolutions; False is exactly MS-TCN.
+
+    References
+    ----------
+    Y. Abu Farha and J. Gall, "MS-TCN: Multi-Stage Temporal Convolutional Network for Action
+    Segmentation", CVPR 2019.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from stgraph_sklearn.nn import MultiStageTCN
+    >>> tcn = MultiStageTCN(6, 8, num_classes=3, num_stages=2, num_layers=3, dropout=0.0)
+    >>> tcn(torch.randn(2, 6, 20), torch.ones(2, 20, dtype=torch.bool)).shape
+    torch.Size([2, 2, 3, 20])
+    """
+
+    def __init__(
+        self,
+        in_channels,
+        hidden_channels,
+        num_classes,
+        num_stages,
+        num_layers,
+        dropout,
+        separable=False,
+    ):
+        super().__init__()
+        num_stages = check_int(num_stages, "num_stages", type(self).__name__)
+        self.stages = nn.ModuleList(
+            SingleStageTCN(
+                in_channels if s == 0 else num_classes,
+                hidden_channels,
+                num_classes,
+                num_layers,
+                dropout,
+                separable,
+            )
+            for s in range(num_stages)
+        )
+
+    def reset_parameters(self):
+        """Reinitialise every stage."""
+        for stage in self.stages:
+            stage.reset_parameters()
+
+    def forward(self, x: Tensor, mask: Tensor | None = None) -> Tensor:
+        """Compute the logits of every stage.
+
+        Parameters
+        ----------
+        x : Tensor of shape (B, C_in, T)
+            Input features.
+        mask : Tensor of shape (B, T), default=None
+            True on valid frames, False on padding. ``None`` means all valid.
+
+        Returns
+        -------
+        Tensor of shape (S, B, K, T)
+            Logits of each stage, zero on padded frames; the last stage is the prediction.
+        """
+        m = _as_mask(mask, x)
+        out = self.stages[0](x, mask)
+        outputs = [out]
+        for stage in self.stages[1:]:
+            out = stage(F.softmax(out, dim=1) * m, mask)
+            outputs.append(out)
+        return torch.stack(outputs)

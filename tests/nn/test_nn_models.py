@@ -1,0 +1,174 @@
+"""Tests of the segmentation networks."""
+
+import numpy as np
+import pytest
+import torch
+
+from stgraph_sklearn.nn import (
+    EarlyFusionTCN,
+    GraphSegmentationNetwork,
+    SegmentationLoss,
+    SpatioTemporalBlock,
+)
+
+IN = {"acc": 3, "video": 4}
+NODES = {"acc": 3, "video": 1}
+N = 4
+SMALL = {"hidden_channels": 8, "num_stages": 2, "num_layers": 3}
+SPATIAL = ["adaptive", "dense", "partitioned", "attention"]
+ADJ = np.array([[1, 1, 0, 1], [1, 1, 1, 0], [0, 1, 1, 1], [1, 0, 1, 1]], dtype=float)
+
+
+def _count(module):
+    return sum(p.numel() for p in module.parameters())
+
+
+def _batch(b=2, t=20, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    x = {"acc": torch.randn(b, t, 3, 3, generator=g), "video": torch.randn(b, t, 1, 4, generator=g)}
+    return x, torch.ones(b, t, N, dtype=torch.bool), torch.ones(b, t, dtype=torch.bool)
+
+
+def _graph_net(spatial, **kwargs):
+    params = {**SMALL, "spatial": spatial, "adjacency": ADJ, "dropout": 0.5, **kwargs}
+    return GraphSegmentationNetwork(IN, NODES, 3, **params)
+
+
+@pytest.mark.parametrize("spatial", SPATIAL)
+@pytest.mark.parametrize("pool", ["attention", "mean"])
+def test_graph_network_shapes(spatial, pool):
+    """Check the (S, B, K, T) output of every spatial variant."""
+    net = _graph_net(spatial, pool=pool)
+    x, node_mask, frame_mask = _batch()
+    assert net(x, node_mask, frame_mask).shape == (2, 2, 3, 20)
+    assert net(x, None, None).shape == (2, 2, 3, 20)
+
+
+def test_early_fusion_shapes_and_mask_channels():
+    """Check EarlyFusionTCN's output and that a missing sensor differs from a zero reading."""
+    net = EarlyFusionTCN(IN, NODES, 3, **SMALL).eval()
+    x, node_mask, frame_mask = _batch()
+    x["acc"][:, :, 1] = 0
+    out = net(x, node_mask, frame_mask)
+    assert out.shape == (2, 2, 3, 20)
+    node_mask[:, :, 1] = False
+    assert not torch.allclose(net(x, node_mask, frame_mask), out)
+
+
+@pytest.mark.parametrize("spatial", [*SPATIAL, "early"])
+def test_missing_sensor_features_are_ignored(spatial):
+    """Check that a missing sensor's values (even NaN) cannot change the output."""
+    torch.manual_seed(0)
+    net = (
+        EarlyFusionTCN(IN, NODES, 3, **SMALL) if spatial == "early" else _graph_net(spatial)
+    ).eval()
+    x, node_mask, frame_mask = _batch()
+    node_mask[0, 5:9, 1] = False
+    node_mask[1, :, 3] = False
+    with torch.no_grad():
+        out = net(x, node_mask, frame_mask)
+        x["acc"][0, 5:9, 1] = float("nan")
+        x["video"][1] = 100.0
+        out2 = net(x, node_mask, frame_mask)
+    torch.testing.assert_close(out, out2)
+
+
+@pytest.mark.parametrize("spatial", [*SPATIAL, "early"])
+def test_padding_invariance(spatial):
+    """Check that valid frames of a padded batch equal each recording alone (eval mode)."""
+    torch.manual_seed(0)
+    net = (
+        EarlyFusionTCN(IN, NODES, 3, **SMALL) if spatial == "early" else _graph_net(spatial)
+    ).eval()
+    x, node_mask, frame_mask = _batch(b=2, t=30)
+    node_mask[1, 3:6, 0] = False
+    frame_mask[0, 17:] = False
+    x["acc"][0, 17:] = 50.0  # garbage in the padding must not leak either
+    with torch.no_grad():
+        out = net(x, node_mask, frame_mask)
+        short = net({k: v[:1, :17] for k, v in x.items()}, node_mask[:1, :17], None)
+        long = net({k: v[1:] for k, v in x.items()}, node_mask[1:], None)
+    torch.testing.assert_close(out[:, :1, :, :17], short, atol=1e-5, rtol=1e-4)
+    torch.testing.assert_close(out[:, 1:], long, atol=1e-5, rtol=1e-4)
+    assert torch.all(out[:, 0, :, 17:] == 0)
+
+
+def test_adjacency_is_exposed_and_row_stochastic():
+    """Check adjacency() for every variant: (N, N), detached, rows sum to one."""
+    for spatial in SPATIAL:
+        adj = _graph_net(spatial).adjacency()
+        assert adj.shape == (N, N) and not adj.requires_grad
+        torch.testing.assert_close(adj.sum(dim=1), torch.ones(N))
+    learned = GraphSegmentationNetwork(IN, NODES, 3, **SMALL).adjacency()
+    torch.testing.assert_close(learned.sum(dim=1), torch.ones(N))
+
+
+def test_invalid_arguments():
+    """Check the constructor errors."""
+    with pytest.raises(ValueError, match="adjacency"):
+        GraphSegmentationNetwork(IN, NODES, 3, spatial="partitioned")
+    with pytest.raises(ValueError, match="adjacency"):
+        GraphSegmentationNetwork(IN, NODES, 3, adjacency=np.ones((3, 3)))
+    with pytest.raises(ValueError, match="spatial"):
+        GraphSegmentationNetwork(IN, NODES, 3, spatial="gcn")
+    with pytest.raises(ValueError, match="pool"):
+        GraphSegmentationNetwork(IN, NODES, 3, pool="max")
+    with pytest.raises(ValueError, match="num_nodes"):
+        SpatioTemporalBlock(8, "partitioned")
+    net = GraphSegmentationNetwork(IN, NODES, 3, **SMALL)
+    x, node_mask, _ = _batch()
+    with pytest.raises(ValueError, match="node_mask"):
+        net(x, node_mask[..., :2], None)
+
+
+def test_reset_parameters_and_determinism():
+    """Check that seeding reproduces a network and reset_parameters redraws it."""
+    torch.manual_seed(1)
+    a = _graph_net("adaptive")
+    torch.manual_seed(1)
+    b = _graph_net("adaptive")
+    x, node_mask, frame_mask = _batch()
+    a.eval(), b.eval()
+    torch.testing.assert_close(a(x, node_mask, frame_mask), b(x, node_mask, frame_mask))
+    before = [p.detach().clone() for p in a.parameters()]
+    a.reset_parameters()
+    changed = [not torch.equal(p0, p1) for p0, p1 in zip(before, a.parameters(), strict=True)]
+    assert sum(changed) > 0.8 * len(changed)  # all but zero-initialised ones
+
+
+def test_default_graph_network_is_parameter_efficient():
+    """Check the default graph network has well under 60% of the MS-TCN baseline's parameters."""
+    in_channels, num_nodes = {"acc": 3, "video": 16}, {"acc": 10, "video": 1}
+    graph = GraphSegmentationNetwork(in_channels, num_nodes, 18)
+    early = EarlyFusionTCN(in_channels, num_nodes, 18)
+    assert _count(graph) < 0.5 * _count(early)
+
+
+@pytest.mark.parametrize("model", ["graph", "early"])
+def test_tiny_model_overfits_toy_sequence(model):
+    """Check that a tiny network fits a 2-class toy sequence within 100 steps."""
+    torch.manual_seed(0)
+    t = 48
+    y = (torch.arange(t) // 12 % 2).unsqueeze(0)
+    x = {
+        "acc": torch.randn(1, t, 3, 3) * 0.3 + y[..., None, None],
+        "video": torch.randn(1, t, 1, 4),
+    }
+    kwargs = {"hidden_channels": 8, "num_stages": 2, "num_layers": 3, "dropout": 0.0}
+    if model == "graph":
+        net = GraphSegmentationNetwork({"acc": 3, "video": 4}, NODES, 2, **kwargs)
+    else:
+        net = EarlyFusionTCN({"acc": 3, "video": 4}, NODES, 2, **kwargs)
+    loss_fn = SegmentationLoss()
+    optimizer = torch.optim.Adam(net.parameters(), lr=1e-2)
+    losses = []
+    for _ in range(80):
+        optimizer.zero_grad()
+        loss = loss_fn(net(x, None, None), y)
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    # The smoothing term keeps a floor at the three label boundaries: a drop of ~5x is a fit.
+    assert losses[-1] < 0.3 * losses[0]
+    accuracy = (net(x, None, None)[-1].argmax(dim=1) == y).float().mean()
+    assert accuracy > 0.95

@@ -1,0 +1,185 @@
+"""Tests of the spatial operators: adjacency helpers, graph convolutions, attention, pooling."""
+
+import numpy as np
+import pytest
+import torch
+
+from stgraph_sklearn.nn import (
+    AdaptiveAdjacency,
+    AttentionNodePool,
+    DenseGraphConv,
+    GraphAttentionFusion,
+    PartitionedGraphConv,
+    masked_adjacency,
+    masked_node_pool,
+    spatial_partitions,
+)
+
+N = 4
+
+
+def _mask(b=2, t=3):
+    mask = torch.ones(b, t, N, dtype=torch.bool)
+    mask[0, 1, 2] = False
+    mask[1, :, 0] = False
+    return mask
+
+
+def _check_missing_node_has_no_influence(op):
+    """Perturb a missing node's input; present nodes' outputs must not change."""
+    torch.manual_seed(0)
+    x = torch.randn(2, 3, N, 5)
+    mask = _mask()
+    out = op(x, mask)
+    x2 = x.clone()
+    x2[0, 1, 2] += 10 * torch.randn(5)
+    x2[1, :, 0] += 10 * torch.randn(3, 5)
+    out2 = op(x2, mask)
+    torch.testing.assert_close(out, out2)
+    assert torch.all(out[0, 1, 2] == 0) and torch.all(out[1, :, 0] == 0)
+
+
+def test_masked_adjacency_rows_and_isolated_nodes():
+    """Check that missing nodes lose their edges, rows renormalise, isolated nodes keep self."""
+    adj = torch.tensor([[0.0, 2, 1, 0], [2, 0, 0, 0], [1, 0, 0, 1], [0, 0, 1, 0]])
+    mask = torch.tensor([[[True, True, False, True]]])
+    out = masked_adjacency(adj, mask)[0, 0]
+    assert out.shape == (N, N)
+    torch.testing.assert_close(out.sum(dim=1), torch.ones(N))
+    torch.testing.assert_close(out[0], torch.tensor([0.0, 1, 0, 0]))
+    assert torch.all(out[:, 2][[0, 1, 3]] == 0)
+    torch.testing.assert_close(out[3], torch.tensor([0.0, 0, 0, 1]))  # neighbour gone: self
+    torch.testing.assert_close(masked_adjacency(adj)[0], torch.tensor([0.0, 2 / 3, 1 / 3, 0]))
+    per_frame = masked_adjacency(adj.expand(2, 3, N, N), _mask())
+    assert per_frame.shape == (2, 3, N, N)
+
+
+def test_dense_graph_conv():
+    """Check DenseGraphConv's shape, masking and reset."""
+    conv = DenseGraphConv(5, 6)
+    adj = torch.rand(N, N)
+    assert conv(torch.randn(2, 3, N, 5), adj).shape == (2, 3, N, 6)
+    _check_missing_node_has_no_influence(lambda x, m: conv(x, adj, m))
+    before = conv.lin_rel.weight.detach().clone()
+    conv.reset_parameters()
+    assert not torch.equal(before, conv.lin_rel.weight)
+
+
+@pytest.mark.parametrize("strategy, k", [("uniform", 1), ("distance", 2), ("spatial", 3)])
+def test_spatial_partitions(strategy, k):
+    """Check partition shapes and that the partitions sum to a row-stochastic matrix."""
+    path = np.diag(np.ones(N - 1), 1) + np.diag(np.ones(N - 1), -1)
+    parts = spatial_partitions(path, strategy=strategy)
+    assert parts.shape == (k, N, N) and parts.dtype == torch.float32
+    torch.testing.assert_close(parts.sum(dim=(0, 2)), torch.ones(N))
+    assert torch.all(parts >= 0)
+
+
+def test_spatial_partition_groups():
+    """Check the distance split and ST-GCN's root / centripetal / centrifugal split."""
+    path = np.diag(np.ones(N - 1), 1) + np.diag(np.ones(N - 1), -1)  # 0 - 1 - 2 - 3
+    self_part, neigh = spatial_partitions(path, strategy="distance")
+    assert torch.equal(self_part, torch.diag(torch.diagonal(self_part)))
+    assert torch.all(torch.diagonal(neigh) == 0)
+    root, centripetal, centrifugal = spatial_partitions(path, strategy="spatial", center=0)
+    assert centripetal[2, 1] > 0 and centrifugal[2, 3] > 0 and root[2, 2] > 0
+    assert centripetal[2, 3] == 0 and centrifugal[2, 1] == 0
+
+
+def test_spatial_partitions_invalid():
+    """Check the errors of spatial_partitions."""
+    with pytest.raises(ValueError, match="strategy"):
+        spatial_partitions(np.eye(3), strategy="skeleton")
+    with pytest.raises(ValueError, match="shape"):
+        spatial_partitions(np.ones((3, 2)))
+    with pytest.raises(ValueError, match="non-negative"):
+        spatial_partitions(-np.ones((3, 3)))
+    with pytest.raises(ValueError, match="center"):
+        spatial_partitions(np.ones((3, 3)), strategy="spatial", center=5)
+
+
+def test_partitioned_graph_conv():
+    """Check PartitionedGraphConv's shape, masking and edge importance."""
+    parts = spatial_partitions(np.ones((N, N)), strategy="distance")
+    conv = PartitionedGraphConv(5, 6, num_partitions=2, num_nodes=N)
+    assert torch.equal(conv.edge_importance, torch.ones(2, N, N))
+    x = torch.randn(2, 3, N, 5)
+    out = conv(x, parts)
+    assert out.shape == (2, 3, N, 6)
+    full_mask = torch.ones(2, 3, N, dtype=torch.bool)
+    torch.testing.assert_close(conv(x, parts, full_mask), out)
+    _check_missing_node_has_no_influence(lambda x, m: conv(x, parts, m))
+    conv(x, parts, _mask()).sum().backward()
+    assert conv.edge_importance.grad is not None
+    plain = PartitionedGraphConv(5, 6, num_partitions=2, num_nodes=N, edge_importance=False)
+    assert plain.edge_importance is None and plain(x, parts).shape == (2, 3, N, 6)
+    with pytest.raises(ValueError, match="partitions"):
+        conv(x, parts[:1])
+
+
+def test_adaptive_adjacency_rows_sum_to_one():
+    """Check that the learned adjacency is row-stochastic and trainable."""
+    graph = AdaptiveAdjacency(N, embedding_dim=3)
+    adj = graph()
+    assert adj.shape == (N, N) and torch.all(adj >= 0)
+    torch.testing.assert_close(adj.sum(dim=1), torch.ones(N))
+    adj[0, 1].backward()
+    assert graph.source_emb.grad is not None and graph.mix is None
+    before = graph.source_emb.detach().clone()
+    graph.reset_parameters()
+    assert not torch.equal(before, graph.source_emb)
+
+
+def test_adaptive_adjacency_with_prior():
+    """Check the mix with a prior: alpha starts at 0.5, learnable or fixed."""
+    prior = torch.rand(N, N)
+    graph = AdaptiveAdjacency(N, embedding_dim=3, prior=prior)
+    assert graph.mix == pytest.approx(0.5)
+    adaptive = torch.softmax(torch.relu(graph.target_emb @ graph.source_emb.T), dim=1)
+    expected = 0.5 * prior / prior.sum(1, keepdim=True) + 0.5 * adaptive
+    torch.testing.assert_close(graph(), expected)
+    torch.testing.assert_close(graph().sum(dim=1), torch.ones(N))
+    assert "mix_logit" in dict(graph.named_parameters())
+    fixed = AdaptiveAdjacency(N, prior=prior, learn_mix=False)
+    assert "mix_logit" not in dict(fixed.named_parameters())
+    with pytest.raises(ValueError, match="prior"):
+        AdaptiveAdjacency(N, prior=torch.ones(N + 1, N))
+
+
+def test_graph_attention_fusion():
+    """Check GraphAttentionFusion's shape, masking and the divisibility check."""
+    torch.manual_seed(0)
+    gat = GraphAttentionFusion(5, 6, heads=2)
+    adj = (torch.rand(N, N) > 0.3).float()
+    assert gat(torch.randn(2, 3, N, 5), adj).shape == (2, 3, N, 6)
+    _check_missing_node_has_no_influence(lambda x, m: gat(x, adj, m))
+    _check_missing_node_has_no_influence(lambda x, m: gat(x, None, m))
+    with pytest.raises(ValueError, match="divisible"):
+        GraphAttentionFusion(5, 5, heads=2)
+
+
+def test_masked_node_pool():
+    """Check the masked mean, including frames with no present node."""
+    x = torch.arange(8.0).view(1, 2, N, 1)
+    mask = torch.tensor([[[True, False, True, False], [False, False, False, False]]])
+    out = masked_node_pool(x, mask)
+    torch.testing.assert_close(out, torch.tensor([[[1.0], [0.0]]]))
+    torch.testing.assert_close(masked_node_pool(x), x.mean(dim=2))
+
+
+def test_attention_node_pool():
+    """Check attention pooling: weights over present nodes, masking, no NaN when all missing."""
+    pool = AttentionNodePool(5)
+    mask = _mask()
+    mask[0, 0] = False
+    x = torch.randn(2, 3, N, 5, requires_grad=True)
+    weights = pool.attention(x, mask)
+    torch.testing.assert_close(weights.sum(-1)[mask.any(-1)], torch.ones(5))
+    assert torch.all(weights[~mask] == 0)
+    out = pool(x, mask)
+    assert out.shape == (2, 3, 5) and torch.all(out[0, 0] == 0)
+    out.sum().backward()
+    assert torch.isfinite(x.grad).all() and torch.isfinite(pool.score.weight.grad).all()
+    x2 = x.detach().clone()
+    x2[~mask] = 1e3
+    torch.testing.assert_close(pool(x2, mask), out.detach())

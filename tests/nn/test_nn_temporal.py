@@ -1,0 +1,86 @@
+"""Tests of the MS-TCN temporal modules."""
+
+import pytest
+import torch
+
+from stgraph_sklearn.nn import DilatedResidualLayer, MultiStageTCN, SingleStageTCN
+
+
+def _count(module):
+    return sum(p.numel() for p in module.parameters())
+
+
+@pytest.mark.parametrize("separable", [False, True])
+def test_shapes(separable):
+    """Check the output shapes of every temporal module."""
+    x = torch.randn(2, 6, 17)
+    mask = torch.ones(2, 17, dtype=torch.bool)
+    assert DilatedResidualLayer(6, 4, 0.0, separable)(x, mask).shape == (2, 6, 17)
+    assert SingleStageTCN(6, 8, 3, 4, 0.0, separable)(x, mask).shape == (2, 3, 17)
+    assert MultiStageTCN(6, 8, 3, 3, 4, 0.0, separable)(x, mask).shape == (3, 2, 3, 17)
+    assert MultiStageTCN(6, 8, 3, 3, 4, 0.0, separable)(x).shape == (3, 2, 3, 17)
+
+
+@pytest.mark.parametrize("separable", [False, True])
+def test_padding_does_not_leak(separable):
+    """Check that valid frames of a padded batch equal the unpadded sequences (eval mode)."""
+    torch.manual_seed(0)
+    tcn = MultiStageTCN(
+        5, 8, 4, num_stages=3, num_layers=5, dropout=0.5, separable=separable
+    ).eval()
+    short, long = torch.randn(1, 5, 23), torch.randn(1, 5, 40)
+    batch = torch.cat([torch.cat([short, 100 * torch.randn(1, 5, 17)], dim=2), long])
+    mask = torch.zeros(2, 40, dtype=torch.bool)
+    mask[0, :23] = True
+    mask[1] = True
+    with torch.no_grad():
+        out = tcn(batch, mask)
+        alone_short, alone_long = tcn(short), tcn(long)
+    torch.testing.assert_close(out[:, 0:1, :, :23], alone_short, atol=1e-5, rtol=1e-5)
+    torch.testing.assert_close(out[:, 1:2], alone_long, atol=1e-5, rtol=1e-5)
+    assert torch.all(out[:, 0, :, 23:] == 0)
+
+
+def test_separable_has_fewer_parameters():
+    """Check that separable layers use well under half the parameters of MS-TCN's."""
+    full = MultiStageTCN(16, 64, 10, num_stages=2, num_layers=4, dropout=0.0)
+    sep = MultiStageTCN(16, 64, 10, num_stages=2, num_layers=4, dropout=0.0, separable=True)
+    assert _count(sep) < 0.5 * _count(full)
+
+
+def test_dilations_double():
+    """Check that layer dilations are 1, 2, 4, ..."""
+    stage = SingleStageTCN(3, 4, 2, num_layers=4, dropout=0.0)
+    assert [layer.dilation for layer in stage.layers] == [1, 2, 4, 8]
+
+
+def test_reset_parameters_and_determinism():
+    """Check that seeding reproduces the weights and reset_parameters redraws them."""
+    torch.manual_seed(3)
+    a = MultiStageTCN(4, 8, 3, 2, 3, 0.0)
+    torch.manual_seed(3)
+    b = MultiStageTCN(4, 8, 3, 2, 3, 0.0)
+    for pa, pb in zip(a.parameters(), b.parameters(), strict=True):
+        assert torch.equal(pa, pb)
+    before = [p.detach().clone() for p in a.parameters()]
+    a.reset_parameters()
+    assert not all(torch.equal(p0, p1) for p0, p1 in zip(before, a.parameters(), strict=True))
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{"num_layers": 0}, {"num_stages": 0}, {"dropout": 1.0}, {"hidden_channels": 2.5}],
+)
+def test_invalid_arguments(kwargs):
+    """Check that bad constructor arguments raise a ValueError naming the parameter."""
+    params = {
+        "in_channels": 3,
+        "hidden_channels": 4,
+        "num_classes": 2,
+        "num_stages": 2,
+        "num_layers": 2,
+        "dropout": 0.0,
+    }
+    params.update(kwargs)
+    with pytest.raises(ValueError, match=next(iter(kwargs))):
+        MultiStageTCN(**params)
