@@ -1,0 +1,160 @@
+"""Correlation graph: top-k neighbours by NaN-aware Pearson correlation of node activity."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from ..data._containers import SensorGraph
+from ._construction import _check_node_modality
+from ._utils import _check_k, _check_node_names, _top_k_adjacency
+
+__all__ = ["correlation_graph", "pooled_correlation"]
+
+
+def _as_activity_list(activity):
+    if isinstance(activity, np.ndarray) and activity.ndim == 2:
+        items = [activity]
+    elif isinstance(activity, (list, tuple)) and len(activity) > 0:
+        items = list(activity)
+    else:
+        raise TypeError(
+            "'activity' must be an array of shape (n_timesteps, n_nodes) or a non-empty list "
+            f"of them. Got {type(activity).__name__}."
+        )
+    out = []
+    for i, a in enumerate(items):
+        arr = np.asarray(a, dtype=np.float64)
+        if arr.ndim != 2:
+            raise ValueError(
+                f"'activity'[{i}] must have shape (n_timesteps, n_nodes). Got shape {arr.shape}."
+            )
+        if arr.shape[1] != np.shape(items[0])[1]:
+            raise ValueError(
+                f"'activity'[{i}] has {arr.shape[1]} nodes; expected {np.shape(items[0])[1]} as in 'activity'[0]."
+            )
+        if np.isinf(arr).any():
+            raise ValueError(f"'activity'[{i}] must be finite or NaN (missing).")
+        out.append(arr)
+    return out
+
+
+def pooled_correlation(activity, *, min_periods=3):
+    """NaN-aware Pearson correlation between nodes, pooled over recordings.
+
+    For every pair of nodes only the timesteps where both are observed count
+    (pairwise-complete). Each recording is centred on its own pairwise means, and the
+    within-recording covariances and variances are summed over recordings before taking the
+    ratio, so differences in level between recordings (a different subject, a re-mounted
+    sensor) do not create correlation.
+
+    Parameters
+    ----------
+    activity : ndarray of shape (n_timesteps, n_nodes) or list of such arrays
+        One scalar per node and timestep; NaN where missing.
+    min_periods : int, default=3
+        Pairs observed together at fewer timesteps (in total) get NaN.
+
+    Returns
+    -------
+    corr : ndarray of shape (n_nodes, n_nodes)
+        Correlations in [-1, 1]; NaN where undefined (too few joint observations, or a node
+        that is constant wherever the other is observed). The diagonal is 1 where defined.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from stgraph_sklearn.graph import pooled_correlation
+    >>> t = np.arange(10.0)
+    >>> pooled_correlation(np.stack([t, 2 * t, -t], axis=1)).round(2)
+    array([[ 1.,  1., -1.],
+           [ 1.,  1., -1.],
+           [-1., -1.,  1.]])
+    """
+    items = _as_activity_list(activity)
+    n = items[0].shape[1]
+    cov = np.zeros((n, n))
+    var_i = np.zeros((n, n))
+    var_j = np.zeros((n, n))
+    count = np.zeros((n, n))
+    for arr in items:
+        valid = ~np.isnan(arr)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            center = np.nanmean(arr, axis=0)
+        x = np.where(valid, arr - np.nan_to_num(center), 0.0)
+        v = valid.astype(np.float64)
+        n_ij = v.T @ v
+        sx = x.T @ v  # sx[i, j]: sum of x_i where both observed
+        sxx = (x * x).T @ v
+        sxy = x.T @ x
+        inv_n = np.divide(1.0, n_ij, out=np.zeros_like(n_ij), where=n_ij > 0)
+        cov += sxy - sx * sx.T * inv_n
+        var_i += sxx - sx * sx * inv_n
+        var_j += sxx.T - sx.T * sx.T * inv_n
+        count += n_ij
+    denom = np.sqrt(np.clip(var_i, 0, None) * np.clip(var_j, 0, None))
+    scale = np.sqrt(np.clip(np.diagonal(var_i), 0, None))
+    tiny = 1e-12 * np.maximum(np.outer(scale, scale), 1e-300)
+    ok = (count >= min_periods) & (denom > tiny)
+    corr = np.full((n, n), np.nan)
+    corr[ok] = np.clip(cov[ok] / denom[ok], -1.0, 1.0)
+    return corr
+
+
+def correlation_graph(
+    activity, k, *, node_names, absolute=True, symmetric=True, node_modality=None
+):
+    """Connect every node to the k nodes whose activity correlates most with its own.
+
+    Parameters
+    ----------
+    activity : ndarray of shape (n_timesteps, n_nodes) or list of such arrays
+        One scalar activity per node and timestep (for example the norm of a sensor's
+        frame-to-frame change), one array per recording; NaN where missing. Correlations are
+        pooled over recordings as in :func:`pooled_correlation`.
+    k : int
+        Neighbours kept per node, in ``[1, n_nodes - 1]``.
+    node_names : sequence of str
+        One name per node (column).
+    absolute : bool, default=True
+        Rank by ``|r|`` (anti-correlated sensors are neighbours too). If False, rank by
+        ``r`` and keep only positive correlations.
+    symmetric : bool, default=True
+        Take the union of both directions, so a node can end up with more than k neighbours.
+    node_modality : sequence of str, default=None
+        The modality of each node; defaults to the node name up to its first ``":"``.
+
+    Returns
+    -------
+    graph : SensorGraph
+        Edge ``j -> i`` with weight ``|r_ij|`` (or ``r_ij``) when ``j`` is among the k best of
+        ``i``. Ties are broken by the lower node index. A node whose correlations are all
+        undefined (never observed, or constant) gets no edges.
+
+    See Also
+    --------
+    knn_graph : Neighbours by distance between node descriptors.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from stgraph_sklearn.graph import correlation_graph
+    >>> t = np.arange(40.0)
+    >>> act = np.column_stack([np.sin(t), np.sin(t) + 0.5 * np.cos(3 * t), np.cos(2 * t) - np.sin(t)])
+    >>> correlation_graph(act, 1, node_names=["a", "b", "c"]).to_dense().round(2)
+    array([[0.  , 0.9 , 0.71],
+           [0.9 , 0.  , 0.  ],
+           [0.71, 0.  , 0.  ]], dtype=float32)
+    """
+    items = _as_activity_list(activity)
+    n = items[0].shape[1]
+    names = _check_node_names(node_names, n_nodes=n)
+    node_modality = _check_node_modality(node_modality, names)
+    k = _check_k(k, n, "correlation_graph")
+    corr = pooled_correlation(items)
+    score = np.abs(corr) if absolute else np.where(corr > 0, corr, np.nan)
+    score = np.where(score > 0, score, np.nan)
+    adj = _top_k_adjacency(score, np.nan_to_num(score), k, symmetric)
+    return SensorGraph.from_dense(adj, names, node_modality)

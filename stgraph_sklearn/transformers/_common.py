@@ -1,0 +1,94 @@
+"""Helpers shared by the transformers: input conversion, layout checks, output packing."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..data._containers import GraphSequence, Recording
+from ..data._validation import check_recordings
+
+
+def _validate_X(X, caller, *, allow_graph_sequences=False):
+    """Validate X; return (items, as_array) where ``as_array[i]`` says X[i] was an array.
+
+    Transformers whose output is a recording give arrays back for array items, so that
+    ``list of (T, N, C) arrays -> list of (T, N, C') arrays``.
+    """
+    items = check_recordings(X, caller=caller, allow_graph_sequences=allow_graph_sequences)
+    if isinstance(X, np.ndarray) and X.ndim == 4:
+        as_array = [True] * len(items)
+    elif isinstance(X, (list, tuple)) and not all(isinstance(x, pd.DataFrame) for x in X):
+        as_array = [not isinstance(x, (Recording, GraphSequence)) for x in X]
+    else:
+        as_array = [False] * len(items)
+    return items, as_array
+
+
+def _layout(item):
+    """``{modality: (n_nodes, n_channels)}`` of a Recording or GraphSequence."""
+    if isinstance(item, GraphSequence):
+        return {k: tuple(int(d) for d in b.shape[1:]) for k, b in item.blocks.items()}
+    return {k: (m.n_nodes, m.n_channels) for k, m in item.modalities.items()}
+
+
+def _check_same_layout(items, expected, caller, *, reference="fit", what="channels"):
+    """Raise a ValueError naming the recording index if an item's modalities differ from ``expected``.
+
+    ``reference`` says where ``expected`` comes from: ``"fit"`` (the training recordings) or
+    ``"X[0]"`` (all recordings of one call must share a layout).
+    """
+    ref = "the recordings seen in fit" if reference == "fit" else reference
+    for i, item in enumerate(items):
+        got = _layout(item)
+        if list(got) != list(expected):
+            raise ValueError(
+                f"{caller}: X[{i}] has modalities {list(got)}; expected {list(expected)} "
+                f"(same names, same order) as in {ref}."
+            )
+        for key, (n_nodes, n_ch) in expected.items():
+            if got[key] != (n_nodes, n_ch):
+                raise ValueError(
+                    f"{caller}: X[{i}] modality {key!r} has {got[key][0]} nodes and {got[key][1]} "
+                    f"{what}; expected {n_nodes} nodes and {n_ch} {what} as in {ref}."
+                )
+
+
+def _check_aligned(items, caller):
+    for i, rec in enumerate(items):
+        if isinstance(rec, Recording) and not rec.is_aligned():
+            bad = [
+                k
+                for k, m in rec.modalities.items()
+                if not (
+                    m.rate == rec.frame_rate
+                    and m.start == 0.0
+                    and m.clock is None
+                    and m.n_samples == rec.n_frames
+                )
+            ]
+            raise ValueError(
+                f"{caller}: X[{i}] is not aligned to its reference frames: modalities {bad} are "
+                "not sampled once per frame at the frame rate. Put a ModalityAligner before "
+                f"{caller} (for example make_pipeline(ModalityAligner(), {caller}()))."
+            )
+
+
+def _replace_values(rec, new_values, as_array):
+    """A new Recording (or the bare array) with every modality's values replaced."""
+    if as_array:
+        (values,) = new_values.values()
+        return values
+    mods = {k: m.replace(values=new_values[k]) for k, m in rec.modalities.items()}
+    return rec.replace(modalities=mods)
+
+
+def _transformer_tags(tags, *, requires_fit=True):
+    """Truthful tags of a list-in / list-out sequence transformer."""
+    tags.requires_fit = requires_fit
+    tags.input_tags.two_d_array = False
+    tags.input_tags.three_d_array = True
+    tags.input_tags.allow_nan = True
+    tags.target_tags.required = False
+    tags.transformer_tags.preserves_dtype = []
+    return tags

@@ -1,0 +1,251 @@
+"""FrameFeatureFlattener: one feature row per frame, for classical per-frame classifiers."""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from ..data._containers import GraphSequence
+from ._common import _check_aligned, _check_same_layout, _layout, _transformer_tags, _validate_X
+
+__all__ = ["FrameFeatureFlattener"]
+
+
+def _as_blocks(item):
+    """(blocks with NaN at missing nodes, masks, graph, node names) of a sequence or recording.
+
+    For recordings and arrays a node is missing at a frame where any of its features is NaN
+    (as SensorGraphBuilder masks it); for GraphSequences the sequence's own masks decide.
+    """
+    if isinstance(item, GraphSequence):
+        blocks = {
+            k: np.where(item.masks[k][:, :, None], b.astype(np.float64), np.nan)
+            for k, b in item.blocks.items()
+        }
+        masks = dict(item.masks)
+        graph = item.graph
+        if graph is not None:
+            names = graph.node_names
+        else:
+            names = tuple(
+                k if b.shape[1] == 1 else f"{k}:{j}"
+                for k, b in item.blocks.items()
+                for j in range(b.shape[1])
+            )
+    else:
+        masks = {k: ~np.isnan(m.values).any(axis=2) for k, m in item.modalities.items()}
+        blocks = {
+            k: np.where(masks[k][:, :, None], m.values.astype(np.float64), np.nan)
+            for k, m in item.modalities.items()
+        }
+        graph = None
+        names = item.node_names
+    return blocks, masks, graph, names
+
+
+def _smooth_and_variation(x, mask, adj):
+    """Mask-aware smoothing ``A·x`` and mean graph total variation of one modality.
+
+    x : (T, N, F) with NaN where missing; mask : (T, N); adj : (N, N) ``A[target, source]``.
+    Returns smoothed (T, N, F) (NaN where the target is missing or has no present source)
+    and tv (T,) (NaN where no edge joins two present nodes).
+    """
+    m = mask.astype(np.float64)
+    x0 = np.where(np.isnan(x), 0.0, x) * m[:, :, None]
+    num = np.einsum("ij,tjf->tif", adj, x0)
+    den = m @ adj.T  # den[t, i] = sum_j A_ij m_tj
+    with np.errstate(invalid="ignore", divide="ignore"):
+        smoothed = num / den[:, :, None]
+    smoothed[(den <= 0) | ~mask] = np.nan
+    off = adj.copy()
+    np.fill_diagonal(off, 0.0)
+    sq = (x0 * x0).sum(axis=2)  # (T, N)
+    w_pair = m[:, :, None] * off[None] * m[:, None, :]  # (T, N, N)
+    total_w = w_pair.sum(axis=(1, 2))
+    gram = np.einsum("tif,tjf->tij", x0, x0)
+    tv = (
+        (w_pair.sum(axis=2) * sq).sum(axis=1)
+        + (w_pair.sum(axis=1) * sq).sum(axis=1)
+        - 2 * (w_pair * gram).sum(axis=(1, 2))
+    )
+    with np.errstate(invalid="ignore", divide="ignore"):
+        tv = np.where(total_w > 0, np.maximum(tv, 0.0) / total_w, np.nan)
+    return smoothed, tv
+
+
+class FrameFeatureFlattener(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
+    """Flatten each sequence to one feature row per frame, for per-frame classifiers.
+
+    Columns, in this order (see :meth:`get_feature_names_out`):
+
+    1. node features: every feature of every node, ``"<node>__f<j>"``;
+    2. node masks: 1.0 where the node is present, 0.0 where missing, ``"<node>__present"``
+       (the GraphSequence's masks; for recordings and arrays a node is missing where any of
+       its features is NaN). Every feature column of a missing node is missing too;
+    3. if ``graph_features``, for every modality with at least 2 nodes:
+       graph-smoothed features ``(A·x)_i`` of every node, ``"<node>__smoothed_f<j>"``, then
+    4. the graph total variation of each such modality, ``"<modality>__total_variation"``.
+
+    Graph features are computed **within each modality**, because nodes of different
+    modalities have different feature widths and meanings (an accelerometer axis is not a
+    video feature): ``A`` is the block of the sequence's graph between that modality's nodes
+    (self-loops included if the graph has them), or, when there is no graph (recordings,
+    arrays), a complete graph without self-loops (each node's smoothed value is the mean of
+    the other nodes). Per frame, only present nodes count: ``(A·x)_i = sum_j A_ij m_j x_j /
+    sum_j A_ij m_j``, and the total variation is the weighted mean over edges between present
+    nodes ``sum_{i≠j} A_ij m_i m_j ||x_i - x_j||² / sum_{i≠j} A_ij m_i m_j``, normalised so a
+    missing sensor does not read as smoothness.
+
+    Parameters
+    ----------
+    graph_features : bool, default=True
+        Whether to add the graph-smoothed features and total variation.
+    missing : {"nan", "zero"}, default="nan"
+        What missing entries become: NaN (for estimators that handle it, like
+        :class:`~sklearn.ensemble.HistGradientBoostingClassifier`), or 0. Either way the mask
+        columns show which nodes are missing, so a missing sensor is never silent.
+
+    Attributes
+    ----------
+    modalities_ : dict of str to tuple of int
+        ``{modality: (n_nodes, n_features)}`` seen in fit.
+    feature_names_out_ : ndarray of str
+        Names of the output columns.
+    n_features_out_ : int
+        Number of output columns.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from stgraph_sklearn.transformers import FrameFeatureFlattener
+    >>> X = [np.random.default_rng(0).normal(size=(20, 3, 2))]
+    >>> flat = FrameFeatureFlattener().fit(X)
+    >>> flat.transform(X)[0].shape
+    (20, 16)
+    >>> list(flat.get_feature_names_out()[[0, 6, 9, 15]])
+    ['x:0__f0', 'x:0__present', 'x:0__smoothed_f0', 'x__total_variation']
+    """
+
+    _parameter_constraints: dict = {
+        "graph_features": ["boolean"],
+        "missing": [StrOptions({"nan", "zero"})],
+    }
+
+    def __init__(self, graph_features=True, *, missing="nan"):
+        self.graph_features = graph_features
+        self.missing = missing
+
+    def _validated(self, X):
+        caller = "FrameFeatureFlattener"
+        items, _ = _validate_X(X, caller, allow_graph_sequences=True)
+        _check_aligned(items, caller)
+        return items
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Record the layout and the output feature names.
+
+        Parameters
+        ----------
+        X : list of GraphSequence, of aligned Recording, or of ndarray of shape \
+                (n_frames, n_nodes, n_features)
+            The sequences.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : FrameFeatureFlattener
+        """
+        items = self._validated(X)
+        layout = _layout(items[0])
+        _check_same_layout(
+            items, layout, "FrameFeatureFlattener", reference="X[0]", what="features"
+        )
+        _, _, _, node_names = _as_blocks(items[0])
+        self.modalities_ = layout
+        names = []
+        per_mod_nodes = {}
+        start = 0
+        for key, (n_nodes, _) in layout.items():
+            per_mod_nodes[key] = node_names[start : start + n_nodes]
+            start += n_nodes
+        for key, (_, n_feat) in layout.items():
+            names += [f"{node}__f{j}" for node in per_mod_nodes[key] for j in range(n_feat)]
+        names += [f"{node}__present" for key in layout for node in per_mod_nodes[key]]
+        if self.graph_features:
+            multi = [k for k, (n, _) in layout.items() if n >= 2]
+            for key in multi:
+                n_feat = layout[key][1]
+                names += [
+                    f"{node}__smoothed_f{j}" for node in per_mod_nodes[key] for j in range(n_feat)
+                ]
+            names += [f"{key}__total_variation" for key in multi]
+        self.feature_names_out_ = np.asarray(names, dtype=object)
+        self.n_features_out_ = len(names)
+        return self
+
+    def get_feature_names_out(self, input_features=None):
+        """Names of the output columns.
+
+        Parameters
+        ----------
+        input_features : None
+            Ignored (present for Pipeline compatibility).
+
+        Returns
+        -------
+        feature_names_out : ndarray of str of shape (n_features_out_,)
+        """
+        check_is_fitted(self)
+        return self.feature_names_out_.copy()
+
+    def transform(self, X):
+        """Flatten every sequence to a ``(n_frames, n_features_out_)`` matrix.
+
+        Parameters
+        ----------
+        X : list of GraphSequence, of aligned Recording, or of ndarray of shape \
+                (n_frames, n_nodes, n_features)
+            Sequences with the layout seen in fit.
+
+        Returns
+        -------
+        Xt : list of ndarray of shape (n_frames_i, n_features_out_), float64
+            One matrix per sequence, on the reference frames.
+        """
+        check_is_fitted(self)
+        items = self._validated(X)
+        _check_same_layout(items, self.modalities_, "FrameFeatureFlattener", what="features")
+        return [self._flatten(item) for item in items]
+
+    def _flatten(self, item):
+        blocks, masks, graph, _ = _as_blocks(item)
+        n_t = next(iter(blocks.values())).shape[0]
+        cols = [b.reshape(n_t, -1) for b in blocks.values()]
+        cols += [m.astype(np.float64) for m in masks.values()]
+        if self.graph_features:
+            dense = graph.to_dense().astype(np.float64) if graph is not None else None
+            start = 0
+            tvs = []
+            for key, b in blocks.items():
+                n_nodes = b.shape[1]
+                if n_nodes >= 2:
+                    if dense is None:
+                        adj = np.ones((n_nodes, n_nodes)) - np.eye(n_nodes)
+                    else:
+                        adj = dense[start : start + n_nodes, start : start + n_nodes]
+                    smoothed, tv = _smooth_and_variation(b, masks[key], adj)
+                    cols.append(smoothed.reshape(n_t, -1))
+                    tvs.append(tv[:, None])
+                start += n_nodes
+            cols += tvs
+        out = np.concatenate(cols, axis=1)
+        if self.missing == "zero":
+            out = np.nan_to_num(out, nan=0.0)
+        return out
+
+    def __sklearn_tags__(self):
+        return _transformer_tags(super().__sklearn_tags__())

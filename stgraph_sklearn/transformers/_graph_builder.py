@@ -1,0 +1,270 @@
+"""SensorGraphBuilder: learn a sensor graph on aligned training recordings, emit GraphSequences."""
+
+from __future__ import annotations
+
+import numbers
+import warnings
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from ..data._containers import GraphSequence, SensorGraph
+from ..exceptions import MissingSensorWarning
+from ..graph import (
+    add_self_loops,
+    correlation_graph,
+    from_edges,
+    fully_connected,
+    knn_graph,
+    modality_graph,
+    normalized_adjacency,
+)
+from ._common import _check_aligned, _check_same_layout, _layout, _transformer_tags, _validate_X
+
+__all__ = ["SensorGraphBuilder"]
+
+#: Quantiles of node activity used as the node descriptor of the "knn" strategy.
+KNN_QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9)
+
+
+def _node_activity(recording):
+    """Per-frame activity of every node: RMS over channels of the frame-to-frame change.
+
+    Returns an array of shape (n_frames - 1, n_nodes) (NaN where the node is missing in
+    either frame), in the recording's node order.
+    """
+    cols = []
+    for mod in recording.modalities.values():
+        diff = np.diff(mod.values.astype(np.float64), axis=0)
+        sq = diff * diff
+        valid = ~np.isnan(sq)
+        cnt = valid.sum(axis=2)
+        total = np.where(valid, sq, 0.0).sum(axis=2)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            cols.append(np.where(cnt > 0, np.sqrt(total / cnt), np.nan))
+    return np.concatenate(cols, axis=1)
+
+
+def _knn_descriptors(activities):
+    """Quantiles of each node's pooled activity, standardised across nodes (NaN: never observed)."""
+    pooled = np.concatenate(activities, axis=0)
+    n_nodes = pooled.shape[1]
+    desc = np.full((n_nodes, len(KNN_QUANTILES)), np.nan)
+    seen = ~np.isnan(pooled).all(axis=0)
+    if seen.any():
+        desc[seen] = np.nanquantile(pooled[:, seen], KNN_QUANTILES, axis=0).T
+        mu = desc[seen].mean(axis=0)
+        sd = desc[seen].std(axis=0)
+        desc[seen] = (desc[seen] - mu) / np.where(sd > 0, sd, 1.0)
+    return desc
+
+
+class SensorGraphBuilder(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
+    """Build a sensor graph on aligned training recordings and emit GraphSequences.
+
+    Parameters
+    ----------
+    strategy : {"correlation", "full", "edges", "knn", "modality"}, default="correlation"
+        How the graph over all nodes of all modalities is built:
+
+        - ``"correlation"``: each node is linked to the ``k`` nodes whose *activity*
+          correlates most (by ``|Pearson r|``, NaN-aware, pooled over the training
+          recordings, see :func:`~stgraph_sklearn.graph.correlation_graph`), weight ``|r|``,
+          symmetrised. A node's activity at frame ``t`` is the RMS over its channels of the
+          frame-to-frame change ``x_t - x_{t-1}``: it measures motion, ignores static offsets
+          (gravity, sensor orientation, feature bias) and is comparable across widths.
+        - ``"full"``: complete graph, unit weights.
+        - ``"edges"``: the node-name pairs given in ``edges``, unit weights, symmetrised.
+        - ``"knn"``: each node is linked to the ``k`` nodes with the most similar activity
+          *distribution*: the 10/25/50/75/90 % quantiles of its activity over the training
+          set, each standardised across nodes (so modalities of different widths compare),
+          Euclidean distance, unit weights, symmetrised.
+        - ``"modality"``: complete within each modality, and each other modality seen as one
+          averaged neighbour (see :func:`~stgraph_sklearn.graph.modality_graph`).
+    k : int, default=3
+        Neighbours per node for ``"correlation"`` and ``"knn"``; must be at most
+        ``n_nodes - 1`` (checked at fit). Ignored by the other strategies.
+    edges : list of (str, str), default=None
+        Node-name pairs for ``strategy="edges"``, such as
+        ``("accel:knife", "accel:chopping_board")``. Names are ``Recording.node_names``.
+    self_loops : bool, default=True
+        Give every node a unit self-loop before normalisation.
+    normalize : {"row", "sym"} or None, default="row"
+        Edge weights of ``graph_``: ``"row"`` divides every row of ``A[target, source]`` by
+        its sum (each node averages its neighbours), ``"sym"`` is GCN's
+        ``D^{-1/2} A D^{-1/2}`` (see :func:`~stgraph_sklearn.graph.normalized_adjacency`),
+        None keeps the raw weights.
+
+    Attributes
+    ----------
+    graph_ : SensorGraph
+        The fitted graph, normalised as ``normalize`` says.
+    node_names_ : tuple of str
+        Node names in graph order (``Recording.node_names`` of the training recordings).
+    modalities_ : dict of str to tuple of int
+        ``{modality: (n_nodes, n_channels)}`` seen in fit.
+
+    See Also
+    --------
+    ModalityAligner : Puts recordings on their reference frames; needed before this.
+    stgraph_sklearn.graph : The functions that build the graphs.
+
+    Notes
+    -----
+    Missing data is never filled here: a node with a NaN channel at a frame is marked False in
+    the masks of the emitted :class:`~stgraph_sklearn.data.GraphSequence`. Nodes with no valid frame in a
+    training recording raise a :class:`~stgraph_sklearn.exceptions.MissingSensorWarning`;
+    nodes never observed get no correlation or knn edges.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from stgraph_sklearn.transformers import SensorGraphBuilder
+    >>> X = [np.random.default_rng(0).normal(size=(50, 4, 3))]
+    >>> builder = SensorGraphBuilder(k=2).fit(X)
+    >>> builder.graph_.n_nodes, builder.node_names_
+    (4, ('x:0', 'x:1', 'x:2', 'x:3'))
+    >>> builder.transform(X)[0].feature_shapes
+    {'x': (4, 3)}
+    """
+
+    _parameter_constraints: dict = {
+        "strategy": [StrOptions({"correlation", "full", "edges", "knn", "modality"})],
+        "k": [Interval(numbers.Integral, 1, None, closed="left")],
+        "edges": ["array-like", None],
+        "self_loops": ["boolean"],
+        "normalize": [StrOptions({"row", "sym"}), None],
+    }
+
+    def __init__(
+        self, strategy="correlation", *, k=3, edges=None, self_loops=True, normalize="row"
+    ):
+        self.strategy = strategy
+        self.k = k
+        self.edges = edges
+        self.self_loops = self_loops
+        self.normalize = normalize
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Build the graph on aligned training recordings.
+
+        Parameters
+        ----------
+        X : list of Recording or list of ndarray of shape (n_frames, n_nodes, n_channels)
+            Aligned recordings (:meth:`Recording.is_aligned`), all with the same modalities.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : SensorGraphBuilder
+        """
+        caller = "SensorGraphBuilder"
+        items, _ = _validate_X(X, caller)
+        _check_aligned(items, caller)
+        layout = _layout(items[0])
+        _check_same_layout(items, layout, caller, reference="X[0]")
+        names = items[0].node_names
+        node_modality = items[0].node_modality
+        n_nodes = len(names)
+        self._warn_missing(items, names)
+        if self.strategy in ("correlation", "knn") and self.k > n_nodes - 1:
+            raise ValueError(
+                f"The 'k' parameter of {caller} must be an int in the range [1, n_nodes - 1]. "
+                f"Got {self.k!r} instead. The recordings have n_nodes={n_nodes}."
+            )
+        if self.strategy == "full":
+            graph = fully_connected(names, node_modality=node_modality)
+        elif self.strategy == "modality":
+            graph = modality_graph(names, node_modality)
+        elif self.strategy == "edges":
+            if self.edges is None:
+                raise ValueError(
+                    f"The 'edges' parameter of {caller} must be a list of (source, target) "
+                    "node-name pairs when strategy='edges'. Got None instead."
+                )
+            try:
+                graph = from_edges(self.edges, names, node_modality=node_modality)
+            except (TypeError, ValueError) as exc:
+                raise type(exc)(f"{caller}: invalid 'edges' parameter: {exc}") from exc
+        else:
+            activities = [_node_activity(rec) for rec in items]
+            if self.strategy == "correlation":
+                graph = correlation_graph(
+                    activities, self.k, node_names=names, node_modality=node_modality
+                )
+            else:
+                graph = knn_graph(
+                    _knn_descriptors(activities),
+                    self.k,
+                    node_names=names,
+                    node_modality=node_modality,
+                )
+        dense = graph.to_dense()
+        if self.normalize is None:
+            adj = add_self_loops(dense) if self.self_loops else dense
+        else:
+            adj = normalized_adjacency(dense, kind=self.normalize, self_loops=self.self_loops)
+        self.graph_ = SensorGraph.from_dense(adj, names, node_modality)
+        self.node_names_ = names
+        self.modalities_ = layout
+        return self
+
+    @staticmethod
+    def _warn_missing(items, names):
+        missing = {}
+        for i, rec in enumerate(items):
+            absent = np.concatenate(
+                [np.isnan(m.values).all(axis=(0, 2)) for m in rec.modalities.values()]
+            )
+            for j in np.flatnonzero(absent):
+                missing.setdefault(names[j], []).append(i)
+        if missing:
+            never = [n for n, recs in missing.items() if len(recs) == len(items)]
+            detail = "; ".join(f"{n!r} in X{recs}" for n, recs in missing.items())
+            msg = (
+                f"SensorGraphBuilder: nodes with no valid frame in a whole training recording: "
+                f"{detail}. They stay masked (False) in the emitted GraphSequences."
+            )
+            if never:
+                msg += f" Nodes {never} are never observed and get no correlation or knn edges."
+            warnings.warn(msg, MissingSensorWarning, stacklevel=3)
+
+    def transform(self, X):
+        """Wrap every aligned recording as a GraphSequence over the fitted graph.
+
+        Parameters
+        ----------
+        X : list of Recording or list of ndarray of shape (n_frames, n_nodes, n_channels)
+            Aligned recordings with the modalities seen in fit.
+
+        Returns
+        -------
+        Xt : list of GraphSequence
+            ``GraphSequence(blocks={modality: values}, masks, graph=graph_, name, subject)``.
+            A node's mask is False at every frame where *any* of its channels is NaN: a
+            partially observed node (say a window statistic that is undefined at the edge of
+            a drop-out) counts as missing rather than being silently zero-filled. NaN become 0
+            in the blocks, and the masks show it.
+        """
+        check_is_fitted(self)
+        caller = "SensorGraphBuilder"
+        items, _ = _validate_X(X, caller)
+        _check_aligned(items, caller)
+        _check_same_layout(items, self.modalities_, caller)
+        return [
+            GraphSequence(
+                {k: m.values for k, m in rec.modalities.items()},
+                masks={k: ~np.isnan(m.values).any(axis=2) for k, m in rec.modalities.items()},
+                graph=self.graph_,
+                name=rec.name,
+                subject=rec.subject,
+            )
+            for rec in items
+        ]
+
+    def __sklearn_tags__(self):
+        return _transformer_tags(super().__sklearn_tags__())

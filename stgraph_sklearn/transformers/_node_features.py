@@ -1,0 +1,347 @@
+"""NodeFeatureExtractor: centred sliding-window statistics per node, on the stream's own timeline."""
+
+from __future__ import annotations
+
+import numbers
+import warnings
+from functools import lru_cache
+
+import numpy as np
+from scipy.signal import butter, sosfiltfilt
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.utils._param_validation import Interval
+from sklearn.utils.validation import check_is_fitted
+
+from ..exceptions import StgraphWarning
+from ._common import _check_same_layout, _layout, _replace_values, _transformer_tags, _validate_X
+
+__all__ = ["NodeFeatureExtractor"]
+
+_CHANNEL_STATS = ("mean", "std", "energy", "band_power", "jerk")
+_NODE_STATS = ("magnitude",)
+_STATS = _CHANNEL_STATS + _NODE_STATS
+#: Band edges as fractions of the stream's Nyquist frequency (rate / 2): octave bands.
+BAND_EDGES = ((0.0, 0.125), (0.125, 0.25), (0.25, 0.5), (0.5, 1.0))
+
+
+@lru_cache(maxsize=1)
+def _band_filters():
+    """Order-4 Butterworth filters of the bands, in second-order sections (rate-relative)."""
+    sos = []
+    for lo, hi in BAND_EDGES:
+        if lo == 0.0:
+            sos.append(butter(4, hi, btype="lowpass", output="sos"))
+        elif hi == 1.0:
+            sos.append(butter(4, lo, btype="highpass", output="sos"))
+        else:
+            sos.append(butter(4, (lo, hi), btype="bandpass", output="sos"))
+    return tuple(sos)
+
+
+def _window_sums(cum, lo, hi):
+    return cum[hi] - cum[lo]
+
+
+def _prefix(a):
+    """Cumulative sums along axis 0 with a leading zero row, in float64."""
+    out = np.zeros((a.shape[0] + 1, *a.shape[1:]))
+    np.cumsum(a, axis=0, out=out[1:])
+    return out
+
+
+def _window_moments(cum1, cum2, n, lo, hi):
+    """Window mean and variance over valid samples from prefix sums of x0 and x0**2."""
+    s1 = _window_sums(cum1, lo, hi)
+    s2 = _window_sums(cum2, lo, hi)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = s1 / n
+        var = np.maximum(s2 / n - mean * mean, 0.0)
+    return mean, var
+
+
+class NodeFeatureExtractor(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
+    """Centred sliding-window statistics of every node, keeping the timeline.
+
+    Each modality's values ``(n_samples, n_nodes, n_channels)`` become
+    ``(n_samples, n_nodes, n_features)``: the same samples, rate, timestamps and clock, so the
+    transformer works on raw streams before a :class:`ModalityAligner` as well as on aligned
+    frames after it.
+
+    Parameters
+    ----------
+    windows : float or sequence of float, default=(0.5,)
+        Window lengths in **seconds** (so one setting means the same on a 50 Hz accelerometer
+        and on 30 fps frames). A window of ``W`` s at rate ``r`` spans the odd number of samples
+        nearest to ``W * r`` (ties go up; at least 1), centred on each sample and truncated at
+        the ends of the recording: 0.5 s is 15 frames at 30 fps and 25 samples at 50 Hz. The
+        median sampling interval gives ``r`` for irregular timestamps. Arrays given
+        as X are taken at 1 Hz, so for them windows are in samples.
+    stats : sequence of str, default=("mean", "std", "energy")
+        Statistics, per node and channel unless noted:
+
+        - ``"mean"``: window mean.
+        - ``"std"``: window standard deviation (``ddof=0``).
+        - ``"energy"``: mean square of the window-demeaned signal (the AC power, i.e. the
+          window variance; the classic activity-recognition energy feature).
+        - ``"band_power"``: power of the window-demeaned signal in 4 octave bands relative to
+          the stream's Nyquist frequency ``r / 2``: ``[0, 1/8]``, ``[1/8, 1/4]``, ``[1/4, 1/2]``
+          and ``[1/2, 1]`` × Nyquist (for 50 Hz: 0-3.1, 3.1-6.25, 6.25-12.5 and 12.5-25 Hz),
+          from a zero-phase order-4 Butterworth filter bank (``sosfiltfilt``) run once over
+          the whole stream, so the bands do not depend on the window length. 4 values per channel.
+        - ``"jerk"``: mean absolute first difference times the rate (``|Δx| / Δt``).
+        - ``"magnitude"``: mean Euclidean norm over the node's channels: one value per node.
+
+    Attributes
+    ----------
+    modalities_ : dict of str to tuple of int
+        ``{modality: (n_nodes, n_channels)}`` seen in fit.
+    feature_names_ : dict of str to ndarray of str
+        Per modality, the names of the output features of every node, in order: windows
+        outermost, then ``stats`` in the given order, then channels; for example
+        ``"std_0.5s_c2"``, ``"band_power1_0.5s_c0"`` (band 1, channel 0), ``"magnitude_0.5s"``.
+    n_features_out_ : dict of str to int
+        Number of output features per node of each modality:
+        ``n_windows * (n_channels * (n_channel_stats + 3 * has_band_power) + has_magnitude)``.
+
+    Notes
+    -----
+    NaN-aware: statistics use the valid samples of each window, and a window with fewer valid
+    samples than half its length (fewer valid differences than half, for ``"jerk"``) gives
+    NaN, so a sensor drop-out stays a NaN stretch (a False mask downstream). A magnitude sample
+    needs all channels of the node. Band filtering fills NaN with the channel mean first.
+    Computed with cumulative sums: linear in the number of samples, independent of the window.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from stgraph_sklearn.transformers import NodeFeatureExtractor
+    >>> X = [np.random.default_rng(0).normal(size=(100, 4, 3))]
+    >>> ext = NodeFeatureExtractor(windows=(5, 11), stats=("mean", "magnitude")).fit(X)
+    >>> ext.transform(X)[0].shape
+    (100, 4, 8)
+    >>> list(ext.feature_names_["x"][:4])
+    ['mean_5s_c0', 'mean_5s_c1', 'mean_5s_c2', 'magnitude_5s']
+    """
+
+    _parameter_constraints: dict = {
+        "windows": [Interval(numbers.Real, 0, None, closed="neither"), "array-like"],
+        "stats": ["array-like", str],
+    }
+
+    def __init__(self, windows=(0.5,), *, stats=("mean", "std", "energy")):
+        self.windows = windows
+        self.stats = stats
+
+    def _checked_params(self):
+        windows = self.windows
+        if isinstance(windows, numbers.Real):
+            windows = (windows,)
+        windows = tuple(windows)
+        if not windows or not all(
+            isinstance(w, numbers.Real) and not isinstance(w, bool) and np.isfinite(w) and w > 0
+            for w in windows
+        ):
+            raise ValueError(
+                "The 'windows' parameter of NodeFeatureExtractor must be a positive number of "
+                f"seconds or a non-empty sequence of them. Got {self.windows!r} instead."
+            )
+        if len(set(windows)) != len(windows):
+            raise ValueError(
+                f"The 'windows' parameter of NodeFeatureExtractor must not repeat a window. Got {self.windows!r}."
+            )
+        stats = (self.stats,) if isinstance(self.stats, str) else tuple(self.stats)
+        bad = [s for s in stats if s not in _STATS]
+        if not stats or bad or len(set(stats)) != len(stats):
+            raise ValueError(
+                f"The 'stats' parameter of NodeFeatureExtractor must be a non-empty sequence of "
+                f"distinct values among {list(_STATS)}. Got {self.stats!r} instead."
+            )
+        return windows, stats
+
+    def _names(self, n_channels, windows, stats):
+        names = []
+        for w in windows:
+            for stat in stats:
+                if stat == "magnitude":
+                    names.append(f"magnitude_{w:g}s")
+                elif stat == "band_power":
+                    names += [
+                        f"band_power{b}_{w:g}s_c{c}"
+                        for b in range(len(BAND_EDGES))
+                        for c in range(n_channels)
+                    ]
+                else:
+                    names += [f"{stat}_{w:g}s_c{c}" for c in range(n_channels)]
+        return np.asarray(names, dtype=object)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Check the parameters and record the modality layout.
+
+        Parameters
+        ----------
+        X : list of Recording or list of ndarray of shape (n_timesteps, n_nodes, n_channels)
+            The recordings.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : NodeFeatureExtractor
+        """
+        windows, stats = self._checked_params()
+        items, _ = _validate_X(X, "NodeFeatureExtractor")
+        layout = _layout(items[0])
+        _check_same_layout(items, layout, "NodeFeatureExtractor", reference="X[0]")
+        self.modalities_ = layout
+        self.feature_names_ = {k: self._names(c, windows, stats) for k, (_, c) in layout.items()}
+        self.n_features_out_ = {k: len(v) for k, v in self.feature_names_.items()}
+        return self
+
+    def get_feature_names_out(self, input_features=None):
+        """Output feature names of all modalities, as ``"<modality>__<feature>"``.
+
+        Parameters
+        ----------
+        input_features : None
+            Ignored (present for Pipeline compatibility).
+
+        Returns
+        -------
+        feature_names_out : ndarray of str
+            ``feature_names_`` of every modality, prefixed, in modality order. Each name applies
+            to every node of its modality.
+        """
+        check_is_fitted(self)
+        return np.asarray(
+            [f"{k}__{n}" for k, names in self.feature_names_.items() for n in names], dtype=object
+        )
+
+    def transform(self, X):
+        """Compute the window statistics of every node.
+
+        Parameters
+        ----------
+        X : list of Recording or list of ndarray of shape (n_timesteps, n_nodes, n_channels)
+            Recordings with the modalities seen in fit.
+
+        Returns
+        -------
+        Xt : list of Recording or list of ndarray
+            Same kind as the items of X; every modality's values become
+            ``(n_samples, n_nodes, n_features_out_[modality])`` on the same timeline.
+        """
+        check_is_fitted(self)
+        windows, stats = self._checked_params()
+        caller = "NodeFeatureExtractor"
+        items, as_array = _validate_X(X, caller)
+        _check_same_layout(items, self.modalities_, caller)
+        out = []
+        short = []
+        for i, rec in enumerate(items):
+            new = {}
+            for key, mod in rec.modalities.items():
+                times = mod.times
+                if mod.rate is not None:
+                    rate = mod.rate
+                elif times.size > 1:
+                    rate = 1.0 / float(np.median(np.diff(times)))
+                else:
+                    rate = rec.frame_rate
+                halves = [max(0, int(np.floor((w * rate - 1) / 2 + 0.5))) for w in windows]
+                short += [(i, key, w, rate) for w, h in zip(windows, halves, strict=True) if h < 1]
+                feats = _node_features(mod.values, times, halves, stats)
+                new[key] = feats.astype(mod.values.dtype, copy=False)
+            out.append(_replace_values(rec, new, as_array[i]))
+        if short:
+            i, key, w, rate = short[0]
+            warnings.warn(
+                f"{caller}: the {w:g} s window covers a single sample of modality {key!r} of X[{i}] "
+                f"(rate {rate:g} Hz), so 'std', 'energy' and 'jerk' are degenerate "
+                f"({len(short)} such windows in this call). Use longer windows; arrays are taken "
+                "at 1 Hz, so give their windows in samples.",
+                StgraphWarning,
+                stacklevel=2,
+            )
+        return out
+
+    def __sklearn_tags__(self):
+        return _transformer_tags(super().__sklearn_tags__())
+
+
+def _node_features(values, times, halves, stats):
+    """Window statistics of one modality: (T, N, C) -> (T, N, F)."""
+    n_t, n_n, n_c = values.shape
+    x = values.reshape(n_t, n_n * n_c).astype(np.float64)
+    valid = ~np.isnan(x)
+    valid_f = valid.astype(np.float64)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        center = np.nan_to_num(np.nanmean(x, axis=0))
+    x0 = np.where(valid, x - center, 0.0)
+    idx = np.arange(n_t)
+    cum_n, cum1, cum2 = _prefix(valid_f), _prefix(x0), _prefix(x0 * x0)
+    need = set(stats)
+    if "band_power" in need:
+        if n_t > 1:
+            bands = [
+                sosfiltfilt(sos, x0, axis=0, padlen=min(3 * (2 * len(sos) + 1), n_t - 1))
+                for sos in _band_filters()
+            ]
+        else:
+            bands = [np.zeros_like(x0) for _ in _band_filters()]
+        bands = [np.where(valid, b, 0.0) for b in bands]
+        band_cums = [(_prefix(b), _prefix(b * b)) for b in bands]
+    if "jerk" in need:
+        dt = np.diff(times)
+        d = np.abs(np.diff(x, axis=0)) / dt[:, None]
+        d_valid = ~np.isnan(d)
+        d_abs = np.vstack([np.zeros((1, d.shape[1])), np.where(d_valid, d, 0.0)])
+        d_cnt = np.vstack([np.zeros((1, d.shape[1])), d_valid.astype(np.float64)])
+        cum_d, cum_dn = _prefix(d_abs), _prefix(d_cnt)
+    if "magnitude" in need:
+        node_valid = valid.reshape(n_t, n_n, n_c).all(axis=2)
+        mag = np.sqrt((np.where(valid, x, 0.0).reshape(n_t, n_n, n_c) ** 2).sum(axis=2))
+        mag = np.where(node_valid, mag, 0.0)
+        cum_m, cum_mn = _prefix(mag), _prefix(node_valid.astype(np.float64))
+    blocks = []
+    for h in halves:
+        lo = np.maximum(idx - h, 0)
+        hi = np.minimum(idx + h + 1, n_t)
+        length = (hi - lo)[:, None]
+        n = _window_sums(cum_n, lo, hi)
+        mean, var = _window_moments(cum1, cum2, n, lo, hi)
+        enough = 2 * n >= length
+        nan = np.nan
+        for stat in stats:
+            if stat == "mean":
+                res = np.where(enough, mean + center, nan)
+            elif stat == "std":
+                res = np.where(enough, np.sqrt(var), nan)
+            elif stat == "energy":
+                res = np.where(enough, var, nan)
+            elif stat == "band_power":
+                powers = [
+                    np.where(enough, _window_moments(c1, c2, n, lo, hi)[1], nan)
+                    for c1, c2 in band_cums
+                ]
+                # (T, B, N*C) -> (T, N, B, C) -> (T, N, B*C): bands outer, channels inner
+                stacked = np.stack(powers, axis=1).reshape(n_t, len(bands), n_n, n_c)
+                blocks.append(stacked.transpose(0, 2, 1, 3).reshape(n_t, n_n, len(bands) * n_c))
+                continue
+            elif stat == "jerk":
+                lo1 = np.minimum(lo + 1, hi)
+                nd = _window_sums(cum_dn, lo1, hi)
+                sd = _window_sums(cum_d, lo1, hi)
+                pairs = (hi - lo1)[:, None]
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    res = np.where((2 * nd >= pairs) & (nd > 0), sd / nd, nan)
+            else:  # magnitude: one value per node
+                nm = _window_sums(cum_mn, lo, hi)
+                sm = _window_sums(cum_m, lo, hi)
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    res = np.where(2 * nm >= length, sm / nm, nan)
+                blocks.append(res[:, :, None])
+                continue
+            blocks.append(res.reshape(n_t, n_n, n_c))
+    return np.concatenate(blocks, axis=2)

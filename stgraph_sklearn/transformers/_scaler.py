@@ -1,0 +1,169 @@
+"""SequenceScaler: NaN-aware standardisation of every modality, fitted on training recordings."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from ._common import _check_same_layout, _layout, _replace_values, _transformer_tags, _validate_X
+
+__all__ = ["SequenceScaler"]
+
+_AXES = {"node": (0,), "channel": (0, 1), "modality": (0, 1, 2)}
+
+
+class SequenceScaler(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
+    """Standardise every modality to zero mean and unit variance, ignoring NaN.
+
+    Statistics are computed over all samples of all training recordings (each modality at its
+    own rate; aligned or not) and applied as ``(x - mean_) / scale_``. NaN stays NaN.
+
+    Parameters
+    ----------
+    per : {"node", "channel", "modality"}, default="node"
+        What one mean and standard deviation are pooled over:
+
+        - ``"node"``: one per (modality, node, channel): every sensor axis on its own scale.
+        - ``"channel"``: one per (modality, channel), pooled over the modality's nodes: keeps
+          the relative amplitude of identical sensors (which accelerometer moves most).
+        - ``"modality"``: one per modality, pooled over nodes and channels.
+
+    Attributes
+    ----------
+    mean_ : dict of str to ndarray of shape (n_nodes, n_channels)
+        Per-modality means (repeated over the pooled axes), float64.
+    scale_ : dict of str to ndarray of shape (n_nodes, n_channels)
+        Per-modality standard deviations (population, ``ddof=0``); 1 where the variance is
+        zero or no value was observed (the mean is then 0).
+    n_samples_seen_ : dict of str to ndarray of shape (n_nodes, n_channels)
+        Number of non-NaN values each statistic was computed from.
+    modalities_ : dict of str to tuple of int
+        ``{modality: (n_nodes, n_channels)}`` seen in fit.
+
+    See Also
+    --------
+    sklearn.preprocessing.StandardScaler : The tabular equivalent.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from stgraph_sklearn.transformers import SequenceScaler
+    >>> X = [np.array([[[0.0], [10.0]], [[2.0], [np.nan]]])]  # 2 frames, 2 nodes, 1 channel
+    >>> scaler = SequenceScaler().fit(X)
+    >>> scaler.transform(X)[0][:, :, 0]
+    array([[-1.,  0.],
+           [ 1., nan]])
+    """
+
+    _parameter_constraints: dict = {"per": [StrOptions(set(_AXES))]}
+
+    def __init__(self, per="node"):
+        self.per = per
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Compute the NaN-aware mean and standard deviation on the training recordings.
+
+        Parameters
+        ----------
+        X : list of Recording or list of ndarray of shape (n_timesteps, n_nodes, n_channels)
+            Training recordings, all with the same modalities and shapes.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : SequenceScaler
+        """
+        items, _ = _validate_X(X, "SequenceScaler")
+        layout = _layout(items[0])
+        _check_same_layout(items, layout, "SequenceScaler", reference="X[0]")
+        axes = _AXES[self.per]
+        self.mean_, self.scale_, self.n_samples_seen_ = {}, {}, {}
+        for key, (n_nodes, n_ch) in layout.items():
+            count = np.zeros((n_nodes, n_ch))
+            mean = np.zeros((n_nodes, n_ch))
+            m2 = np.zeros((n_nodes, n_ch))
+            for rec in items:
+                values = rec.modalities[key].values
+                valid = ~np.isnan(values)
+                c = valid.sum(axis=axes, keepdims=True)[0]
+                total = np.where(valid, values, 0.0).sum(
+                    axis=axes, keepdims=True, dtype=np.float64
+                )[0]
+                mu = np.divide(total, c, out=np.zeros(c.shape), where=c > 0)
+                dev = np.where(valid, values - mu, 0.0)
+                sq = (dev * dev).sum(axis=axes, keepdims=True, dtype=np.float64)[0]
+                c, mu, sq = (np.broadcast_to(a, (n_nodes, n_ch)) for a in (c, mu, sq))
+                # Chan et al.'s pairwise update of the running mean and sum of squares
+                new = count + c
+                delta = mu - mean
+                frac = np.divide(c, new, out=np.zeros(new.shape), where=new > 0)
+                mean = mean + delta * frac
+                m2 = m2 + sq + delta * delta * count * frac
+                count = new
+            var = np.divide(m2, count, out=np.zeros(count.shape), where=count > 0)
+            std = np.sqrt(var)
+            tiny = 10 * np.finfo(np.float64).eps * np.maximum(np.abs(mean), 1.0)
+            self.mean_[key] = np.where(count > 0, mean, 0.0)
+            self.scale_[key] = np.where(std > tiny, std, 1.0)
+            self.n_samples_seen_[key] = count.astype(np.int64)
+        self.modalities_ = layout
+        return self
+
+    def _apply(self, X, inverse):
+        check_is_fitted(self)
+        caller = "SequenceScaler"
+        items, as_array = _validate_X(X, caller)
+        _check_same_layout(items, self.modalities_, caller)
+        out = []
+        for i, rec in enumerate(items):
+            new = {}
+            for key, mod in rec.modalities.items():
+                values = mod.values
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", RuntimeWarning)
+                    if inverse:
+                        res = values * self.scale_[key] + self.mean_[key]
+                    else:
+                        res = (values - self.mean_[key]) / self.scale_[key]
+                new[key] = res.astype(values.dtype, copy=False)
+            out.append(_replace_values(rec, new, as_array[i]))
+        return out
+
+    def transform(self, X):
+        """Standardise: ``(x - mean_) / scale_``.
+
+        Parameters
+        ----------
+        X : list of Recording or list of ndarray of shape (n_timesteps, n_nodes, n_channels)
+            Recordings with the modalities seen in fit.
+
+        Returns
+        -------
+        Xt : list of Recording or list of ndarray
+            Same kind as the items of X (arrays for arrays), same shapes, same clocks.
+        """
+        return self._apply(X, inverse=False)
+
+    def inverse_transform(self, X):
+        """Undo :meth:`transform`: ``x * scale_ + mean_``.
+
+        Parameters
+        ----------
+        X : list of Recording or list of ndarray of shape (n_timesteps, n_nodes, n_channels)
+            Standardised recordings.
+
+        Returns
+        -------
+        X_original : list of Recording or list of ndarray
+            Same kind as the items of X.
+        """
+        return self._apply(X, inverse=True)
+
+    def __sklearn_tags__(self):
+        return _transformer_tags(super().__sklearn_tags__())

@@ -1,0 +1,187 @@
+"""Tests of ModalityAligner."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+from stgraph_sklearn.data import Modality, Recording
+from stgraph_sklearn.exceptions import MissingSensorWarning
+from stgraph_sklearn.transformers import ModalityAligner
+
+
+def _one(mod, frame_rate=30.0, n_frames=None, **params):
+    rec = Recording({"m": mod}, frame_rate=frame_rate, n_frames=n_frames)
+    (out,) = ModalityAligner(**params).fit_transform([rec])
+    assert out.is_aligned()
+    return out.modalities["m"].values
+
+
+def test_output_is_aligned(recordings):
+    out = ModalityAligner().fit_transform(recordings)
+    assert len(out) == len(recordings)
+    for rec, res in zip(recordings, out, strict=True):
+        assert res.is_aligned()
+        assert res.n_frames == rec.n_frames and res.name == rec.name and res.subject == rec.subject
+        assert res.modalities["accel"].values.shape == (rec.n_frames, 3, 3)
+        assert res.modalities["video"].values.shape == (rec.n_frames, 1, 4)
+        assert res.modalities["accel"].node_names == ("knife", "board", "bowl")
+        assert res.modalities["accel"].clock is None
+
+
+def _rms(x):
+    x = x[~np.isnan(x)]
+    return np.sqrt(np.mean((x - x.mean()) ** 2))
+
+
+def test_downsampling_box_filter_keeps_slow_vibration():
+    """Check that a 9 Hz sinusoid at 50 Hz survives onto 30 fps frames with most of its energy."""
+    t = np.arange(1000) / 50
+    x = np.sin(2 * np.pi * 9 * t)
+    out = _one(Modality(x[:, None], rate=50.0))[:, 0, 0]
+    assert not np.isnan(out).any()
+    ratio = _rms(out) / _rms(x)
+    assert 0.7 < ratio <= 1.0
+    spectrum = np.abs(np.fft.rfft(out - out.mean()))
+    assert np.fft.rfftfreq(out.size, 1 / 30)[spectrum.argmax()] == pytest.approx(9.0, abs=0.1)
+
+
+def test_downsampling_attenuates_instead_of_aliasing():
+    """Check that a 20 Hz vibration (above 15 Hz Nyquist) is attenuated, unlike point sampling."""
+    t = np.arange(1000) / 50
+    x = np.sin(2 * np.pi * 20 * t)
+    box = _one(Modality(x[:, None], rate=50.0))[:, 0, 0]
+    point = _one(Modality(x[:, None], rate=50.0), method="nearest")[:, 0, 0]
+    assert _rms(point) / _rms(x) > 0.9  # point sampling aliases it to 10 Hz at full power
+    assert _rms(box) / _rms(x) < 0.35
+    assert _rms(box) < 0.35 * _rms(point)
+
+
+def test_linear_upsampling_of_a_ramp_is_exact():
+    t = np.arange(50) / 10  # 10 Hz ramp onto 30 fps
+    out = _one(Modality(t[:, None], rate=10.0), n_frames=147)[:, 0, 0]
+    ref = np.arange(147) / 30
+    np.testing.assert_allclose(out, ref, atol=1e-12)
+
+
+def test_irregular_timestamps():
+    rng = np.random.default_rng(0)
+    ts = np.cumsum(rng.uniform(0.02, 0.06, 150))  # ~25 Hz, irregular, onto 30 fps: upsampling
+    out = _one(Modality(2 * ts[:, None], timestamps=ts), n_frames=int(ts[-1] * 30))[:, 0, 0]
+    frames = np.arange(out.size) / 30
+    inside = frames >= ts[0]
+    np.testing.assert_allclose(out[inside], 2 * frames[inside], atol=1e-9)
+    assert np.isnan(out[frames < ts[0] - 0.03]).all()
+
+
+def test_clock_offset_and_drift():
+    """Check that the sample for reference time t is read at t + offset(t)."""
+    t = np.arange(400) / 10
+    mod = Modality(t[:, None], rate=10.0, clock=[[0.0, 0.5], [20.0, 1.5]])
+    out = _one(mod, frame_rate=5.0, n_frames=100)[:, 0, 0]
+    ref = np.arange(100) / 5
+    # frame 0's window straddles the first anchor, where the offset stops being constant
+    np.testing.assert_allclose(out[1:], (ref + np.interp(ref, [0, 20], [0.5, 1.5]))[1:], atol=1e-9)
+    ignored = _one(mod, frame_rate=5.0, n_frames=100, clock="ignore")[:, 0, 0]
+    np.testing.assert_allclose(ignored[1:], ref[1:], atol=1e-9)
+
+
+def test_clock_callable_overrides():
+    t = np.arange(100) / 10
+    rec = Recording(
+        {"m": Modality(t[:, None], rate=10.0, clock=[[0, 5.0]])}, frame_rate=5.0, n_frames=20
+    )
+    calls = []
+
+    def clock(recording, name):
+        calls.append(name)
+        return [[0.0, 2.0]]
+
+    out = ModalityAligner(clock=clock).fit_transform([rec])[0].modalities["m"].values[:, 0, 0]
+    np.testing.assert_allclose(out, np.arange(20) / 5 + 2.0, atol=1e-9)
+    assert calls == ["m"]
+    bad = ModalityAligner(clock=lambda rec, name: [1.0, 2.0]).fit([rec])
+    with pytest.raises(ValueError, match=r"ModalityAligner.*clock.*X\[0\] modality 'm'"):
+        bad.transform([rec])
+
+
+def test_hold_and_nearest_for_categorical():
+    codes = np.array([0, 0, 1, 1, 2, 2, 2, 0], dtype=float)
+    hold = _one(Modality(codes[:, None], rate=10.0), frame_rate=20.0, n_frames=16, method="hold")
+    np.testing.assert_array_equal(hold[:, 0, 0], np.repeat(codes, 2))
+    near = _one(Modality(codes[:, None], rate=10.0), frame_rate=20.0, n_frames=16, method="nearest")
+    assert set(np.unique(near)) <= {0.0, 1.0, 2.0}  # never an interpolated code
+
+
+def test_method_dict_per_modality(recordings):
+    al = ModalityAligner(method={"video": "hold"}).fit(recordings)
+    assert al.methods_ == {"accel": "linear", "video": "hold"}
+    with pytest.raises(ValueError, match=r"'method'.*\['audio'\].*Valid modalities"):
+        ModalityAligner(method={"audio": "hold"}).fit(recordings)
+    with pytest.raises(ValueError, match="'cubic' for modality 'video'"):
+        ModalityAligner(method={"video": "cubic"}).fit(recordings)
+
+
+def test_nan_gap_longer_than_max_gap_becomes_nan(recordings):
+    """Check that the 1 s accelerometer drop-out is NaN on the frames, other nodes untouched."""
+    out = ModalityAligner().fit_transform(recordings[:1])[0].modalities["accel"].values
+    frames = np.arange(out.shape[0]) / 30 + 0.1  # modality time of each frame (offset 0.1 s)
+    in_gap = (frames > 2.02) & (frames < 2.98)
+    near_gap = (frames > 1.98) & (frames < 3.0)  # edge frames: NaN if under half covered
+    assert np.isnan(out[in_gap, 1]).all()
+    assert not np.isnan(out[~near_gap & (frames < 5.8), 1]).any()
+    assert not np.isnan(out[:, [0, 2]][frames < 5.8]).any()
+
+
+def test_short_gap_is_bridged_and_long_gap_is_not():
+    x = np.arange(100, dtype=float)
+    x[20:25] = np.nan  # 0.5 s at 10 Hz
+    out = _one(Modality(x[:, None], rate=10.0), frame_rate=10.0, n_frames=100, max_gap=0.7)[:, 0, 0]
+    np.testing.assert_allclose(out[20:25], np.arange(20, 25))
+    out = _one(Modality(x[:, None], rate=10.0), frame_rate=10.0, n_frames=100, max_gap=0.3)[:, 0, 0]
+    assert np.isnan(out[20:25]).all() and not np.isnan(out[:20]).any()
+    out = _one(Modality(x[:, None], rate=10.0), frame_rate=10.0, n_frames=100, max_gap=None)[
+        :, 0, 0
+    ]
+    assert not np.isnan(out).any()
+
+
+def test_modality_shorter_than_timeline_gives_nan_tail():
+    x = np.ones((50, 2))  # 1 s at 50 Hz, timeline 2 s
+    out = _one(Modality(x, rate=50.0), n_frames=60)
+    assert not np.isnan(out[:29]).any()
+    assert np.isnan(out[31:]).all()
+
+
+def test_sparse_modality_warns():
+    with pytest.warns(MissingSensorWarning, match="max_gap"):
+        _one(Modality(np.arange(5.0)[:, None], rate=2.0), frame_rate=10.0, n_frames=20)
+
+
+def test_arrays_in_arrays_out():
+    x = np.random.default_rng(0).normal(size=(40, 2, 3))
+    (out,) = ModalityAligner().fit_transform([x])
+    assert isinstance(out, np.ndarray)
+    np.testing.assert_allclose(out, x)
+
+
+def test_non_increasing_timestamps(recordings):
+    with pytest.raises(ValueError, match="strictly increasing"):
+        Modality(np.zeros((3, 1)), timestamps=[0.0, 0.2, 0.1])
+    al = ModalityAligner().fit(recordings)
+    rec = recordings[0]
+    ts = rec.modalities["video"].timestamps.copy()
+    ts[5] = ts[4]
+    broken = Modality(rec.modalities["video"].values, timestamps=np.arange(ts.size) / 20.0)
+    broken.timestamps = ts  # corrupted after validation
+    bad = rec.replace(modalities={**rec.modalities, "video": broken})
+    with pytest.raises(
+        ValueError, match=r"ModalityAligner: X\[0\] modality 'video'.*strictly increasing"
+    ):
+        al.transform([bad])
+
+
+def test_no_warning_on_clean_data(recordings):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ModalityAligner().fit_transform(recordings)

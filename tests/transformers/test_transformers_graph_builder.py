@@ -1,0 +1,131 @@
+"""Tests of SensorGraphBuilder."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+from stgraph_sklearn.data import GraphSequence, SensorGraph
+from stgraph_sklearn.exceptions import MissingSensorWarning
+from stgraph_sklearn.transformers import SensorGraphBuilder
+
+NAMES = ("accel:knife", "accel:board", "accel:bowl", "video")
+
+
+def _silently(fn, *args):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MissingSensorWarning)
+        return fn(*args)
+
+
+def test_correlation_strategy_links_co_moving_sensors(aligned):
+    builder = SensorGraphBuilder(k=1, normalize=None, self_loops=False).fit(aligned)
+    assert builder.node_names_ == NAMES
+    assert builder.modalities_ == {"accel": (3, 3), "video": (1, 4)}
+    adj = builder.graph_.to_dense()
+    assert adj[0, 1] > 0 and adj[1, 0] > 0  # knife and board share the movement
+    np.testing.assert_allclose(adj, adj.T)
+    assert builder.graph_.node_modality == ("accel", "accel", "accel", "video")
+
+
+@pytest.mark.parametrize("strategy", ["correlation", "full", "knn", "modality"])
+@pytest.mark.parametrize("normalize", ["row", "sym", None])
+def test_strategies_and_normalisation(aligned, strategy, normalize):
+    builder = SensorGraphBuilder(strategy, k=2, normalize=normalize).fit(aligned)
+    adj = builder.graph_.to_dense()
+    assert adj.shape == (4, 4)
+    assert np.all(np.diagonal(adj) > 0)  # self-loops by default
+    if normalize == "row":
+        np.testing.assert_allclose(adj.sum(axis=1), 1.0, rtol=1e-6)
+    if strategy == "full" and normalize is None:
+        np.testing.assert_array_equal(adj, np.ones((4, 4)))
+    if strategy == "knn":
+        assert (adj > 0).sum() >= 4 + 4 * 2  # loops + at least k neighbours each
+
+
+def test_edges_strategy(aligned):
+    edges = [("accel:knife", "accel:board"), ("video", "accel:bowl")]
+    builder = SensorGraphBuilder("edges", edges=edges, normalize=None, self_loops=False).fit(
+        aligned
+    )
+    expected = np.zeros((4, 4))
+    expected[[0, 1, 2, 3], [1, 0, 3, 2]] = 1
+    np.testing.assert_array_equal(builder.graph_.to_dense(), expected)
+
+
+def test_edges_unknown_name(aligned):
+    with pytest.raises(ValueError, match=r"SensorGraphBuilder.*'edges'.*accel:spoon.*accel:knife"):
+        SensorGraphBuilder("edges", edges=[("accel:spoon", "video")]).fit(aligned)
+    with pytest.raises(ValueError, match="'edges' parameter of SensorGraphBuilder"):
+        SensorGraphBuilder("edges").fit(aligned)
+
+
+def test_k_too_large(aligned):
+    with pytest.raises(
+        ValueError,
+        match=(
+            r"The 'k' parameter of SensorGraphBuilder must be an int in the range "
+            r"\[1, n_nodes - 1\]\. Got 4 instead\."
+        ),
+    ):
+        SensorGraphBuilder(k=4).fit(aligned)
+    with pytest.raises(ValueError, match="'k' parameter of SensorGraphBuilder"):
+        SensorGraphBuilder(k=0).fit(aligned)
+    SensorGraphBuilder("full", k=11).fit(aligned)  # k is ignored by "full"
+
+
+def test_emits_graph_sequences_with_masks(aligned):
+    builder = SensorGraphBuilder(k=2).fit(aligned)
+    out = builder.transform(aligned)
+    assert len(out) == len(aligned)
+    seq = out[0]
+    assert isinstance(seq, GraphSequence) and isinstance(seq.graph, SensorGraph)
+    assert seq.graph == builder.graph_
+    assert seq.name == aligned[0].name and seq.subject == aligned[0].subject
+    assert seq.feature_shapes == {"accel": (3, 3), "video": (1, 4)}
+    values = aligned[0].modalities["accel"].values
+    np.testing.assert_array_equal(seq.masks["accel"], ~np.isnan(values).all(axis=2))
+    assert not seq.masks["accel"][:, 1].all()  # the drop-out is a False mask
+    assert (seq.blocks["accel"][~seq.masks["accel"]] == 0).all()
+
+
+def test_requires_aligned_recordings(recordings):
+    with pytest.raises(ValueError, match=r"X\[0\] is not aligned.*Put a ModalityAligner before"):
+        SensorGraphBuilder().fit(recordings)
+
+
+def test_all_nan_node_warns_and_stays_masked(aligned):
+    rec = aligned[0]
+    video = rec.modalities["video"]
+    dead = [
+        r.replace(
+            modalities={
+                **r.modalities,
+                "video": video.replace(values=np.full(video.values.shape, np.nan)),
+            }
+        )
+        for r in aligned
+    ]
+    with pytest.warns(
+        MissingSensorWarning, match=r"'video' in X\[0, 1, 2, 3, 4, 5\].*never observed"
+    ):
+        builder = SensorGraphBuilder(k=2, normalize=None, self_loops=False).fit(dead)
+    adj = builder.graph_.to_dense()
+    assert adj[3].sum() == 0 and adj[:, 3].sum() == 0
+    seq = builder.transform(dead)[0]
+    assert not seq.masks["video"].any()
+
+
+def test_array_input():
+    X = [np.random.default_rng(i).normal(size=(40, 5, 2)) for i in range(3)]
+    out = SensorGraphBuilder(k=2).fit_transform(X)
+    assert out[0].feature_shapes == {"x": (5, 2)}
+
+
+def test_partially_missing_node_is_masked_not_zero_filled():
+    """Check that a node with one NaN channel at a frame is masked (no silent zeros)."""
+    X = [np.random.default_rng(0).normal(size=(30, 3, 2))]
+    X[0][5, 1, 0] = np.nan
+    (seq,) = SensorGraphBuilder(k=1).fit_transform(X)
+    assert not seq.masks["x"][5, 1]
+    assert seq.masks["x"].sum() == 30 * 3 - 1
