@@ -424,12 +424,12 @@ class SensorGraph:
         return cls(np.stack([src, tgt]), adj[tgt, src], node_names, node_modality)
 
     def __eq__(self, other):
+        """Same nodes, modalities and weighted adjacency (edge order does not matter)."""
         return (
             isinstance(other, SensorGraph)
             and self.node_names == other.node_names
             and self.node_modality == other.node_modality
-            and np.array_equal(self.edge_index, other.edge_index)
-            and np.allclose(self.edge_weight, other.edge_weight)
+            and np.allclose(self.to_dense(), other.to_dense())
         )
 
     __hash__ = None

@@ -104,8 +104,8 @@ def check_recordings(X, *, frame_rate=None, name="X", caller=None, allow_graph_s
         elif isinstance(item, GraphSequence):
             if not allow_graph_sequences:
                 raise TypeError(
-                    f"{pre}{where} is a GraphSequence, which only graph segmenters accept. "
-                    "Expected a Recording or an array."
+                    f"{pre}{where} is a GraphSequence, which is not accepted here. "
+                    "Expected a Recording or an (n_timesteps, n_nodes, n_channels) array."
                 )
             out.append(item)
         elif isinstance(item, (np.ndarray, list, tuple)) or hasattr(item, "__array__"):
@@ -156,7 +156,12 @@ def _from_sktime(X, frame_rate, name, pre):
     frames = convert_to(X, to_type="df-list", as_scitype="Panel")
     out = []
     for i, df in enumerate(frames):
-        arr = df.to_numpy(dtype=np.float64)
+        try:
+            arr = df.to_numpy(dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(
+                f"{pre}{name} instance {i} must hold numeric values only. Got: {exc}."
+            ) from exc
         if arr.shape[0] == 0:
             raise ValueError(f"{pre}{name} instance {i} is empty.")
         out.append(
