@@ -1,0 +1,20 @@
+"""Segmenters: frame-wise classifiers of lists of recordings in the scikit-learn API.
+
+The neural segmenters wrap :mod:`stgraph_sklearn.nn` models through skorch; the skorch net is
+built in ``fit`` and kept in ``net_``.
+"""
+
+from ._adaptive import AdaptiveGraphSegmenter
+from ._base import BaseSegmenter, as_graph_sequences
+from ._frame_classifier import FrameClassifierSegmenter
+from ._mstcn import MSTCNSegmenter
+from ._stgcn import STGCNSegmenter
+
+__all__ = [
+    "AdaptiveGraphSegmenter",
+    "BaseSegmenter",
+    "FrameClassifierSegmenter",
+    "MSTCNSegmenter",
+    "STGCNSegmenter",
+    "as_graph_sequences",
+]

@@ -1,0 +1,284 @@
+"""The public segmenter API shared by every estimator: input checks, label encoding, outputs.
+
+Subclasses implement ``_fit(sequences, targets)`` and ``_predict_proba_one(sequence)``
+(sktime's pattern: the public methods check and convert, the private ones compute).
+"""
+
+from __future__ import annotations
+
+import numbers
+import warnings
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils.validation import check_is_fitted
+
+from ..data import GraphSequence, check_labels, check_recordings, labels_to_segments
+from ..exceptions import StgraphWarning
+from ..metrics import frame_accuracy_score
+
+__all__ = ["BaseSegmenter", "as_graph_sequences"]
+
+
+def as_graph_sequences(X, *, caller, frame_rate=None):
+    """Validate X and return a list of GraphSequence (recordings must be aligned).
+
+    Parameters
+    ----------
+    X : list of GraphSequence, of aligned Recording, or of ndarray of shape \
+            (n_frames, n_nodes, n_channels)
+    caller : str
+        Estimator name used in error messages.
+
+    Returns
+    -------
+    sequences : list of GraphSequence
+    """
+    items = check_recordings(X, frame_rate=frame_rate, caller=caller, allow_graph_sequences=True)
+    out = []
+    for i, item in enumerate(items):
+        if isinstance(item, GraphSequence):
+            out.append(item)
+            continue
+        if not item.is_aligned():
+            off = next(
+                (k, m)
+                for k, m in item.modalities.items()
+                if m.rate != item.frame_rate
+                or m.n_samples != item.n_frames
+                or m.start != 0.0
+                or m.clock is not None
+            )
+            raise ValueError(
+                f"{caller}: X[{i}] is not aligned to its frame timeline: modality {off[0]!r} has "
+                f"{off[1].n_samples} samples at rate {off[1].rate} but the recording has "
+                f"{item.n_frames} frames at {item.frame_rate:g} Hz. Put a ModalityAligner first, "
+                "e.g. make_pipeline(ModalityAligner(), ..., estimator)."
+            )
+        out.append(
+            GraphSequence(
+                {k: m.values for k, m in item.modalities.items()},
+                name=item.name,
+                subject=item.subject,
+            )
+        )
+    return out
+
+
+def node_names_of(seq):
+    """Node names of a sequence: from its graph, else ``modality`` or ``modality:i``."""
+    if seq.graph is not None:
+        return seq.graph.node_names
+    names = []
+    for key, block in seq.blocks.items():
+        n = block.shape[1]
+        names.extend([key] if n == 1 else [f"{key}:{j}" for j in range(n)])
+    return tuple(names)
+
+
+class BaseSegmenter(ClassifierMixin, BaseEstimator):
+    """Base class of all segmenters: frame-wise classifiers of lists of recordings.
+
+    Not meant to be used directly. ``fit`` validates inputs and encodes labels, subclasses
+    learn in ``_fit``; ``predict``, ``predict_proba``, ``predict_segments`` and ``score``
+    are shared.
+    """
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.three_d_array = True
+        tags.input_tags.allow_nan = True
+        return tags
+
+    # ---- input handling -------------------------------------------------------------------
+    def _check_X(self, X, *, reset):
+        name = type(self).__name__
+        seqs = as_graph_sequences(X, caller=name)
+        layouts = [s.feature_shapes for s in seqs]
+        ref = layouts[0] if reset else self.modalities_
+        for i, lay in enumerate(layouts):
+            if lay != ref:
+                what = "the first recording" if reset else "the recordings seen in fit"
+                raise ValueError(
+                    f"{name}: X[{i}] has modalities {_fmt_layout(lay)} but {what} had "
+                    f"{_fmt_layout(ref)}. Every recording needs the same modalities, node counts "
+                    "and feature widths."
+                )
+        if reset:
+            self.modalities_ = dict(ref)
+            self.node_names_ = node_names_of(seqs[0])
+        return seqs
+
+    def _encode_labels(self, y, seqs, *, reset, classes=None):
+        name = type(self).__name__
+        ys = check_labels(y, seqs, caller=name)
+        if reset:
+            if classes is not None:
+                self.classes_ = np.unique(np.asarray(classes))
+            else:
+                self.classes_ = np.unique(np.concatenate(ys))
+            if self.classes_.shape[0] < 2:
+                raise ValueError(
+                    f"{name} needs labels of at least 2 classes to learn a segmentation. "
+                    f"Got only {self.classes_.tolist()}."
+                )
+        kind = self.classes_.dtype.kind in "US"
+        out = []
+        for i, yi in enumerate(ys):
+            if (yi.dtype.kind in "US") != kind:
+                raise TypeError(
+                    f"{name}: y[{i}] has {'string' if yi.dtype.kind in 'US' else 'numeric'} labels "
+                    f"but the classes seen in fit are {self.classes_.dtype}."
+                )
+            idx = np.searchsorted(self.classes_, yi)
+            idx_clip = np.minimum(idx, len(self.classes_) - 1)
+            unknown = self.classes_[idx_clip] != yi
+            if unknown.any():
+                raise ValueError(
+                    f"{name}: y[{i}] contains labels not in classes_: "
+                    f"{np.unique(yi[unknown]).tolist()[:10]}."
+                )
+            out.append(idx_clip.astype(np.int64))
+        return out
+
+    # ---- public API ------------------------------------------------------------------------
+    def fit(self, X, y):
+        """Fit the segmenter on a list of recordings.
+
+        Parameters
+        ----------
+        X : list of GraphSequence, aligned Recording, or ndarray of shape \
+                (n_frames_i, n_nodes, n_channels)
+            The training recordings (see :class:`~stgraph_sklearn.data.GraphSequence`).
+        y : list of array-like of shape (n_frames_i,)
+            One label (int or str) per frame of each recording.
+
+        Returns
+        -------
+        self : object
+            The fitted segmenter.
+        """
+        self._validate_params()
+        seqs = self._check_X(X, reset=True)
+        targets = self._encode_labels(y, seqs, reset=True)
+        self._fit(seqs, targets)
+        return self
+
+    def predict_proba(self, X):
+        """Class probabilities of every frame.
+
+        Parameters
+        ----------
+        X : list of GraphSequence, aligned Recording, or ndarray of shape \
+                (n_frames_i, n_nodes, n_channels)
+
+        Returns
+        -------
+        proba : list of ndarray of shape (n_frames_i, n_classes)
+            Columns follow ``classes_``.
+        """
+        check_is_fitted(self)
+        seqs = self._check_X(X, reset=False)
+        return [self._predict_proba_one(s) for s in seqs]
+
+    def predict(self, X):
+        """Label every frame of every recording.
+
+        Parameters
+        ----------
+        X : list of GraphSequence, aligned Recording, or ndarray of shape \
+                (n_frames_i, n_nodes, n_channels)
+
+        Returns
+        -------
+        y_pred : list of ndarray of shape (n_frames_i,)
+            Labels of the same type as the training labels.
+        """
+        return [self.classes_[p.argmax(axis=1)] for p in self.predict_proba(X)]
+
+    def predict_segments(self, X):
+        """Predicted segments of every recording as one table.
+
+        Parameters
+        ----------
+        X : list of GraphSequence, aligned Recording, or ndarray of shape \
+                (n_frames_i, n_nodes, n_channels)
+
+        Returns
+        -------
+        segments : pandas.DataFrame
+            Columns ``recording`` (index in X), ``start``, ``end`` (frames, end exclusive),
+            ``label`` and ``confidence`` (mean probability of the label over the segment).
+        """
+        frames = []
+        for i, proba in enumerate(self.predict_proba(X)):
+            idx = proba.argmax(axis=1)
+            seg = labels_to_segments(idx)
+            conf = [
+                float(proba[s:e, c].mean())
+                for s, e, c in seg[["start", "end", "label"]].itertuples(index=False)
+            ]
+            seg = seg.assign(label=self.classes_[seg["label"].to_numpy(dtype=int)], confidence=conf)
+            seg.insert(0, "recording", i)
+            frames.append(seg)
+        return pd.concat(frames, ignore_index=True)
+
+    def score(self, X, y):
+        """Frame accuracy pooled over all frames of all recordings.
+
+        Labels never seen in fit count as errors (with a :class:`StgraphWarning`).
+
+        Parameters
+        ----------
+        X : list of recordings
+        y : list of array-like of shape (n_frames_i,)
+
+        Returns
+        -------
+        score : float
+        """
+        y_pred = self.predict(X)
+        ys = check_labels(y, n_frames=[len(p) for p in y_pred], caller=type(self).__name__)
+        unseen = np.setdiff1d(np.unique(np.concatenate(ys)), self.classes_)
+        if unseen.size:
+            warnings.warn(
+                f"{type(self).__name__}.score: y contains labels not seen in fit "
+                f"{unseen.tolist()[:10]}; their frames count as errors.",
+                StgraphWarning,
+                stacklevel=2,
+            )
+        return frame_accuracy_score(ys, y_pred)
+
+
+def _fmt_layout(layout):
+    return "{" + ", ".join(f"{k!r}: {n} nodes x {f} features" for k, (n, f) in layout.items()) + "}"
+
+
+def check_device(device, caller):
+    """Validate a torch device string; CUDA must exist if asked for."""
+    import torch
+
+    try:
+        dev = torch.device(device)
+    except (RuntimeError, TypeError) as exc:
+        raise ValueError(
+            f"The 'device' parameter of {caller} must be a torch device such as 'cpu' or 'cuda'. "
+            f"Got {device!r} instead."
+        ) from exc
+    if dev.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(
+            f"{caller}: device={device!r} was requested but CUDA is not available on this "
+            "machine (torch.cuda.is_available() is False). Use device='cpu'."
+        )
+    return dev
+
+
+def seed_from(random_state):
+    """An int seed in [0, 2**31) from None, an int or a RandomState."""
+    from sklearn.utils import check_random_state
+
+    if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
+        return int(random_state) % (2**31)
+    return int(check_random_state(random_state).randint(0, 2**31 - 1))

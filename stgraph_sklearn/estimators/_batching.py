@@ -1,0 +1,94 @@
+"""Padding, masking and batching of variable-length graph sequences for torch.
+
+A batch is ``(X, y)`` with ``X = {"x": {modality: (B, T, N_m, F_m)}, "node_mask": (B, T, N),
+"frame_mask": (B, T)}`` (what the ``nn`` models' ``forward(x, node_mask, frame_mask)`` take,
+skorch passes the dict as keyword arguments) and ``y`` a ``(B, T)`` long tensor holding
+``IGNORE_INDEX`` at padded frames, so padding never reaches the loss.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch.utils.data import Dataset
+
+__all__ = ["IGNORE_INDEX", "SequenceDataset", "collate_sequences", "sequence_tensors"]
+
+IGNORE_INDEX = -100
+
+
+def sequence_tensors(seq, start=0, stop=None, step=1):
+    """Frames ``start:stop:step`` of a GraphSequence as numpy arrays ``(x, node_mask)``.
+
+    Returns
+    -------
+    x : dict of str to ndarray of shape (T, N_m, F_m), float32
+    node_mask : ndarray of shape (T, N), bool
+    """
+    sl = slice(start, stop, step)
+    x = {k: b[sl] for k, b in seq.blocks.items()}
+    mask = np.concatenate([m[sl] for m in seq.masks.values()], axis=1)
+    return x, mask
+
+
+class SequenceDataset(Dataset):
+    """A torch Dataset over GraphSequences and their encoded labels.
+
+    Parameters
+    ----------
+    sequences : list of GraphSequence
+    targets : list of ndarray of shape (n_frames_i,) of int, default=None
+        Class indices; None at prediction time.
+    temporal_stride : int, default=1
+        Item ``i`` yields frames ``phase::temporal_stride``.
+    random_phase : bool, default=False
+        Draw the phase uniformly from ``[0, temporal_stride)`` with torch's generator at each
+        access (training-time augmentation: every frame is eventually seen). Otherwise phase 0.
+    """
+
+    def __init__(self, sequences, targets=None, temporal_stride=1, random_phase=False):
+        self.sequences = sequences
+        self.targets = targets
+        self.temporal_stride = temporal_stride
+        self.random_phase = random_phase
+
+    def __len__(self):
+        return len(self.sequences)
+
+    def __getitem__(self, i):
+        s = self.temporal_stride
+        phase = int(torch.randint(s, (1,)).item()) if (self.random_phase and s > 1) else 0
+        x, mask = sequence_tensors(self.sequences[i], phase, None, s)
+        if self.targets is None:
+            y = np.full(mask.shape[0], IGNORE_INDEX, dtype=np.int64)
+        else:
+            y = self.targets[i][phase::s]
+        return x, mask, y
+
+
+def collate_sequences(items):
+    """Pad a list of ``(x, node_mask, y)`` items to the longest one.
+
+    Returns
+    -------
+    X : dict
+        ``{"x": {modality: Tensor (B, T, N_m, F_m)}, "node_mask": BoolTensor (B, T, N),
+        "frame_mask": BoolTensor (B, T)}``; padded frames are zero and masked out.
+    y : LongTensor of shape (B, T)
+        ``IGNORE_INDEX`` at padded frames.
+    """
+    lengths = [it[1].shape[0] for it in items]
+    t_max, b = max(lengths), len(items)
+    first_x, first_mask, _ = items[0]
+    x = {k: torch.zeros((b, t_max, *v.shape[1:]), dtype=torch.float32) for k, v in first_x.items()}
+    node_mask = torch.zeros((b, t_max, first_mask.shape[1]), dtype=torch.bool)
+    frame_mask = torch.zeros((b, t_max), dtype=torch.bool)
+    y = torch.full((b, t_max), IGNORE_INDEX, dtype=torch.long)
+    for i, (xi, mi, yi) in enumerate(items):
+        t = lengths[i]
+        for k, v in xi.items():
+            x[k][i, :t] = torch.from_numpy(np.ascontiguousarray(v))
+        node_mask[i, :t] = torch.from_numpy(np.ascontiguousarray(mi))
+        frame_mask[i, :t] = True
+        y[i, :t] = torch.from_numpy(np.ascontiguousarray(yi))
+    return {"x": x, "node_mask": node_mask, "frame_mask": frame_mask}, y

@@ -1,0 +1,76 @@
+"""skorch callbacks used by the neural segmenters: segmental validation score and progress."""
+
+from __future__ import annotations
+
+import numpy as np
+from skorch.callbacks import Callback
+
+from ..metrics import f1_at_k_score
+from ._batching import IGNORE_INDEX
+
+__all__ = ["EpochProgressBar", "ValidationSegmentalScore"]
+
+
+class ValidationSegmentalScore(Callback):
+    """Record F1@k of the last stage on the validation split as ``valid_f1@<k>`` each epoch.
+
+    Uses the predictions skorch already computed for the validation loss (no second pass).
+    """
+
+    def __init__(self, k=0.5):
+        self.k = k
+
+    @property
+    def key(self):
+        return f"valid_f1@{round(self.k * 100)}"
+
+    def on_epoch_begin(self, net, **kwargs):
+        self._true, self._pred = [], []
+
+    def on_batch_end(self, net, batch=None, training=None, y_pred=None, **kwargs):
+        if training or y_pred is None:
+            return
+        y = batch[1].cpu().numpy()
+        pred = y_pred[-1].argmax(dim=1).cpu().numpy()  # (B, T) from the last stage
+        for yi, pi in zip(y, pred, strict=True):
+            valid = yi != IGNORE_INDEX
+            self._true.append(yi[valid])
+            self._pred.append(pi[valid])
+
+    def on_epoch_end(self, net, **kwargs):
+        if self._true:
+            net.history.record(self.key, float(f1_at_k_score(self._true, self._pred, k=self.k)))
+
+
+class EpochProgressBar(Callback):
+    """A tqdm progress bar over epochs showing train loss, validation loss and F1@50."""
+
+    def __init__(self, total, desc=None, keys=("train_loss", "valid_loss", "valid_f1@50")):
+        self.total = total
+        self.desc = desc
+        self.keys = keys
+
+    def on_train_begin(self, net, **kwargs):
+        from tqdm.auto import tqdm
+
+        self._bar = tqdm(total=self.total, desc=self.desc, unit="epoch", leave=True)
+
+    def on_epoch_end(self, net, **kwargs):
+        row = net.history[-1]
+        post = {}
+        for key in self.keys:
+            if key in row and np.isfinite(row[key]):
+                post[key.replace("train_", "").replace("valid_", "val_")] = f"{row[key]:.3f}"
+        self._bar.set_postfix(post, refresh=False)
+        self._bar.update(1)
+
+    def on_train_end(self, net, **kwargs):
+        bar = getattr(self, "_bar", None)
+        if bar is not None:
+            bar.close()
+            self._bar = None
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state.pop("_bar", None)
+        return state

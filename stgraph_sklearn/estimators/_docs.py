@@ -1,0 +1,65 @@
+"""Docstring fragments shared by the neural segmenters (one source for the shared parameters)."""
+
+SHARED_PARAMETERS = """\
+    hidden_channels : int, default=64
+        Width of the encoders, graph layers and temporal stages.
+    n_stages : int, default=4
+        Number of MS-TCN stages (the first predicts, the others refine).
+    n_layers : int, default=10
+        Dilated residual layers per stage (dilations 1, 2, ..., 2**(n_layers - 1)).
+    dropout : float, default=0.5
+        Dropout probability.
+    smoothing_weight : float, default=0.15
+        Weight of the truncated-MSE smoothing term of the loss (MS-TCN's lambda).
+    smoothing_clip : float, default=4.0
+        Clip of the smoothing term (MS-TCN's tau).
+    temporal_stride : int, default=1
+        Train on every ``temporal_stride``-th frame (a random phase each time a recording is
+        drawn); at prediction every phase is run, so every frame gets its own prediction.
+    max_epochs : int, default=50
+        Passes over the training recordings.
+    lr : float, default=5e-4
+        Adam learning rate.
+    batch_size : int, default=1
+        Recordings per batch (padded to the longest; padding never reaches the loss).
+    weight_decay : float, default=0.0
+        Adam weight decay.
+    class_weight : "balanced", dict or None, default=None
+        Cross-entropy class weights; "balanced" uses frame frequencies.
+    validation_fraction : float, default=0.1
+        Fraction of the training *recordings* held out for validation loss and F1@50
+        (none if it rounds to zero recordings).
+    patience : int or None, default=None
+        Early stopping after this many epochs without validation-loss improvement (the best
+        weights are restored). None trains ``max_epochs`` epochs.
+    chunk_size : int or None, default=None
+        Predict recordings longer than this many (strided) frames in overlapping windows, so
+        memory is bounded by ``chunk_size`` rather than by the recording length.
+    device : str or torch.device, default="cpu"
+        Where to train and predict ("cuda" needs a CUDA device).
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialisation, shuffling, dropout and the validation split. The same
+        int gives the same predictions on CPU. The caller's global torch RNG is left untouched.
+    verbose : int, default=0
+        0 silent; 1 a progress bar over epochs with loss, validation loss and F1@50; 2 also
+        skorch's per-epoch table."""
+
+SHARED_ATTRIBUTES = """\
+    classes_ : ndarray of shape (n_classes,)
+        The labels seen in fit, sorted.
+    modalities_ : dict of str to tuple (n_nodes, n_features)
+        The input layout the model was built for.
+    node_names_ : tuple of str
+        Node names in model order.
+    net_ : skorch.NeuralNet
+        The fitted skorch net; its ``module_`` is the torch model.
+    history_ : skorch.History
+        Per-epoch ``train_loss``, ``valid_loss``, ``valid_f1@50``, ``dur``."""
+
+
+def fill_doc(cls):
+    """Class decorator: substitute the shared sections into ``%(shared_parameters)s`` etc."""
+    cls.__doc__ = cls.__doc__.replace("%(shared_parameters)s", SHARED_PARAMETERS).replace(
+        "%(shared_attributes)s", SHARED_ATTRIBUTES
+    )
+    return cls

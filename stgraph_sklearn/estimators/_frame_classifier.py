@@ -1,0 +1,154 @@
+"""FrameClassifierSegmenter: any scikit-learn classifier on per-frame features."""
+
+from __future__ import annotations
+
+from numbers import Integral
+
+import numpy as np
+from scipy.ndimage import uniform_filter1d
+from sklearn.base import clone
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.utils import get_tags
+from sklearn.utils._param_validation import HasMethods, Interval
+from sklearn.utils.validation import check_is_fitted
+
+from ..transformers import FrameFeatureFlattener
+from ._base import BaseSegmenter, seed_from
+
+__all__ = ["FrameClassifierSegmenter"]
+
+
+class FrameClassifierSegmenter(BaseSegmenter):
+    """Classify every frame independently with a scikit-learn classifier (the classical baseline).
+
+    Each frame becomes one row of features (:class:`~stgraph_sklearn.transformers.
+    FrameFeatureFlattener`: node features, node-mask columns and, optionally, graph-smoothed
+    features and graph total variation); ``classifier`` is fitted on the rows of all training
+    recordings. Optionally the predicted class probabilities are smoothed over time with a
+    centred moving average before taking the most likely class. Put a
+    :class:`~stgraph_sklearn.transformers.NodeFeatureExtractor` before it in a pipeline to give
+    each frame some temporal context.
+
+    Parameters
+    ----------
+    classifier : classifier with fit and predict_proba, default=None
+        Cloned in ``fit``. None means ``HistGradientBoostingClassifier(random_state=...)``,
+        which handles the NaN of missing sensors natively; for a classifier whose tags say it
+        cannot take NaN, missing sensors' features are 0 and the node-mask columns show them.
+    graph_features : bool, default=True
+        Add graph-smoothed features and graph total variation (see FrameFeatureFlattener).
+    smoothing_window : int or None, default=None
+        Width in frames of the moving average applied to the probabilities; None or 1
+        disables smoothing.
+    temporal_stride : int, default=1
+        Fit on every ``temporal_stride``-th frame only (for speed); predictions cover every frame.
+    random_state : int, RandomState instance or None, default=None
+        Passed to the default classifier (and to ``classifier`` if it has a ``random_state``
+        parameter left at None).
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+    modalities_ : dict of str to tuple (n_nodes, n_features)
+    node_names_ : tuple of str
+    flattener_ : FrameFeatureFlattener
+        The fitted feature flattener.
+    classifier_ : classifier
+        The fitted classifier.
+    graph_ : SensorGraph or None
+        The graph of the training sequences, if they carried one.
+
+    See Also
+    --------
+    MSTCNSegmenter : A temporal model on the same inputs.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from stgraph_sklearn.estimators import FrameClassifierSegmenter
+    >>> rng = np.random.RandomState(0)
+    >>> X = [rng.randn(60, 3, 2) + np.repeat([[0.0], [2.0]], 30, axis=0)[:, :, None]
+    ...      for _ in range(4)]
+    >>> y = [np.repeat(["a", "b"], 30) for _ in range(4)]
+    >>> seg = FrameClassifierSegmenter(smoothing_window=5, random_state=0).fit(X, y)
+    >>> float(seg.score(X, y)) > 0.9
+    True
+    """
+
+    _parameter_constraints: dict = {
+        "classifier": [HasMethods(["fit", "predict"]), None],
+        "graph_features": ["boolean"],
+        "smoothing_window": [Interval(Integral, 1, None, closed="left"), None],
+        "temporal_stride": [Interval(Integral, 1, None, closed="left")],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(
+        self,
+        classifier=None,
+        *,
+        graph_features=True,
+        smoothing_window=None,
+        temporal_stride=1,
+        random_state=None,
+    ):
+        self.classifier = classifier
+        self.graph_features = graph_features
+        self.smoothing_window = smoothing_window
+        self.temporal_stride = temporal_stride
+        self.random_state = random_state
+
+    @classmethod
+    def get_test_params(cls, parameter_set="default"):
+        """Fast configurations for the common tests (sktime's convention).
+
+        Returns
+        -------
+        params : list of dict
+        """
+        from sklearn.linear_model import LogisticRegression
+
+        return [
+            {"classifier": HistGradientBoostingClassifier(max_iter=10), "random_state": 0},
+            {
+                "classifier": LogisticRegression(max_iter=200),
+                "graph_features": False,
+                "smoothing_window": 5,
+            },
+        ]
+
+    def _fit(self, sequences, targets):
+        seed = seed_from(self.random_state)
+        if self.classifier is None:
+            clf = HistGradientBoostingClassifier(random_state=seed)
+        else:
+            clf = clone(self.classifier)
+            if "random_state" in clf.get_params() and clf.get_params()["random_state"] is None:
+                clf.set_params(random_state=seed)
+        # NaN marks missing sensors; classifiers that cannot take NaN get zeros instead (the
+        # node-mask columns still show what is missing).
+        missing = "nan" if get_tags(clf).input_tags.allow_nan else "zero"
+        self.flattener_ = FrameFeatureFlattener(
+            graph_features=self.graph_features, missing=missing
+        ).fit(sequences)
+        rows = self.flattener_.transform(sequences)
+        s = self.temporal_stride
+        Xf = np.concatenate([r[::s] for r in rows])
+        yf = np.concatenate([t[::s] for t in targets])
+        self.classifier_ = clf.fit(Xf, yf)
+        self.graph_ = sequences[0].graph
+        return self
+
+    def _predict_proba_one(self, seq):
+        check_is_fitted(self)
+        (rows,) = self.flattener_.transform([seq])
+        n_classes = len(self.classes_)
+        proba = np.zeros((rows.shape[0], n_classes), dtype=np.float64)
+        seen = np.asarray(self.classifier_.classes_, dtype=np.int64)
+        if hasattr(self.classifier_, "predict_proba"):
+            proba[:, seen] = self.classifier_.predict_proba(rows)
+        else:
+            proba[np.arange(rows.shape[0]), self.classifier_.predict(rows).astype(np.int64)] = 1.0
+        if self.smoothing_window is not None and self.smoothing_window > 1:
+            proba = uniform_filter1d(proba, size=self.smoothing_window, axis=0, mode="nearest")
+        return proba.astype(np.float32)

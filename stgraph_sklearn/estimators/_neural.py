@@ -1,0 +1,287 @@
+"""skorch-backed training and chunked inference shared by the neural segmenters."""
+
+from __future__ import annotations
+
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.validation import check_is_fitted
+from skorch import NeuralNet
+from skorch.callbacks import EarlyStopping
+from torch.utils.data import DataLoader
+
+from ..data import SensorGraph
+from ..nn import SegmentationLoss
+from ._base import BaseSegmenter, check_device, seed_from
+from ._batching import SequenceDataset, collate_sequences, sequence_tensors
+from ._callbacks import EpochProgressBar, ValidationSegmentalScore
+
+__all__ = ["NeuralSegmenter", "prior_adjacency"]
+
+
+def prior_adjacency(spec, sequences, node_names, caller):
+    """Dense ``(N, N)`` adjacency ``A[target, source]`` of a graph parameter, or None.
+
+    ``spec`` is ``"data"`` (the graph the GraphSequences carry, which must be the same for all
+    of them; None if they carry none) or a :class:`SensorGraph` over the model's nodes.
+    """
+    if isinstance(spec, SensorGraph):
+        graph = spec
+        if sequences[0].graph is not None and graph.node_names != tuple(node_names):
+            raise ValueError(
+                f"{caller}: the given graph's nodes {list(graph.node_names)[:5]}... do not match "
+                f"the input's nodes {list(node_names)[:5]}..."
+            )
+    else:
+        graph = sequences[0].graph
+        if graph is None:
+            return None
+        for i, seq in enumerate(sequences):
+            if seq.graph != graph:
+                raise ValueError(
+                    f"{caller}: X[{i}] carries a different sensor graph than X[0]; fit one "
+                    "SensorGraphBuilder on all recordings so they share one graph."
+                )
+    if graph.n_nodes != len(node_names):
+        raise ValueError(
+            f"{caller}: the graph has {graph.n_nodes} nodes but the input has {len(node_names)}."
+        )
+    return graph.to_dense()
+
+
+def _silent(*args, **kwargs):
+    """A skorch callback sink that prints nothing (progress is shown by the progress bar)."""
+
+
+class RecordingSplit:
+    """skorch ``train_split``: hold out a seeded random fraction of *recordings* for validation.
+
+    Frames of one recording never straddle the split. With fewer than two recordings, or a
+    fraction that rounds to zero recordings, there is no validation set.
+    """
+
+    def __init__(self, fraction, seed):
+        self.fraction = fraction
+        self.seed = seed
+
+    def __call__(self, dataset, y=None, **kwargs):
+        n = len(dataset)
+        n_valid = round(self.fraction * n)
+        if self.fraction <= 0 or n < 2 or n_valid < 1:
+            return dataset, None
+        n_valid = min(n_valid, n - 1)
+        order = np.random.RandomState(self.seed).permutation(n)
+        valid, train = np.sort(order[:n_valid]), np.sort(order[n_valid:])
+        seqs, tgts = dataset.sequences, dataset.targets
+
+        def subset(idx, random_phase):
+            return SequenceDataset(
+                [seqs[i] for i in idx],
+                [tgts[i] for i in idx],
+                dataset.temporal_stride,
+                random_phase=random_phase,
+            )
+
+        return subset(train, dataset.random_phase), subset(valid, False)
+
+
+class NeuralSegmenter(BaseSegmenter):
+    """Base class of the skorch-backed segmenters (shared parameters and machinery).
+
+    Subclasses implement ``_build_module(layout, n_classes, sequences)`` returning a
+    ``torch.nn.Module`` with ``forward(x, node_mask, frame_mask) -> (S, B, K, T)`` logits.
+    """
+
+    _parameter_constraints: dict = {
+        "hidden_channels": [Interval(Integral, 1, None, closed="left")],
+        "n_stages": [Interval(Integral, 1, None, closed="left")],
+        "n_layers": [Interval(Integral, 1, None, closed="left")],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "smoothing_weight": [Interval(Real, 0, None, closed="left")],
+        "smoothing_clip": [Interval(Real, 0, None, closed="neither")],
+        "temporal_stride": [Interval(Integral, 1, None, closed="left")],
+        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "lr": [Interval(Real, 0, None, closed="neither")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "weight_decay": [Interval(Real, 0, None, closed="left")],
+        "class_weight": [StrOptions({"balanced"}), dict, None],
+        "validation_fraction": [Interval(Real, 0, 1, closed="left")],
+        "patience": [Interval(Integral, 1, None, closed="left"), None],
+        "chunk_size": [Interval(Integral, 8, None, closed="left"), None],
+        "device": [str, torch.device],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    @classmethod
+    def get_test_params(cls, parameter_set="default"):
+        """Tiny, fast configurations for the common tests (sktime's convention).
+
+        Returns
+        -------
+        params : list of dict
+            Keyword arguments, each giving a model of a few thousand parameters.
+        """
+        tiny = {"hidden_channels": 8, "n_stages": 2, "n_layers": 3, "max_epochs": 3, "lr": 1e-2}
+        return [{**tiny, "random_state": 0}, {**tiny, "temporal_stride": 2, "random_state": 1}]
+
+    # ---- hooks -----------------------------------------------------------------------------
+    def _build_module(self, layout, n_classes, sequences):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _after_fit(self, sequences):
+        """Set model-specific fitted attributes (``graph_``, ``adjacency_``)."""
+
+    # ---- training --------------------------------------------------------------------------
+    def _criterion(self, targets):
+        name = type(self).__name__
+        n = len(self.classes_)
+        if self.class_weight is None:
+            weight = None
+        elif isinstance(self.class_weight, str):
+            y_all = np.concatenate(targets)
+            present = np.unique(y_all)
+            weight = np.ones(n)
+            weight[present] = compute_class_weight("balanced", classes=present, y=y_all)
+        else:
+            unknown = set(self.class_weight) - set(self.classes_.tolist())
+            if unknown:
+                raise ValueError(
+                    f"The 'class_weight' parameter of {name} names classes not in y: "
+                    f"{sorted(map(str, unknown))}."
+                )
+            weight = np.array(
+                [float(self.class_weight.get(c, 1.0)) for c in self.classes_.tolist()]
+            )
+        return SegmentationLoss(
+            smoothing_weight=self.smoothing_weight,
+            smoothing_clip=self.smoothing_clip,
+            class_weight=None if weight is None else torch.as_tensor(weight, dtype=torch.float32),
+        )
+
+    def _make_net(self, module, criterion, seed, n_train):
+        callbacks = [("valid_f1", ValidationSegmentalScore(k=0.5))]
+        has_valid = self.validation_fraction > 0 and n_train >= 2
+        if self.patience is not None:
+            callbacks.append(
+                (
+                    "early_stopping",
+                    EarlyStopping(
+                        monitor="valid_loss" if has_valid else "train_loss",
+                        patience=self.patience,
+                        load_best=has_valid,
+                        sink=_silent,
+                    ),
+                )
+            )
+        if self.verbose:
+            callbacks.append(
+                ("progress", EpochProgressBar(self.max_epochs, desc=type(self).__name__))
+            )
+        generator = torch.Generator().manual_seed(seed)
+        return NeuralNet(
+            module=module,
+            criterion=criterion,
+            optimizer=torch.optim.Adam,
+            lr=self.lr,
+            optimizer__weight_decay=self.weight_decay,
+            max_epochs=self.max_epochs,
+            batch_size=self.batch_size,
+            iterator_train=DataLoader,
+            iterator_train__collate_fn=collate_sequences,
+            iterator_train__shuffle=True,
+            iterator_train__generator=generator,
+            iterator_valid=DataLoader,
+            iterator_valid__collate_fn=collate_sequences,
+            train_split=RecordingSplit(self.validation_fraction, seed),
+            callbacks=callbacks,
+            device=self._device,
+            verbose=int(self.verbose >= 2),
+        )
+
+    def _fit(self, sequences, targets, epochs=None):
+        name = type(self).__name__
+        self._device = str(check_device(self.device, name))
+        seed = seed_from(self.random_state)
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            module = self._build_module(self.modalities_, len(self.classes_), sequences)
+            self.net_ = self._make_net(module, self._criterion(targets), seed, len(sequences))
+            self.net_.initialize()
+            dataset = SequenceDataset(sequences, targets, self.temporal_stride, random_phase=True)
+            # partial_fit (not fit_loop) so callbacks get on_train_begin / on_train_end
+            self.net_.partial_fit(dataset, epochs=epochs)
+        self.history_ = self.net_.history
+        self._after_fit(sequences)
+        return self
+
+    def partial_fit(self, X, y, classes=None):
+        """Train for one more epoch without re-initialising (warm start).
+
+        Parameters
+        ----------
+        X : list of recordings
+        y : list of array-like of shape (n_frames_i,)
+        classes : array-like, default=None
+            All classes that will ever appear; required on the first call if a batch may not
+            contain every class (as in scikit-learn's ``partial_fit``).
+
+        Returns
+        -------
+        self : object
+        """
+        first = not hasattr(self, "net_")
+        if first:
+            self._validate_params()
+        seqs = self._check_X(X, reset=first)
+        targets = self._encode_labels(y, seqs, reset=first, classes=classes)
+        if first:
+            return self._fit(seqs, targets, epochs=1)
+        dataset = SequenceDataset(seqs, targets, self.temporal_stride, random_phase=True)
+        seed = seed_from(self.random_state) + len(self.history_)
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            self.net_.partial_fit(dataset, epochs=1)
+        self._after_fit(seqs)
+        return self
+
+    # ---- inference -------------------------------------------------------------------------
+    def _infer_proba(self, x, mask):
+        """Last-stage softmax of one (strided) sequence given as numpy arrays -> (T, K)."""
+        batch = collate_sequences([(x, mask, np.zeros(mask.shape[0], dtype=np.int64))])
+        logits = self.net_.evaluation_step(batch, training=False)  # (S, 1, K, T)
+        return torch.softmax(logits[-1, 0], dim=0).T.cpu().numpy()
+
+    def _predict_proba_one(self, seq):
+        check_is_fitted(self)
+        s = self.temporal_stride
+        proba = np.empty((seq.n_frames, len(self.classes_)), dtype=np.float32)
+        for phase in range(min(s, seq.n_frames)):
+            x, mask = sequence_tensors(seq, phase, None, s)
+            proba[phase::s] = self._chunked_proba(x, mask)
+        return proba
+
+    def _chunked_proba(self, x, mask):
+        """Predict in overlapping windows so memory is bounded by ``chunk_size``.
+
+        Windows of ``chunk_size`` frames advance by half a window; each frame takes its
+        prediction from the window in which it lies in the central half (the first and last
+        windows also own the recording's start and end), so every frame has at least a quarter
+        window of context on both sides where the recording allows it.
+        """
+        t = mask.shape[0]
+        c = self.chunk_size
+        if c is None or t <= c:
+            return self._infer_proba(x, mask)
+        out = np.empty((t, len(self.classes_)), dtype=np.float32)
+        step, q = c // 2, c // 4
+        starts = [*range(0, t - c, step), t - c]
+        for j, a in enumerate(starts):
+            p = self._infer_proba({k: v[a : a + c] for k, v in x.items()}, mask[a : a + c])
+            lo = a if j == 0 else a + q
+            hi = t if j == len(starts) - 1 else min(a + c - q, starts[j + 1] + q)
+            out[lo:hi] = p[lo - a : hi - a]
+        return out

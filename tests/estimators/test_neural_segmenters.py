@@ -1,0 +1,199 @@
+"""Behaviour of the skorch-backed segmenters (tiny models, short sequences)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from sklearn.utils._param_validation import InvalidParameterError
+
+from stgraph_sklearn.data import GraphSequence, Modality, Recording, SensorGraph
+from stgraph_sklearn.estimators import AdaptiveGraphSegmenter, MSTCNSegmenter, STGCNSegmenter
+from stgraph_sklearn.exceptions import NotFittedError, StgraphWarning
+
+TINY = {"hidden_channels": 8, "n_stages": 2, "n_layers": 3, "lr": 1e-2, "random_state": 0}
+NEURAL = [AdaptiveGraphSegmenter, STGCNSegmenter, MSTCNSegmenter]
+
+
+@pytest.mark.parametrize("cls", NEURAL)
+def test_learns_toy_segmentation_and_keeps_label_type(cls, toy):
+    X, y = toy
+    seg = cls(max_epochs=25, **TINY).fit(X, y)
+    pred = seg.predict(X)
+    assert [p.shape for p in pred] == [yi.shape for yi in y]
+    assert pred[0].dtype.kind == "U" and set(np.concatenate(pred)) <= {"idle", "stir", "cut"}
+    assert seg.score(X, y) > 0.85
+    proba = seg.predict_proba(X)
+    assert proba[0].shape == (len(y[0]), 3)
+    np.testing.assert_allclose(proba[0].sum(axis=1), 1.0, atol=1e-5)
+    assert list(seg.classes_) == ["cut", "idle", "stir"]
+    assert len(seg.history_) == 25 and "valid_f1@50" in seg.history_[-1]
+
+
+@pytest.mark.parametrize("cls", NEURAL)
+def test_same_random_state_same_predictions_and_global_rng_untouched(cls, toy):
+    X, y = toy
+    torch.manual_seed(123)
+    expected_next = torch.rand(1)
+    torch.manual_seed(123)
+    p1 = cls(max_epochs=2, **TINY).fit(X, y).predict_proba(X)
+    assert torch.rand(1) == expected_next  # fit forked the RNG: the caller's stream is intact
+    p2 = cls(max_epochs=2, **TINY).fit(X, y).predict_proba(X)
+    p3 = cls(max_epochs=2, **{**TINY, "random_state": 1}).fit(X, y).predict_proba(X)
+    np.testing.assert_array_equal(p1[0], p2[0])
+    assert not np.allclose(p1[0], p3[0])
+
+
+def test_temporal_stride_predicts_every_frame(toy):
+    X, y = toy
+    seg = MSTCNSegmenter(max_epochs=15, temporal_stride=3, **TINY).fit(X, y)
+    proba = seg.predict_proba(X)
+    assert all(p.shape[0] == len(yi) for p, yi in zip(proba, y, strict=True))
+    assert all(np.isfinite(p).all() for p in proba)
+    assert seg.score(X, y) > 0.8
+
+
+def test_chunked_prediction_covers_every_frame_and_matches_when_large(toy):
+    X, y = toy
+    seg = AdaptiveGraphSegmenter(max_epochs=3, **TINY).fit(X, y)
+    full = seg.predict_proba(X)
+    seg.set_params(chunk_size=200)  # longer than every recording: one window
+    np.testing.assert_allclose(seg.predict_proba(X)[0], full[0], atol=1e-6)
+    seg.set_params(chunk_size=16)
+    chunked = seg.predict_proba(X)
+    for p, f in zip(chunked, full, strict=True):
+        assert p.shape == f.shape and np.isfinite(p).all()
+        np.testing.assert_allclose(p.sum(axis=1), 1.0, atol=1e-5)
+    # with the receptive field far larger than the windows, chunks are an approximation
+    assert (
+        np.mean([np.mean(p.argmax(1) == f.argmax(1)) for p, f in zip(chunked, full, strict=True)])
+        > 0.7
+    )
+
+
+def test_batches_of_recordings_of_different_lengths(toy):
+    X, y = toy
+    seg = MSTCNSegmenter(max_epochs=20, batch_size=3, **TINY).fit(X, y)
+    assert seg.score(X, y) > 0.8
+
+
+def test_inputs_as_aligned_recordings_and_graph_sequences(toy):
+    X, y = toy
+    recs = [Recording({"accel": x[:, :3], "video": x[:, 3]}, frame_rate=30.0) for x in X]
+    seg = AdaptiveGraphSegmenter(max_epochs=2, **TINY).fit(recs, y)
+    assert seg.modalities_ == {"accel": (3, 2), "video": (1, 2)}
+    assert seg.node_names_ == ("accel:0", "accel:1", "accel:2", "video")
+    names = ["a", "b", "c", "d"]
+    graph = SensorGraph([[0, 1, 2, 3], [1, 0, 3, 2]], node_names=names)
+    seqs = [GraphSequence({"imu": x}, graph=graph) for x in X]
+    st = STGCNSegmenter(max_epochs=2, **TINY).fit(seqs, y)
+    assert st.graph_ == graph and st.node_names_ == tuple(names)
+    ad = AdaptiveGraphSegmenter(max_epochs=2, **TINY).fit(seqs, y)
+    assert ad.adjacency_.shape == (4, 4)
+    np.testing.assert_allclose(ad.adjacency_.sum(axis=1), 1.0, atol=1e-5)
+    assert ad.graph_.node_names == tuple(names)
+
+
+def test_missing_sensors_at_predict_time_still_predict(toy):
+    X, y = toy
+    seg = AdaptiveGraphSegmenter(max_epochs=15, **TINY).fit(X, y)
+    X_missing = [x.copy() for x in X]
+    X_missing[0][:, 3] = np.nan  # node 3 drops out for the whole recording
+    X_missing[1][20:60, 0] = np.nan
+    pred = seg.predict(X_missing)
+    assert pred[0].shape == y[0].shape
+    assert np.mean(pred[1] == y[1]) > 0.6
+    assert np.isnan(X_missing[0][:, 3]).all()  # input untouched
+
+
+def test_predict_segments_table(toy):
+    X, y = toy
+    seg = MSTCNSegmenter(max_epochs=20, **TINY).fit(X, y)
+    table = seg.predict_segments(X[:2])
+    assert list(table.columns) == ["recording", "start", "end", "label", "confidence"]
+    assert set(table["recording"]) == {0, 1}
+    first = table[table["recording"] == 0]
+    assert first["start"].iloc[0] == 0 and first["end"].iloc[-1] == len(y[0])
+    assert ((table["confidence"] > 0) & (table["confidence"] <= 1)).all()
+    assert isinstance(table, pd.DataFrame)
+
+
+def test_early_stopping_stops_when_validation_loss_stalls(toy):
+    X, y = toy
+    seg = MSTCNSegmenter(
+        max_epochs=30, patience=2, validation_fraction=0.34, **{**TINY, "lr": 1e-12}
+    )
+    seg.fit(X, y)
+    assert len(seg.history_) < 30
+
+
+def test_class_weight_balanced_and_dict(toy):
+    X, y = toy
+    MSTCNSegmenter(max_epochs=1, class_weight="balanced", **TINY).fit(X, y)
+    MSTCNSegmenter(max_epochs=1, class_weight={"cut": 2.0}, **TINY).fit(X, y)
+    with pytest.raises(
+        ValueError, match="'class_weight' parameter of MSTCNSegmenter names classes not in y"
+    ):
+        MSTCNSegmenter(max_epochs=1, class_weight={"walk": 2.0}, **TINY).fit(X, y)
+
+
+def test_partial_fit_continues_training(toy):
+    X, y = toy
+    seg = MSTCNSegmenter(**TINY)
+    seg.partial_fit(X, y, classes=["cut", "idle", "stir", "wash"])
+    assert len(seg.history_) == 1 and len(seg.classes_) == 4
+    seg.partial_fit(X, y)
+    assert len(seg.history_) == 2
+    with pytest.raises(ValueError, match="labels not in classes_"):
+        seg.partial_fit(X, [np.full(len(yi), "jump") for yi in y])
+
+
+def test_verbose_shows_a_progress_bar_over_epochs(toy, capsys):
+    X, y = toy
+    MSTCNSegmenter(max_epochs=2, verbose=1, **TINY).fit(X, y)
+    err = capsys.readouterr().err
+    assert "MSTCNSegmenter" in err and "2/2" in err and "val_f1@50" in err
+
+
+def test_errors_are_clear(toy):
+    X, y = toy
+    seg = MSTCNSegmenter(max_epochs=1, **TINY)
+    with pytest.raises(NotFittedError):
+        seg.predict(X)
+    with pytest.raises(ValueError, match=r"at least 2 classes.*\['idle'\]"):
+        seg.fit(X, [np.full(len(yi), "idle") for yi in y])
+    with pytest.raises(ValueError, match=r"y\[2\] has 3 labels but X\[2\] has"):
+        seg.fit(X, [*y[:2], y[2][:3], *y[3:]])
+    with pytest.raises(ValueError, match="ambiguous"):
+        seg.fit([x[:, :, 0] for x in X], y)
+    with pytest.raises(InvalidParameterError, match="'max_epochs' parameter of MSTCNSegmenter"):
+        MSTCNSegmenter(max_epochs=0).fit(X, y)
+    seg.fit(X, y)
+    with pytest.raises(ValueError, match=r"MSTCNSegmenter: X\[1\] has modalities .* 5 nodes"):
+        seg.predict([X[0], np.zeros((10, 5, 2))])
+    unaligned = Recording({"x": Modality(np.zeros((50, 4, 2)), rate=50.0)}, frame_rate=30.0)
+    with pytest.raises(ValueError, match=r"not aligned.*ModalityAligner"):
+        seg.predict([unaligned])
+    with pytest.warns(StgraphWarning, match="labels not seen in fit"):
+        seg.score(X[:1], [np.full(len(y[0]), "jump")])
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the error raised without CUDA")
+def test_cuda_without_cuda_is_a_clear_error(toy):
+    X, y = toy
+    with pytest.raises(ValueError, match=r"device=.cuda. was requested but CUDA is not available"):
+        MSTCNSegmenter(device="cuda", max_epochs=1, **TINY).fit(X, y)
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_trained_on_cuda_predicts_on_cpu_after_pickling(toy):
+    import pickle
+
+    X, y = toy
+    seg = AdaptiveGraphSegmenter(device="cuda", max_epochs=3, **TINY).fit(X, y)
+    pred = seg.predict(X)
+    restored = pickle.loads(pickle.dumps(seg))
+    restored.net_.set_params(device="cpu")
+    restored.set_params(device="cpu")
+    for a, b in zip(pred, restored.predict(X), strict=True):
+        assert np.mean(a == b) > 0.99
