@@ -53,6 +53,8 @@ class FrameClassifierSegmenter(BaseSegmenter):
     node_names_ : tuple of str
     flattener_ : FrameFeatureFlattener
         The fitted feature flattener.
+    feature_mask_ : ndarray of shape (n_flattened_features,) of bool
+        Flattened feature columns observed at least once in training (the others are dropped).
     classifier_ : classifier
         The fitted classifier.
     graph_ : SensorGraph or None
@@ -135,13 +137,17 @@ class FrameClassifierSegmenter(BaseSegmenter):
         s = self.temporal_stride
         Xf = np.concatenate([r[::s] for r in rows])
         yf = np.concatenate([t[::s] for t in targets])
-        self.classifier_ = clf.fit(Xf, yf)
+        # a column never observed in training (e.g. graph smoothing of an isolated node)
+        # carries nothing and breaks some classifiers' binning: keep observed columns only
+        self.feature_mask_ = ~np.isnan(Xf).all(axis=0)
+        self.classifier_ = clf.fit(Xf[:, self.feature_mask_], yf)
         self.graph_ = sequences[0].graph
         return self
 
     def _predict_proba_one(self, seq):
         check_is_fitted(self)
         (rows,) = self.flattener_.transform([seq])
+        rows = rows[:, self.feature_mask_]
         n_classes = len(self.classes_)
         proba = np.zeros((rows.shape[0], n_classes), dtype=np.float64)
         seen = np.asarray(self.classifier_.classes_, dtype=np.int64)

@@ -7,18 +7,6 @@ import pytest
 from _transformers_helpers import assert_same_snapshot, make_recording, snapshot
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
-from sklearn.utils.estimator_checks import (
-    check_do_not_raise_errors_in_init_or_set_params,
-    check_estimator_cloneable,
-    check_estimator_repr,
-    check_estimator_tags_renamed,
-    check_get_params_invariance,
-    check_mixin_order,
-    check_no_attributes_set_in_init,
-    check_parameters_default_constructible,
-    check_set_params,
-    check_valid_tag_types,
-)
 
 from stgraph_sklearn.data import Modality
 from stgraph_sklearn.transformers import (
@@ -45,36 +33,10 @@ CASES = [
     (FrameFeatureFlattener(), "aligned"),
 ]
 IDS = [repr(est) for est, _ in CASES]
-ESTIMATORS = [
-    ModalityAligner,
-    SequenceScaler,
-    NodeFeatureExtractor,
-    SensorGraphBuilder,
-    FrameFeatureFlattener,
-]
-
-DATA_FREE_CHECKS = [
-    check_estimator_cloneable,
-    check_estimator_repr,
-    check_estimator_tags_renamed,
-    check_valid_tag_types,
-    check_no_attributes_set_in_init,
-    check_parameters_default_constructible,
-    check_get_params_invariance,
-    check_set_params,
-    check_mixin_order,
-    check_do_not_raise_errors_in_init_or_set_params,
-]
 
 
 def _data(kind, recordings, aligned):
     return recordings if kind == "raw" else aligned
-
-
-@pytest.mark.parametrize("check", DATA_FREE_CHECKS, ids=lambda c: c.__name__)
-@pytest.mark.parametrize("Estimator", ESTIMATORS, ids=lambda e: e.__name__)
-def test_sklearn_data_free_checks(Estimator, check):
-    check(Estimator.__name__, Estimator())
 
 
 @pytest.mark.parametrize("estimator, kind", CASES, ids=IDS)

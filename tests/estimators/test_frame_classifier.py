@@ -1,0 +1,68 @@
+"""FrameClassifierSegmenter: any sklearn classifier per frame, optional smoothing."""
+
+import numpy as np
+import pytest
+from sklearn.dummy import DummyClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.svm import LinearSVC
+
+from stgraph_sklearn.data import GraphSequence, SensorGraph
+from stgraph_sklearn.estimators import FrameClassifierSegmenter
+
+
+def test_default_classifier_learns_and_handles_missing_sensors(toy):
+    X, y = toy
+    seg = FrameClassifierSegmenter(random_state=0).fit(X, y)
+    assert seg.score(X, y) > 0.9
+    X_missing = [x.copy() for x in X]
+    X_missing[0][:40, 1] = np.nan
+    proba = seg.predict_proba(X_missing)[0]
+    assert proba.shape == (len(y[0]), 3) and np.isfinite(proba).all()
+
+
+def test_smoothing_removes_isolated_flips(toy):
+    X, y = toy
+    noisy = [x + np.random.RandomState(1).randn(*x.shape) for x in X]
+    raw = FrameClassifierSegmenter(LogisticRegression(max_iter=500)).fit(noisy, y)
+    smooth = FrameClassifierSegmenter(LogisticRegression(max_iter=500), smoothing_window=9)
+    smooth.fit(noisy, y)
+
+    def n_changes(preds):
+        return sum(int((p[1:] != p[:-1]).sum()) for p in preds)
+
+    assert n_changes(smooth.predict(noisy)) < n_changes(raw.predict(noisy))
+
+
+def test_classifier_without_nan_support_gets_zeros_and_mask_columns(toy):
+    X, y = toy
+    X_missing = [x.copy() for x in X]
+    X_missing[0][:30, 2] = np.nan
+    seg = FrameClassifierSegmenter(LogisticRegression(max_iter=500)).fit(X_missing, y)
+    assert seg.flattener_.missing == "zero"
+    assert len(seg.predict(X_missing)) == len(X)
+
+
+def test_classifier_without_predict_proba_and_classes_missing_from_a_stride(toy):
+    X, y = toy
+    seg = FrameClassifierSegmenter(LinearSVC(), temporal_stride=2).fit(X, y)
+    proba = seg.predict_proba(X)[0]
+    assert set(np.unique(proba)) <= {0.0, 1.0}
+    dummy = FrameClassifierSegmenter(DummyClassifier(strategy="most_frequent")).fit(X, y)
+    assert dummy.predict_proba(X)[0].shape[1] == 3
+
+
+def test_graph_features_use_the_sequence_graph(toy):
+    X, y = toy
+    graph = SensorGraph([[0, 1], [1, 0]], node_names=["a", "b", "c", "d"])
+    seqs = [GraphSequence({"imu": x}, graph=graph) for x in X]
+    with_graph = FrameClassifierSegmenter(random_state=0).fit(seqs, y)
+    without = FrameClassifierSegmenter(graph_features=False, random_state=0).fit(seqs, y)
+    assert with_graph.graph_ == graph
+    n_with = with_graph.flattener_.transform(seqs[:1])[0].shape[1]
+    n_without = without.flattener_.transform(seqs[:1])[0].shape[1]
+    assert n_with > n_without
+
+
+def test_rejects_a_non_classifier():
+    with pytest.raises(ValueError, match="'classifier' parameter of FrameClassifierSegmenter"):
+        FrameClassifierSegmenter(classifier="tree").fit([np.zeros((5, 1, 1))], [[0, 1, 0, 1, 0]])
