@@ -6,7 +6,8 @@ The handful of names a notebook needs are re-exported here and imported lazily, 
 
 Subpackages: ``data`` (containers, validation), ``graph`` (graph construction),
 ``transformers`` (alignment, scaling, graphs, node features), ``nn`` (torch modules),
-``estimators`` (segmenters), ``metrics``, ``datasets``, ``plotting``.
+``estimators`` (segmenters), ``pipeline`` (the standard preprocessing), ``model_selection``
+(comparing segmenters), ``metrics``, ``datasets``, ``plotting``.
 """
 
 import importlib
@@ -31,6 +32,7 @@ _LAZY = {
     "segmentation_report": "metrics",
     "make_kitchen_activities": "datasets",
     "SegmentationDisplay": "plotting",
+    "make_segmentation_pipeline": "pipeline",
 }
 
 __all__ = sorted([*_LAZY, "__version__"])

@@ -1,0 +1,122 @@
+"""evaluate_segmenters: fit and score several segmenters on the same splits, with their size
+and speed, for the demo, the benchmarks and users comparing models on their own data."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pandas as pd
+from sklearn.base import clone
+from sklearn.model_selection import GroupKFold, check_cv
+
+from ..metrics import segmentation_report
+
+__all__ = ["count_parameters", "evaluate_segmenters", "summarize_evaluation"]
+
+_SCORES = ["accuracy", "edit", "f1@10", "f1@25", "f1@50"]
+
+
+def count_parameters(estimator):
+    """Number of trainable parameters of a fitted neural segmenter (or of a pipeline ending in one).
+
+    Parameters
+    ----------
+    estimator : fitted segmenter or Pipeline
+
+    Returns
+    -------
+    n_parameters : int or None
+        None for estimators without a torch module (e.g. FrameClassifierSegmenter).
+    """
+    final = estimator.steps[-1][1] if hasattr(estimator, "steps") else estimator
+    net = getattr(final, "net_", None)
+    if net is None:
+        return None
+    return int(sum(p.numel() for p in net.module_.parameters() if p.requires_grad))
+
+
+def evaluate_segmenters(estimators, X, y, groups=None, *, cv=None, background=None, verbose=0):
+    """Fit and score every estimator on the same train/test splits.
+
+    Parameters
+    ----------
+    estimators : dict of str to estimator
+        Segmenters or pipelines ending in one; each is cloned per split.
+    X : list of recordings
+    y : list of array-like of shape (n_frames_i,)
+    groups : array-like of shape (n_recordings,), default=None
+        Subject ids; with the default ``cv`` the splits are subject-disjoint.
+    cv : int, cross-validation splitter or iterable of (train, test), default=None
+        None means ``GroupKFold(5)`` if groups are given, else 5-fold KFold.
+    background : collection, default=None
+        Labels excluded from the segmental scores.
+    verbose : int, default=0
+        Print one line per fitted model.
+
+    Returns
+    -------
+    results : pandas.DataFrame
+        One row per (model, fold): ``accuracy, edit, f1@10, f1@25, f1@50, n_parameters,
+        fit_time`` (s), ``predict_time`` (s) and ``frames_per_second`` (prediction).
+    """
+    if cv is None and groups is not None:
+        cv = GroupKFold(n_splits=min(5, len(np.unique(groups))))
+    cv = check_cv(cv)
+    splits = list(cv.split(X, y, groups))
+    rows = []
+    for fold, (train, test) in enumerate(splits):
+        X_train, y_train = [X[i] for i in train], [y[i] for i in train]
+        X_test, y_test = [X[i] for i in test], [y[i] for i in test]
+        n_frames = sum(len(yi) for yi in y_test)
+        for name, estimator in estimators.items():
+            model = clone(estimator)
+            t0 = time.perf_counter()
+            model.fit(X_train, y_train)
+            t1 = time.perf_counter()
+            y_pred = model.predict(X_test)
+            t2 = time.perf_counter()
+            report = segmentation_report(y_test, y_pred, background=background, output_dict=True)
+            row = {"model": name, "fold": fold, **{k: report[k] for k in _SCORES}}
+            row.update(
+                n_parameters=count_parameters(model),
+                fit_time=t1 - t0,
+                predict_time=t2 - t1,
+                frames_per_second=n_frames / max(t2 - t1, 1e-9),
+            )
+            rows.append(row)
+            if verbose:
+                print(
+                    f"[fold {fold}] {name}: F1@50={row['f1@50']:.3f} edit={row['edit']:.3f} "
+                    f"acc={row['accuracy']:.3f} fit {row['fit_time']:.1f}s",
+                    flush=True,
+                )
+    return pd.DataFrame(rows)
+
+
+def summarize_evaluation(results):
+    """Mean ± std over folds of :func:`evaluate_segmenters` results, one row per model.
+
+    Parameters
+    ----------
+    results : pandas.DataFrame
+        Output of :func:`evaluate_segmenters`.
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        Scores ×100 as ``"mean ± std"`` strings (a single fold shows the value alone), the
+        parameter count, the mean fit time (s) and prediction speed (frames/s).
+    """
+    out = {}
+    for model, df in results.groupby("model", sort=False):
+        row = {}
+        for k in _SCORES:
+            vals = 100 * df[k].to_numpy(dtype=float)
+            row[k] = f"{vals.mean():.1f}" + (f" ± {vals.std():.1f}" if len(vals) > 1 else "")
+        n_params = df["n_parameters"].iloc[0]
+        row["params"] = "-" if n_params is None or pd.isna(n_params) else f"{int(n_params):,}"
+        row["fit_s"] = f"{df['fit_time'].mean():.1f}"
+        row["frames/s"] = f"{df['frames_per_second'].mean():,.0f}"
+        out[model] = row
+    return pd.DataFrame.from_dict(out, orient="index")

@@ -1,0 +1,43 @@
+"""evaluate_segmenters / summarize_evaluation / count_parameters."""
+
+import numpy as np
+
+from stgraph_sklearn.estimators import FrameClassifierSegmenter, MSTCNSegmenter
+from stgraph_sklearn.model_selection import (
+    count_parameters,
+    evaluate_segmenters,
+    summarize_evaluation,
+)
+
+
+def _toy(n=6, seed=0):
+    rng = np.random.RandomState(seed)
+    X, y = [], []
+    for _ in range(n):
+        lab = np.repeat([0, 1, 0], 20)
+        x = 0.3 * rng.randn(60, 2, 2)
+        x[lab == 1, 0] += 2.0
+        X.append(x)
+        y.append(lab)
+    return X, y, np.repeat([0, 1, 2], n // 3)
+
+
+def test_evaluate_segmenters_scores_every_model_on_every_subject_fold():
+    X, y, groups = _toy()
+    tiny = MSTCNSegmenter(hidden_channels=4, n_stages=1, n_layers=2, max_epochs=2, random_state=0)
+    results = evaluate_segmenters(
+        {"tcn": tiny, "frame": FrameClassifierSegmenter(random_state=0)}, X, y, groups
+    )
+    assert len(results) == 6  # 2 models x GroupKFold(3)
+    assert set(results["model"]) == {"tcn", "frame"}
+    assert results.loc[results["model"] == "frame", "accuracy"].mean() > 0.9
+    assert results["n_parameters"].iloc[0] == count_parameters(tiny.fit(X, y)) > 0
+    assert results["frames_per_second"].gt(0).all()
+    table = summarize_evaluation(results)
+    assert list(table.index) == ["tcn", "frame"]
+    assert table.loc["frame", "params"] == "-" and "±" in table.loc["tcn", "f1@50"]
+
+
+def test_count_parameters_of_a_non_neural_segmenter_is_none():
+    X, y, _ = _toy(3)
+    assert count_parameters(FrameClassifierSegmenter().fit(X, y)) is None
