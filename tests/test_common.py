@@ -151,3 +151,14 @@ def test_pipeline_grid_search_and_cross_validate_by_subject(estimator):
     )
     assert scores["test_edit"].shape == (3,)
     assert np.all((scores["test_f1@10"] >= 0) & (scores["test_f1@10"] <= 1))
+
+
+@pytest.mark.parametrize("Estimator", SEGMENTERS + TRANSFORMERS, ids=lambda e: e.__name__)
+def test_docstring_documents_every_parameter(Estimator):
+    """Check that the numpydoc Parameters section names every constructor parameter."""
+    import re
+
+    doc = Estimator.__doc__
+    section = doc[doc.index("Parameters\n") : doc.index("Attributes\n")]
+    documented = set(re.findall(r"^    (\w+) :", section, flags=re.MULTILINE))
+    assert set(Estimator().get_params(deep=False)) == documented

@@ -19,58 +19,58 @@ __all__ = ["AdaptiveGraphSegmenter"]
 class AdaptiveGraphSegmenter(NeuralSegmenter):
     """Segment multimodal sensor streams with a learned sensor graph (the default model).
 
-        Every modality's nodes are encoded to ``hidden_channels`` features; ``n_spatial_layers``
-        spatiotemporal blocks mix information across sensors through a learned adjacency
-        ``softmax(relu(E1 E2^T))`` (Graph WaveNet / AGCRN node embeddings), optionally mixed with
-        a prior graph, and along time through depthwise-separable dilated convolutions; an
-        attention pooling over the present sensors gives one vector per frame, which
-        ``n_stages`` MS-TCN stages (depthwise-separable) classify and refine. Missing sensors
-        (False in the node mask) are zeroed and their edges removed at that frame, so a model
-        trained with all sensors still predicts when some drop out.
+    Every modality's nodes are encoded to ``hidden_channels`` features; ``n_spatial_layers``
+    spatiotemporal blocks mix information across sensors through a learned adjacency
+    ``softmax(relu(E1 E2^T))`` (Graph WaveNet / AGCRN node embeddings), optionally mixed with
+    a prior graph, and along time through depthwise-separable dilated convolutions; an
+    attention pooling over the present sensors gives one vector per frame, which
+    ``n_stages`` MS-TCN stages (depthwise-separable) classify and refine. Missing sensors
+    (False in the node mask) are zeroed and their edges removed at that frame, so a model
+    trained with all sensors still predicts when some drop out.
 
-        Parameters
-        ----------
-        n_spatial_layers : int, default=2
-            Spatiotemporal graph blocks before node pooling.
-        embedding_dim : int, default=10
-            Size of the node embeddings ``E1, E2`` that define the learned graph.
-        prior_graph : "data", SensorGraph or None, default="data"
-            Prior mixed with the learned graph (the mixing weight is learned): ``"data"`` uses
-            the graph of the input GraphSequences (from
-            :class:`~stgraph_sklearn.transformers.SensorGraphBuilder`) when they have one;
-            ``None`` learns the graph from scratch.
+    Parameters
+    ----------
+    n_spatial_layers : int, default=2
+        Spatiotemporal graph blocks before node pooling.
+    embedding_dim : int, default=10
+        Size of the node embeddings ``E1, E2`` that define the learned graph.
+    prior_graph : "data", SensorGraph or None, default="data"
+        Prior mixed with the learned graph (the mixing weight is learned): ``"data"`` uses
+        the graph of the input GraphSequences (from
+        :class:`~stgraph_sklearn.transformers.SensorGraphBuilder`) when they have one;
+        ``None`` learns the graph from scratch.
     %(shared_parameters)s
 
-        Attributes
-        ----------
+    Attributes
+    ----------
     %(shared_attributes)s
-        adjacency_ : ndarray of shape (n_nodes, n_nodes)
-            The learned row-stochastic adjacency ``A[target, source]`` after training.
-        graph_ : SensorGraph
-            ``adjacency_`` as a graph with ``node_names_``.
+    adjacency_ : ndarray of shape (n_nodes, n_nodes)
+        The learned row-stochastic adjacency ``A[target, source]`` after training.
+    graph_ : SensorGraph
+        ``adjacency_`` as a graph with ``node_names_``.
 
-        See Also
-        --------
-        STGCNSegmenter : Spatial convolution over a given graph.
-        MSTCNSegmenter : The graph-free early-fusion baseline.
+    See Also
+    --------
+    STGCNSegmenter : Spatial convolution over a given graph.
+    MSTCNSegmenter : The graph-free early-fusion baseline.
 
-        References
-        ----------
-        .. [1] Wu et al., "Graph WaveNet for Deep Spatial-Temporal Graph Modeling", IJCAI 2019.
-        .. [2] Abu Farha and Gall, "MS-TCN: Multi-Stage Temporal Convolutional Network for
-           Action Segmentation", CVPR 2019.
+    References
+    ----------
+    .. [1] Wu et al., "Graph WaveNet for Deep Spatial-Temporal Graph Modeling", IJCAI 2019.
+    .. [2] Abu Farha and Gall, "MS-TCN: Multi-Stage Temporal Convolutional Network for
+       Action Segmentation", CVPR 2019.
 
-        Examples
-        --------
-        >>> import numpy as np
-        >>> from stgraph_sklearn.estimators import AdaptiveGraphSegmenter
-        >>> rng = np.random.RandomState(0)
-        >>> X = [rng.randn(60, 3, 2) for _ in range(4)]
-        >>> y = [np.repeat([0, 1], 30) for _ in range(4)]
-        >>> seg = AdaptiveGraphSegmenter(hidden_channels=8, n_stages=2, n_layers=3,
-        ...                              max_epochs=2, random_state=0).fit(X, y)
-        >>> seg.predict(X)[0].shape, seg.adjacency_.shape
-        ((60,), (3, 3))
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from stgraph_sklearn.estimators import AdaptiveGraphSegmenter
+    >>> rng = np.random.RandomState(0)
+    >>> X = [rng.randn(60, 3, 2) for _ in range(4)]
+    >>> y = [np.repeat([0, 1], 30) for _ in range(4)]
+    >>> seg = AdaptiveGraphSegmenter(hidden_channels=8, n_stages=2, n_layers=3,
+    ...                              max_epochs=2, random_state=0).fit(X, y)
+    >>> seg.predict(X)[0].shape, seg.adjacency_.shape
+    ((60,), (3, 3))
     """
 
     _parameter_constraints: dict = {

@@ -1,5 +1,7 @@
 """Docstring fragments shared by the neural segmenters (one source for the shared parameters)."""
 
+import re
+
 SHARED_PARAMETERS = """\
     hidden_channels : int, default=64
         Width of the encoders, graph layers and temporal stages.
@@ -58,8 +60,13 @@ SHARED_ATTRIBUTES = """\
 
 
 def fill_doc(cls):
-    """Class decorator: substitute the shared sections into ``%(shared_parameters)s`` etc."""
-    cls.__doc__ = cls.__doc__.replace("%(shared_parameters)s", SHARED_PARAMETERS).replace(
-        "%(shared_attributes)s", SHARED_ATTRIBUTES
-    )
+    """Class decorator: replace the lines ``%(shared_parameters)s`` / ``%(shared_attributes)s``
+    (whatever their indentation) by the shared sections."""
+    doc = cls.__doc__
+    for key, text in (
+        ("shared_parameters", SHARED_PARAMETERS),
+        ("shared_attributes", SHARED_ATTRIBUTES),
+    ):
+        doc = re.sub(rf"^[ \t]*%\({key}\)s$", lambda _m, text=text: text, doc, flags=re.MULTILINE)
+    cls.__doc__ = doc
     return cls

@@ -13,41 +13,41 @@ __all__ = ["MSTCNSegmenter"]
 class MSTCNSegmenter(NeuralSegmenter):
     """Segment with MS-TCN on all modalities concatenated (early fusion, no graph).
 
-        Every node's features of every modality are flattened into one vector per frame, the
-        node mask is appended as 0/1 channels (so a missing sensor is visible, not a silent
-        zero), and a multi-stage temporal convolutional network (Abu Farha and Gall, 2019)
-        classifies and refines every frame. The strong baseline of the field.
+    Every node's features of every modality are flattened into one vector per frame, the
+    node mask is appended as 0/1 channels (so a missing sensor is visible, not a silent
+    zero), and a multi-stage temporal convolutional network (Abu Farha and Gall, 2019)
+    classifies and refines every frame. The strong baseline of the field.
 
-        Parameters
-        ----------
+    Parameters
+    ----------
     %(shared_parameters)s
 
-        Attributes
-        ----------
+    Attributes
+    ----------
     %(shared_attributes)s
-        graph_ : None
-            This model uses no graph.
+    graph_ : None
+        This model uses no graph.
 
-        See Also
-        --------
-        AdaptiveGraphSegmenter : The graph model this baseline is compared against.
+    See Also
+    --------
+    AdaptiveGraphSegmenter : The graph model this baseline is compared against.
 
-        References
-        ----------
-        .. [1] Abu Farha and Gall, "MS-TCN: Multi-Stage Temporal Convolutional Network for
-           Action Segmentation", CVPR 2019.
+    References
+    ----------
+    .. [1] Abu Farha and Gall, "MS-TCN: Multi-Stage Temporal Convolutional Network for
+       Action Segmentation", CVPR 2019.
 
-        Examples
-        --------
-        >>> import numpy as np
-        >>> from stgraph_sklearn.estimators import MSTCNSegmenter
-        >>> rng = np.random.RandomState(0)
-        >>> X = [rng.randn(60, 3, 2) for _ in range(4)]
-        >>> y = [np.repeat([0, 1], 30) for _ in range(4)]
-        >>> seg = MSTCNSegmenter(hidden_channels=8, n_stages=2, n_layers=3, max_epochs=2,
-        ...                      random_state=0).fit(X, y)
-        >>> len(seg.predict(X))
-        4
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from stgraph_sklearn.estimators import MSTCNSegmenter
+    >>> rng = np.random.RandomState(0)
+    >>> X = [rng.randn(60, 3, 2) for _ in range(4)]
+    >>> y = [np.repeat([0, 1], 30) for _ in range(4)]
+    >>> seg = MSTCNSegmenter(hidden_channels=8, n_stages=2, n_layers=3, max_epochs=2,
+    ...                      random_state=0).fit(X, y)
+    >>> len(seg.predict(X))
+    4
     """
 
     def __init__(

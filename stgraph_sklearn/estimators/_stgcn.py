@@ -18,50 +18,50 @@ __all__ = ["STGCNSegmenter"]
 class STGCNSegmenter(NeuralSegmenter):
     """Segment with ST-GCN-style partitioned spatial convolution over a given sensor graph.
 
-        The graph's neighbourhoods are split into partitions (``partition_strategy``); each
-        partition has its own weights and a learnable edge-importance mask (Yan et al. 2018).
-        Spatiotemporal blocks are followed by attention pooling over present sensors and MS-TCN
-        stages, as in :class:`AdaptiveGraphSegmenter`.
+    The graph's neighbourhoods are split into partitions (``partition_strategy``); each
+    partition has its own weights and a learnable edge-importance mask (Yan et al. 2018).
+    Spatiotemporal blocks are followed by attention pooling over present sensors and MS-TCN
+    stages, as in :class:`AdaptiveGraphSegmenter`.
 
-        Parameters
-        ----------
-        graph : "data" or SensorGraph, default="data"
-            The sensor graph: ``"data"`` takes the graph of the input GraphSequences (from
-            :class:`~stgraph_sklearn.transformers.SensorGraphBuilder`), or a fully connected graph
-            when the inputs carry none (arrays or aligned recordings).
-        partition_strategy : {"distance", "uniform", "spatial"}, default="distance"
-            ST-GCN partitioning: "uniform" one partition, "distance" self vs. neighbours,
-            "spatial" self / closer to / farther from the graph's centre.
-        n_spatial_layers : int, default=2
-            Spatiotemporal graph blocks before node pooling.
+    Parameters
+    ----------
+    graph : "data" or SensorGraph, default="data"
+        The sensor graph: ``"data"`` takes the graph of the input GraphSequences (from
+        :class:`~stgraph_sklearn.transformers.SensorGraphBuilder`), or a fully connected graph
+        when the inputs carry none (arrays or aligned recordings).
+    partition_strategy : {"distance", "uniform", "spatial"}, default="distance"
+        ST-GCN partitioning: "uniform" one partition, "distance" self vs. neighbours,
+        "spatial" self / closer to / farther from the graph's centre.
+    n_spatial_layers : int, default=2
+        Spatiotemporal graph blocks before node pooling.
     %(shared_parameters)s
 
-        Attributes
-        ----------
+    Attributes
+    ----------
     %(shared_attributes)s
-        graph_ : SensorGraph
-            The graph the model was built on.
+    graph_ : SensorGraph
+        The graph the model was built on.
 
-        See Also
-        --------
-        AdaptiveGraphSegmenter : Learns the graph instead of taking it as given.
+    See Also
+    --------
+    AdaptiveGraphSegmenter : Learns the graph instead of taking it as given.
 
-        References
-        ----------
-        .. [1] Yan, Xiong and Lin, "Spatial Temporal Graph Convolutional Networks for
-           Skeleton-Based Action Recognition", AAAI 2018.
+    References
+    ----------
+    .. [1] Yan, Xiong and Lin, "Spatial Temporal Graph Convolutional Networks for
+       Skeleton-Based Action Recognition", AAAI 2018.
 
-        Examples
-        --------
-        >>> import numpy as np
-        >>> from stgraph_sklearn.estimators import STGCNSegmenter
-        >>> rng = np.random.RandomState(0)
-        >>> X = [rng.randn(60, 3, 2) for _ in range(4)]
-        >>> y = [np.repeat(["idle", "stir"], 30) for _ in range(4)]
-        >>> seg = STGCNSegmenter(hidden_channels=8, n_stages=2, n_layers=3, max_epochs=2,
-        ...                      random_state=0).fit(X, y)
-        >>> seg.graph_.n_nodes
-        3
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from stgraph_sklearn.estimators import STGCNSegmenter
+    >>> rng = np.random.RandomState(0)
+    >>> X = [rng.randn(60, 3, 2) for _ in range(4)]
+    >>> y = [np.repeat(["idle", "stir"], 30) for _ in range(4)]
+    >>> seg = STGCNSegmenter(hidden_channels=8, n_stages=2, n_layers=3, max_epochs=2,
+    ...                      random_state=0).fit(X, y)
+    >>> seg.graph_.n_nodes
+    3
     """
 
     _parameter_constraints: dict = {

@@ -231,7 +231,7 @@ class SensorGraphBuilder(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
             )
             if never:
                 msg += f" Nodes {never} are never observed and get no correlation or knn edges."
-            warnings.warn(msg, MissingSensorWarning, stacklevel=3)
+            warnings.warn(msg, MissingSensorWarning, stacklevel=4)
 
     def transform(self, X):
         """Wrap every aligned recording as a GraphSequence over the fitted graph.
