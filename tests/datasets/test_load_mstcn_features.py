@@ -1,0 +1,97 @@
+"""Tests of load_mstcn_features on a tiny bundle in the MS-TCN layout."""
+
+import re
+
+import numpy as np
+import pytest
+
+from stgraph_sklearn.datasets import load_mstcn_features
+from stgraph_sklearn.exceptions import DataFormatError
+
+CLASSES = ["cut_tomato", "place_tomato_into_bowl", "action_start", "action_end"]
+VIDEOS = {"rgb-01-1": 12, "rgb-02-2": 9, "S1_Cheese_C1": 10}
+
+
+def labels_for(n):
+    return [CLASSES[(i // 3) % len(CLASSES)] for i in range(n)]
+
+
+@pytest.fixture
+def bundle(tmp_path):
+    root = tmp_path / "50salads"
+    for sub in ("features", "groundTruth", "splits"):
+        (root / sub).mkdir(parents=True)
+    (root / "mapping.txt").write_text("".join(f"{i} {c}\n" for i, c in enumerate(CLASSES)))
+    for k, (name, n) in enumerate(VIDEOS.items()):
+        feats = np.arange(5 * (n + 1), dtype=np.float32).reshape(5, n + 1) + 100 * k
+        np.save(root / "features" / f"{name}.npy", feats)  # one feature frame too many
+        (root / "groundTruth" / f"{name}.txt").write_text("\n".join(labels_for(n)) + "\n")
+    (root / "splits" / "train.split1.bundle").write_text("rgb-01-1.txt\nS1_Cheese_C1.txt\n")
+    (root / "splits" / "test.split1.bundle").write_text("rgb-02-2.txt\n")
+    return root
+
+
+def test_layout_is_read(bundle):
+    """Check names, subjects, shapes, labels and the truncation to the shorter length."""
+    X, y = load_mstcn_features(bundle, split=1, subset="train")
+    assert [r.name for r in X] == ["rgb-01-1", "S1_Cheese_C1"]
+    assert [r.subject for r in X] == [1, "S1"]
+    for rec, labels, k in zip(X, y, [0, 2], strict=True):
+        n = VIDEOS[rec.name]
+        assert rec.frame_rate == 30.0 and rec.n_frames == n
+        video = rec.modalities["video"]
+        assert video.values.shape == (n, 1, 5) and video.rate == 30.0
+        expected = np.arange(5 * (n + 1)).reshape(5, n + 1)[:, :n].T + 100 * k
+        np.testing.assert_array_equal(video.values[:, 0], expected)
+        np.testing.assert_array_equal(labels, labels_for(n))
+    X, y = load_mstcn_features(bundle, subset="test")
+    assert [r.name for r in X] == ["rgb-02-2"] and X[0].subject == 2
+
+
+def test_sample_rate_subsamples_frames(bundle):
+    """Check sample_rate keeps every k-th frame and divides the frame rate."""
+    X, y = load_mstcn_features(bundle, sample_rate=2, frame_rate=15.0)
+    rec = X[0]
+    assert rec.frame_rate == 7.5 and rec.modalities["video"].rate == 7.5
+    assert rec.n_frames == 6 == len(y[0])
+    np.testing.assert_array_equal(y[0], labels_for(12)[::2])
+    np.testing.assert_array_equal(rec.modalities["video"].values[:, 0, 0], np.arange(13)[:12:2])
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"split": 0}, ValueError, "'split' parameter of load_mstcn_features"),
+        ({"split": 1.5}, TypeError, "'split' parameter"),
+        ({"subset": "val"}, ValueError, "'subset' parameter"),
+        ({"sample_rate": 0}, ValueError, "'sample_rate' parameter"),
+        ({"frame_rate": -1.0}, ValueError, "'frame_rate' parameter"),
+        ({"split": 2}, FileNotFoundError, r"train\.split2\.bundle"),
+    ],
+)
+def test_parameter_errors(bundle, kwargs, error, match):
+    """Check bad parameters and absent splits raise errors naming them."""
+    with pytest.raises(error, match=match):
+        load_mstcn_features(bundle, **kwargs)
+
+
+def test_missing_and_malformed_files(bundle, tmp_path):
+    """Check missing or malformed files raise errors naming the file (and line)."""
+    with pytest.raises(FileNotFoundError, match="not found"):
+        load_mstcn_features(tmp_path / "nowhere")
+    gt = bundle / "groundTruth" / "S1_Cheese_C1.txt"
+    lines = gt.read_text().splitlines()
+    lines[4] = "cut_onion"
+    gt.write_text("\n".join(lines) + "\n")
+    with pytest.raises(DataFormatError, match=r"S1_Cheese_C1\.txt, line 5: label not listed"):
+        load_mstcn_features(bundle)
+    (bundle / "mapping.txt").write_text("0 cut_tomato\nx place\n")
+    with pytest.raises(DataFormatError, match=re.escape("mapping.txt, line 2")):
+        load_mstcn_features(bundle)
+    (bundle / "mapping.txt").write_text("".join(f"{i} {c}\n" for i, c in enumerate(CLASSES)))
+    np.save(bundle / "features" / "rgb-01-1.npy", np.zeros(4))
+    with pytest.raises(DataFormatError, match=r"rgb-01-1\.npy.*shape \(n_features, n_frames\)"):
+        load_mstcn_features(bundle)
+    (bundle / "features" / "rgb-01-1.npy").unlink()
+    with pytest.raises(FileNotFoundError, match=r"rgb-01-1\.npy"):
+        load_mstcn_features(bundle)
