@@ -86,6 +86,9 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="small data, 3 folds, 5 epochs")
     parser.add_argument("--folds", type=int, default=None, help="GroupKFold splits (default 5)")
+    parser.add_argument("--n-recordings", type=int, default=None, help="simulation size")
+    parser.add_argument("--n-subjects", type=int, default=None, help="simulated subjects")
+    parser.add_argument("--duration", type=float, default=None, help="mean recording length, s")
     parser.add_argument("--random-state", type=int, default=0)
     args = parser.parse_args(argv)
 
@@ -94,6 +97,9 @@ def main(argv=None):
         folds, overrides = args.folds or 3, {"max_epochs": 5}
     else:
         data, folds, overrides = {}, args.folds or 5, {}
+    for key in ("n_recordings", "n_subjects", "duration"):
+        if getattr(args, key) is not None:
+            data[key] = getattr(args, key)
     X, y, groups = make_kitchen_activities(**data, random_state=args.random_state)
     seed = {"random_state": args.random_state}
     segmenters = {
@@ -136,6 +142,10 @@ def main(argv=None):
     print(table.to_string())
     RESULTS.mkdir(exist_ok=True)
     tag = "quick" if args.quick else "full"
+    if any(
+        getattr(args, k) is not None for k in ("n_recordings", "n_subjects", "duration", "folds")
+    ):
+        tag = "custom"
     results.to_csv(RESULTS / f"segmenters_{tag}_folds.csv", index=False)
     table.to_csv(RESULTS / f"segmenters_{tag}.csv")
     (RESULTS / f"segmenters_{tag}_overhead.json").write_text(json.dumps(overhead, indent=2))

@@ -36,10 +36,12 @@ class DilatedResidualLayer(nn.Module):
     dropout : float
         Dropout probability.
     separable : bool, default=False
-        If True the dilated convolution is depthwise (one kernel-3 filter per channel) and the
-        layer's 1x1 convolution is its pointwise part, with the ReLU in between as in MobileNet:
-        ``out = (x + dropout(conv_1x1(relu(depthwise_dilated_conv(x))))) * mask``. About a
-        quarter of the parameters of the full layer (4C + C**2 + C vs. 4C**2 + 2C).
+        If True the dilated convolution is factorised into a depthwise kernel-3 convolution
+        (one filter per channel) followed by a pointwise 1x1 convolution, before the ReLU:
+        ``out = (x + dropout(conv_1x1(relu(pointwise(depthwise_dilated_conv(x)))))) * mask``.
+        About half the parameters of the full layer (2C**2 + 6C vs. 4C**2 + 2C). Channels are
+        mixed before the non-linearity as in the full layer; a depthwise-ReLU-1x1 variant (a
+        quarter of the parameters) was tried and trained several times slower.
     """
 
     def __init__(self, channels, dilation, dropout, separable=False):
@@ -50,16 +52,21 @@ class DilatedResidualLayer(nn.Module):
         check_float(dropout, "dropout", owner, 0.0, 1.0, include_high=False)
         self.separable = bool(separable)
         c, d = self.channels, self.dilation
-        groups = c if self.separable else 1
-        self.conv_dilated = nn.Conv1d(c, c, 3, padding=d, dilation=d, groups=groups)
+        if self.separable:
+            self.conv_dilated = nn.Sequential(
+                nn.Conv1d(c, c, 3, padding=d, dilation=d, groups=c), nn.Conv1d(c, c, 1)
+            )
+        else:
+            self.conv_dilated = nn.Conv1d(c, c, 3, padding=d, dilation=d)
         self.conv_1x1 = nn.Conv1d(c, c, 1)
         self.dropout = nn.Dropout(dropout)
         self.reset_parameters()
 
     def reset_parameters(self):
         """Reinitialise the convolutions (PyTorch defaults)."""
-        self.conv_dilated.reset_parameters()
-        self.conv_1x1.reset_parameters()
+        for conv in (*self.conv_dilated.modules(), self.conv_1x1):
+            if isinstance(conv, nn.Conv1d):
+                conv.reset_parameters()
 
     def forward(self, x: Tensor, mask: Tensor | None = None) -> Tensor:
         """Apply the layer.
