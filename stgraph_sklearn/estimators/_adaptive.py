@@ -134,17 +134,11 @@ class AdaptiveGraphSegmenter(NeuralSegmenter):
                 self.prior_graph, sequences, self.node_names_, type(self).__name__
             )
         return GraphSegmentationNetwork(
-            in_channels={k: f for k, (_, f) in layout.items()},
-            num_nodes={k: n for k, (n, _) in layout.items()},
-            num_classes=n_classes,
-            hidden_channels=self.hidden_channels,
-            num_stages=self.n_stages,
-            num_layers=self.n_layers,
+            **self._module_kwargs(layout, n_classes),
             num_spatial_layers=self.n_spatial_layers,
             spatial="adaptive",
             adjacency=prior,
             embedding_dim=self.embedding_dim,
-            dropout=self.dropout,
             separable=True,
             pool="attention",
         )

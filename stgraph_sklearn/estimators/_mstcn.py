@@ -92,15 +92,7 @@ class MSTCNSegmenter(NeuralSegmenter):
         self.verbose = verbose
 
     def _build_module(self, layout, n_classes, sequences):
-        return EarlyFusionTCN(
-            in_channels={k: f for k, (_, f) in layout.items()},
-            num_nodes={k: n for k, (n, _) in layout.items()},
-            num_classes=n_classes,
-            hidden_channels=self.hidden_channels,
-            num_stages=self.n_stages,
-            num_layers=self.n_layers,
-            dropout=self.dropout,
-        )
+        return EarlyFusionTCN(**self._module_kwargs(layout, n_classes))
 
     def _after_fit(self, sequences):
         self.graph_ = None

@@ -132,6 +132,18 @@ class NeuralSegmenter(BaseSegmenter):
     def _build_module(self, layout, n_classes, sequences):  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def _module_kwargs(self, layout, n_classes):
+        """Arguments every ``nn`` segmentation network takes, from the input layout and params."""
+        return {
+            "in_channels": {k: f for k, (_, f) in layout.items()},
+            "num_nodes": {k: n for k, (n, _) in layout.items()},
+            "num_classes": n_classes,
+            "hidden_channels": self.hidden_channels,
+            "num_stages": self.n_stages,
+            "num_layers": self.n_layers,
+            "dropout": self.dropout,
+        }
+
     def _after_fit(self, sequences):
         """Set model-specific fitted attributes (``graph_``, ``adjacency_``)."""
 

@@ -129,16 +129,10 @@ class STGCNSegmenter(NeuralSegmenter):
         else:
             self.graph_ = self.graph if isinstance(self.graph, SensorGraph) else sequences[0].graph
         return GraphSegmentationNetwork(
-            in_channels={k: f for k, (_, f) in layout.items()},
-            num_nodes={k: n for k, (n, _) in layout.items()},
-            num_classes=n_classes,
-            hidden_channels=self.hidden_channels,
-            num_stages=self.n_stages,
-            num_layers=self.n_layers,
+            **self._module_kwargs(layout, n_classes),
             num_spatial_layers=self.n_spatial_layers,
             spatial="partitioned",
             adjacency=adj,
-            dropout=self.dropout,
             separable=True,
             pool="attention",
             partition_strategy=self.partition_strategy,
