@@ -81,3 +81,34 @@ def check_square_matrix(value, name, owner, num_nodes):
             f"The '{name}' parameter of {owner} must hold finite, non-negative edge weights."
         )
     return tensor
+
+
+def check_layout(in_channels, num_nodes, owner):
+    """Validate the ``in_channels`` and ``num_nodes`` dicts of a multimodal module.
+
+    Parameters
+    ----------
+    in_channels : dict of str to int
+        Feature size of each modality.
+    num_nodes : dict of str to int
+        Number of nodes of each modality; must have the same keys, in the same order, as
+        ``in_channels``.
+    owner : str
+        Name of the module, used in error messages.
+
+    Returns
+    -------
+    in_channels : dict of str to int
+        The validated ``in_channels``.
+    num_nodes : dict of str to int
+        The validated ``num_nodes``.
+    """
+    in_channels = check_channel_dict(in_channels, "in_channels", owner)
+    num_nodes = check_channel_dict(num_nodes, "num_nodes", owner)
+    if list(num_nodes) != list(in_channels):
+        raise ValueError(
+            f"The 'num_nodes' parameter of {owner} must have the same keys, in the same "
+            f"order, as 'in_channels' ({list(in_channels)}). "
+            f"Got {list(num_nodes)} instead."
+        )
+    return in_channels, num_nodes

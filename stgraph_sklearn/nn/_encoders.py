@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-from ._checks import check_channel_dict, check_int
+from ._checks import check_int, check_layout
 
 
 class ModalityEncoder(nn.Module):
@@ -39,14 +39,7 @@ class ModalityEncoder(nn.Module):
     def __init__(self, in_channels, num_nodes, hidden_channels, node_embedding=True):
         super().__init__()
         owner = type(self).__name__
-        self.in_channels = check_channel_dict(in_channels, "in_channels", owner)
-        self.num_nodes = check_channel_dict(num_nodes, "num_nodes", owner)
-        if list(self.num_nodes) != list(self.in_channels):
-            raise ValueError(
-                f"The 'num_nodes' parameter of {owner} must have the same keys, in the same "
-                f"order, as 'in_channels' ({list(self.in_channels)}). "
-                f"Got {list(self.num_nodes)} instead."
-            )
+        self.in_channels, self.num_nodes = check_layout(in_channels, num_nodes, owner)
         self.hidden_channels = check_int(hidden_channels, "hidden_channels", owner)
         # nn.ModuleDict keys may not contain "."; a list in modality order avoids that.
         self.lins = nn.ModuleList(

@@ -11,7 +11,7 @@ from torch import Tensor, nn
 
 from ._adaptive_adjacency import AdaptiveAdjacency
 from ._adjacency import row_normalize, spatial_partitions
-from ._checks import check_channel_dict, check_int, check_option, check_square_matrix
+from ._checks import check_int, check_layout, check_option, check_square_matrix
 from ._encoders import ModalityEncoder
 from ._pooling import AttentionNodePool, masked_node_pool
 from ._spatiotemporal_block import SPATIAL_OPERATORS, SpatioTemporalBlock
@@ -254,14 +254,7 @@ class EarlyFusionTCN(nn.Module):
     ):
         super().__init__()
         owner = type(self).__name__
-        self.in_channels = check_channel_dict(in_channels, "in_channels", owner)
-        self.num_nodes = check_channel_dict(num_nodes, "num_nodes", owner)
-        if list(self.num_nodes) != list(self.in_channels):
-            raise ValueError(
-                f"The 'num_nodes' parameter of {owner} must have the same keys, in the same "
-                f"order, as 'in_channels' ({list(self.in_channels)}). "
-                f"Got {list(self.num_nodes)} instead."
-            )
+        self.in_channels, self.num_nodes = check_layout(in_channels, num_nodes, owner)
         n = sum(self.num_nodes.values())
         width = sum(self.num_nodes[k] * f for k, f in self.in_channels.items()) + n
         self.tcn = MultiStageTCN(

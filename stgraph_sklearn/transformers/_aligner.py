@@ -11,7 +11,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..exceptions import MissingSensorWarning
-from ._common import _check_same_layout, _layout, _transformer_tags, _validate_X
+from ._common import _check_input, _transformer_tags
 
 __all__ = ["ModalityAligner"]
 
@@ -277,9 +277,7 @@ class ModalityAligner(TransformerMixin, BaseEstimator, auto_wrap_output_keys=Non
         -------
         self : ModalityAligner
         """
-        items, _ = _validate_X(X, "ModalityAligner")
-        layout = _layout(items[0])
-        _check_same_layout(items, layout, "ModalityAligner", reference="X[0]")
+        *_, layout = _check_input(X, "ModalityAligner")
         self.methods_ = self._methods_for(layout)
         self.modalities_ = layout
         return self
@@ -299,8 +297,7 @@ class ModalityAligner(TransformerMixin, BaseEstimator, auto_wrap_output_keys=Non
             frame rate and only get the ``max_gap`` rule applied), one per input recording.
         """
         check_is_fitted(self)
-        items, as_array = _validate_X(X, "ModalityAligner")
-        _check_same_layout(items, self.modalities_, "ModalityAligner")
+        items, as_array, _ = _check_input(X, "ModalityAligner", self.modalities_)
         max_gap = np.inf if self.max_gap is None else float(self.max_gap)
         out = []
         for i, rec in enumerate(items):

@@ -74,6 +74,46 @@ def _check_aligned(items, caller):
             )
 
 
+def _check_input(
+    X, caller, expected=None, *, aligned=False, allow_graph_sequences=False, what="channels"
+):
+    """Validate X and check that all its items share one modality layout.
+
+    Parameters
+    ----------
+    X : list of Recording, GraphSequence or ndarray
+        The input of ``fit`` or ``transform``.
+    caller : str
+        Name of the transformer, used in error messages.
+    expected : dict of str to tuple of int, default=None
+        Layout seen in fit (``transform``); ``None`` (``fit``) takes the layout of ``X[0]``.
+    aligned : bool, default=False
+        Whether every recording must be aligned to its reference frames.
+    allow_graph_sequences : bool, default=False
+        Whether GraphSequence items are accepted.
+    what : str, default="channels"
+        What the last axis holds, for error messages.
+
+    Returns
+    -------
+    items : list of Recording or GraphSequence
+        The validated items.
+    as_array : list of bool
+        Whether each item of X was an array.
+    layout : dict of str to tuple of int
+        ``expected``, or the layout of ``X[0]`` when ``expected`` is None.
+    """
+    items, as_array = _validate_X(X, caller, allow_graph_sequences=allow_graph_sequences)
+    if aligned:
+        _check_aligned(items, caller)
+    if expected is None:
+        layout, reference = _layout(items[0]), "X[0]"
+    else:
+        layout, reference = expected, "fit"
+    _check_same_layout(items, layout, caller, reference=reference, what=what)
+    return items, as_array, layout
+
+
 def _replace_values(rec, new_values, as_array):
     """A new Recording (or the bare array) with every modality's values replaced."""
     if as_array:

@@ -8,7 +8,7 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..data._containers import GraphSequence
-from ._common import _check_aligned, _check_same_layout, _layout, _transformer_tags, _validate_X
+from ._common import _check_input, _transformer_tags
 
 __all__ = ["FrameFeatureFlattener"]
 
@@ -137,11 +137,17 @@ class FrameFeatureFlattener(TransformerMixin, BaseEstimator, auto_wrap_output_ke
         self.graph_features = graph_features
         self.missing = missing
 
-    def _validated(self, X):
-        caller = "FrameFeatureFlattener"
-        items, _ = _validate_X(X, caller, allow_graph_sequences=True)
-        _check_aligned(items, caller)
-        return items
+    def _validated(self, X, expected=None):
+        """Validated items of X and their layout (X[0]'s in fit, ``expected`` otherwise)."""
+        items, _, layout = _check_input(
+            X,
+            "FrameFeatureFlattener",
+            expected,
+            aligned=True,
+            allow_graph_sequences=True,
+            what="features",
+        )
+        return items, layout
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -159,11 +165,7 @@ class FrameFeatureFlattener(TransformerMixin, BaseEstimator, auto_wrap_output_ke
         -------
         self : FrameFeatureFlattener
         """
-        items = self._validated(X)
-        layout = _layout(items[0])
-        _check_same_layout(
-            items, layout, "FrameFeatureFlattener", reference="X[0]", what="features"
-        )
+        items, layout = self._validated(X)
         _, _, _, node_names = _as_blocks(items[0])
         self.modalities_ = layout
         names = []
@@ -217,8 +219,7 @@ class FrameFeatureFlattener(TransformerMixin, BaseEstimator, auto_wrap_output_ke
             One matrix per sequence, on the reference frames.
         """
         check_is_fitted(self)
-        items = self._validated(X)
-        _check_same_layout(items, self.modalities_, "FrameFeatureFlattener", what="features")
+        items, _ = self._validated(X, self.modalities_)
         return [self._flatten(item) for item in items]
 
     def _flatten(self, item):

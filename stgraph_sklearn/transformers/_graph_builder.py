@@ -21,7 +21,7 @@ from ..graph import (
     modality_graph,
     normalized_adjacency,
 )
-from ._common import _check_aligned, _check_same_layout, _layout, _transformer_tags, _validate_X
+from ._common import _check_input, _transformer_tags
 
 __all__ = ["SensorGraphBuilder"]
 
@@ -163,10 +163,7 @@ class SensorGraphBuilder(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
         self : SensorGraphBuilder
         """
         caller = "SensorGraphBuilder"
-        items, _ = _validate_X(X, caller)
-        _check_aligned(items, caller)
-        layout = _layout(items[0])
-        _check_same_layout(items, layout, caller, reference="X[0]")
+        items, _, layout = _check_input(X, caller, aligned=True)
         names = items[0].node_names
         node_modality = items[0].node_modality
         n_nodes = len(names)
@@ -252,9 +249,7 @@ class SensorGraphBuilder(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
         """
         check_is_fitted(self)
         caller = "SensorGraphBuilder"
-        items, _ = _validate_X(X, caller)
-        _check_aligned(items, caller)
-        _check_same_layout(items, self.modalities_, caller)
+        items, _, _ = _check_input(X, caller, self.modalities_, aligned=True)
         return [
             GraphSequence(
                 {k: m.values for k, m in rec.modalities.items()},

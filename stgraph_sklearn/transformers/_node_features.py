@@ -13,7 +13,7 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
 from ..exceptions import StgraphWarning
-from ._common import _check_same_layout, _layout, _replace_values, _transformer_tags, _validate_X
+from ._common import _check_input, _replace_values, _transformer_tags
 
 __all__ = ["NodeFeatureExtractor"]
 
@@ -190,9 +190,7 @@ class NodeFeatureExtractor(TransformerMixin, BaseEstimator, auto_wrap_output_key
         self : NodeFeatureExtractor
         """
         windows, stats = self._checked_params()
-        items, _ = _validate_X(X, "NodeFeatureExtractor")
-        layout = _layout(items[0])
-        _check_same_layout(items, layout, "NodeFeatureExtractor", reference="X[0]")
+        *_, layout = _check_input(X, "NodeFeatureExtractor")
         self.modalities_ = layout
         self.feature_names_ = {k: self._names(c, windows, stats) for k, (_, c) in layout.items()}
         self.n_features_out_ = {k: len(v) for k, v in self.feature_names_.items()}
@@ -234,8 +232,7 @@ class NodeFeatureExtractor(TransformerMixin, BaseEstimator, auto_wrap_output_key
         check_is_fitted(self)
         windows, stats = self._checked_params()
         caller = "NodeFeatureExtractor"
-        items, as_array = _validate_X(X, caller)
-        _check_same_layout(items, self.modalities_, caller)
+        items, as_array, _ = _check_input(X, caller, self.modalities_)
         out = []
         short = []
         for i, rec in enumerate(items):

@@ -9,7 +9,7 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._common import _check_same_layout, _layout, _replace_values, _transformer_tags, _validate_X
+from ._common import _check_input, _replace_values, _transformer_tags
 
 __all__ = ["SequenceScaler"]
 
@@ -79,9 +79,7 @@ class SequenceScaler(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None
         -------
         self : SequenceScaler
         """
-        items, _ = _validate_X(X, "SequenceScaler")
-        layout = _layout(items[0])
-        _check_same_layout(items, layout, "SequenceScaler", reference="X[0]")
+        items, _, layout = _check_input(X, "SequenceScaler")
         axes = _AXES[self.per]
         self.mean_, self.scale_, self.n_samples_seen_ = {}, {}, {}
         for key, (n_nodes, n_ch) in layout.items():
@@ -118,8 +116,7 @@ class SequenceScaler(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None
     def _apply(self, X, inverse):
         check_is_fitted(self)
         caller = "SequenceScaler"
-        items, as_array = _validate_X(X, caller)
-        _check_same_layout(items, self.modalities_, caller)
+        items, as_array, _ = _check_input(X, caller, self.modalities_)
         out = []
         for i, rec in enumerate(items):
             new = {}
