@@ -75,7 +75,7 @@ def run_demo(
         n_recordings=n_recordings, n_subjects=5, duration=duration, random_state=random_state
     )
     train, test = next(GroupKFold(n_splits=5).split(X, y, groups))
-    held_out = sorted(set(np.asarray(groups)[test]))
+    held_out = sorted(set(np.asarray(groups)[test].tolist()))
     print(
         f"Kitchen simulation: {len(X)} recordings of ~{duration:.0f} s, 5 subjects; training on "
         f"{len(train)} recordings, testing on {len(test)} of subject(s) {held_out} "
