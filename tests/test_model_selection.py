@@ -6,6 +6,7 @@ from stgraph_sklearn.estimators import FrameClassifierSegmenter, MSTCNSegmenter
 from stgraph_sklearn.model_selection import (
     count_parameters,
     evaluate_segmenters,
+    fit_and_score,
     summarize_evaluation,
 )
 
@@ -36,6 +37,16 @@ def test_evaluate_segmenters_scores_every_model_on_every_subject_fold():
     table = summarize_evaluation(results)
     assert list(table.index) == ["tcn", "frame"]
     assert table.loc["frame", "params"] == "-" and "±" in table.loc["tcn", "f1@50"]
+
+
+def test_fit_and_score_fits_in_place_and_returns_predictions():
+    X, y, _ = _toy()
+    model = FrameClassifierSegmenter(random_state=0)
+    scores, y_pred = fit_and_score(model, X[:4], y[:4], X[4:], y[4:])
+    assert hasattr(model, "classes_")
+    assert [p.shape for p in y_pred] == [yi.shape for yi in y[4:]]
+    assert scores["accuracy"] == model.score(X[4:], y[4:])
+    assert scores["n_parameters"] is None and scores["frames_per_second"] > 0
 
 
 def test_count_parameters_of_a_non_neural_segmenter_is_none():

@@ -175,10 +175,6 @@ def _from_sktime(X, frame_rate, name, pre):
     return out
 
 
-def _n_frames_of(x):
-    return x.n_frames
-
-
 def check_labels(y, X=None, *, n_frames=None, name="y", caller=None):
     """Validate per-frame labels: a list of 1-D arrays, one per recording.
 
@@ -200,7 +196,7 @@ def check_labels(y, X=None, *, n_frames=None, name="y", caller=None):
     """
     pre = _prefix(caller)
     if X is not None:
-        n_frames = [_n_frames_of(x) for x in X]
+        n_frames = [x.n_frames for x in X]
     if isinstance(y, np.ndarray) and y.ndim == 1 and y.dtype != object:
         raise ValueError(
             f"{pre}{name} must be a list of label arrays, one per recording. Got a single 1-D array "

@@ -12,7 +12,7 @@ from sklearn.model_selection import GroupKFold, check_cv
 
 from ..metrics import segmentation_report
 
-__all__ = ["count_parameters", "evaluate_segmenters", "summarize_evaluation"]
+__all__ = ["count_parameters", "evaluate_segmenters", "fit_and_score", "summarize_evaluation"]
 
 _SCORES = ["accuracy", "edit", "f1@10", "f1@25", "f1@50"]
 
@@ -34,6 +34,42 @@ def count_parameters(estimator):
     if net is None:
         return None
     return int(sum(p.numel() for p in net.module_.parameters() if p.requires_grad))
+
+
+def fit_and_score(model, X_train, y_train, X_test, y_test, *, background=None):
+    """Fit ``model`` in place on the training recordings and score it on the test recordings.
+
+    Parameters
+    ----------
+    model : segmenter or Pipeline ending in one
+        Fitted in place (not cloned).
+    X_train, X_test : list of recordings
+    y_train, y_test : list of array-like of shape (n_frames_i,)
+    background : collection, default=None
+        Labels excluded from the segmental scores.
+
+    Returns
+    -------
+    scores : dict
+        ``accuracy, edit, f1@10, f1@25, f1@50`` (fractions), ``n_parameters`` (None for
+        non-neural models), ``fit_time``, ``predict_time`` (s) and ``frames_per_second``.
+    y_pred : list of ndarray of shape (n_frames_i,)
+        Predictions for ``X_test``.
+    """
+    t0 = time.perf_counter()
+    model.fit(X_train, y_train)
+    t1 = time.perf_counter()
+    y_pred = model.predict(X_test)
+    t2 = time.perf_counter()
+    report = segmentation_report(y_test, y_pred, background=background, output_dict=True)
+    scores = {k: report[k] for k in _SCORES}
+    scores.update(
+        n_parameters=count_parameters(model),
+        fit_time=t1 - t0,
+        predict_time=t2 - t1,
+        frames_per_second=sum(len(yi) for yi in y_test) / max(t2 - t1, 1e-9),
+    )
+    return scores, y_pred
 
 
 def evaluate_segmenters(estimators, X, y, groups=None, *, cv=None, background=None, verbose=0):
@@ -68,22 +104,11 @@ def evaluate_segmenters(estimators, X, y, groups=None, *, cv=None, background=No
     for fold, (train, test) in enumerate(splits):
         X_train, y_train = [X[i] for i in train], [y[i] for i in train]
         X_test, y_test = [X[i] for i in test], [y[i] for i in test]
-        n_frames = sum(len(yi) for yi in y_test)
         for name, estimator in estimators.items():
-            model = clone(estimator)
-            t0 = time.perf_counter()
-            model.fit(X_train, y_train)
-            t1 = time.perf_counter()
-            y_pred = model.predict(X_test)
-            t2 = time.perf_counter()
-            report = segmentation_report(y_test, y_pred, background=background, output_dict=True)
-            row = {"model": name, "fold": fold, **{k: report[k] for k in _SCORES}}
-            row.update(
-                n_parameters=count_parameters(model),
-                fit_time=t1 - t0,
-                predict_time=t2 - t1,
-                frames_per_second=n_frames / max(t2 - t1, 1e-9),
+            scores, _ = fit_and_score(
+                clone(estimator), X_train, y_train, X_test, y_test, background=background
             )
+            row = {"model": name, "fold": fold, **scores}
             rows.append(row)
             if verbose:
                 print(
