@@ -19,14 +19,17 @@ __all__ = ["AdaptiveGraphSegmenter"]
 class AdaptiveGraphSegmenter(NeuralSegmenter):
     """Segment multimodal sensor streams with a learned sensor graph (the default model).
 
-    Every modality's nodes are encoded to ``hidden_channels`` features; ``n_spatial_layers``
-    spatiotemporal blocks mix information across sensors through a learned adjacency
-    ``softmax(relu(E1 E2^T))`` (Graph WaveNet / AGCRN node embeddings), optionally mixed with
-    a prior graph, and along time through depthwise-separable dilated convolutions; an
-    attention pooling over the present sensors gives one vector per frame, which
-    ``n_stages`` MS-TCN stages (depthwise-separable) classify and refine. Missing sensors
-    (False in the node mask) are zeroed and their edges removed at that frame, so a model
-    trained with all sensors still predicts when some drop out.
+    Every modality's nodes are encoded to ``node_channels`` features (one encoder per
+    modality, shared by its sensors); ``n_spatial_layers`` spatiotemporal blocks mix
+    information across sensors through a learned adjacency ``softmax(relu(E1 E2^T))`` (Graph
+    WaveNet / AGCRN node embeddings), optionally mixed with a prior graph, and along time
+    through depthwise-separable dilated convolutions shared by all sensors. A per-node
+    read-out (each sensor's vector and presence flag through its own weights, summed) gives
+    one ``hidden_channels`` vector per frame, which ``n_stages`` MS-TCN stages classify and
+    refine; the refinement stages share their weights (MS-TCN++), so the model has about half
+    the parameters of :class:`MSTCNSegmenter` at the same depth. Missing sensors (False in
+    the node mask) are zeroed and their edges removed at that frame, so a model trained with
+    all sensors still predicts when some drop out.
 
     Parameters
     ----------
@@ -39,6 +42,11 @@ class AdaptiveGraphSegmenter(NeuralSegmenter):
         the graph of the input GraphSequences (from
         :class:`~stgraph_sklearn.transformers.SensorGraphBuilder`) when they have one;
         ``None`` learns the graph from scratch.
+    node_channels : int or None, default=None
+        Width of each sensor's features in the graph blocks; None uses
+        ``hidden_channels // 2``. A per-node read-out concatenates the ``n_nodes`` node
+        vectors and presence flags into one ``hidden_channels`` vector per frame, so the
+        temporal stages still know which sensor carries which pattern.
     %(shared_parameters)s
 
     Attributes
@@ -59,6 +67,8 @@ class AdaptiveGraphSegmenter(NeuralSegmenter):
     .. [1] Wu et al., "Graph WaveNet for Deep Spatial-Temporal Graph Modeling", IJCAI 2019.
     .. [2] Abu Farha and Gall, "MS-TCN: Multi-Stage Temporal Convolutional Network for
        Action Segmentation", CVPR 2019.
+    .. [3] Li, Abu Farha, Liu, Cheng and Gall, "MS-TCN++: Multi-Stage Temporal Convolutional
+       Network for Action Segmentation", TPAMI 2020.
 
     Examples
     --------
@@ -76,6 +86,7 @@ class AdaptiveGraphSegmenter(NeuralSegmenter):
     _parameter_constraints: dict = {
         **NeuralSegmenter._parameter_constraints,
         "n_spatial_layers": [Interval(Integral, 0, None, closed="left")],
+        "node_channels": [Interval(Integral, 1, None, closed="left"), None],
         "embedding_dim": [Interval(Integral, 1, None, closed="left")],
         "prior_graph": [StrOptions({"data"}), SensorGraph, None],
     }
@@ -86,6 +97,7 @@ class AdaptiveGraphSegmenter(NeuralSegmenter):
         n_spatial_layers=2,
         embedding_dim=10,
         prior_graph="data",
+        node_channels=None,
         hidden_channels=64,
         n_stages=4,
         n_layers=10,
@@ -108,6 +120,7 @@ class AdaptiveGraphSegmenter(NeuralSegmenter):
         self.n_spatial_layers = n_spatial_layers
         self.embedding_dim = embedding_dim
         self.prior_graph = prior_graph
+        self.node_channels = node_channels
         self.hidden_channels = hidden_channels
         self.n_stages = n_stages
         self.n_layers = n_layers
@@ -139,8 +152,10 @@ class AdaptiveGraphSegmenter(NeuralSegmenter):
             spatial="adaptive",
             adjacency=prior,
             embedding_dim=self.embedding_dim,
-            separable=True,
-            pool="attention",
+            node_channels=self.node_channels,
+            separable=False,
+            pool="concat",
+            share_refinement=True,
         )
 
     def _after_fit(self, sequences):

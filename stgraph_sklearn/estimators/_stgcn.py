@@ -20,8 +20,8 @@ class STGCNSegmenter(NeuralSegmenter):
 
     The graph's neighbourhoods are split into partitions (``partition_strategy``); each
     partition has its own weights and a learnable edge-importance mask (Yan et al. 2018).
-    Spatiotemporal blocks are followed by attention pooling over present sensors and MS-TCN
-    stages, as in :class:`AdaptiveGraphSegmenter`.
+    Spatiotemporal blocks are followed by the per-node read-out and the MS-TCN stages of
+    :class:`AdaptiveGraphSegmenter`.
 
     Parameters
     ----------
@@ -34,6 +34,11 @@ class STGCNSegmenter(NeuralSegmenter):
         "spatial" self / closer to / farther from the graph's centre.
     n_spatial_layers : int, default=2
         Spatiotemporal graph blocks before node pooling.
+    node_channels : int or None, default=None
+        Width of each sensor's features in the graph blocks; None uses
+        ``hidden_channels // 2``. A per-node read-out concatenates the ``n_nodes`` node
+        vectors and presence flags into one ``hidden_channels`` vector per frame, so the
+        temporal stages still know which sensor carries which pattern.
     %(shared_parameters)s
 
     Attributes
@@ -69,6 +74,7 @@ class STGCNSegmenter(NeuralSegmenter):
         "graph": [StrOptions({"data"}), SensorGraph],
         "partition_strategy": [StrOptions({"distance", "uniform", "spatial"})],
         "n_spatial_layers": [Interval(Integral, 1, None, closed="left")],
+        "node_channels": [Interval(Integral, 1, None, closed="left"), None],
     }
 
     def __init__(
@@ -77,6 +83,7 @@ class STGCNSegmenter(NeuralSegmenter):
         graph="data",
         partition_strategy="distance",
         n_spatial_layers=2,
+        node_channels=None,
         hidden_channels=64,
         n_stages=4,
         n_layers=10,
@@ -99,6 +106,7 @@ class STGCNSegmenter(NeuralSegmenter):
         self.graph = graph
         self.partition_strategy = partition_strategy
         self.n_spatial_layers = n_spatial_layers
+        self.node_channels = node_channels
         self.hidden_channels = hidden_channels
         self.n_stages = n_stages
         self.n_layers = n_layers
@@ -133,7 +141,9 @@ class STGCNSegmenter(NeuralSegmenter):
             num_spatial_layers=self.n_spatial_layers,
             spatial="partitioned",
             adjacency=adj,
-            separable=True,
-            pool="attention",
+            node_channels=self.node_channels,
+            separable=False,
+            pool="concat",
+            share_refinement=True,
             partition_strategy=self.partition_strategy,
         )

@@ -15,13 +15,14 @@ from ._graph_attention import GraphAttentionFusion
 from ._loss import SegmentationLoss
 from ._models import EarlyFusionTCN, GraphSegmentationNetwork
 from ._partitioned_graph_conv import PartitionedGraphConv
-from ._pooling import AttentionNodePool, masked_node_pool
+from ._pooling import AttentionNodePool, ConcatNodePool, masked_node_pool
 from ._spatiotemporal_block import SpatioTemporalBlock
 from ._temporal import DilatedResidualLayer, MultiStageTCN, SingleStageTCN
 
 __all__ = [
     "AdaptiveAdjacency",
     "AttentionNodePool",
+    "ConcatNodePool",
     "DenseGraphConv",
     "DilatedResidualLayer",
     "EarlyFusionTCN",

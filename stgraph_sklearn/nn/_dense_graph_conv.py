@@ -68,7 +68,12 @@ class DenseGraphConv(nn.Module):
             Output features, zero for missing nodes.
         """
         a = masked_adjacency(adj, node_mask)
-        out = torch.matmul(a, self.lin_rel(x)) + self.lin_root(x)
+        if a.ndim == 2:
+            # One (N, N) x (N, B*T*C) product instead of B*T tiny broadcast matmuls.
+            rel = torch.einsum("ij,btjc->btic", a, self.lin_rel(x))
+        else:
+            rel = torch.matmul(a, self.lin_rel(x))
+        out = rel + self.lin_root(x)
         if node_mask is not None:
             out = out * node_mask.unsqueeze(-1).to(out.dtype)
         return out

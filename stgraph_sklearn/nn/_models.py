@@ -13,9 +13,9 @@ from ._adaptive_adjacency import AdaptiveAdjacency
 from ._adjacency import row_normalize, spatial_partitions
 from ._checks import check_int, check_layout, check_option, check_square_matrix
 from ._encoders import ModalityEncoder
-from ._pooling import AttentionNodePool, masked_node_pool
+from ._pooling import AttentionNodePool, ConcatNodePool, masked_node_pool
 from ._spatiotemporal_block import SPATIAL_OPERATORS, SpatioTemporalBlock
-from ._temporal import MultiStageTCN
+from ._temporal import MultiStageTCN, mask_or_none
 
 _PARTITIONS = {"uniform": 1, "distance": 2, "spatial": 3}
 
@@ -41,7 +41,8 @@ class GraphSegmentationNetwork(nn.Module):
     """Spatiotemporal graph network for multimodal action segmentation.
 
     Per-modality encoders -> ``num_spatial_layers`` :class:`SpatioTemporalBlock` s (temporal
-    dilations 1, 2, 4, ...) -> pooling over present nodes -> :class:`MultiStageTCN`.
+    dilations 1, 2, 4, ...) -> node read-out (concatenation or pooling over present nodes)
+    -> :class:`MultiStageTCN`.
 
     Parameters
     ----------
@@ -71,12 +72,20 @@ class GraphSegmentationNetwork(nn.Module):
         Node-embedding size of the adaptive adjacency.
     dropout : float, default=0.5
         Dropout probability in the blocks and TCN layers.
-    separable : bool, default=True
-        Depthwise-separable dilated convolutions in the TCN stages.
-    pool : {"attention", "mean"}, default="attention"
-        :class:`AttentionNodePool` or :func:`masked_node_pool`.
+    separable : bool or "refinement", default=False
+        Depthwise-separable dilated convolutions in the TCN stages (see
+        :class:`MultiStageTCN`). They halve the TCN's parameters but are not faster on CPU.
+    pool : {"concat", "attention", "mean"}, default="concat"
+        :class:`ConcatNodePool` (a per-node read-out: keeps which sensor moves),
+        :class:`AttentionNodePool` or :func:`masked_node_pool` (permutation-invariant averages).
     partition_strategy : {"uniform", "distance", "spatial"}, default="distance"
         Partitioning for ``spatial="partitioned"``.
+    node_channels : int, default=None
+        Width of the per-node features (encoders and spatiotemporal blocks); ``None`` uses
+        ``hidden_channels // 2``. With ``pool="concat"`` the TCN then reads
+        ``N * (node_channels + 1)`` features per frame.
+    share_refinement : bool, default=True
+        Share the weights of the refinement stages (MS-TCN++; see :class:`MultiStageTCN`).
 
     Examples
     --------
@@ -101,17 +110,23 @@ class GraphSegmentationNetwork(nn.Module):
         adjacency=None,
         embedding_dim=10,
         dropout=0.5,
-        separable=True,
-        pool="attention",
+        separable=False,
+        pool="concat",
         partition_strategy="distance",
+        node_channels=None,
+        share_refinement=True,
     ):
         super().__init__()
         owner = type(self).__name__
+        hidden_channels = check_int(hidden_channels, "hidden_channels", owner)
+        if node_channels is None:
+            node_channels = max(hidden_channels // 2, 1)
+        node_channels = check_int(node_channels, "node_channels", owner)
         self.spatial = check_option(spatial, "spatial", owner, SPATIAL_OPERATORS)
-        check_option(pool, "pool", owner, {"attention", "mean"})
+        check_option(pool, "pool", owner, {"attention", "mean", "concat"})
         check_option(partition_strategy, "partition_strategy", owner, set(_PARTITIONS))
         num_spatial_layers = check_int(num_spatial_layers, "num_spatial_layers", owner, min_value=0)
-        self.encoder = ModalityEncoder(in_channels, num_nodes, hidden_channels)
+        self.encoder = ModalityEncoder(in_channels, num_nodes, node_channels)
         n = self.num_nodes = sum(self.encoder.num_nodes.values())
         if adjacency is not None:
             adjacency = check_square_matrix(adjacency, "adjacency", owner, n)
@@ -140,15 +155,21 @@ class GraphSegmentationNetwork(nn.Module):
             )
             for i in range(num_spatial_layers)
         )
-        self.pool = AttentionNodePool(hidden_channels) if pool == "attention" else None
+        if pool == "attention":
+            self.pool = AttentionNodePool(node_channels)
+        elif pool == "concat":
+            self.pool = ConcatNodePool(n, node_channels, hidden_channels)
+        else:
+            self.pool = None
         self.tcn = MultiStageTCN(
-            hidden_channels,
+            hidden_channels if pool == "concat" else node_channels,
             hidden_channels,
             num_classes,
             num_stages,
             num_layers,
             dropout,
             separable,
+            share_refinement,
         )
 
     def reset_parameters(self):
@@ -200,6 +221,7 @@ class GraphSegmentationNetwork(nn.Module):
             Logits of every stage; zero on padded frames.
         """
         mask, frame_mask = _masks(x, node_mask, frame_mask, self.num_nodes)
+        mask = mask_or_none(mask)  # None when every node is present: skips the masking work
         h = self.encoder(x, mask)
         graph = self._graph_input()
         for block in self.blocks:

@@ -14,11 +14,22 @@ from torch import Tensor, nn
 from ._checks import check_float, check_int
 
 
-def _as_mask(mask: Tensor | None, x: Tensor) -> Tensor:
-    """Float mask of shape (B, 1, T) for x of shape (B, C, T)."""
+def _apply_mask(x: Tensor, mask: Tensor | None) -> Tensor:
+    """Zero the padded frames of x (B, C, T); ``mask`` (B, T) is True on valid frames.
+
+    ``None`` means every frame is valid and returns ``x`` as is: the multiplications by an
+    all-ones mask cost a quarter of the inference time of a stage on CPU.
+    """
     if mask is None:
-        return x.new_ones(x.shape[0], 1, x.shape[2])
-    return mask.to(x.dtype).unsqueeze(1)
+        return x
+    return x * mask.to(x.dtype).unsqueeze(1)
+
+
+def mask_or_none(mask: Tensor | None) -> Tensor | None:
+    """``None`` if ``mask`` is None or all True, else ``mask``: the fast path for unpadded input."""
+    if mask is None or bool(mask.all()):
+        return None
+    return mask
 
 
 class DilatedResidualLayer(nn.Module):
@@ -84,7 +95,7 @@ class DilatedResidualLayer(nn.Module):
             Output features, zero on padded frames.
         """
         out = self.conv_1x1(F.relu(self.conv_dilated(x)))
-        return (x + self.dropout(out)) * _as_mask(mask, x)
+        return _apply_mask(x + self.dropout(out), mask)
 
 
 class SingleStageTCN(nn.Module):
@@ -145,11 +156,10 @@ class SingleStageTCN(nn.Module):
         Tensor of shape (B, K, T)
             Logits, zero on padded frames.
         """
-        m = _as_mask(mask, x)
-        out = self.conv_in(x) * m
+        out = _apply_mask(self.conv_in(x), mask)
         for layer in self.layers:
             out = layer(out, mask)
-        return self.conv_out(out) * m
+        return _apply_mask(self.conv_out(out), mask)
 
 
 class MultiStageTCN(nn.Module):
@@ -171,13 +181,19 @@ class MultiStageTCN(nn.Module):
         Dilated residual layers per stage (MS-TCN uses 10).
     dropout : float
         Dropout probability.
-    separable : bool, default=False
-        Depthwise-separable dilated convolutions; False is exactly MS-TCN.
+    separable : bool or "refinement", default=False
+        Depthwise-separable dilated convolutions; False is exactly MS-TCN. ``"refinement"``:
+        full convolutions in the prediction stage, separable ones in the refinement stages.
+    share_refinement : bool, default=False
+        One set of weights for all refinement stages (MS-TCN++): the parameters of two stages
+        for any ``num_stages >= 2``, at the same compute. False is exactly MS-TCN.
 
     References
     ----------
     Y. Abu Farha and J. Gall, "MS-TCN: Multi-Stage Temporal Convolutional Network for Action
     Segmentation", CVPR 2019.
+    S. Li et al., "MS-TCN++: Multi-Stage Temporal Convolutional Network for Action
+    Segmentation", TPAMI 2020 (shared refinement stages).
 
     Examples
     --------
@@ -197,9 +213,16 @@ class MultiStageTCN(nn.Module):
         num_layers,
         dropout,
         separable=False,
+        share_refinement=False,
     ):
         super().__init__()
         num_stages = check_int(num_stages, "num_stages", type(self).__name__)
+        self.share_refinement = bool(share_refinement)
+        if separable not in (True, False, "refinement"):
+            raise ValueError(
+                f"The 'separable' parameter of {type(self).__name__} must be True, False or "
+                f"'refinement'. Got {separable!r} instead."
+            )
         self.stages = nn.ModuleList(
             SingleStageTCN(
                 in_channels if s == 0 else num_classes,
@@ -207,14 +230,17 @@ class MultiStageTCN(nn.Module):
                 num_classes,
                 num_layers,
                 dropout,
-                separable,
+                separable if separable != "refinement" else s > 0,
             )
-            for s in range(num_stages)
+            for s in range(min(num_stages, 2) if self.share_refinement else num_stages)
         )
+        if self.share_refinement and num_stages > 2:
+            # The same module object at every refinement position: parameters() counts it once.
+            self.stages.extend([self.stages[1]] * (num_stages - 2))
 
     def reset_parameters(self):
         """Reinitialise every stage."""
-        for stage in self.stages:
+        for stage in self.stages[:2] if self.share_refinement else self.stages:
             stage.reset_parameters()
 
     def forward(self, x: Tensor, mask: Tensor | None = None) -> Tensor:
@@ -232,10 +258,10 @@ class MultiStageTCN(nn.Module):
         Tensor of shape (S, B, K, T)
             Logits of each stage, zero on padded frames; the last stage is the prediction.
         """
-        m = _as_mask(mask, x)
+        mask = mask_or_none(mask)
         out = self.stages[0](x, mask)
         outputs = [out]
         for stage in self.stages[1:]:
-            out = stage(F.softmax(out, dim=1) * m, mask)
+            out = stage(_apply_mask(F.softmax(out, dim=1), mask), mask)
             outputs.append(out)
         return torch.stack(outputs)

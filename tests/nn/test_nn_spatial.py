@@ -7,9 +7,11 @@ import torch
 from stgraph_sklearn.nn import (
     AdaptiveAdjacency,
     AttentionNodePool,
+    ConcatNodePool,
     DenseGraphConv,
     GraphAttentionFusion,
     PartitionedGraphConv,
+    SpatioTemporalBlock,
     masked_adjacency,
     masked_node_pool,
     spatial_partitions,
@@ -183,3 +185,56 @@ def test_attention_node_pool():
     x2 = x.detach().clone()
     x2[~mask] = 1e3
     torch.testing.assert_close(pool(x2, mask), out.detach())
+
+
+def test_concat_node_pool_keeps_node_identity_and_ignores_missing_nodes():
+    """Concatenation pooling: per-node weights, missing nodes have no influence, mask is seen."""
+    torch.manual_seed(0)
+    pool = ConcatNodePool(N, 5, 7)
+    mask = _mask()
+    mask[0, 0] = False
+    x = torch.randn(2, 3, N, 5)
+    out = pool(x, mask)
+    assert out.shape == (2, 3, 7)
+    # Swapping two nodes' features changes the output (unlike a mean or attention average).
+    swapped = x[:, :, [1, 0, 2, 3]]
+    full = torch.ones(2, 3, N, dtype=torch.bool)
+    assert not torch.allclose(pool(swapped, full), pool(x, full))
+    # Values of missing nodes, even NaN, have no influence.
+    x2 = x.clone()
+    x2[~mask] = float("nan")
+    torch.testing.assert_close(pool(x2, mask), out)
+    # Which nodes are present is visible to the read-out (a missing node is not just zeros).
+    zeros = torch.zeros(1, 1, N, 5)
+    present = torch.ones(1, 1, N, dtype=torch.bool)
+    absent = present.clone()
+    absent[..., 0] = False
+    assert not torch.allclose(pool(zeros, present), pool(zeros, absent))
+    torch.testing.assert_close(pool(x, None), pool(x, full))
+    with pytest.raises(ValueError, match=f"Expected {N} nodes"):
+        pool(torch.randn(1, 2, N + 1, 5))
+
+
+def test_dense_graph_conv_fixed_graph_matches_per_frame_graph():
+    """The fast (N, N) path equals the same graph given per frame, (B, T, N, N)."""
+    torch.manual_seed(1)
+    conv = DenseGraphConv(5, 6)
+    adj = torch.rand(N, N)
+    x = torch.randn(2, 3, N, 5)
+    torch.testing.assert_close(conv(x, adj), conv(x, adj.expand(2, 3, N, N)))
+
+
+@pytest.mark.parametrize(("t", "dilation"), [(17, 2), (3, 4), (1, 1)])
+def test_block_temporal_path_equals_the_conv1d_modules(t, dilation):
+    """The channels-last temporal convolution computes the block's Conv1d modules exactly."""
+    torch.manual_seed(2)
+    block = SpatioTemporalBlock(6, "dense", dilation=dilation)
+    h = torch.randn(2, t, N, 6, requires_grad=True)
+    fast = block._temporal_channels_last(h)
+    view = h.permute(0, 2, 3, 1).reshape(2 * N, 6, t)
+    slow = block.temporal(view).reshape(2, N, 6, t).permute(0, 3, 1, 2)
+    torch.testing.assert_close(fast, slow)
+    grad = torch.randn_like(fast)
+    (g_fast,) = torch.autograd.grad(fast, h, grad)
+    (g_slow,) = torch.autograd.grad(slow, h, grad)
+    torch.testing.assert_close(g_fast, g_slow)

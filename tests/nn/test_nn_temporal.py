@@ -10,7 +10,7 @@ def _count(module):
     return sum(p.numel() for p in module.parameters())
 
 
-@pytest.mark.parametrize("separable", [False, True])
+@pytest.mark.parametrize("separable", [False, True, "refinement"])
 def test_shapes(separable):
     """Check the output shapes of every temporal module."""
     x = torch.randn(2, 6, 17)
@@ -21,7 +21,7 @@ def test_shapes(separable):
     assert MultiStageTCN(6, 8, 3, 3, 4, 0.0, separable)(x).shape == (3, 2, 3, 17)
 
 
-@pytest.mark.parametrize("separable", [False, True])
+@pytest.mark.parametrize("separable", [False, True, "refinement"])
 def test_padding_does_not_leak(separable):
     """Check that valid frames of a padded batch equal the unpadded sequences (eval mode)."""
     torch.manual_seed(0)
@@ -47,6 +47,32 @@ def test_separable_has_fewer_parameters():
     sep = DilatedResidualLayer(64, 2, dropout=0.0, separable=True)
     assert _count(full) == 4 * 64**2 + 2 * 64
     assert _count(sep) == 2 * 64**2 + 6 * 64
+
+
+def test_separable_refinement_keeps_the_prediction_stage_exact():
+    """separable="refinement": full convolutions in stage 1, separable ones after; bad values raise."""
+    tcn = MultiStageTCN(6, 8, 3, num_stages=3, num_layers=2, dropout=0.0, separable="refinement")
+    assert [stage.layers[0].separable for stage in tcn.stages] == [False, True, True]
+    with pytest.raises(ValueError, match="'separable' parameter of MultiStageTCN"):
+        MultiStageTCN(6, 8, 3, num_stages=2, num_layers=2, dropout=0.0, separable="all")
+
+
+@pytest.mark.parametrize("num_stages", [1, 2, 4])
+def test_shared_refinement_stages(num_stages):
+    """share_refinement (MS-TCN++): one refinement module reused, parameters counted once."""
+    import copy
+
+    kwargs = dict(num_layers=2, dropout=0.0)
+    shared = MultiStageTCN(6, 8, 3, num_stages, share_refinement=True, **kwargs)
+    plain = MultiStageTCN(6, 8, 3, num_stages, **kwargs)
+    assert len(shared.stages) == num_stages
+    assert _count(shared) == _count(MultiStageTCN(6, 8, 3, min(num_stages, 2), **kwargs))
+    assert _count(plain) == _count(shared) + max(num_stages - 2, 0) * _count(plain.stages[-1])
+    x = torch.randn(2, 6, 15)
+    assert shared(x).shape == (num_stages, 2, 3, 15)
+    clone = copy.deepcopy(shared)
+    assert all(stage is clone.stages[-1] for stage in clone.stages[1:])
+    torch.testing.assert_close(clone(x), shared(x))
 
 
 def test_dilations_double():
