@@ -267,8 +267,25 @@ class NeuralSegmenter(BaseSegmenter):
         logits = self.net_.evaluation_step(batch, training=False)  # (S, 1, K, T)
         return torch.softmax(logits[-1, 0], dim=0).T.cpu().numpy()
 
+    def _move_to_inference_device(self):
+        """Put the fitted net on ``self.device`` for inference.
+
+        ``set_params(device="cpu")`` on a model trained on a GPU thus predicts on the CPU
+        without refitting. A model unpickled on a machine without CUDA has already been mapped
+        to the CPU by skorch (with a warning); it stays there even though ``device`` still
+        says "cuda", so that it predicts instead of raising.
+        """
+        wanted = torch.device(self.device)
+        if wanted.type == "cuda" and not torch.cuda.is_available():
+            wanted = torch.device(self.net_.device)
+        if torch.device(self.net_.device) != wanted:
+            self.net_.module_.to(wanted)
+            self.net_.criterion_.to(wanted)
+            self.net_.device = str(wanted)
+
     def _predict_proba_one(self, seq):
         check_is_fitted(self)
+        self._move_to_inference_device()
         s = self.temporal_stride
         proba = np.empty((seq.n_frames, len(self.classes_)), dtype=np.float32)
         for phase in range(min(s, seq.n_frames)):

@@ -184,6 +184,30 @@ def test_cuda_without_cuda_is_a_clear_error(toy):
         MSTCNSegmenter(device="cuda", max_epochs=1, **TINY).fit(X, y)
 
 
+@pytest.mark.skipif(torch.cuda.is_available(), reason="simulates a machine without CUDA")
+def test_model_pickled_with_cuda_device_predicts_on_a_machine_without_cuda(toy):
+    """A model saved from a GPU run unpickles and predicts on a CPU-only machine.
+
+    The fitted net is marked as living on "cuda" before pickling, which is what skorch
+    records for a GPU-trained net; unpickling here must map it to the CPU, and predict
+    must neither raise for device="cuda" nor change the predictions.
+    """
+    import pickle
+
+    X, y = toy
+    seg = MSTCNSegmenter(max_epochs=3, **TINY).fit(X, y)
+    proba = seg.predict_proba(X)
+    seg.net_.device = "cuda"
+    seg.set_params(device="cuda")
+    with pytest.warns(UserWarning, match="not available"):
+        restored = pickle.loads(pickle.dumps(seg))
+    assert torch.device(restored.net_.device).type == "cpu"
+    for a, b in zip(proba, restored.predict_proba(X), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    with pytest.raises(ValueError, match="CUDA is not available"):
+        restored.fit(X, y)  # refitting on this machine needs device="cpu"
+
+
 @pytest.mark.gpu
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
 def test_trained_on_cuda_predicts_on_cpu_after_pickling(toy):
@@ -191,9 +215,10 @@ def test_trained_on_cuda_predicts_on_cpu_after_pickling(toy):
 
     X, y = toy
     seg = AdaptiveGraphSegmenter(device="cuda", max_epochs=3, **TINY).fit(X, y)
+    assert next(seg.net_.module_.parameters()).is_cuda
     pred = seg.predict(X)
     restored = pickle.loads(pickle.dumps(seg))
-    restored.net_.set_params(device="cpu")
-    restored.set_params(device="cpu")
+    restored.set_params(device="cpu")  # predict moves the fitted net to the CPU
     for a, b in zip(pred, restored.predict(X), strict=True):
         assert np.mean(a == b) > 0.99
+    assert not next(restored.net_.module_.parameters()).is_cuda
