@@ -1,0 +1,122 @@
+"""Ablation of the graph segmenter's read-out and temporal stages on the kitchen simulation.
+
+Each variant is ``AdaptiveGraphSegmenter`` with one architecture choice of
+:class:`~stgraph_sklearn.nn.GraphSegmentationNetwork` changed, trained behind the standard
+preprocessing (``make_segmentation_pipeline``) on the same subject-disjoint folds, with
+``MSTCNSegmenter`` as the reference. It is how the default architecture was chosen:
+
+- ``attention-separable``: attention pooling over sensors, depthwise-separable MS-TCN stages
+  (the first design; it and the next two keep its node width of 64);
+- ``concat-separable``: the per-node read-out (``ConcatNodePool``) instead;
+- ``concat-full``: and full dilated convolutions in every stage (over the parameter budget);
+- ``default``: full convolutions with shared refinement stages (MS-TCN++) and node width
+  ``hidden_channels // 2``, the default.
+
+Usage::
+
+    python benchmarks/graph_ablation.py                      # 30 epochs, folds 0 and 1
+    python benchmarks/graph_ablation.py --epochs 50 --folds 0 1 2 3 4
+
+Scores are x100; ``fit_s`` depends on the machine and its load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+import warnings
+
+import numpy as np
+import pandas as pd
+from sklearn.model_selection import GroupKFold
+
+from stgraph_sklearn.datasets import make_kitchen_activities
+from stgraph_sklearn.estimators import AdaptiveGraphSegmenter, MSTCNSegmenter
+from stgraph_sklearn.estimators._neural import prior_adjacency
+from stgraph_sklearn.metrics import edit_score, f1_at_k_score, frame_accuracy_score
+from stgraph_sklearn.model_selection import count_parameters
+from stgraph_sklearn.nn import GraphSegmentationNetwork
+from stgraph_sklearn.pipeline import make_segmentation_pipeline
+
+_FIRST = {"node_channels": 64, "share_refinement": False}  # the first design's node width
+VARIANTS = {
+    "attention-separable": {**_FIRST, "pool": "attention", "separable": True},
+    "concat-separable": {**_FIRST, "pool": "concat", "separable": True},
+    "concat-full": {**_FIRST, "pool": "concat", "separable": False},
+    "default": {},
+}
+
+
+class _Variant(AdaptiveGraphSegmenter):
+    """AdaptiveGraphSegmenter with some GraphSegmentationNetwork arguments overridden."""
+
+    overrides: dict = {}
+
+    def _build_module(self, layout, n_classes, sequences):
+        prior = prior_adjacency(self.prior_graph, sequences, self.node_names_, "ablation")
+        kwargs = {
+            "num_spatial_layers": self.n_spatial_layers,
+            "spatial": "adaptive",
+            "adjacency": prior,
+            "embedding_dim": self.embedding_dim,
+            "node_channels": self.node_channels,
+            **self.overrides,
+        }
+        return GraphSegmentationNetwork(**self._module_kwargs(layout, n_classes), **kwargs)
+
+
+def _segmenter(name, epochs, seed):
+    if name == "mstcn":
+        return MSTCNSegmenter(max_epochs=epochs, random_state=seed)
+    cls = type(f"Ablation_{name}", (_Variant,), {"overrides": VARIANTS[name]})
+    return cls(max_epochs=epochs, random_state=seed)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--variants", nargs="+", default=[*VARIANTS, "mstcn"])
+    parser.add_argument("--epochs", type=int, default=30)
+    parser.add_argument("--folds", type=int, nargs="+", default=[0, 1])
+    parser.add_argument("--n-recordings", type=int, default=10)
+    parser.add_argument("--n-subjects", type=int, default=5)
+    parser.add_argument("--duration", type=float, default=120.0)
+    parser.add_argument("--random-state", type=int, default=0)
+    args = parser.parse_args(argv)
+    warnings.simplefilter("ignore")
+    X, y, groups = make_kitchen_activities(
+        args.n_recordings, args.n_subjects, duration=args.duration, random_state=args.random_state
+    )
+    splits = list(GroupKFold(args.n_subjects).split(X, y, groups))
+    rows = []
+    for name in args.variants:
+        for fold in args.folds:
+            train, test = splits[fold]
+            model = make_segmentation_pipeline(_segmenter(name, args.epochs, args.random_state))
+            start = time.perf_counter()
+            model.fit([X[i] for i in train], [y[i] for i in train])
+            fit_s = time.perf_counter() - start
+            y_true = [y[i] for i in test]
+            y_pred = model.predict([X[i] for i in test])
+            rows.append(
+                {
+                    "variant": name,
+                    "fold": fold,
+                    "accuracy": 100 * frame_accuracy_score(y_true, y_pred),
+                    "edit": 100 * edit_score(y_true, y_pred),
+                    "f1@50": 100 * f1_at_k_score(y_true, y_pred, k=0.5),
+                    "params": count_parameters(model[-1]),
+                    "fit_s": fit_s,
+                    "final_train_loss": float(model[-1].history_[-1, "train_loss"]),
+                }
+            )
+            print({k: round(v, 3) if isinstance(v, float) else v for k, v in rows[-1].items()})
+    table = pd.DataFrame(rows).groupby("variant", sort=False).mean(numeric_only=True)
+    table["params"] = table["params"].astype(int)
+    print(f"\n{args.epochs} epochs, folds {args.folds}, means over folds:")
+    print(table.drop(columns="fold").round(1).to_string())
+    return table
+
+
+if __name__ == "__main__":
+    np.set_printoptions(precision=3)
+    main()
