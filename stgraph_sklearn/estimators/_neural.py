@@ -214,11 +214,19 @@ class NeuralSegmenter(BaseSegmenter):
             verbose=int(self.verbose >= 2),
         )
 
+    @staticmethod
+    def _rng_devices(device):
+        """CUDA devices whose RNG state training forks (and so leaves untouched for the caller)."""
+        device = torch.device(device)
+        if device.type != "cuda":
+            return []
+        return [device.index if device.index is not None else torch.cuda.current_device()]
+
     def _fit(self, sequences, targets, epochs=None):
         name = type(self).__name__
         self._device = str(check_device(self.device, name))
         seed = seed_from(self.random_state)
-        with torch.random.fork_rng(devices=[]):
+        with torch.random.fork_rng(devices=self._rng_devices(self._device)):
             torch.manual_seed(seed)
             module = self._build_module(self.modalities_, len(self.classes_), sequences)
             self.net_ = self._make_net(module, self._criterion(targets), seed, len(sequences))
@@ -254,7 +262,7 @@ class NeuralSegmenter(BaseSegmenter):
             return self._fit(seqs, targets, epochs=1)
         dataset = SequenceDataset(seqs, targets, self.temporal_stride, random_phase=True)
         seed = seed_from(self.random_state) + len(self.history_)
-        with torch.random.fork_rng(devices=[]):
+        with torch.random.fork_rng(devices=self._rng_devices(self.net_.device)):
             torch.manual_seed(seed)
             self.net_.partial_fit(dataset, epochs=1)
         self._after_fit(seqs)

@@ -204,6 +204,8 @@ def test_model_pickled_with_cuda_device_predicts_on_a_machine_without_cuda(toy):
     assert torch.device(restored.net_.device).type == "cpu"
     for a, b in zip(proba, restored.predict_proba(X), strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    restored.partial_fit(X, y)  # warm-start training continues where the weights are
+    assert len(restored.history_) == len(seg.history_) + 1
     with pytest.raises(ValueError, match="CUDA is not available"):
         restored.fit(X, y)  # refitting on this machine needs device="cpu"
 
