@@ -11,7 +11,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..data._containers import GraphSequence, SensorGraph
-from ..exceptions import MissingSensorWarning
+from ..exceptions import MissingSensorWarning, StgraphWarning
 from ..graph import (
     add_self_loops,
     correlation_graph,
@@ -84,8 +84,11 @@ class SensorGraphBuilder(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
         - ``"modality"``: complete within each modality, and each other modality seen as one
           averaged neighbour (see :func:`~stgraph_sklearn.graph.modality_graph`).
     k : int, default=3
-        Neighbours per node for ``"correlation"`` and ``"knn"``; must be at most
-        ``n_nodes - 1`` (checked at fit). Ignored by the other strategies.
+        Neighbours per node for ``"correlation"`` and ``"knn"``. With fewer than ``k + 1``
+        nodes every node is linked to all the others (``k_ = n_nodes - 1``, with a
+        :class:`~stgraph_sklearn.exceptions.StgraphWarning`, as scikit-learn's
+        ``QuantileTransformer`` caps ``n_quantiles``), so one pipeline serves sensor sets of
+        any size; a single node has no edges. Ignored by the other strategies.
     edges : list of (str, str), default=None
         Node-name pairs for ``strategy="edges"``, such as
         ``("accel:knife", "accel:chopping_board")``. Names are ``Recording.node_names``.
@@ -105,6 +108,9 @@ class SensorGraphBuilder(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
         Node names in graph order (``Recording.node_names`` of the training recordings).
     modalities_ : dict of str to tuple of int
         ``{modality: (n_nodes, n_channels)}`` seen in fit.
+    k_ : int or None
+        Neighbours per node actually used (``min(k, n_nodes - 1)``); None for the
+        strategies that ignore ``k``.
 
     See Also
     --------
@@ -168,12 +174,17 @@ class SensorGraphBuilder(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
         node_modality = items[0].node_modality
         n_nodes = len(names)
         self._warn_missing(items, names)
-        if self.strategy in ("correlation", "knn") and self.k > n_nodes - 1:
-            raise ValueError(
-                f"The 'k' parameter of {caller} must be an int in the range [1, n_nodes - 1]. "
-                f"Got {self.k!r} instead. The recordings have n_nodes={n_nodes}."
-            )
-        if self.strategy == "full":
+        self.k_ = None
+        if self.strategy in ("correlation", "knn"):
+            self.k_ = min(self.k, n_nodes - 1)
+            if self.k_ < self.k:
+                warnings.warn(
+                    f"{caller}: k={self.k} is more than n_nodes - 1 = {n_nodes - 1}; every "
+                    f"node is linked to all the others (k_={self.k_}).",
+                    StgraphWarning,
+                    stacklevel=2,
+                )
+        if self.strategy == "full" or self.k_ == 0:
             graph = fully_connected(names, node_modality=node_modality)
         elif self.strategy == "modality":
             graph = modality_graph(names, node_modality)
@@ -191,12 +202,12 @@ class SensorGraphBuilder(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
             activities = [_node_activity(rec) for rec in items]
             if self.strategy == "correlation":
                 graph = correlation_graph(
-                    activities, self.k, node_names=names, node_modality=node_modality
+                    activities, self.k_, node_names=names, node_modality=node_modality
                 )
             else:
                 graph = knn_graph(
                     _knn_descriptors(activities),
-                    self.k,
+                    self.k_,
                     node_names=names,
                     node_modality=node_modality,
                 )

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from stgraph_sklearn.data import GraphSequence, SensorGraph
-from stgraph_sklearn.exceptions import MissingSensorWarning
+from stgraph_sklearn.exceptions import MissingSensorWarning, StgraphWarning
 from stgraph_sklearn.transformers import SensorGraphBuilder
 
 NAMES = ("accel:knife", "accel:board", "accel:bowl", "video")
@@ -60,17 +60,31 @@ def test_edges_unknown_name(aligned):
         SensorGraphBuilder("edges").fit(aligned)
 
 
-def test_k_too_large(aligned):
-    with pytest.raises(
-        ValueError,
-        match=(
-            r"The 'k' parameter of SensorGraphBuilder must be an int in the range "
-            r"\[1, n_nodes - 1\]\. Got 4 instead\."
-        ),
-    ):
-        SensorGraphBuilder(k=4).fit(aligned)
+@pytest.mark.parametrize("strategy", ["correlation", "knn"])
+def test_k_larger_than_the_sensor_set_links_all_nodes(aligned, strategy):
+    """k > n_nodes - 1 caps k_ with a warning and gives the complete graph; k=0 is invalid."""
+    n = len(SensorGraphBuilder("full").fit(aligned).node_names_)
+    with pytest.warns(StgraphWarning, match=rf"k=20 is more than n_nodes - 1 = {n - 1}"):
+        capped = SensorGraphBuilder(strategy, k=20).fit(aligned)
+    assert capped.k_ == n - 1
+    complete = SensorGraphBuilder(strategy, k=n - 1).fit(aligned)
+    np.testing.assert_allclose(capped.graph_.to_dense(), complete.graph_.to_dense())
+    assert np.all(capped.graph_.to_dense() > 0)
     with pytest.raises(ValueError, match="'k' parameter of SensorGraphBuilder"):
         SensorGraphBuilder(k=0).fit(aligned)
+
+
+def test_single_node_graph_has_only_the_self_loop():
+    """One sensor: no neighbours to link, the graph is its self-loop."""
+    rng = np.random.RandomState(0)
+    with pytest.warns(StgraphWarning, match="k_=0"):
+        builder = SensorGraphBuilder(k=3).fit([rng.randn(40, 1, 3) for _ in range(2)])
+    assert builder.k_ == 0
+    np.testing.assert_allclose(builder.graph_.to_dense(), [[1.0]])
+    assert SensorGraphBuilder("full").fit([rng.randn(40, 1, 3)]).k_ is None
+
+
+def test_k_is_ignored_by_fixed_strategies(aligned):
     SensorGraphBuilder("full", k=11).fit(aligned)  # k is ignored by "full"
 
 
