@@ -199,7 +199,7 @@ class FrameFeatureFlattener(TransformerMixin, BaseEstimator, auto_wrap_output_ke
 
         Returns
         -------
-        feature_names_out : ndarray of str of shape (n_features_out_,)
+        feature_names_out : ndarray of str of shape (n_features_out,)
         """
         check_is_fitted(self)
         return self.feature_names_out_.copy()
@@ -215,7 +215,7 @@ class FrameFeatureFlattener(TransformerMixin, BaseEstimator, auto_wrap_output_ke
 
         Returns
         -------
-        Xt : list of ndarray of shape (n_frames_i, n_features_out_), float64
+        Xt : list of ndarray of shape (n_frames_i, n_features_out), float64
             One matrix per sequence, on the reference frames.
         """
         check_is_fitted(self)
