@@ -100,11 +100,11 @@ print(f"majority-class accuracy: {counts.max() / counts.sum():.3f} ({labels[coun
 print(segmentation_report(y_test, y_pred).round(3))
 
 # %%
-# The segmenter can also return segments as a table, with the mean probability of each
-# segment's label. A scikit-learn ``Pipeline`` only forwards the standard methods
-# (``predict``, ``predict_proba``, ``score``), so we transform with the preprocessing steps
-# (``model[:-1]``) and call the segmenter (``model[-1]``) directly.
-print(seg.predict_segments(model[:-1].transform(X_test)).head(8))
+# The model can also return segments as a table, with the mean probability of each
+# segment's label. A plain scikit-learn ``Pipeline`` only forwards the standard methods
+# (``predict``, ``predict_proba``, ``score``); ``make_segmentation_pipeline`` returns a
+# ``SegmentationPipeline``, which forwards ``predict_segments`` as well.
+print(model.predict_segments(X_test).head(8))
 
 # %%
 # Timeline

@@ -2,11 +2,60 @@
 
 from __future__ import annotations
 
-from sklearn.pipeline import make_pipeline
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.utils.metaestimators import available_if
 
 from .transformers import ModalityAligner, NodeFeatureExtractor, SensorGraphBuilder, SequenceScaler
 
-__all__ = ["make_segmentation_pipeline"]
+__all__ = ["SegmentationPipeline", "make_segmentation_pipeline"]
+
+
+def _final_estimator_has(attr):
+    """``available_if`` check: the final step has ``attr``."""
+
+    def check(pipeline):
+        return hasattr(pipeline.steps[-1][1], attr)
+
+    return check
+
+
+class SegmentationPipeline(Pipeline):
+    """A :class:`~sklearn.pipeline.Pipeline` that also forwards ``predict_segments``.
+
+    Identical to scikit-learn's Pipeline (same parameters, slicing, ``clone`` and
+    ``GridSearchCV`` behaviour), plus :meth:`predict_segments` when the final step is a
+    segmenter: scikit-learn only forwards its standard methods.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from stgraph_sklearn.estimators import FrameClassifierSegmenter
+    >>> from stgraph_sklearn.pipeline import SegmentationPipeline
+    >>> from stgraph_sklearn.transformers import SequenceScaler
+    >>> X = [np.random.RandomState(0).randn(40, 2, 3)]
+    >>> y = [np.repeat(["idle", "stir"], 20)]
+    >>> model = SegmentationPipeline(
+    ...     [("scale", SequenceScaler()), ("seg", FrameClassifierSegmenter())]
+    ... ).fit(X, y)
+    >>> list(model.predict_segments(X).columns)
+    ['recording', 'start', 'end', 'label', 'confidence']
+    """
+
+    @available_if(_final_estimator_has("predict_segments"))
+    def predict_segments(self, X):
+        """Transform ``X`` with all steps but the last, then ``predict_segments`` of the last.
+
+        Parameters
+        ----------
+        X : list of recordings
+            What the first step accepts.
+
+        Returns
+        -------
+        segments : pandas.DataFrame
+            Columns ``recording``, ``start``, ``end`` (exclusive), ``label``, ``confidence``.
+        """
+        return self.steps[-1][1].predict_segments(self[:-1].transform(X))
 
 
 def make_segmentation_pipeline(
@@ -36,7 +85,8 @@ def make_segmentation_pipeline(
 
     Returns
     -------
-    pipeline : sklearn.pipeline.Pipeline
+    pipeline : SegmentationPipeline
+        A scikit-learn Pipeline that also forwards ``predict_segments``.
 
     Examples
     --------
@@ -45,10 +95,11 @@ def make_segmentation_pipeline(
     >>> [name for name, _ in make_segmentation_pipeline(MSTCNSegmenter()).steps]
     ['modalityaligner', 'nodefeatureextractor', 'sequencescaler', 'sensorgraphbuilder', 'mstcnsegmenter']
     """
-    return make_pipeline(
+    steps = make_pipeline(
         ModalityAligner(),
         NodeFeatureExtractor(windows=windows, stats=stats),
         SequenceScaler(),
         SensorGraphBuilder(strategy=graph, k=k),
         segmenter,
-    )
+    ).steps
+    return SegmentationPipeline(steps)

@@ -1,0 +1,58 @@
+"""SegmentationPipeline and make_segmentation_pipeline."""
+
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
+
+from stgraph_sklearn.datasets import make_kitchen_activities
+from stgraph_sklearn.estimators import MSTCNSegmenter
+from stgraph_sklearn.pipeline import SegmentationPipeline, make_segmentation_pipeline
+
+TINY = {"hidden_channels": 8, "n_stages": 2, "n_layers": 3, "max_epochs": 2, "random_state": 0}
+
+
+@pytest.fixture(scope="module")
+def kitchen():
+    X, y, _ = make_kitchen_activities(3, 3, duration=20.0, random_state=0)
+    return X, y
+
+
+def test_predict_segments_through_the_pipeline(kitchen):
+    """predict_segments of the pipeline = the segmenter's on the transformed recordings."""
+    X, y = kitchen
+    model = make_segmentation_pipeline(MSTCNSegmenter(**TINY)).fit(X, y)
+    assert isinstance(model, SegmentationPipeline) and isinstance(model, Pipeline)
+    got = model.predict_segments(X)
+    expected = model[-1].predict_segments(model[:-1].transform(X))
+    assert got.equals(expected)
+    assert len(got) > 0 and set(got["recording"]) == set(range(len(X)))
+    # The segments tile every recording and agree with predict.
+    for i, labels in enumerate(model.predict(X)):
+        rows = got[got["recording"] == i]
+        assert rows["start"].iloc[0] == 0 and rows["end"].iloc[-1] == len(labels)
+        np.testing.assert_array_equal(np.repeat(rows["label"], rows["end"] - rows["start"]), labels)
+
+
+def test_segmentation_pipeline_behaves_like_a_pipeline(kitchen):
+    """Same parameters, slicing, clone and pickling as scikit-learn's Pipeline."""
+    X, y = kitchen
+    model = make_segmentation_pipeline(MSTCNSegmenter(**TINY), k=2)
+    assert model.get_params()["sensorgraphbuilder__k"] == 2
+    assert isinstance(model[:-1], SegmentationPipeline)
+    cloned = clone(model).set_params(sensorgraphbuilder__k=1)
+    assert cloned.get_params()["sensorgraphbuilder__k"] == 1 and model[-2].k == 2
+    fitted = model.fit(X, y)
+    restored = pickle.loads(pickle.dumps(fitted))
+    assert restored.predict_segments(X).equals(fitted.predict_segments(X))
+
+
+def test_predict_segments_needs_a_segmenter_at_the_end():
+    """Without a segmenter as the last step the method is absent, as sklearn's available_if does."""
+    model = SegmentationPipeline([("clf", LogisticRegression())])
+    assert not hasattr(model, "predict_segments")
+    with pytest.raises(AttributeError, match="predict_segments"):
+        model.predict_segments([np.zeros((3, 2))])
