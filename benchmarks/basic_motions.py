@@ -19,7 +19,6 @@ Scores are x100, mean ± std over seeds.
 from __future__ import annotations
 
 import argparse
-import time
 import warnings
 
 import pandas as pd
@@ -32,8 +31,7 @@ from stgraph_sklearn.estimators import (
     MSTCNSegmenter,
     STGCNSegmenter,
 )
-from stgraph_sklearn.metrics import edit_score, f1_at_k_score, frame_accuracy_score
-from stgraph_sklearn.model_selection import count_parameters
+from stgraph_sklearn.model_selection import fit_and_score
 from stgraph_sklearn.pipeline import make_segmentation_pipeline
 
 SEGMENTERS = (AdaptiveGraphSegmenter, STGCNSegmenter, MSTCNSegmenter, FrameClassifierSegmenter)
@@ -56,19 +54,14 @@ def main(argv=None):
         )
         for cls in SEGMENTERS:
             model = make_segmentation_pipeline(cls(random_state=seed))
-            start = time.perf_counter()
-            model.fit(X_train, y_train)
-            fit_s = time.perf_counter() - start
-            y_pred = model.predict(X_test)
+            scores, _ = fit_and_score(model, X_train, y_train, X_test, y_test)
             rows.append(
                 {
                     "model": cls.__name__,
                     "seed": seed,
-                    "accuracy": 100 * frame_accuracy_score(y_test, y_pred),
-                    "edit": 100 * edit_score(y_test, y_pred),
-                    "f1@50": 100 * f1_at_k_score(y_test, y_pred, k=0.5),
-                    "params": count_parameters(model[-1]),
-                    "fit_s": fit_s,
+                    **{k: 100 * scores[k] for k in ("accuracy", "edit", "f1@50")},
+                    "params": scores["n_parameters"],
+                    "fit_s": scores["fit_time"],
                 }
             )
             print({k: round(v, 1) if isinstance(v, float) else v for k, v in rows[-1].items()})

@@ -23,7 +23,6 @@ Scores are x100; ``fit_s`` depends on the machine and its load.
 from __future__ import annotations
 
 import argparse
-import time
 import warnings
 
 import numpy as np
@@ -33,8 +32,7 @@ from sklearn.model_selection import GroupKFold
 from stgraph_sklearn.datasets import make_kitchen_activities
 from stgraph_sklearn.estimators import AdaptiveGraphSegmenter, MSTCNSegmenter
 from stgraph_sklearn.estimators._neural import prior_adjacency
-from stgraph_sklearn.metrics import edit_score, f1_at_k_score, frame_accuracy_score
-from stgraph_sklearn.model_selection import count_parameters
+from stgraph_sklearn.model_selection import fit_and_score
 from stgraph_sklearn.nn import GraphSegmentationNetwork
 from stgraph_sklearn.pipeline import make_segmentation_pipeline
 
@@ -92,20 +90,20 @@ def main(argv=None):
         for fold in args.folds:
             train, test = splits[fold]
             model = make_segmentation_pipeline(_segmenter(name, args.epochs, args.random_state))
-            start = time.perf_counter()
-            model.fit([X[i] for i in train], [y[i] for i in train])
-            fit_s = time.perf_counter() - start
-            y_true = [y[i] for i in test]
-            y_pred = model.predict([X[i] for i in test])
+            scores, _ = fit_and_score(
+                model,
+                [X[i] for i in train],
+                [y[i] for i in train],
+                [X[i] for i in test],
+                [y[i] for i in test],
+            )
             rows.append(
                 {
                     "variant": name,
                     "fold": fold,
-                    "accuracy": 100 * frame_accuracy_score(y_true, y_pred),
-                    "edit": 100 * edit_score(y_true, y_pred),
-                    "f1@50": 100 * f1_at_k_score(y_true, y_pred, k=0.5),
-                    "params": count_parameters(model[-1]),
-                    "fit_s": fit_s,
+                    **{k: 100 * scores[k] for k in ("accuracy", "edit", "f1@50")},
+                    "params": scores["n_parameters"],
+                    "fit_s": scores["fit_time"],
                     "final_train_loss": float(model[-1].history_[-1, "train_loss"]),
                 }
             )
