@@ -34,6 +34,9 @@ def sequence_tensors(seq, start=0, stop=None, step=1):
 class SequenceDataset(Dataset):
     """A torch Dataset over GraphSequences and their encoded labels.
 
+    Frames are sliced out of the sequences only when an item is drawn, so sequences whose
+    blocks are memory-mapped are read crop by crop.
+
     Parameters
     ----------
     sequences : list of GraphSequence
@@ -44,25 +47,55 @@ class SequenceDataset(Dataset):
     random_phase : bool, default=False
         Draw the phase uniformly from ``[0, temporal_stride)`` with torch's generator at each
         access (training-time augmentation: every frame is eventually seen). Otherwise phase 0.
+        It also selects random crops (below) rather than tiles.
+    crop_length : int or None, default=None
+        Cut the (strided) sequences to at most this many frames. With ``random_phase`` item
+        ``i`` is one crop of recording ``i`` at a start drawn uniformly with torch's
+        generator at each access; otherwise the items are the consecutive non-overlapping
+        crops of every recording (all frames, each once: for validation).
     """
 
-    def __init__(self, sequences, targets=None, temporal_stride=1, random_phase=False):
+    def __init__(
+        self, sequences, targets=None, temporal_stride=1, random_phase=False, crop_length=None
+    ):
         self.sequences = sequences
         self.targets = targets
         self.temporal_stride = temporal_stride
         self.random_phase = random_phase
+        self.crop_length = crop_length
+        self._tiles = None
+        if crop_length is not None and not random_phase:
+            s = temporal_stride
+            self._tiles = [
+                (i, a * s, min((a + crop_length) * s, seq.n_frames))
+                for i, seq in enumerate(sequences)
+                for a in range(0, -(-seq.n_frames // s), crop_length)
+            ]
 
     def __len__(self):
-        return len(self.sequences)
+        return len(self.sequences) if self._tiles is None else len(self._tiles)
 
     def __getitem__(self, i):
         s = self.temporal_stride
-        phase = int(torch.randint(s, (1,)).item()) if (self.random_phase and s > 1) else 0
-        x, mask = sequence_tensors(self.sequences[i], phase, None, s)
+        if self._tiles is not None:
+            i, start, stop = self._tiles[i]
+        else:
+            n = self.sequences[i].n_frames
+            phase = int(torch.randint(s, (1,)).item()) if (self.random_phase and s > 1) else 0
+            phase = min(phase, n - 1)
+            start, stop = phase, None
+            n_strided = len(range(phase, n, s))
+            c = self.crop_length
+            if c is not None and n_strided > c:
+                offset = (
+                    int(torch.randint(n_strided - c + 1, (1,)).item()) if self.random_phase else 0
+                )
+                start, stop = phase + offset * s, phase + (offset + c) * s
+        x, mask = sequence_tensors(self.sequences[i], start, stop, s)
         if self.targets is None:
             y = np.full(mask.shape[0], IGNORE_INDEX, dtype=np.int64)
         else:
-            y = self.targets[i][phase::s]
+            y = self.targets[i][start:stop:s]
         return x, mask, y
 
 

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
 import torch
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNet
 from skorch.callbacks import EarlyStopping
+from skorch.hf import AccelerateMixin
+from skorch.utils import to_tensor
 from torch.utils.data import DataLoader
 
 from ..data import SensorGraph
+from ..exceptions import StgraphWarning
 from ..nn import SegmentationLoss
 from ._base import BaseSegmenter, check_device, seed_from
 from ._batching import SequenceDataset, collate_sequences, sequence_tensors
@@ -52,6 +56,26 @@ def prior_adjacency(spec, sequences, node_names, caller):
     return graph.to_dense()
 
 
+def _module_device(module):
+    """The device of a module's parameters."""
+    return next(module.parameters()).device
+
+
+class AcceleratedNeuralNet(AccelerateMixin, NeuralNet):
+    """``NeuralNet`` with skorch's Hugging Face Accelerate integration (``accelerator=...``)."""
+
+    def _initialize_accelerator(self):
+        # In several processes ``accelerator.prepare`` wraps modules in DistributedDataParallel,
+        # which refuses one without trainable parameters: the loss has none (only class
+        # weights), so it is only moved to the accelerator's device.
+        criterion, self.criterion_ = self.criterion_, None
+        try:
+            super()._initialize_accelerator()
+        finally:
+            self.criterion_ = criterion.to(self.accelerator.device)
+        return self
+
+
 def _silent(*args, **kwargs):
     """A skorch callback sink that prints nothing (progress is shown by the progress bar)."""
 
@@ -83,6 +107,7 @@ class RecordingSplit:
                 [tgts[i] for i in idx],
                 dataset.temporal_stride,
                 random_phase=random_phase,
+                crop_length=dataset.crop_length,
             )
 
         return subset(train, dataset.random_phase), subset(valid, False)
@@ -110,7 +135,9 @@ class NeuralSegmenter(BaseSegmenter):
         "class_weight": [StrOptions({"balanced"}), dict, None],
         "validation_fraction": [Interval(Real, 0, 1, closed="left")],
         "patience": [Interval(Integral, 1, None, closed="left"), None],
+        "crop_length": [Interval(Integral, 1, None, closed="left"), None],
         "chunk_size": [Interval(Integral, 8, None, closed="left"), None],
+        "accelerator": [HasMethods(["prepare", "unwrap_model"]), None],
         "device": [str, torch.device],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
@@ -146,6 +173,26 @@ class NeuralSegmenter(BaseSegmenter):
 
     def _after_fit(self, sequences):
         """Set model-specific fitted attributes (``graph_``, ``adjacency_``)."""
+
+    def _temporal_reach(self):
+        """Frames on each side of a (strided) frame that its prediction depends on.
+
+        Every temporal operator is a kernel-3 convolution: dilations ``1, ..., 2**(L - 1)``
+        in each of the ``n_stages`` MS-TCN stages and ``1, ..., 2**(n_spatial_layers - 1)``
+        in the spatiotemporal blocks, composed in sequence (the rest is per frame).
+        """
+        n_spatial = getattr(self, "n_spatial_layers", 0)
+        return self.n_stages * (2**self.n_layers - 1) + (2**n_spatial - 1)
+
+    def _dataset(self, sequences, targets):
+        """The training Dataset: random phase and, with ``crop_length``, random crops."""
+        return SequenceDataset(
+            sequences,
+            targets,
+            self.temporal_stride,
+            random_phase=True,
+            crop_length=self.crop_length,
+        )
 
     # ---- training --------------------------------------------------------------------------
     def _criterion(self, targets):
@@ -194,7 +241,19 @@ class NeuralSegmenter(BaseSegmenter):
                 ("progress", EpochProgressBar(self.max_epochs, desc=type(self).__name__))
             )
         generator = torch.Generator().manual_seed(seed)
-        return NeuralNet(
+        net_class, accelerate = NeuralNet, {}
+        if self.accelerator is not None:
+            net_class = AcceleratedNeuralNet
+            # skorch leaves device placement to the accelerator (device=None) when it does it
+            device = None if self.accelerator.device_placement else self._device
+            accelerate = {
+                "accelerator": self.accelerator,
+                "device": device,
+                "callbacks__print_log__sink": self.accelerator.print
+                if self.verbose >= 2
+                else _silent,
+            }
+        return net_class(
             module=module,
             criterion=criterion,
             optimizer=torch.optim.Adam,
@@ -210,8 +269,8 @@ class NeuralSegmenter(BaseSegmenter):
             iterator_valid__collate_fn=collate_sequences,
             train_split=RecordingSplit(self.validation_fraction, seed),
             callbacks=callbacks,
-            device=self._device,
             verbose=int(self.verbose >= 2),
+            **{"device": self._device, **accelerate},
         )
 
     @staticmethod
@@ -231,10 +290,11 @@ class NeuralSegmenter(BaseSegmenter):
             module = self._build_module(self.modalities_, len(self.classes_), sequences)
             self.net_ = self._make_net(module, self._criterion(targets), seed, len(sequences))
             self.net_.initialize()
-            dataset = SequenceDataset(sequences, targets, self.temporal_stride, random_phase=True)
+            dataset = self._dataset(sequences, targets)
             # partial_fit (not fit_loop) so callbacks get on_train_begin / on_train_end
             self.net_.partial_fit(dataset, epochs=epochs)
         self.history_ = self.net_.history
+        self.receptive_field_ = 2 * self._temporal_reach() + 1
         self._after_fit(sequences)
         return self
 
@@ -260,7 +320,7 @@ class NeuralSegmenter(BaseSegmenter):
         targets = self._encode_labels(y, seqs, reset=first, classes=classes)
         if first:
             return self._fit(seqs, targets, epochs=1)
-        dataset = SequenceDataset(seqs, targets, self.temporal_stride, random_phase=True)
+        dataset = self._dataset(seqs, targets)
         seed = seed_from(self.random_state) + len(self.history_)
         with torch.random.fork_rng(devices=self._rng_devices(self.net_.device)):
             torch.manual_seed(seed)
@@ -272,6 +332,7 @@ class NeuralSegmenter(BaseSegmenter):
     def _infer_proba(self, x, mask):
         """Last-stage softmax of one (strided) sequence given as numpy arrays -> (T, K)."""
         batch = collate_sequences([(x, mask, np.zeros(mask.shape[0], dtype=np.int64))])
+        batch = to_tensor(batch, device=_module_device(self.net_.module_))
         logits = self.net_.evaluation_step(batch, training=False)  # (S, 1, K, T)
         return torch.softmax(logits[-1, 0], dim=0).T.cpu().numpy()
 
@@ -283,13 +344,15 @@ class NeuralSegmenter(BaseSegmenter):
         to the CPU by skorch (with a warning); it stays there even though ``device`` still
         says "cuda", so that it predicts instead of raising.
         """
+        current = _module_device(self.net_.module_)
         wanted = torch.device(self.device)
         if wanted.type == "cuda" and not torch.cuda.is_available():
-            wanted = torch.device(self.net_.device)
-        if torch.device(self.net_.device) != wanted:
+            wanted = current
+        if current != wanted:
             self.net_.module_.to(wanted)
             self.net_.criterion_.to(wanted)
-            self.net_.device = str(wanted)
+            if self.net_.device is not None:  # None: an accelerated net, batches moved below
+                self.net_.device = str(wanted)
 
     def _predict_proba_one(self, seq):
         check_is_fitted(self)
@@ -304,21 +367,34 @@ class NeuralSegmenter(BaseSegmenter):
     def _chunked_proba(self, x, mask):
         """Predict in overlapping windows so memory is bounded by ``chunk_size``.
 
-        Windows of ``chunk_size`` frames advance by half a window; each frame takes its
-        prediction from the window in which it lies in the central half (the first and last
-        windows also own the recording's start and end), so every frame has at least a quarter
-        window of context on both sides where the recording allows it.
+        Windows of ``chunk_size`` frames overlap by twice the network's temporal reach ``r``
+        (``receptive_field_ == 2 * r + 1``); each frame takes its prediction from a window
+        in which it has ``r`` frames of context on both sides (or the recording's own start
+        or end), so the result equals unchunked prediction up to float rounding. A window of
+        at most ``2 * r`` frames cannot give that: the overlap falls back to half a window
+        (a quarter window of context on each side), with a warning that the predictions
+        approximate the unchunked ones.
         """
         t = mask.shape[0]
         c = self.chunk_size
         if c is None or t <= c:
             return self._infer_proba(x, mask)
+        r = self._temporal_reach()
+        if c <= 2 * r:
+            warnings.warn(
+                f"{type(self).__name__}: chunk_size={c} is smaller than the network's receptive "
+                f"field (receptive_field_={2 * r + 1} frames), so chunked predictions "
+                f"approximate the unchunked ones. Use chunk_size >= {2 * r + 1} for exact "
+                "chunked prediction.",
+                StgraphWarning,
+                stacklevel=4,
+            )
+            r = c // 4
         out = np.empty((t, len(self.classes_)), dtype=np.float32)
-        step, q = c // 2, c // 4
-        starts = [*range(0, t - c, step), t - c]
+        starts = [*range(0, t - c, c - 2 * r), t - c]
         for j, a in enumerate(starts):
             p = self._infer_proba({k: v[a : a + c] for k, v in x.items()}, mask[a : a + c])
-            lo = a if j == 0 else a + q
-            hi = t if j == len(starts) - 1 else min(a + c - q, starts[j + 1] + q)
+            lo = a if j == 0 else a + r
+            hi = t if j == len(starts) - 1 else a + c - r
             out[lo:hi] = p[lo - a : hi - a]
         return out

@@ -98,7 +98,9 @@ class STGCNSegmenter(NeuralSegmenter):
         class_weight=None,
         validation_fraction=0.1,
         patience=None,
+        crop_length=None,
         chunk_size=None,
+        accelerator=None,
         device="cpu",
         random_state=None,
         verbose=0,
@@ -121,7 +123,9 @@ class STGCNSegmenter(NeuralSegmenter):
         self.class_weight = class_weight
         self.validation_fraction = validation_fraction
         self.patience = patience
+        self.crop_length = crop_length
         self.chunk_size = chunk_size
+        self.accelerator = accelerator
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
