@@ -53,6 +53,7 @@ from _common import (
     resolve,
     write_results,
 )
+from sklearn.base import clone
 
 from stgraph_sklearn.model_selection import fit_and_score
 
@@ -95,12 +96,11 @@ def measure(args, dataset, seed, name):
                 epoch_reached=reached + 1,
                 to_final_s=float(dur[: reached + 1].sum()),
             )
-        fresh = segmenter.__class__(**segmenter.get_params())
-        fresh.set_params(validation_fraction=0.0, max_epochs=TRAIN_EPOCHS)
+        fresh = clone(segmenter).set_params(validation_fraction=0.0, max_epochs=TRAIN_EPOCHS)
         fresh.fit(train_seqs, split.y_train)
         row["train_fps"] = row["train_frames"] / float(np.median(fresh.history_[:, "dur"]))
     else:
-        fresh = segmenter.__class__(**segmenter.get_params())
+        fresh = clone(segmenter)
         start = time.perf_counter()
         fresh.fit(train_seqs, split.y_train)
         row["train_fps"] = row["train_frames"] / (time.perf_counter() - start)
