@@ -6,7 +6,7 @@ import numbers
 
 import numpy as np
 
-from ..data._containers import SensorGraph
+from ..data import SensorGraph
 from ._utils import _check_node_names
 
 __all__ = ["from_edges", "fully_connected", "modality_graph"]

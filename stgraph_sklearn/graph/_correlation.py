@@ -6,7 +6,7 @@ import warnings
 
 import numpy as np
 
-from ..data._containers import SensorGraph
+from ..data import SensorGraph
 from ._construction import _check_node_modality
 from ._utils import _check_k, _check_node_names, _top_k_adjacency
 

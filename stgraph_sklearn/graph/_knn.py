@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.spatial.distance import cdist
 
-from ..data._containers import SensorGraph
+from ..data import SensorGraph
 from ._construction import _check_node_modality
 from ._utils import _check_k, _check_node_names, _top_k_adjacency
 

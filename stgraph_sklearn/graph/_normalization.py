@@ -6,7 +6,7 @@ import numbers
 
 import numpy as np
 
-from ..data._containers import SensorGraph
+from ..data import SensorGraph
 from ._utils import _as_square
 
 __all__ = ["add_self_loops", "normalized_adjacency"]
@@ -57,7 +57,11 @@ def normalized_adjacency(adj, *, kind="sym", self_loops=True):
     - ``kind="sym"``: ``D^{-1/2} Â D^{-1/2}`` (Kipf & Welling's GCN),
     - ``kind="row"``: ``D^{-1} Â`` (each node averages its neighbours; rows sum to 1).
 
-    A node with no incoming edge keeps an all-zero row (and column, for ``"sym"``).
+    A node with no incoming edge (an all-zero row of ``Â``, possible only without
+    ``self_loops``) gets the identity row: it keeps its own value instead of becoming zero.
+    This is the package's one row-normalisation convention, shared with the networks
+    (:func:`stgraph_sklearn.nn.masked_adjacency`: a node whose neighbours are all missing keeps
+    only itself); a test checks that both agree.
 
     Parameters
     ----------
@@ -90,6 +94,10 @@ def normalized_adjacency(adj, *, kind="sym", self_loops=True):
     degree = dense.sum(axis=1)
     if kind == "row":
         inv = np.divide(1.0, degree, out=np.zeros_like(degree), where=degree > 0)
-        return dense * inv[:, None]
-    inv_sqrt = np.divide(1.0, np.sqrt(degree), out=np.zeros_like(degree), where=degree > 0)
-    return inv_sqrt[:, None] * dense * inv_sqrt[None, :]
+        out = dense * inv[:, None]
+    else:
+        inv_sqrt = np.divide(1.0, np.sqrt(degree), out=np.zeros_like(degree), where=degree > 0)
+        out = inv_sqrt[:, None] * dense * inv_sqrt[None, :]
+    isolated = np.flatnonzero(degree <= 0)
+    out[isolated, isolated] = 1.0
+    return out

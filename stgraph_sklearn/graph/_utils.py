@@ -6,7 +6,7 @@ import numbers
 
 import numpy as np
 
-from ..data._containers import SensorGraph
+from ..data import SensorGraph
 
 
 def _check_node_names(node_names, what="node_names", n_nodes=None):

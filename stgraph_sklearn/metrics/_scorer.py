@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from ..data._segments import _as_label_set
+from ..data import check_background
 from ._segmentation import edit_score, f1_at_k_score, frame_accuracy_score
 
 __all__ = ["get_scorer"]
@@ -130,5 +130,5 @@ def get_scorer(name, *, background=None):
     if not isinstance(name, str) or name not in _SCORE_FUNCS:
         valid = ", ".join(repr(n) for n in _SCORER_NAMES)
         raise ValueError(f"{name!r} is not a valid scorer name. Valid names are {valid}.")
-    _as_label_set(background)  # fail now, not in the middle of a search
+    check_background(background)  # fail now, not in the middle of a search
     return _SegmentationScorer(name, background=background)
