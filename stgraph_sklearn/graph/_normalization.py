@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import numbers
+from numbers import Real
 
 import numpy as np
+from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
 from ..data import SensorGraph
 from ._utils import _as_square
@@ -12,6 +13,10 @@ from ._utils import _as_square
 __all__ = ["add_self_loops", "normalized_adjacency"]
 
 
+@validate_params(
+    {"adj": [SensorGraph, "array-like"], "weight": [Interval(Real, 0, None, closed="left")]},
+    prefer_skip_nested_validation=True,
+)
 def add_self_loops(adj, *, weight=1.0):
     """Give every node without a self-loop one of the given weight.
 
@@ -38,8 +43,6 @@ def add_self_loops(adj, *, weight=1.0):
     array([[1., 2.],
            [2., 3.]])
     """
-    if not isinstance(weight, numbers.Real) or not np.isfinite(weight) or weight < 0:
-        raise ValueError(f"'weight' must be a finite non-negative number. Got {weight!r}.")
     dense = _as_square(adj)
     diag = np.diagonal(dense).copy()
     np.fill_diagonal(dense, np.where(diag != 0, diag, float(weight)))
@@ -48,6 +51,14 @@ def add_self_loops(adj, *, weight=1.0):
     return dense
 
 
+@validate_params(
+    {
+        "adj": [SensorGraph, "array-like"],
+        "kind": [StrOptions({"sym", "row"})],
+        "self_loops": ["boolean"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def normalized_adjacency(adj, *, kind="sym", self_loops=True):
     """Normalised dense adjacency, as used by graph convolutions.
 
@@ -84,8 +95,6 @@ def normalized_adjacency(adj, *, kind="sym", self_loops=True):
     array([[0.5, 0.5],
            [0.5, 0.5]])
     """
-    if kind not in ("sym", "row"):
-        raise ValueError(f"'kind' must be 'sym' or 'row'. Got {kind!r}.")
     dense = _as_square(adj)
     if (dense < 0).any():
         raise ValueError("'adj' must hold non-negative weights.")

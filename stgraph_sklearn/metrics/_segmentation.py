@@ -6,42 +6,25 @@ compare with published tables; scores are fractions in [0, 1]. No torch here.
 
 from __future__ import annotations
 
-import numbers
+from numbers import Real
 
 import numpy as np
 import pandas as pd
+from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
 from ..data import check_background, check_label_pairs, labels_to_segments
 
 __all__ = ["edit_score", "f1_at_k_score", "frame_accuracy_score", "segmentation_report"]
 
-_AVERAGES = ("micro", "macro")
+_AVERAGE = [StrOptions({"micro", "macro"})]
+# y_true / y_pred are data, validated by stgraph_sklearn.data.check_label_pairs (which names
+# the sequence index); check_background checks the labels of background.
+_LABELS = {"y_true": "no_validation", "y_pred": "no_validation"}
+_BACKGROUND = [None, str, bytes, Real, "array-like"]
 _REPORT_KS = (("f1@10", 0.10), ("f1@25", 0.25), ("f1@50", 0.50))
 
 
 # ----------------------------------------------------------------------------- validation
-
-
-def _check_average(average, func):
-    if not isinstance(average, str) or average not in _AVERAGES:
-        raise ValueError(
-            f"The 'average' parameter of {func} must be 'micro' or 'macro'. "
-            f"Got {average!r} instead."
-        )
-
-
-def _check_k(k, func="f1_at_k_score"):
-    if (
-        isinstance(k, (bool, np.bool_))
-        or not isinstance(k, numbers.Real)
-        or not 0.0 < float(k) <= 1.0
-    ):
-        hint = " (an IoU fraction: use k=0.5 for F1@50)" if isinstance(k, numbers.Real) else ""
-        raise ValueError(
-            f"The 'k' parameter of {func} must be a float in the range (0, 1]{hint}. "
-            f"Got {k!r} instead."
-        )
-    return float(k)
 
 
 def _encode_pair(t, p):
@@ -165,6 +148,10 @@ def _all_matches(segs):
 # ----------------------------------------------------------------------------- public
 
 
+@validate_params(
+    {**_LABELS, "average": _AVERAGE},
+    prefer_skip_nested_validation=True,
+)
 def frame_accuracy_score(y_true, y_pred, *, average="micro"):
     """Fraction of correctly labelled frames.
 
@@ -194,7 +181,6 @@ def frame_accuracy_score(y_true, y_pred, *, average="micro"):
     >>> frame_accuracy_score([0, 0, 0, 1, 1, 1, 1, 2, 2, 2], [0, 0, 1, 1, 1, 1, 1, 2, 2, 0])
     0.8
     """
-    _check_average(average, "frame_accuracy_score")
     trues, preds = check_label_pairs(y_true, y_pred)
     correct = np.array([_n_correct(t, p) for t, p in zip(trues, preds, strict=True)])
     lengths = np.array([len(t) for t in trues])
@@ -203,6 +189,10 @@ def frame_accuracy_score(y_true, y_pred, *, average="micro"):
     return float(np.mean(correct / lengths))
 
 
+@validate_params(
+    {**_LABELS, "background": _BACKGROUND},
+    prefer_skip_nested_validation=True,
+)
 def edit_score(y_true, y_pred, *, background=None):
     """Segmental edit score: ``1 - Levenshtein / max(n_segments)``, mean over sequences.
 
@@ -241,6 +231,15 @@ def edit_score(y_true, y_pred, *, background=None):
     return float(np.mean([_edit_one(ts[0], ps[0]) for ts, ps in segs]))
 
 
+@validate_params(
+    {
+        **_LABELS,
+        "k": [Interval(Real, 0, 1, closed="right")],
+        "background": _BACKGROUND,
+        "average": _AVERAGE,
+    },
+    prefer_skip_nested_validation=True,
+)
 def f1_at_k_score(y_true, y_pred, *, k=0.5, background=None, average="micro"):
     """Segmental F1 score at IoU threshold ``k`` (F1@k).
 
@@ -282,12 +281,15 @@ def f1_at_k_score(y_true, y_pred, *, k=0.5, background=None, average="micro"):
     >>> f1_at_k_score(y_true, y_pred, k=0.5, background={"bg"})
     1.0
     """
-    k = _check_k(k)
-    _check_average(average, "f1_at_k_score")
+    k = float(k)
     trues, preds = check_label_pairs(y_true, y_pred)
     return _f1_from_matches(_all_matches(_encoded_segments(trues, preds, background)), k, average)
 
 
+@validate_params(
+    {**_LABELS, "background": _BACKGROUND, "output_dict": ["boolean"]},
+    prefer_skip_nested_validation=True,
+)
 def segmentation_report(y_true, y_pred, *, background=None, output_dict=False):
     """The five scores of segmentation tables: accuracy, edit, F1@{10, 25, 50}.
 
