@@ -17,6 +17,7 @@ from ._models import EarlyFusionTCN, GraphSegmentationNetwork
 from ._partitioned_graph_conv import PartitionedGraphConv
 from ._pooling import AttentionNodePool, ConcatNodePool, masked_node_pool
 from ._spatiotemporal_block import SpatioTemporalBlock
+from ._streaming import TemporalStreamer, receptive_field
 from ._temporal import DilatedResidualLayer, MultiStageTCN, SingleStageTCN
 
 __all__ = [
@@ -34,7 +35,9 @@ __all__ = [
     "SegmentationLoss",
     "SingleStageTCN",
     "SpatioTemporalBlock",
+    "TemporalStreamer",
     "masked_adjacency",
     "masked_node_pool",
+    "receptive_field",
     "spatial_partitions",
 ]

@@ -86,6 +86,10 @@ class GraphSegmentationNetwork(nn.Module):
         ``N * (node_channels + 1)`` features per frame.
     share_refinement : bool, default=True
         Share the weights of the refinement stages (MS-TCN++; see :class:`MultiStageTCN`).
+    causal : bool, default=False
+        Left-padded temporal convolutions in the blocks and the TCN stages: the logits at
+        frame ``t`` depend on no input after ``t`` (every other operation is per frame).
+        Such a network can run on a live stream through :class:`TemporalStreamer`.
 
     Examples
     --------
@@ -115,6 +119,7 @@ class GraphSegmentationNetwork(nn.Module):
         partition_strategy="distance",
         node_channels=None,
         share_refinement=True,
+        causal=False,
     ):
         super().__init__()
         owner = type(self).__name__
@@ -152,6 +157,7 @@ class GraphSegmentationNetwork(nn.Module):
                 dropout=dropout,
                 num_nodes=n,
                 num_partitions=_PARTITIONS[partition_strategy],
+                causal=causal,
             )
             for i in range(num_spatial_layers)
         )
@@ -170,6 +176,7 @@ class GraphSegmentationNetwork(nn.Module):
             dropout,
             separable,
             share_refinement,
+            causal,
         )
 
     def reset_parameters(self):
@@ -253,6 +260,8 @@ class EarlyFusionTCN(nn.Module):
         Dilated residual layers per stage.
     dropout : float, default=0.5
         Dropout probability.
+    causal : bool, default=False
+        Left-padded (causal) dilated convolutions (see :class:`MultiStageTCN`).
 
     Examples
     --------
@@ -273,6 +282,7 @@ class EarlyFusionTCN(nn.Module):
         num_stages=4,
         num_layers=10,
         dropout=0.5,
+        causal=False,
     ):
         super().__init__()
         owner = type(self).__name__
@@ -280,7 +290,7 @@ class EarlyFusionTCN(nn.Module):
         n = sum(self.num_nodes.values())
         width = sum(self.num_nodes[k] * f for k, f in self.in_channels.items()) + n
         self.tcn = MultiStageTCN(
-            width, hidden_channels, num_classes, num_stages, num_layers, dropout
+            width, hidden_channels, num_classes, num_stages, num_layers, dropout, causal=causal
         )
 
     def reset_parameters(self):

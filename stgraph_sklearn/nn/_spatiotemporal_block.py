@@ -10,6 +10,7 @@ from ._checks import check_float, check_int, check_option
 from ._dense_graph_conv import DenseGraphConv
 from ._graph_attention import GraphAttentionFusion
 from ._partitioned_graph_conv import PartitionedGraphConv
+from ._streaming import causal_context
 
 SPATIAL_OPERATORS = {"adaptive", "dense", "partitioned", "attention"}
 
@@ -38,6 +39,14 @@ class SpatioTemporalBlock(nn.Module):
         Number of partitions for ``"partitioned"``.
     heads : int, default=2
         Attention heads for ``"attention"``.
+    causal : bool, default=False
+        Left-padded temporal convolution (taps at ``t - 2d, t - d, t``): the output at frame
+        ``t`` depends on no later frame. False centres it (``t - d, t, t + d``).
+
+    Attributes
+    ----------
+    temporal_span : int
+        Past frames the causal temporal convolution reads, ``2 * dilation`` (0 if not causal).
 
     Examples
     --------
@@ -59,6 +68,7 @@ class SpatioTemporalBlock(nn.Module):
         num_nodes=None,
         num_partitions=2,
         heads=2,
+        causal=False,
     ):
         super().__init__()
         owner = type(self).__name__
@@ -76,6 +86,8 @@ class SpatioTemporalBlock(nn.Module):
             self.spatial = GraphAttentionFusion(c, c, heads=heads)
         else:
             self.spatial = DenseGraphConv(c, c)
+        self.causal = bool(causal)
+        self.temporal_span = 2 * d if self.causal else 0
         self.temporal = nn.Sequential(
             nn.Conv1d(c, c, 3, padding=d, dilation=d, groups=c),
             nn.Conv1d(c, c, 1),
@@ -99,7 +111,14 @@ class SpatioTemporalBlock(nn.Module):
         """
         depthwise, pointwise = self.temporal
         d = depthwise.dilation[0]
-        w = depthwise.weight[:, 0]  # (C, 3): taps at t - d, t, t + d
+        w = depthwise.weight[:, 0]  # (C, 3): taps at t - d, t, t + d (causal: t - 2d, t - d, t)
+        if self.causal:
+            full = causal_context(self, h, 2 * d, 1)
+            t = h.shape[1]
+            out = torch.addcmul(depthwise.bias, full[:, 2 * d :], w[:, 2])
+            out = torch.addcmul(out, full[:, d : d + t], w[:, 1])
+            out = torch.addcmul(out, full[:, :t], w[:, 0])
+            return F.linear(out, pointwise.weight[:, :, 0], pointwise.bias)
         out = torch.addcmul(depthwise.bias, h, w[:, 1])
         if h.shape[1] > d:
             out[:, d:] += h[:, :-d] * w[:, 0]

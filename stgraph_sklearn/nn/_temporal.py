@@ -12,6 +12,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ._checks import check_float, check_int
+from ._streaming import causal_context
 
 
 def _apply_mask(x: Tensor, mask: Tensor | None) -> Tensor:
@@ -53,22 +54,34 @@ class DilatedResidualLayer(nn.Module):
         About half the parameters of the full layer (2C**2 + 6C vs. 4C**2 + 2C). Channels are
         mixed before the non-linearity as in the full layer; a depthwise-ReLU-1x1 variant (a
         quarter of the parameters) was tried and trained several times slower.
+    causal : bool, default=False
+        False: the kernel is centred (taps at ``t - d, t, t + d``). True: it is left-padded
+        (taps at ``t - 2d, t - d, t``), so the output at ``t`` depends on no later input;
+        under :class:`TemporalStreamer` the padding is the previous chunk's last frames.
+
+    Attributes
+    ----------
+    temporal_span : int
+        Past frames the causal convolution reads, ``2 * dilation`` (0 if not causal).
     """
 
-    def __init__(self, channels, dilation, dropout, separable=False):
+    def __init__(self, channels, dilation, dropout, separable=False, causal=False):
         super().__init__()
         owner = type(self).__name__
         self.channels = check_int(channels, "channels", owner)
         self.dilation = check_int(dilation, "dilation", owner)
         check_float(dropout, "dropout", owner, 0.0, 1.0, include_high=False)
         self.separable = bool(separable)
+        self.causal = bool(causal)
         c, d = self.channels, self.dilation
+        self.temporal_span = 2 * d if self.causal else 0
+        pad = 0 if self.causal else d
         if self.separable:
             self.conv_dilated = nn.Sequential(
-                nn.Conv1d(c, c, 3, padding=d, dilation=d, groups=c), nn.Conv1d(c, c, 1)
+                nn.Conv1d(c, c, 3, padding=pad, dilation=d, groups=c), nn.Conv1d(c, c, 1)
             )
         else:
-            self.conv_dilated = nn.Conv1d(c, c, 3, padding=d, dilation=d)
+            self.conv_dilated = nn.Conv1d(c, c, 3, padding=pad, dilation=d)
         self.conv_1x1 = nn.Conv1d(c, c, 1)
         self.dropout = nn.Dropout(dropout)
         self.reset_parameters()
@@ -94,7 +107,8 @@ class DilatedResidualLayer(nn.Module):
         Tensor of shape (B, C, T)
             Output features, zero on padded frames.
         """
-        out = self.conv_1x1(F.relu(self.conv_dilated(x)))
+        h = causal_context(self, x, self.temporal_span, 2) if self.causal else x
+        out = self.conv_1x1(F.relu(self.conv_dilated(h)))
         return _apply_mask(x + self.dropout(out), mask)
 
 
@@ -115,10 +129,19 @@ class SingleStageTCN(nn.Module):
         Dropout probability in every layer.
     separable : bool, default=False
         Use depthwise-separable dilated convolutions (see :class:`DilatedResidualLayer`).
+    causal : bool, default=False
+        Left-padded (causal) dilated convolutions (see :class:`DilatedResidualLayer`).
     """
 
     def __init__(
-        self, in_channels, hidden_channels, num_classes, num_layers, dropout, separable=False
+        self,
+        in_channels,
+        hidden_channels,
+        num_classes,
+        num_layers,
+        dropout,
+        separable=False,
+        causal=False,
     ):
         super().__init__()
         owner = type(self).__name__
@@ -128,7 +151,7 @@ class SingleStageTCN(nn.Module):
         num_layers = check_int(num_layers, "num_layers", owner)
         self.conv_in = nn.Conv1d(in_channels, hidden_channels, 1)
         self.layers = nn.ModuleList(
-            DilatedResidualLayer(hidden_channels, 2**i, dropout, separable)
+            DilatedResidualLayer(hidden_channels, 2**i, dropout, separable, causal)
             for i in range(num_layers)
         )
         self.conv_out = nn.Conv1d(hidden_channels, num_classes, 1)
@@ -187,6 +210,9 @@ class MultiStageTCN(nn.Module):
     share_refinement : bool, default=False
         One set of weights for all refinement stages (MS-TCN++): the parameters of two stages
         for any ``num_stages >= 2``, at the same compute. False is exactly MS-TCN.
+    causal : bool, default=False
+        Left-padded dilated convolutions in every stage: the logits at frame ``t`` depend on
+        no input after ``t`` (online use; see :class:`TemporalStreamer`).
 
     References
     ----------
@@ -214,6 +240,7 @@ class MultiStageTCN(nn.Module):
         dropout,
         separable=False,
         share_refinement=False,
+        causal=False,
     ):
         super().__init__()
         num_stages = check_int(num_stages, "num_stages", type(self).__name__)
@@ -231,6 +258,7 @@ class MultiStageTCN(nn.Module):
                 num_layers,
                 dropout,
                 separable if separable != "refinement" else s > 0,
+                causal,
             )
             for s in range(min(num_stages, 2) if self.share_refinement else num_stages)
         )
