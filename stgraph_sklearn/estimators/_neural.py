@@ -23,6 +23,7 @@ from ._batching import (
     sequence_tensors,
 )
 from ._callbacks import EpochProgressBar, ValidationSegmentalScore
+from ._stream import FrameStream
 
 __all__ = ["NeuralSegmenter", "prior_adjacency"]
 
@@ -319,6 +320,36 @@ class NeuralSegmenter(BaseSegmenter):
                 proba[phase::s] = self._streamed_proba(x, mask)[k:]
         return proba
 
+    def stream(self):
+        """Start labelling a live stream of frames with this causal model.
+
+        Returns
+        -------
+        stream : FrameStream
+            ``stream.partial_predict_proba(frames)`` returns the probabilities of the frames
+            each chunk completes, ``stream.close()`` those of the last ``lookahead`` frames;
+            together they equal ``predict_proba`` on the whole stream. For raw multi-rate
+            samples use :meth:`SegmentationPipeline.stream
+            <stgraph_sklearn.pipeline.SegmentationPipeline.stream>`.
+
+        Raises
+        ------
+        ValueError
+            If the model is offline (``lookahead=None``) or has ``temporal_stride > 1``.
+        """
+        check_is_fitted(self)
+        name = type(self).__name__
+        if self.lookahead is None:
+            raise ValueError(
+                f"{name}.stream needs a causal model, but lookahead=None (centred convolutions "
+                "look into the future). Set lookahead=0 (or a number of frames) and refit."
+            )
+        if self.temporal_stride != 1:
+            raise ValueError(
+                f"{name}.stream needs temporal_stride=1. Got {self.temporal_stride} instead."
+            )
+        return FrameStream(self)
+
     def _streamed_proba(self, x, mask):
         """Last-stage softmax of a causal model, ``chunk_size`` frames at a time -> (T, K).
 
@@ -330,14 +361,11 @@ class NeuralSegmenter(BaseSegmenter):
         c = self.chunk_size
         if c is None or t <= c:
             return self._infer_proba(x, mask)
-        streamer = TemporalStreamer(self.net_.module_)
-        try:
+        with TemporalStreamer(self.net_.module_):
             parts = [
                 self._infer_proba({k: v[a : a + c] for k, v in x.items()}, mask[a : a + c])
                 for a in range(0, t, c)
             ]
-        finally:
-            streamer.close()
         return np.concatenate(parts)
 
     def _chunked_proba(self, x, mask):

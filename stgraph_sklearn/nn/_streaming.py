@@ -103,14 +103,14 @@ class TemporalStreamer:
     Every causal temporal layer keeps its last ``(kernel_size - 1) * dilation`` input frames
     between calls (a constant-size state per layer; their sum is the receptive field), so
     ``step`` on chunks ``x[0:a], x[a:b], ...`` returns the outputs of the offline forward on
-    the whole ``x``, chunk by chunk. Until :meth:`close`, every call of the module (``step``
-    or a direct call) continues the stream.
+    the whole ``x``, chunk by chunk. The state belongs to the streamer, not to the module:
+    several streams can share one network, and the network predicts offline between steps.
 
     Parameters
     ----------
     module : nn.Module
         A network built with ``causal=True``, in eval mode. Batch size 1 is assumed (one
-        stream); the state is per stream.
+        stream).
 
     Examples
     --------
@@ -127,31 +127,36 @@ class TemporalStreamer:
 
     def __init__(self, module: nn.Module):
         self.module = module
-        self.layers = _causal_layers(module)
+        self.layers = list({id(m): m for m in _causal_layers(module)}.values())
         if not self.layers:
             raise ValueError(
                 f"TemporalStreamer: {type(module).__name__} has no causal temporal layers; "
                 "build it with causal=True."
             )
         self.reset()
-        self._hook = module.register_forward_pre_hook(self._new_call)
-
-    def _new_call(self, module, args):
-        for layer in self.layers:
-            layer._stream_state["calls"] = 0
 
     def reset(self):
         """Forget the stream: the next chunk starts a new one (zero left context)."""
-        for layer in self.layers:
-            layer._stream_state = {"calls": 0, "history": {}}
+        self._states = [{"calls": 0, "history": {}} for _ in self.layers]
 
-    def close(self):
-        """Remove the state from the layers (the module predicts offline again)."""
+    def __enter__(self):
+        """Attach this stream's state: every call of the module inside continues the stream."""
+        for layer, state in zip(self.layers, self._states, strict=True):
+            layer._stream_state = state
+        self._hook = self.module.register_forward_pre_hook(self._new_call)
+        return self
+
+    def __exit__(self, *exc):
         self._hook.remove()
         for layer in self.layers:
             layer.__dict__.pop("_stream_state", None)
 
+    def _new_call(self, module, args):
+        for state in self._states:
+            state["calls"] = 0
+
     @torch.no_grad()
     def step(self, *args, **kwargs):
         """Forward the next chunk (arguments as the module's ``forward``; time = new frames)."""
-        return self.module(*args, **kwargs)
+        with self:
+            return self.module(*args, **kwargs)
