@@ -80,9 +80,7 @@ class SequenceDataset(Dataset):
         output at ``t + lookahead`` is trained on the label of frame ``t``.
     """
 
-    def __init__(
-        self, sequences, targets=None, temporal_stride=1, random_phase=False, lookahead=0
-    ):
+    def __init__(self, sequences, targets=None, temporal_stride=1, random_phase=False, lookahead=0):
         self.sequences = sequences
         self.targets = targets
         self.temporal_stride = temporal_stride
