@@ -6,31 +6,58 @@ import torch
 
 from stgraph_sklearn.estimators import AdaptiveGraphSegmenter, MSTCNSegmenter, STGCNSegmenter
 from stgraph_sklearn.nn import (
+    AdaptiveAdjacency,
+    ConcatNodePool,
     EarlyFusionTCN,
+    FixedGraph,
     GraphSegmentationNetwork,
+    MaskedGraphConv,
+    ModalityEncoder,
     MultiStageTCN,
+    PartitionedGraphConv,
+    SpatioTemporalBlock,
     TemporalStreamer,
     receptive_field,
+    spatial_partitions,
 )
 
 TINY = {"hidden_channels": 8, "n_stages": 2, "n_layers": 3, "max_epochs": 2, "random_state": 0}
 
 
+def _graph_network(graph, spatial, share_refinement=True):
+    return GraphSegmentationNetwork(
+        encoder=ModalityEncoder({"a": 3, "b": 2}, {"a": 3, "b": 1}, hidden_channels=4),
+        graph=graph,
+        blocks=[SpatioTemporalBlock(4, spatial(), dilation=d, causal=True) for d in (1, 2)],
+        readout=ConcatNodePool(4, 4, 8),
+        temporal=MultiStageTCN(
+            8,
+            8,
+            3,
+            num_stages=3,
+            num_layers=3,
+            dropout=0.5,
+            share_refinement=share_refinement,
+            causal=True,
+        ),
+    )
+
+
 def _networks():
-    common = {"num_classes": 3, "hidden_channels": 8, "num_stages": 3, "num_layers": 3}
-    layout = ({"a": 3, "b": 2}, {"a": 3, "b": 1})
+    parts = spatial_partitions(torch.ones(4, 4), strategy="distance")
     return [
-        GraphSegmentationNetwork(*layout, **common, causal=True),
-        GraphSegmentationNetwork(
-            *layout, **common, spatial="partitioned", adjacency=torch.ones(4, 4), causal=True
+        _graph_network(AdaptiveAdjacency(4), lambda: MaskedGraphConv(4, 4)),
+        _graph_network(AdaptiveAdjacency(4), lambda: MaskedGraphConv(4, 4), False),
+        _graph_network(FixedGraph(parts), lambda: PartitionedGraphConv(4, 4, len(parts), 4)),
+        EarlyFusionTCN(
+            {"a": 3, "b": 2},
+            {"a": 3, "b": 1},
+            3,
+            hidden_channels=8,
+            num_stages=3,
+            num_layers=3,
+            causal=True,
         ),
-        GraphSegmentationNetwork(
-            *layout, **common, spatial="attention", pool="attention", causal=True
-        ),
-        GraphSegmentationNetwork(
-            *layout, **common, separable=True, share_refinement=False, causal=True
-        ),
-        EarlyFusionTCN(*layout, **common, causal=True),
     ]
 
 
@@ -68,17 +95,8 @@ def test_receptive_field_counts_every_use_of_a_shared_stage():
         4, 8, 3, num_stages=4, num_layers=5, dropout=0.0, share_refinement=True, causal=True
     )
     assert receptive_field(shared) == receptive_field(tcn)
-    net = GraphSegmentationNetwork(
-        {"a": 3},
-        {"a": 2},
-        3,
-        hidden_channels=8,
-        num_stages=2,
-        num_layers=3,
-        num_spatial_layers=2,
-        causal=True,
-    )
-    assert receptive_field(net) == 1 + 2 * (1 + 2) + 2 * 2 * (1 + 2 + 4)
+    net = _graph_network(AdaptiveAdjacency(4), lambda: MaskedGraphConv(4, 4))
+    assert receptive_field(net) == 1 + 2 * (1 + 2) + 3 * 2 * (1 + 2 + 4)
     with pytest.raises(ValueError, match="no causal temporal layers"):
         receptive_field(MultiStageTCN(4, 8, 3, num_stages=1, num_layers=2, dropout=0.0))
 
