@@ -146,7 +146,7 @@ class SegmentationStream:
     >>> y = [np.repeat(["idle", "work"], 10) for _ in range(3)]
     >>> seg = MSTCNSegmenter(hidden_channels=8, n_stages=2, n_layers=3, max_epochs=2,
     ...                      lookahead=0, random_state=0)
-    >>> model = make_segmentation_pipeline(seg).fit(recs, y)
+    >>> model = make_segmentation_pipeline(seg, k=1).fit(recs, y)
     >>> stream = model.stream(frame_rate=10.0, rates={"acc": 50.0})
     >>> values, times = recs[0].modalities["acc"].values, recs[0].modalities["acc"].times
     >>> out = [stream.partial_predict({"acc": (times[a:a + 25], values[a:a + 25])})
