@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
+import os
 import re
+from numbers import Real
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from sklearn.utils._param_validation import Interval, validate_params
 
 from ..data import Modality, Recording
 from ._files import format_error, read_lines, require_file
-from ._params import check_real
 from ._vocabulary import BACKGROUND
 
 __all__ = ["load_uci_har"]
 
-_CALLER = "load_uci_har"
 _RATE = 50.0
 _NODES = ("accelerometer", "gyroscope")
 _SENSOR_RE = re.compile(r"^acc_exp(\d+)_user(\d+)\.txt$")
@@ -99,6 +100,14 @@ def _read_labels(path, activities, experiments):
     return rows
 
 
+@validate_params(
+    {
+        "root": [str, os.PathLike],
+        "include_transitions": ["boolean"],
+        "frame_rate": [Interval(Real, 0, _RATE, closed="right")],
+    },
+    prefer_skip_nested_validation=True,
+)
 def load_uci_har(root, *, include_transitions=True, frame_rate=10.0):
     """Load the raw UCI HAPT release: smartphone accelerometer + gyroscope, labels and users.
 
@@ -183,12 +192,7 @@ def load_uci_har(root, *, include_transitions=True, frame_rate=10.0):
     >>> X[0].modalities["smartphone"].node_names, X[0].frame_rate  # doctest: +SKIP
     (('accelerometer', 'gyroscope'), 10.0)
     """
-    if not isinstance(include_transitions, (bool, np.bool_)):
-        raise TypeError(
-            f"The 'include_transitions' parameter of {_CALLER} must be a bool. "
-            f"Got {include_transitions!r} instead."
-        )
-    frame_rate = check_real(frame_rate, "frame_rate", _CALLER, 0.0, _RATE, low_open=True)
+    frame_rate = float(frame_rate)
     root = Path(root)
     if not root.is_dir():
         raise FileNotFoundError(f"UCI HAPT root folder not found: {root}")

@@ -4,6 +4,7 @@ import re
 
 import numpy as np
 import pytest
+from sklearn.utils._param_validation import InvalidParameterError
 
 from stgraph_sklearn.datasets import load_uci_har
 from stgraph_sklearn.exceptions import DataFormatError
@@ -129,17 +130,20 @@ def test_pipeline_runs_on_loaded_recordings(release):
 
 
 @pytest.mark.parametrize(
-    ("kwargs", "error", "match"),
+    ("kwargs", "match"),
     [
-        ({"include_transitions": "yes"}, TypeError, "'include_transitions' parameter"),
-        ({"frame_rate": 0.0}, ValueError, "'frame_rate' parameter of load_uci_har"),
-        ({"frame_rate": 60.0}, ValueError, r"range \(0.0, 50.0\]"),
-        ({"frame_rate": "10"}, TypeError, "'frame_rate' parameter"),
+        ({"include_transitions": "yes"}, "'include_transitions' parameter of load_uci_har"),
+        ({"frame_rate": 0.0}, "'frame_rate' parameter of load_uci_har"),
+        ({"frame_rate": 60.0}, r"range \(0.0, 50.0\]"),
+        ({"frame_rate": "10"}, "'frame_rate' parameter of load_uci_har"),
+        ({"root": 3}, "'root' parameter of load_uci_har"),
     ],
 )
-def test_bad_parameters(release, kwargs, error, match):
-    with pytest.raises(error, match=match):
-        load_uci_har(release, **kwargs)
+def test_bad_parameters(release, kwargs, match):
+    """Check bad parameters raise sklearn's InvalidParameterError (a ValueError)."""
+    kwargs = {"root": release, **kwargs}
+    with pytest.raises(InvalidParameterError, match=match):
+        load_uci_har(**kwargs)
 
 
 def test_missing_files(tmp_path, release):
