@@ -12,7 +12,13 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
-__all__ = ["IGNORE_INDEX", "SequenceDataset", "collate_sequences", "sequence_tensors"]
+__all__ = [
+    "IGNORE_INDEX",
+    "SequenceDataset",
+    "append_empty_frames",
+    "collate_sequences",
+    "sequence_tensors",
+]
 
 IGNORE_INDEX = -100
 
@@ -28,6 +34,30 @@ def sequence_tensors(seq, start=0, stop=None, step=1):
     sl = slice(start, stop, step)
     x = {k: b[sl] for k, b in seq.blocks.items()}
     mask = np.concatenate([m[sl] for m in seq.masks.values()], axis=1)
+    return x, mask
+
+
+def append_empty_frames(x, mask, n):
+    """Append ``n`` frames without any sensor (zero features, all nodes masked).
+
+    What a model with ``lookahead = n`` sees after a recording's end: the label of frame
+    ``t`` is read from the output at ``t + n``, which exists for every frame once these are
+    appended.
+
+    Parameters
+    ----------
+    x : dict of str to ndarray of shape (T, N_m, F_m)
+    mask : ndarray of shape (T, N) of bool
+    n : int
+
+    Returns
+    -------
+    x, mask : the same with ``T + n`` frames.
+    """
+    if n == 0:
+        return x, mask
+    x = {k: np.concatenate([v, np.zeros((n, *v.shape[1:]), dtype=v.dtype)]) for k, v in x.items()}
+    mask = np.concatenate([mask, np.zeros((n, mask.shape[1]), dtype=bool)])
     return x, mask
 
 
@@ -53,16 +83,29 @@ class SequenceDataset(Dataset):
         ``i`` is one crop of recording ``i`` at a start drawn uniformly with torch's
         generator at each access; otherwise the items are the consecutive non-overlapping
         crops of every recording (all frames, each once: for validation).
+    lookahead : int, default=0
+        Delay of a causal model's decisions: the targets are shifted right by ``lookahead``
+        frames (``IGNORE_INDEX`` first), so the output at ``t + lookahead`` is trained on the
+        label of frame ``t``. The input gets the ``lookahead`` frames after the item (after
+        a crop, the recording's next frames; after the recording's end,
+        :func:`append_empty_frames`).
     """
 
     def __init__(
-        self, sequences, targets=None, temporal_stride=1, random_phase=False, crop_length=None
+        self,
+        sequences,
+        targets=None,
+        temporal_stride=1,
+        random_phase=False,
+        crop_length=None,
+        lookahead=0,
     ):
         self.sequences = sequences
         self.targets = targets
         self.temporal_stride = temporal_stride
         self.random_phase = random_phase
         self.crop_length = crop_length
+        self.lookahead = lookahead
         self._tiles = None
         if crop_length is not None and not random_phase:
             s = temporal_stride
@@ -76,7 +119,7 @@ class SequenceDataset(Dataset):
         return len(self.sequences) if self._tiles is None else len(self._tiles)
 
     def __getitem__(self, i):
-        s = self.temporal_stride
+        s, k = self.temporal_stride, self.lookahead
         if self._tiles is not None:
             i, start, stop = self._tiles[i]
         else:
@@ -91,11 +134,16 @@ class SequenceDataset(Dataset):
                     int(torch.randint(n_strided - c + 1, (1,)).item()) if self.random_phase else 0
                 )
                 start, stop = phase + offset * s, phase + (offset + c) * s
-        x, mask = sequence_tensors(self.sequences[i], start, stop, s)
+        x_stop = None if stop is None else stop + k * s
+        x, mask = sequence_tensors(self.sequences[i], start, x_stop, s)
+        n_items = len(range(start, self.sequences[i].n_frames if stop is None else stop, s))
         if self.targets is None:
-            y = np.full(mask.shape[0], IGNORE_INDEX, dtype=np.int64)
+            y = np.full(n_items, IGNORE_INDEX, dtype=np.int64)
         else:
             y = self.targets[i][start:stop:s]
+        if k:
+            x, mask = append_empty_frames(x, mask, n_items + k - mask.shape[0])
+            y = np.concatenate([np.full(k, IGNORE_INDEX, dtype=np.int64), y])
         return x, mask, y
 
 

@@ -38,23 +38,35 @@ SHARED_PARAMETERS = """\
         Train on random temporal crops of at most this many (strided) frames: each time a
         recording is drawn, a window at a uniformly drawn start (the validation recordings
         are cut into consecutive crops). Training memory is then bounded by ``crop_length``
-        and ``batch_size`` rather than by the longest recording. A crop much longer than
-        the receptive field (``receptive_field_``, which is
+        and ``batch_size`` rather than by the longest recording. Crops several times longer
+        than the receptive field (``receptive_field_``,
         ``2 * (n_stages * (2**n_layers - 1) + 2**n_spatial_layers - 1) + 1`` strided frames,
-        with ``n_spatial_layers = 0`` for the graph-free model) trains the network on the same context it sees at prediction. None trains on whole
-        recordings.
+        ``n_spatial_layers = 0`` for the graph-free model) train the network on the context
+        it sees at prediction. None trains on whole recordings.
     chunk_size : int or None, default=None
-        Predict recordings longer than this many (strided) frames in overlapping windows, so
-        memory is bounded by ``chunk_size`` rather than by the recording length. With
+        Predict recordings longer than this many (strided) frames in windows, so memory is
+        bounded by ``chunk_size`` rather than by the recording length. Offline models: with
         ``chunk_size >= receptive_field_`` the windows overlap by the receptive field and the
-        predictions equal unchunked ones (up to float rounding); smaller windows approximate
-        them, with a warning.
+        predictions equal the unchunked ones (up to float rounding); smaller windows
+        approximate them, with a warning. Causal models (``lookahead`` not None) carry each
+        layer's past between chunks instead, so their chunked predictions equal the
+        unchunked ones.
     accelerator : accelerate.Accelerator or None, default=None
         Train through skorch's Hugging Face Accelerate integration
-        (:class:`skorch.hf.AccelerateMixin`): several GPUs or processes (launched with
-        ``accelerate launch``), mixed precision, gradient accumulation. The accelerator then
-        places the model and the batches (``device`` is not used for training); prediction
-        runs on ``device``. None trains with a plain skorch net on ``device``.
+        (:class:`skorch.hf.AccelerateMixin`): several GPUs or processes (one per device,
+        started with ``accelerate launch`` or ``torchrun``), mixed precision, gradient
+        accumulation. The accelerator then places the model and the batches (``device`` is
+        not used for training); prediction runs on ``device``. None trains a plain skorch
+        net on ``device``.
+    lookahead : int or None, default=None
+        None: offline model, every temporal convolution is centred and a frame's label uses
+        the whole recording around it. An int ``k >= 0``: online model, every temporal
+        convolution is causal (left-padded) and the label of frame ``t`` is read from the
+        network's output at frame ``t + k``, so it depends on no input after frame ``t + k``
+        (``0``: strictly causal). Such a model runs on a live stream
+        (:meth:`~stgraph_sklearn.pipeline.SegmentationPipeline.stream`) with the same labels
+        as ``predict``. The ``k`` frames after a recording's end are given to the network as
+        frames without any sensor (all nodes masked), in training and prediction alike.
     device : str or torch.device, default="cpu"
         Where to train and predict ("cuda" needs a CUDA device).
     random_state : int, RandomState instance or None, default=None

@@ -70,6 +70,7 @@ class MSTCNSegmenter(NeuralSegmenter):
         crop_length=None,
         chunk_size=None,
         accelerator=None,
+        lookahead=None,
         device="cpu",
         random_state=None,
         verbose=0,
@@ -91,6 +92,7 @@ class MSTCNSegmenter(NeuralSegmenter):
         self.crop_length = crop_length
         self.chunk_size = chunk_size
         self.accelerator = accelerator
+        self.lookahead = lookahead
         self.device = device
         self.random_state = random_state
         self.verbose = verbose

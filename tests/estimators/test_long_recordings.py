@@ -118,3 +118,20 @@ def test_chunks_smaller_than_the_receptive_field_warn_that_they_approximate(toy)
     assert all(
         p.shape[0] == len(yi) and np.isfinite(p).all() for p, yi in zip(proba, y, strict=True)
     )
+
+
+def test_crops_of_a_causal_model_see_the_lookahead_frames_after_the_crop():
+    seqs = [_indexed_sequence(40)]
+    ds = SequenceDataset(seqs, [np.arange(40)], random_phase=True, crop_length=10, lookahead=3)
+    torch.manual_seed(0)
+    for _ in range(20):
+        x, mask, y = ds[0]
+        frames = x["acc"][:, 0, 0]
+        assert len(frames) == len(y) == 13
+        np.testing.assert_array_equal(y[:3], -100)  # IGNORE_INDEX: no label read there
+        start = int(y[3])
+        np.testing.assert_array_equal(y[3:], np.arange(start, start + 10))
+        # the output at t + 3 is trained on the label of t: real frames while they exist
+        real = min(13, 40 - start)
+        np.testing.assert_array_equal(frames[:real], np.arange(start, start + real))
+        assert mask[:real].all() and not mask[real:].any()
