@@ -186,12 +186,17 @@ class NeuralSegmenter(BaseSegmenter):
     def _temporal_reach(self):
         """Frames on each side of a (strided) frame that its prediction depends on.
 
-        Every temporal operator is a kernel-3 convolution: dilations ``1, ..., 2**(L - 1)``
-        in each of the ``n_stages`` MS-TCN stages and ``1, ..., 2**(n_spatial_layers - 1)``
-        in the spatiotemporal blocks, composed in sequence (the rest is per frame).
+        Every temporal layer of the ``nn`` networks (those with a ``temporal_span``) is a
+        kernel-3 convolution of dilation ``d``, reaching ``d`` frames each way (``2 * d``
+        into the past when causal); they are chained with per-frame operations and identity
+        residuals in between, so the reaches add up (a shared stage once per use, as
+        :func:`~stgraph_sklearn.nn.receptive_field` counts them).
         """
-        n_spatial = getattr(self, "n_spatial_layers", 0)
-        return self.n_stages * (2**self.n_layers - 1) + (2**n_spatial - 1)
+        return sum(
+            m.dilation
+            for _, m in self.net_.module_.named_modules(remove_duplicate=False)
+            if hasattr(m, "temporal_span")
+        )
 
     def _dataset(self, sequences, targets):
         """The training Dataset: random phase, random crops with ``crop_length``, and the
