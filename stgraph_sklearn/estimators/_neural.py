@@ -9,15 +9,12 @@ import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.validation import check_is_fitted
-from skorch import NeuralNet
-from skorch.callbacks import EarlyStopping
 from torch.utils.data import DataLoader
 
 from ..data import SensorGraph
 from ..nn import SegmentationLoss
 from ._base import BaseSegmenter, check_device, seed_from
 from ._batching import SequenceDataset, collate_sequences, sequence_tensors
-from ._callbacks import EpochProgressBar, ValidationSegmentalScore
 
 __all__ = ["NeuralSegmenter", "prior_adjacency"]
 
@@ -175,6 +172,13 @@ class NeuralSegmenter(BaseSegmenter):
         )
 
     def _make_net(self, module, criterion, seed, n_train):
+        # skorch is imported here, not at module level: importing it imports torch_geometric
+        # (skorch.utils probes for it), which import stgraph_sklearn.estimators must not pay.
+        from skorch import NeuralNet
+        from skorch.callbacks import EarlyStopping
+
+        from ._callbacks import EpochProgressBar, ValidationSegmentalScore
+
         callbacks = [("valid_f1", ValidationSegmentalScore(k=0.5))]
         has_valid = self.validation_fraction > 0 and n_train >= 2
         if self.patience is not None:

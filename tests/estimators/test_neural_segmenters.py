@@ -246,3 +246,16 @@ def test_default_graph_network_is_parameter_efficient():
     early = EarlyFusionTCN({"acc": 3, "video": 16}, {"acc": 10, "video": 1}, 18)
     n_graph = sum(p.numel() for p in graph.parameters())
     assert n_graph <= 0.6 * sum(p.numel() for p in early.parameters())
+
+
+def test_importing_the_estimators_does_not_import_torch_geometric():
+    """Check torch_geometric (and skorch, which imports it) load only when a model needs them."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, stgraph_sklearn, stgraph_sklearn.estimators; "
+        "print(','.join(m for m in ('torch_geometric', 'skorch') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
