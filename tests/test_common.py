@@ -33,6 +33,7 @@ from stgraph_sklearn.estimators import (
     AdaptiveGraphSegmenter,
     FrameClassifierSegmenter,
     MSTCNSegmenter,
+    NeuralSegmenter,
     STGCNSegmenter,
 )
 from stgraph_sklearn.metrics import get_scorer
@@ -44,7 +45,13 @@ from stgraph_sklearn.transformers import (
     SequenceScaler,
 )
 
-SEGMENTERS = [AdaptiveGraphSegmenter, STGCNSegmenter, MSTCNSegmenter, FrameClassifierSegmenter]
+SEGMENTERS = [
+    AdaptiveGraphSegmenter,
+    STGCNSegmenter,
+    MSTCNSegmenter,
+    NeuralSegmenter,
+    FrameClassifierSegmenter,
+]
 TRANSFORMERS = [
     ModalityAligner,
     SequenceScaler,

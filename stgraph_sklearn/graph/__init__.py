@@ -10,6 +10,7 @@ from ._correlation import correlation_graph, pooled_correlation
 from ._knn import knn_graph
 from ._normalization import add_self_loops, normalized_adjacency
 from ._pyg import from_edge_index, from_pyg_data, to_edge_index, to_pyg_data
+from ._sequences import resolve_graph
 
 __all__ = [
     "add_self_loops",
@@ -22,6 +23,7 @@ __all__ = [
     "modality_graph",
     "normalized_adjacency",
     "pooled_correlation",
+    "resolve_graph",
     "to_edge_index",
     "to_pyg_data",
 ]

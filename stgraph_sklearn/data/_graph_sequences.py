@@ -1,0 +1,66 @@
+"""Conversion of validated inputs to the GraphSequences the neural segmenters consume."""
+
+from __future__ import annotations
+
+from ._containers import GraphSequence
+from ._validation import check_recordings
+
+__all__ = ["as_graph_sequences"]
+
+
+def as_graph_sequences(X, *, caller="as_graph_sequences", frame_rate=None):
+    """Validate X and return a list of GraphSequence: what the neural segmenters train on.
+
+    Parameters
+    ----------
+    X : list of GraphSequence, of aligned Recording, or of ndarray of shape \
+            (n_frames, n_nodes, n_channels)
+        Recordings must be aligned to their frame timeline (put a ModalityAligner first).
+    caller : str, default="as_graph_sequences"
+        Name used in error messages (the estimator's).
+    frame_rate : float, default=None
+        Frame rate for arrays (see :func:`check_recordings`).
+
+    Returns
+    -------
+    sequences : list of GraphSequence
+        GraphSequences as given; recordings and arrays converted (one block per modality,
+        no graph).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from stgraph_sklearn.data import as_graph_sequences
+    >>> seqs = as_graph_sequences([np.zeros((5, 3, 2))])
+    >>> seqs[0].n_frames, seqs[0].feature_shapes
+    (5, {'x': (3, 2)})
+    """
+    items = check_recordings(X, frame_rate=frame_rate, caller=caller, allow_graph_sequences=True)
+    out = []
+    for i, item in enumerate(items):
+        if isinstance(item, GraphSequence):
+            out.append(item)
+            continue
+        if not item.is_aligned():
+            off = next(
+                (k, m)
+                for k, m in item.modalities.items()
+                if m.rate != item.frame_rate
+                or m.n_samples != item.n_frames
+                or m.start != 0.0
+                or m.clock is not None
+            )
+            raise ValueError(
+                f"{caller}: X[{i}] is not aligned to its frame timeline: modality {off[0]!r} has "
+                f"{off[1].n_samples} samples at rate {off[1].rate} but the recording has "
+                f"{item.n_frames} frames at {item.frame_rate:g} Hz. Put a ModalityAligner first, "
+                "e.g. make_pipeline(ModalityAligner(), ..., estimator)."
+            )
+        out.append(
+            GraphSequence(
+                {k: m.values for k, m in item.modalities.items()},
+                name=item.name,
+                subject=item.subject,
+            )
+        )
+    return out
