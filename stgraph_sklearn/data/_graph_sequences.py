@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ._containers import GraphSequence
-from ._validation import check_recordings
+from ._validation import check_aligned, check_recordings
 
 __all__ = ["as_graph_sequences"]
 
@@ -36,26 +36,12 @@ def as_graph_sequences(X, *, caller="as_graph_sequences", frame_rate=None):
     (5, {'x': (3, 2)})
     """
     items = check_recordings(X, frame_rate=frame_rate, caller=caller, allow_graph_sequences=True)
+    check_aligned(items, caller=caller, before=f"..., {caller}()")
     out = []
-    for i, item in enumerate(items):
+    for item in items:
         if isinstance(item, GraphSequence):
             out.append(item)
             continue
-        if not item.is_aligned():
-            off = next(
-                (k, m)
-                for k, m in item.modalities.items()
-                if m.rate != item.frame_rate
-                or m.n_samples != item.n_frames
-                or m.start != 0.0
-                or m.clock is not None
-            )
-            raise ValueError(
-                f"{caller}: X[{i}] is not aligned to its frame timeline: modality {off[0]!r} has "
-                f"{off[1].n_samples} samples at rate {off[1].rate} but the recording has "
-                f"{item.n_frames} frames at {item.frame_rate:g} Hz. Put a ModalityAligner first, "
-                "e.g. make_pipeline(ModalityAligner(), ..., estimator)."
-            )
         out.append(
             GraphSequence(
                 {k: m.values for k, m in item.modalities.items()},

@@ -11,11 +11,13 @@ from ._frame_classifier import FrameClassifierSegmenter
 from ._mstcn import MSTCNSegmenter
 from ._neural import NeuralSegmenter
 from ._stgcn import STGCNSegmenter
+from ._stream import FrameStream
 
 __all__ = [
     "AdaptiveGraphSegmenter",
     "BaseSegmenter",
     "FrameClassifierSegmenter",
+    "FrameStream",
     "MSTCNSegmenter",
     "NeuralSegmenter",
     "STGCNSegmenter",

@@ -20,17 +20,6 @@ from ..metrics import frame_accuracy_score
 __all__ = ["BaseSegmenter"]
 
 
-def node_names_of(seq):
-    """Node names of a sequence: from its graph, else ``modality`` or ``modality:i``."""
-    if seq.graph is not None:
-        return seq.graph.node_names
-    names = []
-    for key, block in seq.blocks.items():
-        n = block.shape[1]
-        names.extend([key] if n == 1 else [f"{key}:{j}" for j in range(n)])
-    return tuple(names)
-
-
 class BaseSegmenter(ClassifierMixin, BaseEstimator):
     """Base class of all segmenters: frame-wise classifiers of lists of recordings.
 
@@ -62,7 +51,7 @@ class BaseSegmenter(ClassifierMixin, BaseEstimator):
                 )
         if reset:
             self.modalities_ = dict(ref)
-            self.node_names_ = node_names_of(seqs[0])
+            self.node_names_ = seqs[0].node_names
         return seqs
 
     def _encode_labels(self, y, seqs, *, reset, classes=None):

@@ -25,6 +25,7 @@ from ._partitioned_graph_conv import PartitionedGraphConv
 from ._pooling import ConcatNodePool
 from ._sparse import EdgeGraph
 from ._spatiotemporal_block import NodeTemporalConv, SpatioTemporalBlock
+from ._streaming import TemporalStreamer, receptive_field
 from ._temporal import DilatedResidualLayer, MultiStageTCN, SingleStageTCN
 
 __all__ = [
@@ -43,6 +44,8 @@ __all__ = [
     "SegmentationLoss",
     "SingleStageTCN",
     "SpatioTemporalBlock",
+    "TemporalStreamer",
     "masked_adjacency",
+    "receptive_field",
     "spatial_partitions",
 ]
