@@ -15,7 +15,7 @@ import pytest
 
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 MODELS = {"AdaptiveGraphSegmenter", "STGCNSegmenter", "MSTCNSegmenter", "FrameClassifierSegmenter"}
-TIMEOUT_S = 900  # --quick is meant to take under 10 minutes on 2 cores; this catches a hang
+TIMEOUT_S = 3600  # --quick is meant to take minutes; this only catches a hang (shared machines)
 
 
 def run_quick(script, tmp_path):
