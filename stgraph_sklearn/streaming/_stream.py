@@ -319,16 +319,13 @@ class SegmentationStream:
     def _table(self, proba):
         frames = np.arange(self.n_frames_, self.n_frames_ + proba.shape[0])
         self.n_frames_ += proba.shape[0]
-        table = pd.DataFrame(
-            {
-                "frame": frames,
-                "time": frames / self.frame_rate,
-                "label": self.classes_[proba.argmax(axis=1)] if len(proba) else self.classes_[:0],
-            }
-        )
-        for j, c in enumerate(self.classes_):
-            table[f"proba_{c}"] = proba[:, j]
-        return table
+        columns = {
+            "frame": frames,
+            "time": frames / self.frame_rate,
+            "label": self.classes_[proba.argmax(axis=1)] if len(proba) else self.classes_[:0],
+        }
+        columns.update({f"proba_{c}": proba[:, j] for j, c in enumerate(self.classes_)})
+        return pd.DataFrame(columns, copy=False)
 
     # ---- public API -----------------------------------------------------------------------
     def partial_predict(self, chunk):
