@@ -366,11 +366,15 @@ class SegmentationStream:
         self._resample_until(ready)
         return self._emit(self._n_aligned - self._after)
 
-    def close(self):
+    def close(self, n_frames=None):
         """End the stream and label its remaining frames.
 
-        The recording has ``round(max over modalities of (last sample + period) *
-        frame_rate)`` frames, as :class:`~stgraph_sklearn.data.Recording` counts them.
+        Parameters
+        ----------
+        n_frames : int, default=None
+            Length of the recording in frames, if it is fixed (a Recording built with
+            ``n_frames``). None counts as :class:`~stgraph_sklearn.data.Recording` does:
+            ``round(max over modalities of (last sample + period) * frame_rate)``.
 
         Returns
         -------
@@ -385,9 +389,20 @@ class SegmentationStream:
                 f"SegmentationStream.close: modalities {missing} never sent a sample, so the "
                 "stream has no frames to label."
             )
-        self._closed = True
         fr = self.frame_rate
         n_total = round(max(b.last_time + b.period for b in self._buffers.values()) * fr)
+        if n_frames is not None:
+            if (
+                isinstance(n_frames, bool)
+                or not isinstance(n_frames, numbers.Integral)
+                or n_frames < self._n_aligned
+            ):
+                raise ValueError(
+                    f"SegmentationStream.close: 'n_frames' must be an int >= {self._n_aligned} "
+                    f"(the frames already resampled). Got {n_frames!r} instead."
+                )
+            n_total = int(n_frames)
+        self._closed = True
         self._resample_until(n_total)
         head = self._emit(n_total)
         tail = self._table(self._frames.close())

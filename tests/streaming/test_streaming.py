@@ -134,3 +134,6 @@ def test_stream_needs_a_causal_model(recordings):
     with pytest.raises(ValueError, match=r"modalities \['vid'\] never sent a sample"):
         stream.close()
     assert isinstance(stream, SegmentationStream)
+    stream.partial_predict({"vid": ([0.0], np.zeros((1, 4)))})
+    with pytest.raises(ValueError, match="'n_frames' must be an int"):
+        stream.close(n_frames=-1)
