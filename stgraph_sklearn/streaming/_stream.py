@@ -129,6 +129,8 @@ class SegmentationStream:
         Frames returned so far.
     receptive_field_ : int
         Frames of network input one decision depends on.
+    modalities_ : dict of str to tuple (n_nodes, n_channels)
+        The modalities a chunk may contain, with their shapes (as the pipeline was fitted).
 
     See Also
     --------
@@ -220,6 +222,7 @@ class SegmentationStream:
         self._frames = segmenter.stream()
         self.classes_ = segmenter.classes_
         self.receptive_field_ = self._frames.receptive_field_
+        self.modalities_ = dict(layout)
         self._max_gap = np.inf if aligner.max_gap is None else float(aligner.max_gap)
         self._buffers = {
             k: _ModalityBuffer(n, c, 1.0 / float(rates[k])) for k, (n, c) in layout.items()
