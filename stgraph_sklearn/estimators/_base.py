@@ -7,7 +7,6 @@ Subclasses implement ``_fit(sequences, targets)`` and ``_predict_proba_one(seque
 from __future__ import annotations
 
 import numbers
-import warnings
 
 import numpy as np
 import pandas as pd
@@ -15,7 +14,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 
 from ..data import GraphSequence, check_labels, check_recordings, labels_to_segments
-from ..exceptions import StgraphWarning
+from ..exceptions import StgraphWarning, warn
 from ..metrics import frame_accuracy_score
 
 __all__ = ["BaseSegmenter", "as_graph_sequences"]
@@ -61,6 +60,7 @@ def as_graph_sequences(X, *, caller, frame_rate=None):
                 {k: m.values for k, m in item.modalities.items()},
                 name=item.name,
                 subject=item.subject,
+                frame_rate=item.frame_rate,
             )
         )
     return out
@@ -209,19 +209,28 @@ class BaseSegmenter(ClassifierMixin, BaseEstimator):
         Returns
         -------
         segments : pandas.DataFrame
-            Columns ``recording`` (index in X), ``start``, ``end`` (frames, end exclusive),
-            ``label`` and ``confidence`` (mean probability of the label over the segment).
+            Columns ``recording`` (index in X), ``name`` (the recording's name, None if it has
+            none), ``start``, ``end`` (frames, end exclusive), ``start_s``, ``end_s`` (seconds
+            on the reference timeline; NaN if the frame rate is unknown), ``label`` and
+            ``confidence`` (mean probability of the label over the segment).
         """
+        check_is_fitted(self)
+        seqs = self._check_X(X, reset=False)
         frames = []
-        for i, proba in enumerate(self.predict_proba(X)):
+        for i, seq in enumerate(seqs):
+            proba = self._predict_proba_one(seq)
             idx = proba.argmax(axis=1)
             seg = labels_to_segments(idx)
             conf = [
                 float(proba[s:e, c].mean())
                 for s, e, c in seg[["start", "end", "label"]].itertuples(index=False)
             ]
+            rate = getattr(seq, "frame_rate", None) or np.nan
             seg = seg.assign(label=self.classes_[seg["label"].to_numpy(dtype=int)], confidence=conf)
             seg.insert(0, "recording", i)
+            seg.insert(1, "name", seq.name)
+            seg.insert(4, "start_s", seg["start"].to_numpy() / rate)
+            seg.insert(5, "end_s", seg["end"].to_numpy() / rate)
             frames.append(seg)
         return pd.concat(frames, ignore_index=True)
 
@@ -243,11 +252,10 @@ class BaseSegmenter(ClassifierMixin, BaseEstimator):
         ys = check_labels(y, n_frames=[len(p) for p in y_pred], caller=type(self).__name__)
         unseen = np.setdiff1d(np.unique(np.concatenate(ys)), self.classes_)
         if unseen.size:
-            warnings.warn(
+            warn(
                 f"{type(self).__name__}.score: y contains labels not seen in fit "
                 f"{unseen.tolist()[:10]}; their frames count as errors.",
                 StgraphWarning,
-                stacklevel=2,
             )
         return frame_accuracy_score(ys, y_pred)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numbers
-import warnings
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
@@ -11,7 +10,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..data._containers import GraphSequence, SensorGraph
-from ..exceptions import MissingSensorWarning, StgraphWarning
+from ..exceptions import MissingSensorWarning, StgraphWarning, warn
 from ..graph import (
     add_self_loops,
     correlation_graph,
@@ -178,11 +177,10 @@ class SensorGraphBuilder(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
         if self.strategy in ("correlation", "knn"):
             self.k_ = min(self.k, n_nodes - 1)
             if self.k_ < self.k:
-                warnings.warn(
+                warn(
                     f"{caller}: k={self.k} is more than n_nodes - 1 = {n_nodes - 1}; every "
                     f"node is linked to all the others (k_={self.k_}).",
                     StgraphWarning,
-                    stacklevel=2,
                 )
         if self.strategy == "full" or self.k_ == 0:
             graph = fully_connected(names, node_modality=node_modality)
@@ -239,7 +237,7 @@ class SensorGraphBuilder(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
             )
             if never:
                 msg += f" Nodes {never} are never observed and get no correlation or knn edges."
-            warnings.warn(msg, MissingSensorWarning, stacklevel=4)
+            warn(msg, MissingSensorWarning)
 
     def transform(self, X):
         """Wrap every aligned recording as a GraphSequence over the fitted graph.
@@ -268,6 +266,7 @@ class SensorGraphBuilder(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
                 graph=self.graph_,
                 name=rec.name,
                 subject=rec.subject,
+                frame_rate=rec.frame_rate,
             )
             for rec in items
         ]

@@ -12,7 +12,7 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
-from ..exceptions import StgraphWarning
+from ..exceptions import StgraphWarning, warn
 from ._common import _check_input, _replace_values, _transformer_tags
 
 __all__ = ["NodeFeatureExtractor"]
@@ -252,13 +252,12 @@ class NodeFeatureExtractor(TransformerMixin, BaseEstimator, auto_wrap_output_key
             out.append(_replace_values(rec, new, as_array[i]))
         if short:
             i, key, w, rate = short[0]
-            warnings.warn(
+            warn(
                 f"{caller}: the {w:g} s window covers a single sample of modality {key!r} of X[{i}] "
                 f"(rate {rate:g} Hz), so 'std', 'energy' and 'jerk' are degenerate "
                 f"({len(short)} such windows in this call). Use longer windows; arrays are taken "
                 "at 1 Hz, so give their windows in samples.",
                 StgraphWarning,
-                stacklevel=2,
             )
         return out
 
