@@ -34,7 +34,7 @@ __all__ = [
 
 #: Column names recognised as the time axis (seconds) when ``time`` is not given.
 TIME_COLUMNS = ("time", "time_s", "timestamp", "t", "seconds")
-_REGULAR_TOLERANCE = 1e-3  # relative spread of sampling intervals still read as one rate
+_REGULAR_TOLERANCE = 0.1  # deviation from a regular grid, in periods, still read as a rate
 
 
 def _table_times(df, time, where):
@@ -119,12 +119,14 @@ def _clock(seconds, n, rate, where):
             f"{seconds[bad]!r} at rows {bad - 1} and {bad}."
         )
     if n > 2:
-        step = np.diff(seconds)
-        median = float(np.median(step))
-        if np.abs(step - median).max() <= _REGULAR_TOLERANCE * median:
+        # Regular if every sample lies within a tenth of a period of the straight line
+        # through the first and last: rounding in exported files (1/30 s written as 0.0333)
+        # is tolerated, a dropped or late sample is not.
+        step = float(seconds[-1] - seconds[0]) / (n - 1)
+        grid = seconds[0] + step * np.arange(n)
+        if np.abs(seconds - grid).max() <= _REGULAR_TOLERANCE * step:
             # 8 significant digits: nanosecond timestamps make 1/30 s steps read 29.99999999 Hz
-            rate = float(f"{(n - 1) / float(seconds[-1] - seconds[0]):.8g}")
-            return {"rate": rate, "start": float(seconds[0])}
+            return {"rate": float(f"{1.0 / step:.8g}"), "start": float(seconds[0])}
     return {"timestamps": seconds}
 
 
@@ -173,7 +175,8 @@ def recording_from_dataframes(
         are on one clock; the reference timeline starts at the earliest first sample.
     frame_rate : float, default=None
         Rate of the reference timeline (labels are one per frame). Defaults to the lowest
-        modality rate (for example 30 for video features next to 50 Hz accelerometers).
+        modality rate rounded to 0.01 Hz (for example 30 for video features next to 50 Hz
+        accelerometers).
     time : str, default=None
         Name of the time column, else the first of ``TIME_COLUMNS`` present (``"time"``,
         ``"time_s"``, ``"timestamp"``, ``"t"``, ``"seconds"``). Never read as a sensor.
@@ -254,7 +257,7 @@ def recording_from_dataframes(
         rates = [m.rate for m in modalities.values() if m.rate is not None]
         if not rates:
             rates = [1.0 / float(np.median(np.diff(m.times))) for m in modalities.values()]
-        frame_rate = float(min(rates))
+        frame_rate = round(float(min(rates)), 2)
     return Recording(modalities, frame_rate=frame_rate, name=name, subject=subject)
 
 
