@@ -72,7 +72,7 @@ def test_explicit_nodes_mapping():
 def test_table_errors_name_the_problem():
     with pytest.raises(ValueError, match="rate is unknown"):
         recording_from_dataframes(pd.DataFrame({"a": [1.0, 2.0]}))
-    with pytest.raises(ValueError, match="column 'label' .* must hold numbers"):
+    with pytest.raises(ValueError, match=r"column 'label' .* must hold numbers"):
         recording_from_dataframes(pd.DataFrame({"time": [0.0, 0.1], "a": 1.0, "label": ["x", "y"]}))
     with pytest.raises(ValueError, match="strictly increasing"):
         recording_from_dataframes(pd.DataFrame({"time": [0.0, 0.2, 0.1], "a": 1.0}))
@@ -94,7 +94,7 @@ def test_check_recordings_reads_dataframes_and_explains_flat_tables():
     assert recs[0].node_names == ("x:wrist", "x:ankle") and recs[1].frame_rate == 30.0
     with pytest.raises(TypeError, match=r"recordings_from_dataframe\(X, by="):
         check_recordings(_accel())
-    with pytest.raises(ValueError, match="2-D array .* x\\[:, None, :\\]"):
+    with pytest.raises(ValueError, match=r"2-D array .* x\[:, None, :\]"):
         check_recordings([np.zeros((10, 3))])
 
 

@@ -17,7 +17,7 @@ def write_csv_folder(root, n_recordings=4, duration=12.0, seed=0):
         bounds = np.sort(rng.uniform(1.0, duration - 1.0, size=3))
         edges = [0.0, *bounds.round(2).tolist(), duration]
         labels = [ACTIONS[(r + j) % len(ACTIONS)] for j in range(len(edges) - 1)]
-        rows += [(name, s, e, lab) for s, e, lab in zip(edges[:-1], edges[1:], labels)]
+        rows += [(name, s, e, lab) for s, e, lab in zip(edges[:-1], edges[1:], labels, strict=True)]
 
         def label_at(t, edges=edges, labels=labels):
             return np.asarray(labels)[np.searchsorted(edges, t, side="right") - 1]

@@ -102,7 +102,7 @@ def test_predictions_identical_in_a_fresh_process(tmp_path):
 def test_unstorable_step_names_the_step_and_suggests_pickle(tmp_path):
     X, y = tiny_data()
     model = make_segmentation_pipeline(FrameClassifierSegmenter(random_state=0)).fit(X, y)
-    with pytest.raises(TypeError, match="frameclassifiersegmenter.*joblib.dump"):
+    with pytest.raises(TypeError, match=r"frameclassifiersegmenter.*joblib.dump"):
         save_model(model, tmp_path / "m.stgm")
     assert not (tmp_path / "m.stgm").exists()
 
@@ -120,8 +120,8 @@ def test_unfitted_and_bad_files_are_clear_errors(tmp_path):
 
 
 def test_newer_format_names_both_versions(tmp_path):
-    from safetensors.numpy import load_file, save_file
     from safetensors import safe_open
+    from safetensors.numpy import load_file, save_file
 
     import stgraph_sklearn
 
