@@ -235,7 +235,10 @@ def _cmd_fit(args):
         f"{', '.join(X[0].node_names[:6])}{', ...' if X[0].n_nodes > 6 else ''}).",
         file=args.stream,
     )
-    model = make_segmentation_pipeline(segmenter).fit(X, y)
+    # k neighbours per node, at most all the other nodes (one node: no graph to learn)
+    n_nodes = X[0].n_nodes
+    graph = {"graph": "full"} if n_nodes < 2 else {"k": min(3, n_nodes - 1)}
+    model = make_segmentation_pipeline(segmenter, **graph).fit(X, y)
     table = _scores_table(y, model.predict(X), _names(X))
     print("Training scores (x100):", file=args.stream)
     print(table.to_string(float_format=lambda v: f"{v:.1f}"), file=args.stream)
@@ -249,13 +252,14 @@ def _load_for(args, X):
 
     model = load_model(args.model)
     expected = getattr(model[-1] if hasattr(model, "steps") else model, "node_names_", None)
-    if expected is not None and tuple(X[0].node_names) != tuple(expected):
-        missing = sorted(set(expected) - set(X[0].node_names))[:5]
-        extra = sorted(set(X[0].node_names) - set(expected))[:5]
-        raise CommandError(
-            f"{args.data}: the recordings' nodes do not match the model {args.model} "
-            f"(missing {missing}, unexpected {extra})."
-        )
+    for x in X if expected is not None else []:
+        if tuple(x.node_names) != tuple(expected):
+            missing = sorted(set(expected) - set(x.node_names))[:5]
+            extra = sorted(set(x.node_names) - set(expected))[:5]
+            raise CommandError(
+                f"{args.data}: the nodes of recording {x.name!r} do not match the model "
+                f"{args.model} (missing {missing}, unexpected {extra}, or another order)."
+            )
     return model
 
 
