@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 import torch
-from skorch.callbacks import Callback, Checkpoint, LRScheduler
 from sklearn.base import clone
 from sklearn.utils._param_validation import InvalidParameterError
+from skorch.callbacks import Callback, Checkpoint, LRScheduler
 
 from stgraph_sklearn.estimators import MSTCNSegmenter
 
@@ -48,7 +48,7 @@ def test_invalid_optimizer_and_callbacks_are_clear_errors(toy):
     X, y = toy
     with pytest.raises(InvalidParameterError, match="'optimizer' parameter of MSTCNSegmenter"):
         MSTCNSegmenter(optimizer="lbfgs-ish", **TINY).fit(X, y)
-    with pytest.raises(ValueError, match="torch.optim.Optimizer subclass"):
+    with pytest.raises(ValueError, match=r"torch\.optim\.Optimizer subclass"):
         MSTCNSegmenter(optimizer=dict, **TINY).fit(X, y)
     with pytest.raises(InvalidParameterError, match="'callbacks' parameter"):
         MSTCNSegmenter(callbacks="ckpt", **TINY).fit(X, y)

@@ -66,6 +66,7 @@ def test_fit_predict_evaluate_from_a_csv_folder(fitted, tmp_path, capsys):
         ["evaluate", "--model", str(model), "--data", str(data), "--json", str(scores)], capsys
     )
     assert code == 0, err
+    assert "overall" in out and "F1@50" in out
     got = json.loads(scores.read_text())
     assert set(got) == {"trial0", "trial1", "trial2", "trial3", "overall"}
     assert set(got["overall"]) == {"Acc", "Edit", "F1@10", "F1@25", "F1@50"}
