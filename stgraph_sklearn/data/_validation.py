@@ -8,7 +8,7 @@ import numbers
 import numpy as np
 import pandas as pd
 
-from ._containers import GraphSequence, Recording
+from ._containers import GraphSequence, Modality, Recording
 from ._tables import recording_from_dataframes
 
 __all__ = ["check_groups", "check_labels", "check_recordings"]
@@ -198,13 +198,19 @@ def _from_sktime(X, frame_rate, name, pre):
             raise ValueError(f"{pre}{name} instance {i} is empty.")
         out.append(
             Recording(
-                {"x": arr[:, :, None]},
+                {"x": Modality(arr[:, :, None], rate=frame_rate, node_names=_names(df.columns))},
                 frame_rate=frame_rate,
                 n_frames=arr.shape[0],
                 name=str(i),
             )
         )
     return out
+
+
+def _names(columns):
+    """Variable names as node names (sktime's default integer columns stay ``0, 1, ...``)."""
+    names = [str(c) for c in columns]
+    return names if len(set(names)) == len(names) else None
 
 
 def check_labels(y, X=None, *, n_frames=None, name="y", caller=None):

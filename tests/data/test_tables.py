@@ -137,3 +137,9 @@ def test_predict_segments_reports_seconds_and_names():
     table = FrameClassifierSegmenter(random_state=0).fit(recs, y).predict_segments(recs)
     assert set(table["name"]) == {"r1", "r2"}
     np.testing.assert_allclose(table["start_s"], table["start"] / 50.0)
+
+
+def test_sktime_panels_keep_their_variable_names_as_nodes():
+    idx = pd.MultiIndex.from_product([range(2), range(5)], names=["instance", "time"])
+    df = pd.DataFrame(np.ones((10, 2)), index=idx, columns=["heart_rate", "spo2"])
+    assert check_recordings(df)[0].node_names == ("x:heart_rate", "x:spo2")

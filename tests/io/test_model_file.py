@@ -164,3 +164,20 @@ def _write_committed_file():  # pragma: no cover - run by hand: python tests/io/
 
 if __name__ == "__main__":  # pragma: no cover
     _write_committed_file()
+
+
+def test_a_model_saved_with_device_cuda_loads_and_predicts_on_cpu(tmp_path, monkeypatch):
+    """Weights are stored as CPU tensors; the device falls back to the CPU when CUDA is absent."""
+    import torch
+
+    X, y = tiny_data()
+    Xv = [x.modalities["video"].values for x in X]
+    seg = MSTCNSegmenter(**TINY).fit(Xv, y)
+    seg.device = "cuda"  # as if trained on a GPU (the tensors' device is what save_model reads)
+    save_model(seg, tmp_path / "m.stgm")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    loaded = load_model(tmp_path / "m.stgm")
+    assert loaded.device == "cpu" and loaded.net_.device == "cpu"
+    seg.device = "cpu"
+    for a, b in zip(seg.predict_proba(Xv), loaded.predict_proba(Xv), strict=True):
+        np.testing.assert_array_equal(a, b)
