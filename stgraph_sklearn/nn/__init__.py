@@ -24,6 +24,7 @@ from ._models import EarlyFusionTCN, GraphSegmentationNetwork
 from ._partitioned_graph_conv import PartitionedGraphConv
 from ._pooling import ConcatNodePool
 from ._spatiotemporal_block import NodeTemporalConv, SpatioTemporalBlock
+from ._streaming import TemporalStreamer, receptive_field
 from ._temporal import DilatedResidualLayer, MultiStageTCN, SingleStageTCN
 
 __all__ = [
@@ -41,6 +42,8 @@ __all__ = [
     "SegmentationLoss",
     "SingleStageTCN",
     "SpatioTemporalBlock",
+    "TemporalStreamer",
     "masked_adjacency",
+    "receptive_field",
     "spatial_partitions",
 ]
