@@ -91,8 +91,8 @@ segmenter = AdaptiveGraphSegmenter(
     hidden_channels=16, n_layers=5, n_stages=2, max_epochs=40, lr=5e-3, random_state=0
 )
 model = make_segmentation_pipeline(segmenter, k=2).fit(X[:4], y[:4])
-save_model(model, root / "model.stgm")
-segments = load_model(root / "model.stgm").predict_segments(X[4:])
+save_model(model, root.parent / "model.stgm")
+segments = load_model(root.parent / "model.stgm").predict_segments(X[4:])
 print(X[0])
 print(segments.head())
 
@@ -106,12 +106,12 @@ from stgraph_sklearn.metrics import segmentation_report
 same = all(
     (a == b).all()
     for a, b in zip(
-        model.predict(X[4:]), load_model(root / "model.stgm").predict(X[4:]), strict=True
+        model.predict(X[4:]), load_model(root.parent / "model.stgm").predict(X[4:]), strict=True
     )
 )
 print("identical predictions after loading:", same)
 print(
-    f"model file {(root / 'model.stgm').stat().st_size / 1e3:.0f} kB, pickle {len(pickle.dumps(model)) / 1e3:.0f} kB"
+    f"model file {(root.parent / 'model.stgm').stat().st_size / 1e3:.0f} kB, pickle {len(pickle.dumps(model)) / 1e3:.0f} kB"
 )
 print(segmentation_report(y[4:], model.predict(X[4:])).round(3))
 
@@ -130,20 +130,20 @@ from stgraph_sklearn.cli import main
 
 settings = ["--set", "hidden_channels=16", "--set", "n_layers=5", "--set", "n_stages=2"]
 settings += ["--set", "max_epochs=40", "--set", "lr=5e-3", "--set", "verbose=0"]
-assert main(["fit", "--data", str(root), *settings, "--out", str(root / "cli.stgm")]) == 0
+assert main(["fit", "--data", str(root), *settings, "--out", str(root.parent / "cli.stgm")]) == 0
 assert (
     main(
         [
             "predict",
             "--model",
-            str(root / "cli.stgm"),
+            str(root.parent / "cli.stgm"),
             "--data",
             str(root),
             "--out",
-            str(root / "pred"),
+            str(root.parent / "pred"),
         ]
     )
     == 0
 )
-print(pd.read_csv(root / "pred" / "segments.csv").head())
-assert main(["evaluate", "--model", str(root / "cli.stgm"), "--data", str(root)]) == 0
+print(pd.read_csv(root.parent / "pred" / "segments.csv").head())
+assert main(["evaluate", "--model", str(root.parent / "cli.stgm"), "--data", str(root)]) == 0

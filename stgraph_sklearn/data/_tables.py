@@ -145,8 +145,9 @@ def _modality_from_dataframe(df, *, time, nodes, rate, where):
             values.append(df[cols].to_numpy(dtype=np.float64, na_value=np.nan))
         except (TypeError, ValueError) as exc:
             bad = next(c for c in cols if not pd.api.types.is_numeric_dtype(df[c]))
+            node_text = "" if node == "0" else f" (node {node!r})"
             raise ValueError(
-                f"{where}: column {bad!r} (node {node!r}) must hold numbers. Got dtype "
+                f"{where}: column {bad!r}{node_text} must hold numbers. Got dtype "
                 f"{df[bad].dtype}; drop it or name it as the time column with time=."
             ) from exc
     arr = np.stack(values, axis=1)  # (T, nodes, channels)
