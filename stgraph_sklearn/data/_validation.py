@@ -10,7 +10,6 @@ import numpy as np
 import pandas as pd
 
 from ._containers import GraphSequence, Modality, Recording
-from ._tables import recording_from_dataframes
 
 __all__ = [
     "check_aligned",
@@ -117,6 +116,8 @@ def check_recordings(X, *, frame_rate=None, name="X", caller=None, allow_graph_s
         elif isinstance(item, pd.DataFrame) or (
             isinstance(item, dict) and all(isinstance(v, pd.DataFrame) for v in item.values())
         ):
+            from ._tables import recording_from_dataframes  # _tables -> _segments -> here
+
             try:
                 out.append(recording_from_dataframes(item, frame_rate=frame_rate, rate=fr))
             except (TypeError, ValueError) as exc:
