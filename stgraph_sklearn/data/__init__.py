@@ -7,7 +7,8 @@ Every rule about input data is implemented once, here, and imported by name:
   :func:`check_background`;
 - recordings: :func:`check_recordings`, alignment :func:`check_aligned`
   (:meth:`Recording.unaligned_modalities`), :func:`check_groups`;
-- node names: :func:`qualified_node_names`; missing sensors: :func:`present_nodes`
+- node names: :func:`qualified_node_names`; feature names: :func:`node_feature_names`;
+  missing sensors: :func:`present_nodes`
   (a node with a NaN channel is missing).
 """
 
@@ -16,6 +17,7 @@ from ._containers import (
     Modality,
     Recording,
     SensorGraph,
+    node_feature_names,
     present_nodes,
     qualified_node_names,
 )
@@ -51,6 +53,7 @@ __all__ = [
     "check_recordings",
     "labels_from_segment_table",
     "labels_to_segments",
+    "node_feature_names",
     "present_nodes",
     "qualified_node_names",
     "recording_from_dataframes",

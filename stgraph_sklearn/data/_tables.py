@@ -152,7 +152,16 @@ def _modality_from_dataframe(df, *, time, nodes, rate, where):
             ) from exc
     arr = np.stack(values, axis=1)  # (T, nodes, channels)
     clock = _clock(seconds, arr.shape[0], rate, where)
-    return arr, tuple(groups), clock
+    return arr, tuple(groups), _channel_names(groups, nodes), clock
+
+
+def _channel_names(groups, nodes):
+    """Channel names: the ``<channel>`` suffixes of the first node, else its column names."""
+    node, cols = next(iter(groups.items()))
+    names = [str(c) for c in cols]
+    if nodes is None and node != "0":
+        names = [n[len(node) + 1 :] for n in names]
+    return names if len(set(names)) == len(names) else None
 
 
 def recording_from_dataframes(
@@ -196,7 +205,8 @@ def recording_from_dataframes(
     Returns
     -------
     recording : Recording
-        Node names come from the columns (``"accel:wrist"``); channel order follows the columns.
+        Node and channel names come from the columns (``"accel:wrist"``, channels
+        ``("x", "y", "z")``); channel order follows the columns.
 
     See Also
     --------
@@ -245,15 +255,15 @@ def recording_from_dataframes(
             rate=part_rate,
             where=f"{where}: modality {key!r}",
         )
-    starts = [c["start"] if "start" in c else c["timestamps"][0] for _, _, c in parts.values()]
+    starts = [c["start"] if "start" in c else c["timestamps"][0] for *_, c in parts.values()]
     origin = min(starts)
     modalities = {}
-    for key, (arr, node_names, clock) in parts.items():
+    for key, (arr, node_names, channel_names, clock) in parts.items():
         if "start" in clock:
             clock = {**clock, "start": float(clock["start"] - origin)}
         else:
             clock = {"timestamps": clock["timestamps"] - origin}
-        modalities[key] = Modality(arr, node_names=node_names, **clock)
+        modalities[key] = Modality(arr, node_names=node_names, channel_names=channel_names, **clock)
     if frame_rate is None:
         rates = [m.rate for m in modalities.values() if m.rate is not None]
         if not rates:

@@ -27,6 +27,7 @@ def test_time_column_sets_the_rate_and_never_becomes_a_sensor():
     mod = rec.modalities["accel"]
     assert mod.rate == 50.0 and mod.values.shape == (100, 2, 3)
     assert rec.node_names == ("accel:wrist", "accel:ankle")
+    assert mod.channel_names == ("x", "y", "z")
     assert rec.frame_rate == 50.0 and rec.n_frames == 100
 
 
