@@ -69,22 +69,22 @@ def qualified_node_names(modality_nodes):
     return tuple(names)
 
 
-def _default_channel_names(n_channels):
-    return tuple(f"c{j}" for j in range(n_channels))
+def _check_names(names, count, what, unit, prefix=""):
+    """``count`` unique names as a tuple of str; None gives ``prefix + "0"``, ``prefix + "1"``, ..."""
+    if names is None:
+        return tuple(f"{prefix}{j}" for j in range(count))
+    if isinstance(names, str) or len(names) != count:
+        raise ValueError(
+            f"{what} must be a sequence of {count} names (one per {unit}). Got {names!r}."
+        )
+    names = tuple(str(n) for n in names)
+    if len(set(names)) != len(names):
+        raise ValueError(f"{what} must be unique. Got {names!r}.")
+    return names
 
 
 def _check_channel_names(channel_names, n_channels, what):
-    if channel_names is None:
-        return _default_channel_names(n_channels)
-    if isinstance(channel_names, str) or len(channel_names) != n_channels:
-        raise ValueError(
-            f"{what} 'channel_names' must be a sequence of {n_channels} names (one per channel). "
-            f"Got {channel_names!r}."
-        )
-    names = tuple(str(c) for c in channel_names)
-    if len(set(names)) != len(names):
-        raise ValueError(f"{what} 'channel_names' must be unique. Got {names!r}.")
-    return names
+    return _check_names(channel_names, n_channels, f"{what} 'channel_names'", "channel", "c")
 
 
 def node_feature_names(node_names, channel_names):
@@ -243,17 +243,7 @@ class Modality:
         if not isinstance(start, numbers.Real) or not np.isfinite(start):
             raise ValueError(f"Modality 'start' must be a finite number of seconds. Got {start!r}.")
         self.start = float(start)
-        if node_names is None:
-            node_names = tuple(str(i) for i in range(arr.shape[1]))
-        elif isinstance(node_names, str) or len(node_names) != arr.shape[1]:
-            raise ValueError(
-                f"Modality 'node_names' must be a sequence of {arr.shape[1]} names (one per node). "
-                f"Got {node_names!r}."
-            )
-        node_names = tuple(str(n) for n in node_names)
-        if len(set(node_names)) != len(node_names):
-            raise ValueError(f"Modality 'node_names' must be unique. Got {node_names!r}.")
-        self.node_names = node_names
+        self.node_names = _check_names(node_names, arr.shape[1], "Modality 'node_names'", "node")
         if clock is not None:
             clk = np.asarray(clock, dtype=np.float64)
             if (
