@@ -108,6 +108,8 @@ class _Encoder:
         if isinstance(v, type) and issubclass(v, torch.optim.Optimizer):
             if getattr(torch.optim, v.__name__, None) is v:
                 return {"__optimizer__": v.__name__}
+        if isinstance(v, type) and _nn_module_name(v) is not None:
+            return {"__nn_module__": _nn_module_name(v)}
         if isinstance(v, np.random.RandomState):
             return None  # training-only; a loaded model is already trained
         key = _class_key(v)
@@ -136,13 +138,21 @@ class _Encoder:
         }
         if state:
             node["state"] = self.value(state, f"{path}.state")
-        if hasattr(est, "net_") and hasattr(est, "_build_module"):  # a neural segmenter
+        if hasattr(est, "net_") and hasattr(est, "build_module"):  # a neural segmenter
             net = est.net_
             node["input_graph"] = self.value(getattr(est, "_input_graph", None), f"{path}.graph")
             node["module"] = self.value(dict(net.module_.state_dict()), f"{path}.module")
             node["criterion"] = self.value(dict(net.criterion_.state_dict()), f"{path}.criterion")
             node["history"] = json.loads(json.dumps(list(net.history), default=_json_default))
         return node
+
+
+def _nn_module_name(cls):
+    """The name of a network class of :mod:`stgraph_sklearn.nn` (the ``module`` parameter)."""
+    from .. import nn
+
+    name = getattr(cls, "__name__", None)
+    return name if name in nn.__all__ and getattr(nn, name) is cls else None
 
 
 def _child(path, key, i):
@@ -184,6 +194,12 @@ class _Decoder:
             )
         if "__device__" in v:
             return v["__device__"]
+        if "__nn_module__" in v:
+            from .. import nn
+
+            if v["__nn_module__"] not in nn.__all__:
+                raise ValueError(f"unknown network {v['__nn_module__']!r}")
+            return getattr(nn, v["__nn_module__"])
         if "__optimizer__" in v:
             import torch
 
@@ -218,7 +234,7 @@ class _Decoder:
         graph = self.value(node["input_graph"])
         est._input_graph = graph
         n_classes = len(est.classes_)
-        module = est._build_module(est.modalities_, n_classes, [types.SimpleNamespace(graph=graph)])
+        module = est.build_module(est.modalities_, n_classes, [types.SimpleNamespace(graph=graph)])
         criterion = est._criterion([np.arange(n_classes)])
         net = est._make_net(module, criterion, 0, 0)
         net.initialize()

@@ -181,3 +181,17 @@ def test_a_model_saved_with_device_cuda_loads_and_predicts_on_cpu(tmp_path, monk
     seg.device = "cpu"
     for a, b in zip(seg.predict_proba(Xv), loaded.predict_proba(Xv), strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+def test_neural_segmenter_with_a_network_class_round_trips(tmp_path):
+    from stgraph_sklearn.estimators import NeuralSegmenter
+    from stgraph_sklearn.nn import EarlyFusionTCN
+
+    X, y = tiny_data()
+    Xv = [x.modalities["video"].values for x in X]
+    seg = NeuralSegmenter(EarlyFusionTCN, **TINY).fit(Xv, y)
+    save_model(seg, tmp_path / "m.stgm")
+    loaded = load_model(tmp_path / "m.stgm")
+    assert loaded.module is EarlyFusionTCN
+    for a, b in zip(seg.predict_proba(Xv), loaded.predict_proba(Xv), strict=True):
+        np.testing.assert_array_equal(a, b)
