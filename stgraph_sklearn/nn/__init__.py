@@ -10,6 +10,7 @@ dense ``A[target, source]``, so aggregation over nodes is ``A @ x``.
 from ._adaptive_adjacency import AdaptiveAdjacency
 from ._adjacency import masked_adjacency, spatial_partitions
 from ._dense_graph_conv import DenseGraphConv
+from ._dropout import FastDropout, SensorDropout
 from ._encoders import ModalityEncoder
 from ._graph_attention import GraphAttentionFusion
 from ._loss import SegmentationLoss
@@ -26,12 +27,14 @@ __all__ = [
     "DenseGraphConv",
     "DilatedResidualLayer",
     "EarlyFusionTCN",
+    "FastDropout",
     "GraphAttentionFusion",
     "GraphSegmentationNetwork",
     "ModalityEncoder",
     "MultiStageTCN",
     "PartitionedGraphConv",
     "SegmentationLoss",
+    "SensorDropout",
     "SingleStageTCN",
     "SpatioTemporalBlock",
     "masked_adjacency",
