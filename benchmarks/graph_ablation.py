@@ -1,7 +1,8 @@
 """Ablation of the graph segmenter's read-out and temporal stages on the kitchen simulation.
 
-Each variant is ``AdaptiveGraphSegmenter`` with one architecture choice of
-:class:`~stgraph_sklearn.nn.GraphSegmentationNetwork` changed, trained behind the standard
+Each variant is ``AdaptiveGraphSegmenter`` with one part of its composed
+:class:`~stgraph_sklearn.nn.GraphSegmentationNetwork` swapped (the variants' modules live in
+``benchmarks/_variants.py``, not in the library), trained behind the standard
 preprocessing (``make_segmentation_pipeline``) on the same subject-disjoint folds, with
 ``MSTCNSegmenter`` as the reference. It is how the default architecture was chosen:
 
@@ -27,13 +28,13 @@ import warnings
 
 import numpy as np
 import pandas as pd
+from _variants import AttentionNodePool, make_separable  # benchmarks/, next to this script
 from sklearn.model_selection import GroupKFold
 
 from stgraph_sklearn.datasets import make_kitchen_activities
 from stgraph_sklearn.estimators import AdaptiveGraphSegmenter, MSTCNSegmenter
-from stgraph_sklearn.estimators._neural import prior_adjacency
 from stgraph_sklearn.model_selection import fit_and_score
-from stgraph_sklearn.nn import GraphSegmentationNetwork
+from stgraph_sklearn.nn import MultiStageTCN
 from stgraph_sklearn.pipeline import make_segmentation_pipeline
 
 _FIRST = {"node_channels": 64, "share_refinement": False}  # the first design's node width
@@ -46,28 +47,40 @@ VARIANTS = {
 
 
 class _Variant(AdaptiveGraphSegmenter):
-    """AdaptiveGraphSegmenter with some GraphSegmentationNetwork arguments overridden."""
+    """AdaptiveGraphSegmenter with its read-out or temporal stages swapped for a variant."""
 
     overrides: dict = {}
 
     def _build_module(self, layout, n_classes, sequences):
-        prior = prior_adjacency(self.prior_graph, sequences, self.node_names_, "ablation")
-        kwargs = {
-            "num_spatial_layers": self.n_spatial_layers,
-            "spatial": "adaptive",
-            "adjacency": prior,
-            "embedding_dim": self.embedding_dim,
-            "node_channels": self.node_channels,
-            **self.overrides,
-        }
-        return GraphSegmentationNetwork(**self._module_kwargs(layout, n_classes), **kwargs)
+        net = super()._build_module(layout, n_classes, sequences)
+        o = self.overrides
+        if not o:
+            return net
+        width = self.hidden_channels
+        if o["pool"] == "attention":
+            width = net.encoder.hidden_channels
+            net.readout = AttentionNodePool(width)
+        net.temporal = MultiStageTCN(
+            width,
+            self.hidden_channels,
+            n_classes,
+            self.n_stages,
+            self.n_layers,
+            self.dropout,
+            share_refinement=o["share_refinement"],
+        )
+        if o["separable"]:
+            make_separable(net.temporal)
+        return net
 
 
 def _segmenter(name, epochs, seed):
     if name == "mstcn":
         return MSTCNSegmenter(max_epochs=epochs, random_state=seed)
-    cls = type(f"Ablation_{name}", (_Variant,), {"overrides": VARIANTS[name]})
-    return cls(max_epochs=epochs, random_state=seed)
+    overrides = VARIANTS[name]
+    cls = type(f"Ablation_{name}", (_Variant,), {"overrides": overrides})
+    node_channels = overrides.get("node_channels")
+    return cls(node_channels=node_channels, max_epochs=epochs, random_state=seed)
 
 
 def main(argv=None):

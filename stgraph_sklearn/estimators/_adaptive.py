@@ -8,7 +8,8 @@ import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..data import SensorGraph
-from ..nn import GraphSegmentationNetwork
+from ..nn import AdaptiveAdjacency, MaskedGraphConv
+from ._compose import compose_graph_network
 from ._docs import fill_doc
 from ._neural import NeuralSegmenter, prior_adjacency
 
@@ -146,16 +147,12 @@ class AdaptiveGraphSegmenter(NeuralSegmenter):
             prior = prior_adjacency(
                 self.prior_graph, sequences, self.node_names_, type(self).__name__
             )
-        return GraphSegmentationNetwork(
-            **self._module_kwargs(layout, n_classes),
-            num_spatial_layers=self.n_spatial_layers,
-            spatial="adaptive",
-            adjacency=prior,
-            embedding_dim=self.embedding_dim,
-            node_channels=self.node_channels,
-            separable=False,
-            pool="concat",
-            share_refinement=True,
+        return compose_graph_network(
+            self,
+            layout,
+            n_classes,
+            make_graph=lambda n: AdaptiveAdjacency(n, self.embedding_dim, prior=prior),
+            make_spatial=lambda c: MaskedGraphConv(c, c),
         )
 
     def _after_fit(self, sequences):

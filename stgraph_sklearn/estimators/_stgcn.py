@@ -7,7 +7,8 @@ from numbers import Integral
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..data import SensorGraph
-from ..nn import GraphSegmentationNetwork
+from ..nn import FixedGraph, PartitionedGraphConv, spatial_partitions
+from ._compose import compose_graph_network
 from ._docs import fill_doc
 from ._neural import NeuralSegmenter, prior_adjacency
 
@@ -136,14 +137,11 @@ class STGCNSegmenter(NeuralSegmenter):
             adj = self.graph_.to_dense()
         else:
             self.graph_ = self.graph if isinstance(self.graph, SensorGraph) else sequences[0].graph
-        return GraphSegmentationNetwork(
-            **self._module_kwargs(layout, n_classes),
-            num_spatial_layers=self.n_spatial_layers,
-            spatial="partitioned",
-            adjacency=adj,
-            node_channels=self.node_channels,
-            separable=False,
-            pool="concat",
-            share_refinement=True,
-            partition_strategy=self.partition_strategy,
+        partitions = spatial_partitions(adj, self.partition_strategy)
+        return compose_graph_network(
+            self,
+            layout,
+            n_classes,
+            make_graph=lambda n: FixedGraph(partitions),
+            make_spatial=lambda c: PartitionedGraphConv(c, c, len(partitions), len(adj)),
         )

@@ -97,6 +97,17 @@ class AdaptiveAdjacency(nn.Module):
         alpha = torch.sigmoid(self.mix_logit)
         return alpha * self.prior + (1 - alpha) * adaptive
 
+    @torch.no_grad()
+    def adjacency(self) -> Tensor:
+        """Current adjacency, detached.
+
+        Returns
+        -------
+        Tensor of shape (N, N)
+            Row-stochastic adjacency ``A[target, source]``.
+        """
+        return self().detach().clone()
+
     def extra_repr(self) -> str:
         return (
             f"{self.num_nodes}, embedding_dim={self.embedding_dim}, prior={self.prior is not None}"

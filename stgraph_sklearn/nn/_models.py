@@ -9,15 +9,16 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-from ._adaptive_adjacency import AdaptiveAdjacency
-from ._adjacency import row_normalize, spatial_partitions
-from ._checks import check_int, check_layout, check_option, check_square_matrix
-from ._encoders import ModalityEncoder
-from ._pooling import AttentionNodePool, ConcatNodePool, masked_node_pool
-from ._spatiotemporal_block import SPATIAL_OPERATORS, SpatioTemporalBlock
+from ._checks import check_layout
 from ._temporal import MultiStageTCN, mask_or_none
 
-_PARTITIONS = {"uniform": 1, "distance": 2, "spatial": 3}
+
+def _check_module(value, name, owner):
+    if not isinstance(value, nn.Module):
+        raise TypeError(
+            f"The '{name}' parameter of {owner} must be a torch.nn.Module. "
+            f"Got {type(value).__name__} instead."
+        )
 
 
 def _masks(x, node_mask, frame_mask, num_nodes):
@@ -38,165 +39,80 @@ def _masks(x, node_mask, frame_mask, num_nodes):
 
 
 class GraphSegmentationNetwork(nn.Module):
-    """Spatiotemporal graph network for multimodal action segmentation.
+    """Spatiotemporal graph network for multimodal action segmentation, from its parts.
 
-    Per-modality encoders -> ``num_spatial_layers`` :class:`SpatioTemporalBlock` s (temporal
-    dilations 1, 2, 4, ...) -> node read-out (concatenation or pooling over present nodes)
-    -> :class:`MultiStageTCN`.
+    ``encoder -> blocks (each reading graph()) -> readout -> temporal``: the modules are built
+    by the caller (the graph segmenters compose them) and only wired here, so a new spatial
+    operator, read-out or graph is a new module, not a new option.
 
     Parameters
     ----------
-    in_channels : dict of str to int
-        Feature size of each modality; its order is the node order.
-    num_nodes : dict of str to int
-        Number of nodes of each modality (same keys and order).
-    num_classes : int
-        Number of classes ``K``.
-    hidden_channels : int, default=64
-        Width of the encoders, blocks and TCN stages.
-    num_stages : int, default=4
-        MS-TCN stages ``S``.
-    num_layers : int, default=10
-        Dilated residual layers per stage.
-    num_spatial_layers : int, default=2
-        Number of spatiotemporal blocks (0 = encoder, pooling and TCN only).
-    spatial : {"adaptive", "dense", "partitioned", "attention"}, default="adaptive"
-        ``"adaptive"``: learned graph (:class:`AdaptiveAdjacency`), mixed with ``adjacency`` if
-        given. ``"dense"``: :class:`DenseGraphConv` on ``adjacency`` (fully connected if None).
-        ``"partitioned"``: ST-GCN on :func:`spatial_partitions` of ``adjacency`` (required).
-        ``"attention"``: :class:`GraphAttentionFusion` on the structure of ``adjacency`` (fully
-        connected if None).
-    adjacency : array-like or Tensor of shape (N, N), default=None
-        Non-negative prior or given graph ``adjacency[target, source]``.
-    embedding_dim : int, default=10
-        Node-embedding size of the adaptive adjacency.
-    dropout : float, default=0.5
-        Dropout probability in the blocks and TCN layers.
-    separable : bool or "refinement", default=False
-        Depthwise-separable dilated convolutions in the TCN stages (see
-        :class:`MultiStageTCN`). They halve the TCN's parameters but are not faster on CPU.
-    pool : {"concat", "attention", "mean"}, default="concat"
-        :class:`ConcatNodePool` (a per-node read-out: keeps which sensor moves),
-        :class:`AttentionNodePool` or :func:`masked_node_pool` (permutation-invariant averages).
-    partition_strategy : {"uniform", "distance", "spatial"}, default="distance"
-        Partitioning for ``spatial="partitioned"``.
-    node_channels : int, default=None
-        Width of the per-node features (encoders and spatiotemporal blocks); ``None`` uses
-        ``hidden_channels // 2``. With ``pool="concat"`` the TCN then reads
-        ``N * (node_channels + 1)`` features per frame.
-    share_refinement : bool, default=True
-        Share the weights of the refinement stages (MS-TCN++; see :class:`MultiStageTCN`).
+    encoder : ModalityEncoder
+        Maps ``dict[str, (B, T, N_m, F_m)]`` to node features ``(B, T, N, C)``; its
+        ``num_nodes`` dict gives the node order.
+    blocks : list of torch.nn.Module
+        Applied in order as ``h = block(h, graph, mask)`` on ``(B, T, N, C)`` features, e.g.
+        :class:`SpatioTemporalBlock` s. May be empty.
+    readout : torch.nn.Module
+        Maps ``(B, T, N, C)`` and the node mask to one vector per frame, ``(B, T, C_out)``,
+        e.g. :class:`ConcatNodePool`.
+    temporal : torch.nn.Module
+        Maps ``(B, C_out, T)`` and the frame mask to logits ``(S, B, K, T)``, e.g.
+        :class:`MultiStageTCN`.
+    graph : torch.nn.Module, default=None
+        Called once per forward pass; its output is what the blocks receive as ``graph``
+        (:class:`AdaptiveAdjacency` for a learned graph, :class:`FixedGraph` for a given one).
+        Its ``adjacency()`` is exposed by :meth:`adjacency`.
 
     Examples
     --------
     >>> import torch
-    >>> from stgraph_sklearn.nn import GraphSegmentationNetwork
-    >>> net = GraphSegmentationNetwork({"acc": 3}, {"acc": 4}, num_classes=5, hidden_channels=8,
-    ...                                num_stages=2, num_layers=3)
+    >>> from stgraph_sklearn.nn import (AdaptiveAdjacency, ConcatNodePool, GraphSegmentationNetwork,
+    ...     MaskedGraphConv, ModalityEncoder, MultiStageTCN, SpatioTemporalBlock)
+    >>> net = GraphSegmentationNetwork(
+    ...     encoder=ModalityEncoder({"acc": 3}, {"acc": 4}, hidden_channels=4),
+    ...     graph=AdaptiveAdjacency(4),
+    ...     blocks=[SpatioTemporalBlock(4, MaskedGraphConv(4, 4), dilation=d) for d in (1, 2)],
+    ...     readout=ConcatNodePool(4, 4, 8),
+    ...     temporal=MultiStageTCN(8, 8, num_classes=5, num_stages=2, num_layers=3, dropout=0.5),
+    ... )
     >>> net({"acc": torch.randn(1, 20, 4, 3)}, None, None).shape
     torch.Size([2, 1, 5, 20])
     """
 
-    def __init__(
-        self,
-        in_channels,
-        num_nodes,
-        num_classes,
-        hidden_channels=64,
-        num_stages=4,
-        num_layers=10,
-        num_spatial_layers=2,
-        spatial="adaptive",
-        adjacency=None,
-        embedding_dim=10,
-        dropout=0.5,
-        separable=False,
-        pool="concat",
-        partition_strategy="distance",
-        node_channels=None,
-        share_refinement=True,
-    ):
+    def __init__(self, encoder, blocks, readout, temporal, graph=None):
         super().__init__()
         owner = type(self).__name__
-        hidden_channels = check_int(hidden_channels, "hidden_channels", owner)
-        if node_channels is None:
-            node_channels = max(hidden_channels // 2, 1)
-        node_channels = check_int(node_channels, "node_channels", owner)
-        self.spatial = check_option(spatial, "spatial", owner, SPATIAL_OPERATORS)
-        check_option(pool, "pool", owner, {"attention", "mean", "concat"})
-        check_option(partition_strategy, "partition_strategy", owner, set(_PARTITIONS))
-        num_spatial_layers = check_int(num_spatial_layers, "num_spatial_layers", owner, min_value=0)
-        self.encoder = ModalityEncoder(in_channels, num_nodes, node_channels)
-        n = self.num_nodes = sum(self.encoder.num_nodes.values())
-        if adjacency is not None:
-            adjacency = check_square_matrix(adjacency, "adjacency", owner, n)
-        self.graph = None
-        if spatial == "adaptive":
-            self.graph = AdaptiveAdjacency(n, embedding_dim, prior=adjacency)
-        elif spatial == "partitioned":
-            if adjacency is None:
-                raise ValueError(
-                    f"The 'adjacency' parameter of {owner} is required for spatial='partitioned' "
-                    "(ST-GCN partitions a given graph). Got None instead."
-                )
-            self.register_buffer("partitions", spatial_partitions(adjacency, partition_strategy))
-        else:
-            self.register_buffer(
-                "given_adjacency", adjacency if adjacency is not None else torch.ones(n, n)
-            )
-        self.blocks = nn.ModuleList(
-            SpatioTemporalBlock(
-                self.encoder.hidden_channels,
-                spatial,
-                dilation=2**i,
-                dropout=dropout,
-                num_nodes=n,
-                num_partitions=_PARTITIONS[partition_strategy],
-            )
-            for i in range(num_spatial_layers)
-        )
-        if pool == "attention":
-            self.pool = AttentionNodePool(node_channels)
-        elif pool == "concat":
-            self.pool = ConcatNodePool(n, node_channels, hidden_channels)
-        else:
-            self.pool = None
-        self.tcn = MultiStageTCN(
-            hidden_channels if pool == "concat" else node_channels,
-            hidden_channels,
-            num_classes,
-            num_stages,
-            num_layers,
-            dropout,
-            separable,
-            share_refinement,
-        )
+        for name, module in (("encoder", encoder), ("readout", readout), ("temporal", temporal)):
+            _check_module(module, name, owner)
+        if graph is not None:
+            _check_module(graph, "graph", owner)
+        blocks = list(blocks)
+        for i, block in enumerate(blocks):
+            _check_module(block, f"blocks[{i}]", owner)
+        self.encoder = encoder
+        self.num_nodes = sum(encoder.num_nodes.values())
+        self.graph = graph
+        self.blocks = nn.ModuleList(blocks)
+        self.readout = readout
+        self.temporal = temporal
 
     def reset_parameters(self):
         """Reinitialise every submodule."""
-        for module in (self.encoder, self.graph, *self.blocks, self.pool, self.tcn):
+        for module in (self.encoder, self.graph, *self.blocks, self.readout, self.temporal):
             if module is not None:
                 module.reset_parameters()
 
-    def _graph_input(self) -> Tensor:
-        if self.spatial == "adaptive":
-            return self.graph()
-        if self.spatial == "partitioned":
-            return self.partitions
-        return self.given_adjacency
-
     @torch.no_grad()
-    def adjacency(self) -> Tensor:
-        """Current (N, N) row-stochastic adjacency ``A[target, source]``, detached.
+    def adjacency(self) -> Tensor | None:
+        """The graph module's current ``(N, N)`` adjacency ``A[target, source]``, detached.
 
-        The learned graph for ``"adaptive"``; the normalised given graph otherwise (the sum of
-        the partitions for ``"partitioned"``, without edge importance).
+        Returns
+        -------
+        Tensor of shape (N, N) or None
+            ``graph.adjacency()``; None without a graph module.
         """
-        if self.spatial == "adaptive":
-            return self.graph().detach().clone()
-        if self.spatial == "partitioned":
-            return self.partitions.sum(0).clone()
-        return row_normalize(self.given_adjacency)
+        return None if self.graph is None else self.graph.adjacency()
 
     def forward(
         self,
@@ -211,7 +127,7 @@ class GraphSegmentationNetwork(nn.Module):
         x : dict of str to Tensor of shape (B, T, N_m, F_m)
             Node features per modality.
         node_mask : BoolTensor of shape (B, T, N), default=None
-            False where a sensor is missing (N = sum of N_m, in ``in_channels`` order).
+            False where a sensor is missing (N = sum of N_m, in the encoder's order).
         frame_mask : BoolTensor of shape (B, T), default=None
             False on padded frames.
 
@@ -223,11 +139,10 @@ class GraphSegmentationNetwork(nn.Module):
         mask, frame_mask = _masks(x, node_mask, frame_mask, self.num_nodes)
         mask = mask_or_none(mask)  # None when every node is present: skips the masking work
         h = self.encoder(x, mask)
-        graph = self._graph_input()
+        graph = None if self.graph is None else self.graph()
         for block in self.blocks:
             h = block(h, graph, mask)
-        h = masked_node_pool(h, mask) if self.pool is None else self.pool(h, mask)
-        return self.tcn(h.transpose(1, 2), frame_mask)
+        return self.temporal(self.readout(h, mask).transpose(1, 2), frame_mask)
 
 
 class EarlyFusionTCN(nn.Module):

@@ -2,119 +2,143 @@
 
 from __future__ import annotations
 
+import math
+
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ._checks import check_float, check_int, check_option
-from ._dense_graph_conv import DenseGraphConv
-from ._graph_attention import GraphAttentionFusion
-from ._partitioned_graph_conv import PartitionedGraphConv
-
-SPATIAL_OPERATORS = {"adaptive", "dense", "partitioned", "attention"}
+from ._checks import check_float, check_int
 
 
-class SpatioTemporalBlock(nn.Module):
-    """Spatial graph convolution per frame, then a temporal convolution per node.
+class NodeTemporalConv(nn.Module):
+    """Depthwise-separable dilated temporal convolution of every node, channels last.
 
-    ``out = relu(x + dropout(temporal(relu(spatial(x))))) * mask``, where ``temporal`` is a
-    depthwise-separable dilated convolution (kernel 3) shared by all nodes.
+    A depthwise kernel-3 convolution along time (taps at ``t - d``, ``t``, ``t + d``, zero
+    padding), then a pointwise linear map of the channels, shared by all nodes. It is the
+    function of ``Conv1d(C, C, 3, dilation=d, padding=d, groups=C)`` followed by
+    ``Conv1d(C, C, 1)`` on the ``(B * N, C, T)`` view, with the same parameter count and
+    initialisation, computed on the ``(B, T, N, C)`` tensor as shifted multiply-adds and one
+    matrix product: permuting to ``(B * N, C, T)`` and back costs more than the convolutions
+    themselves on CPU.
 
     Parameters
     ----------
     channels : int
-        Input and output feature size.
-    spatial : {"adaptive", "dense", "partitioned", "attention"}
-        Spatial operator: :class:`DenseGraphConv` (``"adaptive"`` and ``"dense"``, which differ
-        only in where the adjacency comes from), :class:`PartitionedGraphConv` or
-        :class:`GraphAttentionFusion`.
+        Input and output feature size ``C``.
     dilation : int, default=1
-        Dilation of the temporal convolution.
-    dropout : float, default=0.0
-        Dropout probability on the temporal branch.
-    num_nodes : int, default=None
-        Number of nodes; required by ``"partitioned"`` (edge importance).
-    num_partitions : int, default=2
-        Number of partitions for ``"partitioned"``.
-    heads : int, default=2
-        Attention heads for ``"attention"``.
+        Temporal dilation ``d``.
 
     Examples
     --------
     >>> import torch
-    >>> from stgraph_sklearn.nn import SpatioTemporalBlock
-    >>> block = SpatioTemporalBlock(8, "dense", dilation=2)
+    >>> from stgraph_sklearn.nn import NodeTemporalConv
+    >>> NodeTemporalConv(8, dilation=2)(torch.randn(2, 10, 3, 8)).shape
+    torch.Size([2, 10, 3, 8])
+    """
+
+    def __init__(self, channels, dilation=1):
+        super().__init__()
+        owner = type(self).__name__
+        c = self.channels = check_int(channels, "channels", owner)
+        self.dilation = check_int(dilation, "dilation", owner)
+        self.weight = nn.Parameter(torch.empty(c, 3))  # depthwise taps at t - d, t, t + d
+        self.bias = nn.Parameter(torch.empty(c))
+        self._reset_depthwise()
+        self.pointwise = nn.Linear(c, c)
+
+    def _reset_depthwise(self):
+        # PyTorch's Conv1d initialisation of a depthwise kernel-3 filter (fan-in 3).
+        nn.init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        bound = 1 / math.sqrt(3)
+        nn.init.uniform_(self.bias, -bound, bound)
+
+    def reset_parameters(self):
+        """Reinitialise as PyTorch initialises the two ``Conv1d`` it computes."""
+        self._reset_depthwise()
+        self.pointwise.reset_parameters()
+
+    def forward(self, x: Tensor) -> Tensor:
+        """Convolve every node's channels along time.
+
+        Parameters
+        ----------
+        x : Tensor of shape (B, T, N, C)
+            Node features.
+
+        Returns
+        -------
+        Tensor of shape (B, T, N, C)
+        """
+        d = self.dilation
+        out = torch.addcmul(self.bias, x, self.weight[:, 1])
+        if x.shape[1] > d:
+            out[:, d:] += x[:, :-d] * self.weight[:, 0]
+            out[:, :-d] += x[:, d:] * self.weight[:, 2]
+        return self.pointwise(out)
+
+    def extra_repr(self) -> str:
+        return f"{self.channels}, dilation={self.dilation}"
+
+
+class SpatioTemporalBlock(nn.Module):
+    """A spatial operator per frame, then a temporal convolution per node, with a residual.
+
+    ``out = relu(x + dropout(temporal(relu(spatial(x, graph))))) * mask``, where ``temporal``
+    is a :class:`NodeTemporalConv` shared by all nodes.
+
+    Parameters
+    ----------
+    channels : int
+        Input and output feature size ``C``.
+    spatial : torch.nn.Module
+        The spatial operator, e.g. :class:`MaskedGraphConv` or :class:`PartitionedGraphConv`:
+        ``spatial(x, graph, node_mask)`` maps ``(B, T, N, C)`` to ``(B, T, N, C)``, zero for
+        missing nodes, and has ``reset_parameters()``.
+    dilation : int, default=1
+        Dilation of the temporal convolution.
+    dropout : float, default=0.0
+        Dropout probability on the temporal branch.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from stgraph_sklearn.nn import MaskedGraphConv, SpatioTemporalBlock
+    >>> block = SpatioTemporalBlock(8, MaskedGraphConv(8, 8), dilation=2)
     >>> mask = torch.ones(2, 10, 3, dtype=torch.bool)
     >>> block(torch.randn(2, 10, 3, 8), torch.ones(3, 3), mask).shape
     torch.Size([2, 10, 3, 8])
     """
 
-    def __init__(
-        self,
-        channels,
-        spatial,
-        dilation=1,
-        dropout=0.0,
-        *,
-        num_nodes=None,
-        num_partitions=2,
-        heads=2,
-    ):
+    def __init__(self, channels, spatial, dilation=1, dropout=0.0):
         super().__init__()
         owner = type(self).__name__
         c = self.channels = check_int(channels, "channels", owner)
-        self.spatial_kind = check_option(spatial, "spatial", owner, SPATIAL_OPERATORS)
-        d = check_int(dilation, "dilation", owner)
+        if not isinstance(spatial, nn.Module):
+            raise TypeError(
+                f"The 'spatial' parameter of {owner} must be a torch.nn.Module. "
+                f"Got {type(spatial).__name__} instead."
+            )
         check_float(dropout, "dropout", owner, 0.0, 1.0, include_high=False)
-        if spatial == "partitioned":
-            if num_nodes is None:
-                raise ValueError(
-                    f"The 'num_nodes' parameter of {owner} is required for spatial='partitioned'."
-                )
-            self.spatial = PartitionedGraphConv(c, c, num_partitions, num_nodes)
-        elif spatial == "attention":
-            self.spatial = GraphAttentionFusion(c, c, heads=heads)
-        else:
-            self.spatial = DenseGraphConv(c, c)
-        self.temporal = nn.Sequential(
-            nn.Conv1d(c, c, 3, padding=d, dilation=d, groups=c),
-            nn.Conv1d(c, c, 1),
-        )
+        self.spatial = spatial
+        self.temporal = NodeTemporalConv(c, dilation)
         self.dropout = nn.Dropout(dropout)
         self.reset_parameters()
 
     def reset_parameters(self):
         """Reinitialise the spatial and temporal operators."""
         self.spatial.reset_parameters()
-        for conv in self.temporal:
-            conv.reset_parameters()
+        self.temporal.reset_parameters()
 
-    def _temporal_channels_last(self, h: Tensor) -> Tensor:
-        """``self.temporal`` along axis 1 of a (B, T, N, C) tensor, without a layout change.
-
-        The same function as the two Conv1d modules on the (B * N, C, T) view (zero padding
-        included), computed as shifted multiply-adds and one matrix product on the
-        contiguous channels-last tensor: permuting to (B * N, C, T) and back cost more than
-        the convolutions themselves on CPU.
-        """
-        depthwise, pointwise = self.temporal
-        d = depthwise.dilation[0]
-        w = depthwise.weight[:, 0]  # (C, 3): taps at t - d, t, t + d
-        out = torch.addcmul(depthwise.bias, h, w[:, 1])
-        if h.shape[1] > d:
-            out[:, d:] += h[:, :-d] * w[:, 0]
-            out[:, :-d] += h[:, d:] * w[:, 2]
-        return F.linear(out, pointwise.weight[:, :, 0], pointwise.bias)
-
-    def forward(self, x: Tensor, adj: Tensor | None, mask: Tensor | None) -> Tensor:
+    def forward(self, x: Tensor, graph, mask: Tensor | None) -> Tensor:
         """Apply the block.
 
         Parameters
         ----------
         x : Tensor of shape (B, T, N, C)
             Node features (zero where ``mask`` is False).
-        adj : Tensor of shape (N, N), or (K, N, N) partitions for ``"partitioned"``
-            Graph of the spatial operator (``None`` = fully connected for ``"attention"``).
+        graph : Tensor of shape (N, N), (K, N, N), or what the spatial operator reads
+            The graph, passed to the spatial operator as is.
         mask : BoolTensor of shape (B, T, N) or None
             False for missing nodes and padded frames; ``None`` means all present.
 
@@ -124,9 +148,8 @@ class SpatioTemporalBlock(nn.Module):
             Output features, zero where ``mask`` is False.
         """
         m = None if mask is None else mask.unsqueeze(-1).to(x.dtype)
-        h = F.relu(self.spatial(x, adj, mask))
+        h = F.relu(self.spatial(x, graph, mask))
         if m is not None:
             h = h * m
-        h = self._temporal_channels_last(h)
-        out = F.relu(x + self.dropout(h))
+        out = F.relu(x + self.dropout(self.temporal(h)))
         return out if m is None else out * m

@@ -46,38 +46,24 @@ class DilatedResidualLayer(nn.Module):
         Dilation of the kernel-3 convolution.
     dropout : float
         Dropout probability.
-    separable : bool, default=False
-        If True the dilated convolution is factorised into a depthwise kernel-3 convolution
-        (one filter per channel) followed by a pointwise 1x1 convolution, before the ReLU:
-        ``out = (x + dropout(conv_1x1(relu(pointwise(depthwise_dilated_conv(x)))))) * mask``.
-        About half the parameters of the full layer (2C**2 + 6C vs. 4C**2 + 2C). Channels are
-        mixed before the non-linearity as in the full layer; a depthwise-ReLU-1x1 variant (a
-        quarter of the parameters) was tried and trained several times slower.
     """
 
-    def __init__(self, channels, dilation, dropout, separable=False):
+    def __init__(self, channels, dilation, dropout):
         super().__init__()
         owner = type(self).__name__
         self.channels = check_int(channels, "channels", owner)
         self.dilation = check_int(dilation, "dilation", owner)
         check_float(dropout, "dropout", owner, 0.0, 1.0, include_high=False)
-        self.separable = bool(separable)
         c, d = self.channels, self.dilation
-        if self.separable:
-            self.conv_dilated = nn.Sequential(
-                nn.Conv1d(c, c, 3, padding=d, dilation=d, groups=c), nn.Conv1d(c, c, 1)
-            )
-        else:
-            self.conv_dilated = nn.Conv1d(c, c, 3, padding=d, dilation=d)
+        self.conv_dilated = nn.Conv1d(c, c, 3, padding=d, dilation=d)
         self.conv_1x1 = nn.Conv1d(c, c, 1)
         self.dropout = nn.Dropout(dropout)
         self.reset_parameters()
 
     def reset_parameters(self):
         """Reinitialise the convolutions (PyTorch defaults)."""
-        for conv in (*self.conv_dilated.modules(), self.conv_1x1):
-            if isinstance(conv, nn.Conv1d):
-                conv.reset_parameters()
+        self.conv_dilated.reset_parameters()
+        self.conv_1x1.reset_parameters()
 
     def forward(self, x: Tensor, mask: Tensor | None = None) -> Tensor:
         """Apply the layer.
@@ -113,13 +99,9 @@ class SingleStageTCN(nn.Module):
         Number of dilated residual layers; dilations are 1, 2, 4, ..., 2**(num_layers - 1).
     dropout : float
         Dropout probability in every layer.
-    separable : bool, default=False
-        Use depthwise-separable dilated convolutions (see :class:`DilatedResidualLayer`).
     """
 
-    def __init__(
-        self, in_channels, hidden_channels, num_classes, num_layers, dropout, separable=False
-    ):
+    def __init__(self, in_channels, hidden_channels, num_classes, num_layers, dropout):
         super().__init__()
         owner = type(self).__name__
         in_channels = check_int(in_channels, "in_channels", owner)
@@ -128,8 +110,7 @@ class SingleStageTCN(nn.Module):
         num_layers = check_int(num_layers, "num_layers", owner)
         self.conv_in = nn.Conv1d(in_channels, hidden_channels, 1)
         self.layers = nn.ModuleList(
-            DilatedResidualLayer(hidden_channels, 2**i, dropout, separable)
-            for i in range(num_layers)
+            DilatedResidualLayer(hidden_channels, 2**i, dropout) for i in range(num_layers)
         )
         self.conv_out = nn.Conv1d(hidden_channels, num_classes, 1)
         self.reset_parameters()
@@ -181,9 +162,6 @@ class MultiStageTCN(nn.Module):
         Dilated residual layers per stage (MS-TCN uses 10).
     dropout : float
         Dropout probability.
-    separable : bool or "refinement", default=False
-        Depthwise-separable dilated convolutions; False is exactly MS-TCN. ``"refinement"``:
-        full convolutions in the prediction stage, separable ones in the refinement stages.
     share_refinement : bool, default=False
         One set of weights for all refinement stages (MS-TCN++): the parameters of two stages
         for any ``num_stages >= 2``, at the same compute. False is exactly MS-TCN.
@@ -212,17 +190,11 @@ class MultiStageTCN(nn.Module):
         num_stages,
         num_layers,
         dropout,
-        separable=False,
         share_refinement=False,
     ):
         super().__init__()
         num_stages = check_int(num_stages, "num_stages", type(self).__name__)
         self.share_refinement = bool(share_refinement)
-        if separable not in (True, False, "refinement"):
-            raise ValueError(
-                f"The 'separable' parameter of {type(self).__name__} must be True, False or "
-                f"'refinement'. Got {separable!r} instead."
-            )
         self.stages = nn.ModuleList(
             SingleStageTCN(
                 in_channels if s == 0 else num_classes,
@@ -230,7 +202,6 @@ class MultiStageTCN(nn.Module):
                 num_classes,
                 num_layers,
                 dropout,
-                separable if separable != "refinement" else s > 0,
             )
             for s in range(min(num_stages, 2) if self.share_refinement else num_stages)
         )

@@ -228,3 +228,21 @@ def test_trained_on_cuda_predicts_on_cpu_after_pickling(toy):
     for a, b in zip(pred, restored.predict(X), strict=True):
         assert np.mean(a == b) > 0.99
     assert not next(restored.net_.module_.parameters()).is_cuda
+
+
+def test_default_graph_network_is_parameter_efficient():
+    """Check the default graph network has at most 60% of the MS-TCN baseline's parameters."""
+    from stgraph_sklearn.estimators._compose import compose_graph_network
+    from stgraph_sklearn.nn import AdaptiveAdjacency, EarlyFusionTCN, MaskedGraphConv
+
+    layout = {"acc": (10, 3), "video": (1, 16)}
+    graph = compose_graph_network(
+        AdaptiveGraphSegmenter(),
+        layout,
+        18,
+        make_graph=AdaptiveAdjacency,
+        make_spatial=lambda c: MaskedGraphConv(c, c),
+    )
+    early = EarlyFusionTCN({"acc": 3, "video": 16}, {"acc": 10, "video": 1}, 18)
+    n_graph = sum(p.numel() for p in graph.parameters())
+    assert n_graph <= 0.6 * sum(p.numel() for p in early.parameters())

@@ -5,17 +5,25 @@ import pytest
 import torch
 
 from stgraph_sklearn.nn import (
+    AdaptiveAdjacency,
+    ConcatNodePool,
     EarlyFusionTCN,
+    FixedGraph,
     GraphSegmentationNetwork,
+    MaskedGraphConv,
+    ModalityEncoder,
+    MultiStageTCN,
+    PartitionedGraphConv,
     SegmentationLoss,
     SpatioTemporalBlock,
+    spatial_partitions,
 )
 
 IN = {"acc": 3, "video": 4}
 NODES = {"acc": 3, "video": 1}
 N = 4
 SMALL = {"hidden_channels": 8, "num_stages": 2, "num_layers": 3}
-SPATIAL = ["adaptive", "dense", "partitioned", "attention"]
+SPATIAL = ["adaptive", "fixed", "partitioned"]
 ADJ = np.array([[1, 1, 0, 1], [1, 1, 1, 0], [0, 1, 1, 1], [1, 0, 1, 1]], dtype=float)
 
 
@@ -29,16 +37,27 @@ def _batch(b=2, t=20, seed=0):
     return x, torch.ones(b, t, N, dtype=torch.bool), torch.ones(b, t, dtype=torch.bool)
 
 
-def _graph_net(spatial, **kwargs):
-    params = {**SMALL, "spatial": spatial, "adjacency": ADJ, "dropout": 0.5, **kwargs}
-    return GraphSegmentationNetwork(IN, NODES, 3, **params)
+def _graph_net(spatial, num_classes=3, in_channels=IN, hidden=8, dropout=0.5, adjacency=ADJ):
+    """A small composed graph network: learned graph, fixed graph or ST-GCN partitions."""
+    c = hidden // 2
+    encoder = ModalityEncoder(in_channels, NODES, c)
+    if spatial == "adaptive":
+        graph, make = AdaptiveAdjacency(N, prior=adjacency), lambda: MaskedGraphConv(c, c)
+    elif spatial == "fixed":
+        graph, make = FixedGraph(adjacency), lambda: MaskedGraphConv(c, c)
+    else:
+        graph = FixedGraph(spatial_partitions(adjacency, "spatial"))
+        make = lambda: PartitionedGraphConv(c, c, 3, N)  # noqa: E731
+    blocks = [SpatioTemporalBlock(c, make(), 2**i, dropout) for i in range(2)]
+    temporal = MultiStageTCN(hidden, hidden, num_classes, 2, 3, dropout, share_refinement=True)
+    readout = ConcatNodePool(N, c, hidden)
+    return GraphSegmentationNetwork(encoder, blocks, readout, temporal, graph=graph)
 
 
 @pytest.mark.parametrize("spatial", SPATIAL)
-@pytest.mark.parametrize("pool", ["attention", "mean"])
-def test_graph_network_shapes(spatial, pool):
-    """Check the (S, B, K, T) output of every spatial variant."""
-    net = _graph_net(spatial, pool=pool)
+def test_graph_network_shapes(spatial):
+    """Check the (S, B, K, T) output of every composition."""
+    net = _graph_net(spatial)
     x, node_mask, frame_mask = _batch()
     assert net(x, node_mask, frame_mask).shape == (2, 2, 3, 20)
     assert net(x, None, None).shape == (2, 2, 3, 20)
@@ -94,28 +113,27 @@ def test_padding_invariance(spatial):
 
 
 def test_adjacency_is_exposed_and_row_stochastic():
-    """Check adjacency() for every variant: (N, N), detached, rows sum to one."""
+    """Check adjacency() for every graph module: (N, N), detached, rows sum to one."""
     for spatial in SPATIAL:
         adj = _graph_net(spatial).adjacency()
         assert adj.shape == (N, N) and not adj.requires_grad
         torch.testing.assert_close(adj.sum(dim=1), torch.ones(N))
-    learned = GraphSegmentationNetwork(IN, NODES, 3, **SMALL).adjacency()
+    learned = _graph_net("adaptive", adjacency=None).adjacency()
     torch.testing.assert_close(learned.sum(dim=1), torch.ones(N))
+    net = _graph_net("fixed")
+    net.graph = None
+    assert net.adjacency() is None
 
 
 def test_invalid_arguments():
-    """Check the constructor errors."""
-    with pytest.raises(ValueError, match="adjacency"):
-        GraphSegmentationNetwork(IN, NODES, 3, spatial="partitioned")
-    with pytest.raises(ValueError, match="adjacency"):
-        GraphSegmentationNetwork(IN, NODES, 3, adjacency=np.ones((3, 3)))
-    with pytest.raises(ValueError, match="spatial"):
-        GraphSegmentationNetwork(IN, NODES, 3, spatial="gcn")
-    with pytest.raises(ValueError, match="pool"):
-        GraphSegmentationNetwork(IN, NODES, 3, pool="max")
-    with pytest.raises(ValueError, match="num_nodes"):
-        SpatioTemporalBlock(8, "partitioned")
-    net = GraphSegmentationNetwork(IN, NODES, 3, **SMALL)
+    """Check the constructor errors and the mask check of forward."""
+    net = _graph_net("adaptive")
+    with pytest.raises(TypeError, match="'readout' parameter of GraphSegmentationNetwork"):
+        GraphSegmentationNetwork(net.encoder, net.blocks, "concat", net.temporal)
+    with pytest.raises(TypeError, match=r"'blocks\[0\]' parameter"):
+        GraphSegmentationNetwork(net.encoder, ["dense"], net.readout, net.temporal)
+    with pytest.raises(ValueError, match="graph"):
+        FixedGraph(np.ones((3, 2)))
     x, node_mask, _ = _batch()
     with pytest.raises(ValueError, match="node_mask"):
         net(x, node_mask[..., :2], None)
@@ -136,14 +154,6 @@ def test_reset_parameters_and_determinism():
     assert sum(changed) > 0.8 * len(changed)  # all but zero-initialised ones
 
 
-def test_default_graph_network_is_parameter_efficient():
-    """Check the default graph network has at most 60% of the MS-TCN baseline's parameters."""
-    in_channels, num_nodes = {"acc": 3, "video": 16}, {"acc": 10, "video": 1}
-    graph = GraphSegmentationNetwork(in_channels, num_nodes, 18)
-    early = EarlyFusionTCN(in_channels, num_nodes, 18)
-    assert _count(graph) <= 0.6 * _count(early)
-
-
 @pytest.mark.parametrize("model", ["graph", "early"])
 def test_tiny_model_overfits_toy_sequence(model):
     """Check that a tiny network fits a 2-class toy sequence within 100 steps."""
@@ -156,7 +166,7 @@ def test_tiny_model_overfits_toy_sequence(model):
     }
     kwargs = {"hidden_channels": 8, "num_stages": 2, "num_layers": 3, "dropout": 0.0}
     if model == "graph":
-        net = GraphSegmentationNetwork({"acc": 3, "video": 4}, NODES, 2, **kwargs)
+        net = _graph_net("adaptive", num_classes=2, dropout=0.0, adjacency=None)
     else:
         net = EarlyFusionTCN({"acc": 3, "video": 4}, NODES, 2, **kwargs)
     loss_fn = SegmentationLoss()

@@ -1,4 +1,4 @@
-"""Tests of the spatial operators: adjacency helpers, graph convolutions, attention, pooling."""
+"""Tests of the spatial operators: adjacency helpers, graph modules, graph convolutions, read-out."""
 
 import numpy as np
 import pytest
@@ -6,14 +6,13 @@ import torch
 
 from stgraph_sklearn.nn import (
     AdaptiveAdjacency,
-    AttentionNodePool,
     ConcatNodePool,
-    DenseGraphConv,
-    GraphAttentionFusion,
+    FixedGraph,
+    MaskedGraphConv,
+    NodeTemporalConv,
     PartitionedGraphConv,
     SpatioTemporalBlock,
     masked_adjacency,
-    masked_node_pool,
     spatial_partitions,
 )
 
@@ -56,9 +55,9 @@ def test_masked_adjacency_rows_and_isolated_nodes():
     assert per_frame.shape == (2, 3, N, N)
 
 
-def test_dense_graph_conv():
-    """Check DenseGraphConv's shape, masking and reset."""
-    conv = DenseGraphConv(5, 6)
+def test_masked_graph_conv():
+    """Check MaskedGraphConv's shape, masking and reset."""
+    conv = MaskedGraphConv(5, 6)
     adj = torch.rand(N, N)
     assert conv(torch.randn(2, 3, N, 5), adj).shape == (2, 3, N, 6)
     _check_missing_node_has_no_influence(lambda x, m: conv(x, adj, m))
@@ -148,43 +147,32 @@ def test_adaptive_adjacency_with_prior():
         AdaptiveAdjacency(N, prior=torch.ones(N + 1, N))
 
 
-def test_graph_attention_fusion():
-    """Check GraphAttentionFusion's shape, masking and the divisibility check."""
+def test_fixed_graph():
+    """Check FixedGraph: returns the graph as given, adjacency() is row-stochastic, bad input raises."""
+    adj = torch.tensor([[0.0, 2, 0], [1, 0, 1], [0, 0, 0]])
+    graph = FixedGraph(adj)
+    assert torch.equal(graph(), adj) and "graph" in dict(graph.named_buffers())
+    expected = torch.tensor([[0.0, 1, 0], [0.5, 0, 0.5], [0, 0, 1]])  # a zero row keeps itself
+    torch.testing.assert_close(graph.adjacency(), expected)
+    parts = spatial_partitions(adj.numpy(), strategy="spatial")
+    torch.testing.assert_close(FixedGraph(parts).adjacency(), parts.sum(0))
+    assert FixedGraph(adj.tolist())().shape == (3, 3)
+    with pytest.raises(ValueError, match="'graph' parameter of FixedGraph"):
+        FixedGraph(torch.ones(3, 2))
+    with pytest.raises(ValueError, match="non-negative"):
+        FixedGraph(-torch.ones(2, 3, 3))
+
+
+def test_spatiotemporal_block_composes_the_given_operator():
+    """Check the block runs the spatial operator it is given, and rejects a non-module."""
     torch.manual_seed(0)
-    gat = GraphAttentionFusion(5, 6, heads=2)
-    adj = (torch.rand(N, N) > 0.3).float()
-    assert gat(torch.randn(2, 3, N, 5), adj).shape == (2, 3, N, 6)
-    _check_missing_node_has_no_influence(lambda x, m: gat(x, adj, m))
-    _check_missing_node_has_no_influence(lambda x, m: gat(x, None, m))
-    with pytest.raises(ValueError, match="divisible"):
-        GraphAttentionFusion(5, 5, heads=2)
-
-
-def test_masked_node_pool():
-    """Check the masked mean, including frames with no present node."""
-    x = torch.arange(8.0).view(1, 2, N, 1)
-    mask = torch.tensor([[[True, False, True, False], [False, False, False, False]]])
-    out = masked_node_pool(x, mask)
-    torch.testing.assert_close(out, torch.tensor([[[1.0], [0.0]]]))
-    torch.testing.assert_close(masked_node_pool(x), x.mean(dim=2))
-
-
-def test_attention_node_pool():
-    """Check attention pooling: weights over present nodes, masking, no NaN when all missing."""
-    pool = AttentionNodePool(5)
-    mask = _mask()
-    mask[0, 0] = False
-    x = torch.randn(2, 3, N, 5, requires_grad=True)
-    weights = pool.attention(x, mask)
-    torch.testing.assert_close(weights.sum(-1)[mask.any(-1)], torch.ones(5))
-    assert torch.all(weights[~mask] == 0)
-    out = pool(x, mask)
-    assert out.shape == (2, 3, 5) and torch.all(out[0, 0] == 0)
-    out.sum().backward()
-    assert torch.isfinite(x.grad).all() and torch.isfinite(pool.score.weight.grad).all()
-    x2 = x.detach().clone()
-    x2[~mask] = 1e3
-    torch.testing.assert_close(pool(x2, mask), out.detach())
+    parts = spatial_partitions(np.ones((N, N)), strategy="distance")
+    block = SpatioTemporalBlock(5, PartitionedGraphConv(5, 5, 2, N), dilation=2)
+    assert isinstance(block.spatial, PartitionedGraphConv)
+    assert block(torch.randn(2, 7, N, 5), parts, None).shape == (2, 7, N, 5)
+    _check_missing_node_has_no_influence(lambda x, m: block(x, parts, m))
+    with pytest.raises(TypeError, match="'spatial' parameter of SpatioTemporalBlock"):
+        SpatioTemporalBlock(5, "partitioned")
 
 
 def test_concat_node_pool_keeps_node_identity_and_ignores_missing_nodes():
@@ -215,26 +203,47 @@ def test_concat_node_pool_keeps_node_identity_and_ignores_missing_nodes():
         pool(torch.randn(1, 2, N + 1, 5))
 
 
-def test_dense_graph_conv_fixed_graph_matches_per_frame_graph():
+def test_masked_graph_conv_fixed_graph_matches_per_frame_graph():
     """The fast (N, N) path equals the same graph given per frame, (B, T, N, N)."""
     torch.manual_seed(1)
-    conv = DenseGraphConv(5, 6)
+    conv = MaskedGraphConv(5, 6)
     adj = torch.rand(N, N)
     x = torch.randn(2, 3, N, 5)
     torch.testing.assert_close(conv(x, adj), conv(x, adj.expand(2, 3, N, N)))
 
 
 @pytest.mark.parametrize(("t", "dilation"), [(17, 2), (3, 4), (1, 1)])
-def test_block_temporal_path_equals_the_conv1d_modules(t, dilation):
-    """The channels-last temporal convolution computes the block's Conv1d modules exactly."""
+def test_node_temporal_conv_equals_the_two_conv1d(t, dilation):
+    """NodeTemporalConv computes depthwise + pointwise Conv1d on the (B * N, C, T) view exactly."""
     torch.manual_seed(2)
-    block = SpatioTemporalBlock(6, "dense", dilation=dilation)
+    conv = NodeTemporalConv(6, dilation=dilation)
     h = torch.randn(2, t, N, 6, requires_grad=True)
-    fast = block._temporal_channels_last(h)
+    fast = conv(h)
     view = h.permute(0, 2, 3, 1).reshape(2 * N, 6, t)
-    slow = block.temporal(view).reshape(2, N, 6, t).permute(0, 3, 1, 2)
+    d = dilation
+    slow = torch.nn.functional.conv1d(
+        view, conv.weight.unsqueeze(1), conv.bias, padding=d, dilation=d, groups=6
+    )
+    slow = torch.nn.functional.conv1d(
+        slow, conv.pointwise.weight.unsqueeze(-1), conv.pointwise.bias
+    )
+    slow = slow.reshape(2, N, 6, t).permute(0, 3, 1, 2)
     torch.testing.assert_close(fast, slow)
     grad = torch.randn_like(fast)
     (g_fast,) = torch.autograd.grad(fast, h, grad)
     (g_slow,) = torch.autograd.grad(slow, h, grad)
     torch.testing.assert_close(g_fast, g_slow)
+
+
+def test_node_temporal_conv_initialises_as_conv1d():
+    """Same parameter count and initial values as the two Conv1d it computes, under one seed."""
+    torch.manual_seed(5)
+    conv = NodeTemporalConv(6, dilation=2)
+    torch.manual_seed(5)
+    depthwise = torch.nn.Conv1d(6, 6, 3, padding=2, dilation=2, groups=6)
+    pointwise = torch.nn.Conv1d(6, 6, 1)
+    torch.testing.assert_close(conv.weight, depthwise.weight[:, 0])
+    torch.testing.assert_close(conv.bias, depthwise.bias)
+    torch.testing.assert_close(conv.pointwise.weight, pointwise.weight[..., 0])
+    n_conv = sum(p.numel() for m in (depthwise, pointwise) for p in m.parameters())
+    assert sum(p.numel() for p in conv.parameters()) == n_conv

@@ -10,23 +10,24 @@ def _count(module):
     return sum(p.numel() for p in module.parameters())
 
 
-@pytest.mark.parametrize("separable", [False, True, "refinement"])
-def test_shapes(separable):
+@pytest.mark.parametrize("share_refinement", [False, True])
+def test_shapes(share_refinement):
     """Check the output shapes of every temporal module."""
     x = torch.randn(2, 6, 17)
     mask = torch.ones(2, 17, dtype=torch.bool)
-    assert DilatedResidualLayer(6, 4, 0.0, separable)(x, mask).shape == (2, 6, 17)
-    assert SingleStageTCN(6, 8, 3, 4, 0.0, separable)(x, mask).shape == (2, 3, 17)
-    assert MultiStageTCN(6, 8, 3, 3, 4, 0.0, separable)(x, mask).shape == (3, 2, 3, 17)
-    assert MultiStageTCN(6, 8, 3, 3, 4, 0.0, separable)(x).shape == (3, 2, 3, 17)
+    assert DilatedResidualLayer(6, 4, 0.0)(x, mask).shape == (2, 6, 17)
+    assert SingleStageTCN(6, 8, 3, 4, 0.0)(x, mask).shape == (2, 3, 17)
+    tcn = MultiStageTCN(6, 8, 3, 3, 4, 0.0, share_refinement=share_refinement)
+    assert tcn(x, mask).shape == (3, 2, 3, 17)
+    assert tcn(x).shape == (3, 2, 3, 17)
 
 
-@pytest.mark.parametrize("separable", [False, True, "refinement"])
-def test_padding_does_not_leak(separable):
+@pytest.mark.parametrize("share_refinement", [False, True])
+def test_padding_does_not_leak(share_refinement):
     """Check that valid frames of a padded batch equal the unpadded sequences (eval mode)."""
     torch.manual_seed(0)
     tcn = MultiStageTCN(
-        5, 8, 4, num_stages=3, num_layers=5, dropout=0.5, separable=separable
+        5, 8, 4, num_stages=3, num_layers=5, dropout=0.5, share_refinement=share_refinement
     ).eval()
     short, long = torch.randn(1, 5, 23), torch.randn(1, 5, 40)
     batch = torch.cat([torch.cat([short, 100 * torch.randn(1, 5, 17)], dim=2), long])
@@ -41,20 +42,12 @@ def test_padding_does_not_leak(separable):
     assert torch.all(out[:, 0, :, 23:] == 0)
 
 
-def test_separable_has_fewer_parameters():
-    """Check that a separable layer has about half the parameters of MS-TCN's (2C²+6C vs 4C²+2C)."""
-    full = DilatedResidualLayer(64, 2, dropout=0.0)
-    sep = DilatedResidualLayer(64, 2, dropout=0.0, separable=True)
-    assert _count(full) == 4 * 64**2 + 2 * 64
-    assert _count(sep) == 2 * 64**2 + 6 * 64
-
-
-def test_separable_refinement_keeps_the_prediction_stage_exact():
-    """separable="refinement": full convolutions in stage 1, separable ones after; bad values raise."""
-    tcn = MultiStageTCN(6, 8, 3, num_stages=3, num_layers=2, dropout=0.0, separable="refinement")
-    assert [stage.layers[0].separable for stage in tcn.stages] == [False, True, True]
-    with pytest.raises(ValueError, match="'separable' parameter of MultiStageTCN"):
-        MultiStageTCN(6, 8, 3, num_stages=2, num_layers=2, dropout=0.0, separable="all")
+def test_layer_is_exactly_ms_tcn():
+    """Check a layer has MS-TCN's parameters (4C² + 2C) and the default stages are not shared."""
+    assert _count(DilatedResidualLayer(64, 2, dropout=0.0)) == 4 * 64**2 + 2 * 64
+    tcn = MultiStageTCN(6, 8, 3, num_stages=3, num_layers=2, dropout=0.0)
+    assert not tcn.share_refinement
+    assert len({id(stage) for stage in tcn.stages}) == 3
 
 
 @pytest.mark.parametrize("num_stages", [1, 2, 4])

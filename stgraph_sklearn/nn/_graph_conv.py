@@ -1,4 +1,4 @@
-"""Dense graph convolution over the node axis of every frame, with per-frame node masks."""
+"""Graph convolution over the node axis of every frame, with per-frame node masks."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from ._adjacency import masked_adjacency
 from ._checks import check_int
 
 
-class DenseGraphConv(nn.Module):
+class MaskedGraphConv(nn.Module):
     r"""Graph convolution of PyG's ``GraphConv`` on a dense, masked, per-frame adjacency.
 
     .. math::
@@ -30,8 +30,8 @@ class DenseGraphConv(nn.Module):
     Examples
     --------
     >>> import torch
-    >>> from stgraph_sklearn.nn import DenseGraphConv
-    >>> conv = DenseGraphConv(4, 8)
+    >>> from stgraph_sklearn.nn import MaskedGraphConv
+    >>> conv = MaskedGraphConv(4, 8)
     >>> conv(torch.randn(2, 5, 3, 4), torch.ones(3, 3), torch.ones(2, 5, 3, dtype=torch.bool)).shape
     torch.Size([2, 5, 3, 8])
     """
