@@ -38,6 +38,9 @@ class FastDropout(nn.Dropout):
         check_float(p, "p", type(self).__name__, 0.0, 1.0, include_high=False)
         super().__init__(p)
 
+    def reset_parameters(self):
+        """Nothing to reset: dropout has no parameters."""
+
     def forward(self, x: Tensor) -> Tensor:
         """Apply dropout.
 
@@ -47,7 +50,7 @@ class FastDropout(nn.Dropout):
 
         Returns
         -------
-        Tensor of the same shape
+        Tensor of the same shape as ``x``
         """
         if not self.training or self.p == 0:
             return x
@@ -91,6 +94,9 @@ class SensorDropout(nn.Module):
     def __init__(self, p=0.2):
         super().__init__()
         self.p = check_float(p, "p", type(self).__name__, 0.0, 1.0)
+
+    def reset_parameters(self):
+        """Nothing to reset: sensor dropout has no parameters."""
 
     def forward(self, node_mask: Tensor, frame_mask: Tensor | None = None) -> Tensor:
         """Draw the training-time node mask.

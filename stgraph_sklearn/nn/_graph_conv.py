@@ -67,16 +67,34 @@ class MaskedGraphConv(nn.Module):
         Tensor of shape (B, T, N, C_out)
             Output features, zero for missing nodes.
         """
-        a = masked_adjacency(adj, node_mask)
-        if a.ndim == 2:
-            # One (N, N) x (N, B*T*C) product instead of B*T tiny broadcast matmuls.
-            rel = torch.einsum("ij,btjc->btic", a, self.lin_rel(x))
+        xw = self.lin_rel(x)
+        if adj.ndim == 2:
+            rel = self._aggregate_shared(adj, xw, node_mask)
         else:
-            rel = torch.matmul(a, self.lin_rel(x))
+            rel = torch.matmul(masked_adjacency(adj, node_mask), xw)
         out = rel + self.lin_root(x)
         if node_mask is not None:
             out = out * node_mask.unsqueeze(-1).to(out.dtype)
         return out
+
+    @staticmethod
+    def _aggregate_shared(adj: Tensor, xw: Tensor, node_mask: Tensor | None) -> Tensor:
+        """``masked_adjacency(adj, node_mask) @ xw`` for one (N, N) graph, without the
+        per-frame (B, T, N, N) adjacency.
+
+        With missing nodes' rows of ``xw`` zeroed, ``adj @ xw`` drops their edges; dividing
+        by the degree over present neighbours, ``adj @ node_mask``, renormalises each row. A row with no present neighbour
+        keeps the node itself, as :func:`masked_adjacency` does. One (N, N) x (N, B*T*C) product
+        instead of B*T small ones: about twice as fast on CPU with missing sensors.
+        """
+        if node_mask is None:
+            degree = adj.sum(1).unsqueeze(-1)
+        else:
+            present = node_mask.to(xw.dtype)
+            xw = xw * present.unsqueeze(-1)
+            degree = torch.einsum("ij,btj->bti", adj, present).unsqueeze(-1)
+        agg = torch.einsum("ij,btjc->btic", adj, xw)
+        return torch.where(degree > 0, agg / degree.clamp_min(1e-12), xw)
 
     def extra_repr(self) -> str:
         return f"{self.in_channels}, {self.out_channels}"

@@ -12,6 +12,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ._checks import check_float, check_int
+from ._dropout import FastDropout
 
 
 def _apply_mask(x: Tensor, mask: Tensor | None) -> Tensor:
@@ -57,7 +58,7 @@ class DilatedResidualLayer(nn.Module):
         c, d = self.channels, self.dilation
         self.conv_dilated = nn.Conv1d(c, c, 3, padding=d, dilation=d)
         self.conv_1x1 = nn.Conv1d(c, c, 1)
-        self.dropout = nn.Dropout(dropout)
+        self.dropout = FastDropout(dropout)
         self.reset_parameters()
 
     def reset_parameters(self):
@@ -165,6 +166,11 @@ class MultiStageTCN(nn.Module):
     share_refinement : bool, default=False
         One set of weights for all refinement stages (MS-TCN++): the parameters of two stages
         for any ``num_stages >= 2``, at the same compute. False is exactly MS-TCN.
+    refinement_channels : int, default=None
+        Width of the refinement stages; ``None`` uses ``hidden_channels`` (MS-TCN). A
+        refinement stage reads only the previous stage's ``K`` class probabilities, so it
+        can be narrower than the prediction stage: its cost falls with the square of its
+        width.
 
     References
     ----------
@@ -191,14 +197,20 @@ class MultiStageTCN(nn.Module):
         num_layers,
         dropout,
         share_refinement=False,
+        refinement_channels=None,
     ):
         super().__init__()
-        num_stages = check_int(num_stages, "num_stages", type(self).__name__)
+        owner = type(self).__name__
+        num_stages = check_int(num_stages, "num_stages", owner)
+        hidden_channels = check_int(hidden_channels, "hidden_channels", owner)
+        if refinement_channels is None:
+            refinement_channels = hidden_channels
+        refinement_channels = check_int(refinement_channels, "refinement_channels", owner)
         self.share_refinement = bool(share_refinement)
         self.stages = nn.ModuleList(
             SingleStageTCN(
                 in_channels if s == 0 else num_classes,
-                hidden_channels,
+                hidden_channels if s == 0 else refinement_channels,
                 num_classes,
                 num_layers,
                 dropout,
