@@ -1,30 +1,30 @@
 """Measured search for the graph segmenter's design changes (issue 11, item 3).
 
-Every candidate is :class:`~stgraph_sklearn.estimators.AdaptiveGraphSegmenter` with one or
-more changes to its network, trained behind the standard preprocessing on subject-disjoint
-splits, with :class:`~stgraph_sklearn.estimators.MSTCNSegmenter` in the same run:
+Every candidate is :class:`~stgraph_sklearn.estimators.AdaptiveGraphSegmenter` with some
+parameters changed, trained behind the standard preprocessing on subject-disjoint splits,
+with :class:`~stgraph_sklearn.estimators.MSTCNSegmenter` in the same run:
 
-- ``kitchen-small``: 8 training recordings (2 subjects), short training;
-- ``kitchen``: 12 training recordings (3 subjects), longer training;
+- ``kitchen-small``: 8 training recordings (2 subjects), 20 epochs;
+- ``kitchen``: 12 training recordings (3 subjects), 30 epochs;
 - both scored on the 8 recordings of 2 held-out subjects, as recorded and with 3 of the
   10 accelerometers missing (NaN, so the pipeline marks them absent) in every test recording;
 - ``basic_motions``: the real smartwatch recordings (2 sensor nodes), official train/test split.
 
-``--timing`` instead times training steps (forward + backward, 1 thread, synthetic input of
-the kitchen simulation's preprocessed shape) of every candidate in one run, interleaved.
+``--timing`` instead measures the CPU time (``time.process_time``, one thread: robust to
+other processes on a shared machine) of training steps (forward + backward) and inference of
+every candidate's network in one run, interleaved, on synthetic input of the kitchen simulation's
+preprocessed shape (11 nodes, one sensor missing for a quarter of the frames).
 
 Candidates (``CANDIDATES``):
 
-- ``base``: the current default;
-- ``sd``: train-time sensor dropout (each sensor of each recording, with probability 0.2,
-  is masked over a random span; a frame never loses its last sensor);
-- ``sd-scale``: and the per-node read-out rescaled by ``N / n_present``;
-- ``sd-ref32``: and refinement stages 32 wide (the prediction stage stays 64 wide);
-- ``sd-nc16``: and 16 features per sensor instead of 32;
-- ``sd-uinit``: and node embeddings drawn with std 0.1 (the learned graph starts near uniform);
-- ``mstcn`` / ``mstcn-sd``: the baseline, and the baseline with the same sensor dropout.
-
-All candidates use the CPU-fast dropout and aggregation (same functions as the library's).
+- ``old``: the previous default (no sensor dropout, refinement stages as wide as the
+  prediction stage) with ``nn.Dropout`` and the per-frame masked adjacency (timing only);
+- ``nosd``: the previous default's architecture with the CPU-fast dropout and aggregation;
+- ``sd``: and train-time sensor dropout 0.2;
+- ``sd-ref32`` / ``sd-ref48``: and refinement stages 32 / 48 wide (64 in the prediction stage);
+- ``sd-nc16``: sensor dropout and 16 features per sensor instead of 32;
+- ``mstcn`` / ``mstcn-old``: the baseline, with the fast dropout / with ``nn.Dropout``;
+- ``mstcn-sd``: the baseline with the same sensor dropout on its node mask.
 
 Usage::
 
@@ -41,191 +41,99 @@ import warnings
 import numpy as np
 import pandas as pd
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from stgraph_sklearn.datasets import load_basic_motions_sequences, make_kitchen_activities
 from stgraph_sklearn.estimators import AdaptiveGraphSegmenter, MSTCNSegmenter
-from stgraph_sklearn.estimators._neural import prior_adjacency
 from stgraph_sklearn.metrics import segmentation_report
 from stgraph_sklearn.nn import (
-    ConcatNodePool,
-    DenseGraphConv,
     EarlyFusionTCN,
-    GraphSegmentationNetwork,
+    FastDropout,
+    MaskedGraphConv,
     SegmentationLoss,
+    SensorDropout,
+    masked_adjacency,
 )
-from stgraph_sklearn.nn._temporal import SingleStageTCN
 from stgraph_sklearn.pipeline import make_segmentation_pipeline
 
-# ---- candidate building blocks ---------------------------------------------------------------
-
-
-def fast_dropout(x, p, training):
-    """Inverted dropout with a mask from ``torch.rand`` (CPU: ~2x faster than bernoulli_)."""
-    if not training or p == 0:
-        return x
-    keep = (torch.rand_like(x) >= p).to(x.dtype).mul_(1.0 / (1.0 - p))
-    return x * keep
-
-
-class FastDropout(nn.Dropout):
-    def forward(self, x):
-        return fast_dropout(x, self.p, self.training)
-
-
-def _fast_graph_conv_forward(self, x, adj, node_mask=None):
-    """DenseGraphConv.forward with one shared (N, N) aggregation and per-frame degrees."""
-    xw = self.lin_rel(x)
-    agg = torch.einsum("ij,btjc->btic", adj, xw)
-    if node_mask is None:
-        deg = adj.sum(1)[:, None]
-    else:
-        deg = torch.einsum("ij,btj->bti", adj, node_mask.to(x.dtype)).unsqueeze(-1)
-    rel = torch.where(deg > 0, agg / deg.clamp_min(1e-12), xw)
-    out = rel + self.lin_root(x)
-    if node_mask is not None:
-        out = out * node_mask.unsqueeze(-1).to(out.dtype)
-    return out
-
-
-def sensor_dropout(node_mask, frame_mask, p):
-    """Mask each node of each recording over a random span with probability ``p``.
-
-    Span length uniform in [1, L] frames (L the recording's valid length), start uniform.
-    A frame that would lose every present node keeps its original mask.
-    """
-    b, t, n = node_mask.shape
-    dev = node_mask.device
-    lengths = frame_mask.sum(1).clamp_min(1).to(torch.float32)[:, None]  # (B, 1)
-    hit = torch.rand(b, n, device=dev) < p
-    span = (torch.rand(b, n, device=dev) * lengths).ceil().clamp_min(1)
-    start = (torch.rand(b, n, device=dev) * (lengths - span + 1)).floor()
-    idx = torch.arange(t, device=dev, dtype=torch.float32)[None, :, None]
-    inside = (idx >= start[:, None, :]) & (idx < (start + span)[:, None, :]) & hit[:, None, :]
-    new = node_mask & ~inside
-    keep_old = ~new.any(-1, keepdim=True)
-    return torch.where(keep_old, node_mask, new)
-
-
-class ScaledConcatPool(ConcatNodePool):
-    """ConcatNodePool whose node sum is rescaled by N / n_present (inverted-dropout style)."""
-
-    def forward(self, x, node_mask=None):
-        b, t, n, _ = x.shape
-        if node_mask is None:
-            node_mask = torch.ones(b, t, n, dtype=torch.bool, device=x.device)
-        x = torch.where(node_mask.unsqueeze(-1), x, 0.0)
-        m = node_mask.to(x.dtype)
-        flat = torch.cat([x.reshape(b, t, -1), m], dim=-1)
-        scale = n / m.sum(-1, keepdim=True).clamp_min(1.0)
-        return F.linear(flat, self.lin.weight) * scale + self.lin.bias
-
-
-class _SensorDropoutMixin:
-    sensor_p = 0.0
-
-    def forward(self, x, node_mask=None, frame_mask=None):
-        if self.training and self.sensor_p > 0:
-            first = next(iter(x.values()))
-            b, t = first.shape[:2]
-            n = sum(v.shape[2] for v in x.values())
-            if node_mask is None:
-                node_mask = torch.ones(b, t, n, dtype=torch.bool)
-            if frame_mask is None:
-                frame_mask = torch.ones(b, t, dtype=torch.bool)
-            node_mask = sensor_dropout(node_mask.bool() & frame_mask[..., None], frame_mask, self.sensor_p)
-        return super().forward(x, node_mask, frame_mask)
-
-
-class SDGraphNet(_SensorDropoutMixin, GraphSegmentationNetwork):
-    pass
-
-
-class SDEarlyFusion(_SensorDropoutMixin, EarlyFusionTCN):
-    pass
-
-
-def _fast(module, fast=True):
-    if not fast:
-        return module
-    for parent in list(module.modules()):
-        for name, child in list(parent.named_children()):
-            if type(child) is nn.Dropout:
-                setattr(parent, name, FastDropout(child.p))
-            if type(child) is DenseGraphConv:
-                child.forward = _fast_graph_conv_forward.__get__(child)
-    return module
-
-
 CANDIDATES = {
-    "base": {},
-    "sd": {"sensor_p": 0.2},
-    "sd-scale": {"sensor_p": 0.2, "scale": True},
-    "sd-ref32": {"sensor_p": 0.2, "refine": 32},
-    "sd-nc16": {"sensor_p": 0.2, "node_channels": 16},
-    "sd-uinit": {"sensor_p": 0.2, "emb_std": 0.1},
+    "old": {"sensor_dropout": 0.0, "refinement_channels": 64, "slow": True},
+    "nosd": {"sensor_dropout": 0.0, "refinement_channels": 64},
+    "sd": {"sensor_dropout": 0.2, "refinement_channels": 64},
+    "sd-ref32": {"sensor_dropout": 0.2, "refinement_channels": 32},
+    "sd-ref48": {"sensor_dropout": 0.2, "refinement_channels": 48},
+    "sd-nc16": {"sensor_dropout": 0.2, "refinement_channels": 64, "node_channels": 16},
     "mstcn": {"mstcn": True},
-    "mstcn-sd": {"mstcn": True, "sensor_p": 0.2},
-    "base-slow": {"slow": True},  # the library as it is (for timing)
-    "mstcn-slow": {"mstcn": True, "slow": True},
+    "mstcn-old": {"mstcn": True, "slow": True},
+    "mstcn-sd": {"mstcn": True, "sensor_dropout": 0.2},
 }
 
 
-def build_network(spec, layout_kwargs, prior, hidden=64, stages=4, layers=10):
-    """The candidate network for ``layout_kwargs`` (in_channels, num_nodes, num_classes)."""
-    kw = {**layout_kwargs, "hidden_channels": hidden, "num_stages": stages, "num_layers": layers}
-    if spec.get("mstcn"):
-        net = SDEarlyFusion(**kw, dropout=0.5)
-    else:
-        net = SDGraphNet(
-            **kw,
-            dropout=0.5,
-            num_spatial_layers=2,
-            spatial="adaptive",
-            adjacency=prior,
-            node_channels=spec.get("node_channels"),
-            pool="concat",
-            share_refinement=True,
-        )
-        if spec.get("scale"):
-            old = net.pool
-            net.pool = ScaledConcatPool(old.num_nodes, old.channels, old.out_channels)
-        if spec.get("refine"):
-            k = layout_kwargs["num_classes"]
-            ref = SingleStageTCN(k, spec["refine"], k, layers, 0.5)
-            net.tcn.stages = nn.ModuleList([net.tcn.stages[0]] + [ref] * (stages - 1))
-        if spec.get("emb_std"):
-            with torch.no_grad():
-                net.graph.source_emb.normal_(0, spec["emb_std"])
-                net.graph.target_emb.normal_(0, spec["emb_std"])
-    net.sensor_p = spec.get("sensor_p", 0.0)
-    return _fast(net, not spec.get("slow"))
+def _per_frame_graph_conv(self, x, adj, node_mask=None):
+    """MaskedGraphConv.forward before the shared-graph aggregation (for the timing)."""
+    out = torch.matmul(masked_adjacency(adj, node_mask), self.lin_rel(x)) + self.lin_root(x)
+    return out if node_mask is None else out * node_mask.unsqueeze(-1).to(out.dtype)
 
 
-class Candidate(AdaptiveGraphSegmenter):
-    """AdaptiveGraphSegmenter (or, with spec["mstcn"], MSTCN) building a candidate network."""
+def _slow(module):
+    """The module with nn.Dropout and the per-frame masked adjacency, as before."""
+    for parent in list(module.modules()):
+        for name, child in list(parent.named_children()):
+            if isinstance(child, FastDropout):
+                setattr(parent, name, nn.Dropout(child.p))
+            if isinstance(child, MaskedGraphConv):
+                child.forward = _per_frame_graph_conv.__get__(child)
+    return module
 
+
+class _SensorDropoutEarlyFusion(EarlyFusionTCN):
+    """EarlyFusionTCN with SensorDropout on its training node mask."""
+
+    def __init__(self, p, **kwargs):
+        super().__init__(**kwargs)
+        self.sensor_dropout = SensorDropout(p)
+
+    def forward(self, x, node_mask=None, frame_mask=None):
+        if self.training:
+            first = next(iter(x.values()))
+            b, t = first.shape[:2]
+            if node_mask is None:
+                node_mask = torch.ones(b, t, sum(self.num_nodes.values()), dtype=torch.bool)
+            if frame_mask is None:
+                frame_mask = torch.ones(b, t, dtype=torch.bool)
+            node_mask = self.sensor_dropout(node_mask.bool(), frame_mask.bool())
+        return super().forward(x, node_mask, frame_mask)
+
+
+class _MSTCN(MSTCNSegmenter):
     spec: dict = {}
 
     def _build_module(self, layout, n_classes, sequences):
-        kw = self._module_kwargs(layout, n_classes)
-        prior = None
-        if not self.spec.get("mstcn") and self.prior_graph is not None:
-            prior = prior_adjacency(self.prior_graph, sequences, self.node_names_, "search")
-        layout_kw = {k: kw[k] for k in ("in_channels", "num_nodes", "num_classes")}
-        return build_network(
-            self.spec, layout_kw, prior, kw["hidden_channels"], kw["num_stages"], kw["num_layers"]
-        )
+        if self.spec.get("sensor_dropout"):
+            kwargs = self._module_kwargs(layout, n_classes)
+            module = _SensorDropoutEarlyFusion(self.spec["sensor_dropout"], **kwargs)
+        else:
+            module = super()._build_module(layout, n_classes, sequences)
+        return _slow(module) if self.spec.get("slow") else module
 
-    def _after_fit(self, sequences):
-        if not self.spec.get("mstcn"):
-            super()._after_fit(sequences)
+
+class _Graph(AdaptiveGraphSegmenter):
+    spec: dict = {}
+
+    def _build_module(self, layout, n_classes, sequences):
+        module = super()._build_module(layout, n_classes, sequences)
+        return _slow(module) if self.spec.get("slow") else module
 
 
 def make_candidate(name, epochs, seed):
-    cls = type(f"Candidate_{name}", (Candidate,), {"spec": CANDIDATES[name]})
-    return cls(max_epochs=epochs, random_state=seed)
+    spec = CANDIDATES[name]
+    if spec.get("mstcn"):
+        cls = type(f"Candidate_{name}", (_MSTCN,), {"spec": spec})
+        return cls(max_epochs=epochs, random_state=seed)
+    cls = type(f"Candidate_{name}", (_Graph,), {"spec": spec})
+    keys = ("sensor_dropout", "refinement_channels", "node_channels")
+    params = {k: spec[k] for k in keys if k in spec}
+    return cls(max_epochs=epochs, random_state=seed, **params)
 
 
 # ---- protocols --------------------------------------------------------------------------------
@@ -305,31 +213,31 @@ def run_basic_motions(names, seeds, epochs):
 def run_timing(names, n_frames, repeats):
     torch.set_num_threads(1)
     torch.manual_seed(0)
-    layout = {
-        "in_channels": {"accel": 6, "video": 32},
-        "num_nodes": {"accel": 10, "video": 1},
-        "num_classes": 18,
-    }
+    layout = {"accel": (10, 6), "video": (1, 32)}
     x = {"accel": torch.randn(1, n_frames, 10, 6), "video": torch.randn(1, n_frames, 1, 32)}
     node_mask = torch.ones(1, n_frames, 11, dtype=torch.bool)
     node_mask[:, : n_frames // 4, 2] = False  # one sensor drops out for a while, as in the data
     frame_mask = torch.ones(1, n_frames, dtype=torch.bool)
     y = torch.randint(0, 18, (1, n_frames))
     loss = SegmentationLoss()
-    nets = {n: build_network(CANDIDATES[n], layout, torch.rand(11, 11)) for n in names}
+    nets = {}
+    for n in names:
+        seg = make_candidate(n, 1, 0)
+        seg.set_params(**({} if CANDIDATES[n].get("mstcn") else {"prior_graph": None}))
+        nets[n] = seg._build_module(layout, 18, None)
     train_s = {n: [] for n in names}
     infer_s = {n: [] for n in names}
     for _ in range(repeats):
         for n, net in nets.items():
             net.train()
-            t0 = time.perf_counter()
+            t0 = time.process_time()
             loss(net(x, node_mask, frame_mask), y).backward()
-            train_s[n].append(time.perf_counter() - t0)
+            train_s[n].append(time.process_time() - t0)
             net.eval()
             with torch.no_grad():
-                t0 = time.perf_counter()
+                t0 = time.process_time()
                 net(x, None, None)
-                infer_s[n].append(time.perf_counter() - t0)
+                infer_s[n].append(time.process_time() - t0)
     rows = []
     for n in names:
         tr, inf = np.median(train_s[n][1:]), np.median(infer_s[n][1:])
@@ -343,9 +251,10 @@ def run_timing(names, n_frames, repeats):
             }
         )
     table = pd.DataFrame(rows).set_index("candidate")
-    ref = table.loc["mstcn-slow" if "mstcn-slow" in table.index else "mstcn"]
-    table["train_vs_mstcn"] = table["train_step_s"] / ref["train_step_s"]
-    table["infer_vs_mstcn"] = table["infer_frames_per_s"] / ref["infer_frames_per_s"]
+    ref = table.loc["mstcn"]
+    table["train_time_vs_mstcn"] = table["train_step_s"] / ref["train_step_s"]
+    table["infer_speed_vs_mstcn"] = table["infer_frames_per_s"] / ref["infer_frames_per_s"]
+    table["params_vs_mstcn"] = table["params"] / ref["params"]
     return table
 
 
@@ -363,13 +272,13 @@ def main(argv=None):
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore")
     if args.timing:
-        names = args.candidates or [n for n in CANDIDATES if n not in ("mstcn-sd",)]
+        names = args.candidates or [n for n in CANDIDATES if n != "mstcn-sd"]
         table = run_timing(names, args.frames, args.repeats)
         print(table.round(3).to_string())
         if args.out:
             table.to_csv(args.out)
         return table
-    names = args.candidates or ["base", "sd", "sd-scale", "sd-ref32", "sd-nc16", "mstcn"]
+    names = args.candidates or ["nosd", "sd", "sd-ref32", "mstcn"]
     if args.protocol == "kitchen-small":
         rows = run_kitchen(names, args.seeds, 2, args.epochs or 20, args.duration)
     elif args.protocol == "kitchen":

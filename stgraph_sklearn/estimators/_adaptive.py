@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from numbers import Integral
+from numbers import Integral, Real
 
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -48,6 +48,15 @@ class AdaptiveGraphSegmenter(NeuralSegmenter):
         ``hidden_channels // 2``. A per-node read-out concatenates the ``n_nodes`` node
         vectors and presence flags into one ``hidden_channels`` vector per frame, so the
         temporal stages still know which sensor carries which pattern.
+    sensor_dropout : float, default=0.2
+        Train-time sensor dropout (:class:`~stgraph_sklearn.nn.SensorDropout`): with this
+        probability, each sensor of each training recording is marked missing over one random
+        span, from a single frame to the whole recording; no frame loses its last sensor.
+        The model thus cannot lean on any one sensor being present, which keeps it accurate
+        when sensors are missing at prediction time. 0 trains on the masks as given.
+    refinement_channels : int or None, default=None
+        Width of the refinement stages, which read only the previous stage's class
+        probabilities; None uses ``hidden_channels // 2``.
     %(shared_parameters)s
 
     Attributes
@@ -90,6 +99,8 @@ class AdaptiveGraphSegmenter(NeuralSegmenter):
         "node_channels": [Interval(Integral, 1, None, closed="left"), None],
         "embedding_dim": [Interval(Integral, 1, None, closed="left")],
         "prior_graph": [StrOptions({"data"}), SensorGraph, None],
+        "sensor_dropout": [Interval(Real, 0, 1, closed="both")],
+        "refinement_channels": [Interval(Integral, 1, None, closed="left"), None],
     }
 
     def __init__(
@@ -99,6 +110,8 @@ class AdaptiveGraphSegmenter(NeuralSegmenter):
         embedding_dim=10,
         prior_graph="data",
         node_channels=None,
+        sensor_dropout=0.2,
+        refinement_channels=None,
         hidden_channels=64,
         n_stages=4,
         n_layers=10,
@@ -122,6 +135,8 @@ class AdaptiveGraphSegmenter(NeuralSegmenter):
         self.embedding_dim = embedding_dim
         self.prior_graph = prior_graph
         self.node_channels = node_channels
+        self.sensor_dropout = sensor_dropout
+        self.refinement_channels = refinement_channels
         self.hidden_channels = hidden_channels
         self.n_stages = n_stages
         self.n_layers = n_layers
@@ -153,6 +168,10 @@ class AdaptiveGraphSegmenter(NeuralSegmenter):
             n_classes,
             make_graph=lambda n: AdaptiveAdjacency(n, self.embedding_dim, prior=prior),
             make_spatial=lambda c: MaskedGraphConv(c, c),
+            sensor_dropout=self.sensor_dropout,
+            refinement_channels=self.refinement_channels
+            if self.refinement_channels is not None
+            else max(self.hidden_channels // 2, 1),
         )
 
     def _after_fit(self, sequences):
