@@ -57,6 +57,28 @@ class SegmentationPipeline(Pipeline):
         """
         return self.steps[-1][1].predict_segments(self[:-1].transform(X))
 
+    @available_if(_final_estimator_has("stream"))
+    def stream(self, *, frame_rate, rates):
+        """Start labelling a live stream of raw samples (the segmenter must be causal).
+
+        Parameters
+        ----------
+        frame_rate : float
+            Reference frame rate in Hz, as in the training recordings.
+        rates : dict of str to float
+            Nominal sampling rate in Hz of every modality.
+
+        Returns
+        -------
+        stream : SegmentationStream
+            ``stream.partial_predict(chunk)`` labels the frames each chunk of samples
+            completes and ``stream.close()`` the rest; see
+            :class:`~stgraph_sklearn.streaming.SegmentationStream`.
+        """
+        from .streaming import SegmentationStream
+
+        return SegmentationStream(self, frame_rate=frame_rate, rates=rates)
+
 
 def make_segmentation_pipeline(
     segmenter, *, windows=(0.5,), stats=("mean", "std"), graph="correlation", k=3

@@ -1,17 +1,49 @@
-"""The data contract: containers, validation, segment conversions."""
+"""The data contract: containers, THE validation layer, segment conversions.
 
-from ._containers import GraphSequence, Modality, Recording, SensorGraph
+Every rule about input data is implemented once, here, and imported by name:
+
+- labels: :func:`check_label_sequence` (one sequence), :func:`check_labels` (a list, one per
+  recording, one label type), :func:`check_label_pairs` (true vs predicted, for scoring),
+  :func:`check_background`;
+- recordings: :func:`check_recordings`, alignment :func:`check_aligned`
+  (:meth:`Recording.unaligned_modalities`), :func:`check_groups`;
+- node names: :func:`qualified_node_names`; missing sensors: :func:`present_nodes`
+  (a node with a NaN channel is missing).
+"""
+
+from ._containers import (
+    GraphSequence,
+    Modality,
+    Recording,
+    SensorGraph,
+    present_nodes,
+    qualified_node_names,
+)
 from ._segments import labels_to_segments, segments_to_labels
-from ._validation import check_groups, check_labels, check_recordings
+from ._validation import (
+    check_aligned,
+    check_background,
+    check_groups,
+    check_label_pairs,
+    check_label_sequence,
+    check_labels,
+    check_recordings,
+)
 
 __all__ = [
     "GraphSequence",
     "Modality",
     "Recording",
     "SensorGraph",
+    "check_aligned",
+    "check_background",
     "check_groups",
+    "check_label_pairs",
+    "check_label_sequence",
     "check_labels",
     "check_recordings",
     "labels_to_segments",
+    "present_nodes",
+    "qualified_node_names",
     "segments_to_labels",
 ]

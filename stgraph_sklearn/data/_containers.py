@@ -12,7 +12,14 @@ from collections.abc import Mapping
 
 import numpy as np
 
-__all__ = ["GraphSequence", "Modality", "Recording", "SensorGraph"]
+__all__ = [
+    "GraphSequence",
+    "Modality",
+    "Recording",
+    "SensorGraph",
+    "present_nodes",
+    "qualified_node_names",
+]
 
 
 def _as_float_values(values, what):
@@ -31,6 +38,63 @@ def _as_float_values(values, what):
     return arr.astype(np.float64 if arr.dtype == np.float64 else np.float32, copy=False)
 
 
+def qualified_node_names(modality_nodes):
+    """Graph node names from per-modality node names: THE node-naming rule of the package.
+
+    A node is named ``"<modality>:<node>"``; a modality with a single node of the default name
+    ``"0"`` (a vector stream such as a video feature) is just ``"<modality>"``. Recordings
+    (:attr:`Recording.node_names`), graph sequences without a graph
+    (:attr:`GraphSequence.node_names`) and every transformer and estimator name nodes this way.
+
+    Parameters
+    ----------
+    modality_nodes : iterable of (str, sequence of str)
+        ``(modality, node_names)`` pairs in graph order.
+
+    Returns
+    -------
+    node_names : tuple of str
+
+    Examples
+    --------
+    >>> from stgraph_sklearn.data import qualified_node_names
+    >>> qualified_node_names([("accel", ("knife", "bowl")), ("video", ("0",))])
+    ('accel:knife', 'accel:bowl', 'video')
+    """
+    names = []
+    for key, nodes in modality_nodes:
+        nodes = tuple(nodes)
+        names.extend([key] if nodes == ("0",) else [f"{key}:{n}" for n in nodes])
+    return tuple(names)
+
+
+def present_nodes(values):
+    """Where each node is present: THE NaN -> mask rule of the package.
+
+    A node is missing at a sample where *any* of its channels is NaN (a partial reading, such
+    as one axis of an accelerometer dropping out, counts as missing rather than being silently
+    zero-filled). :class:`Modality`, :class:`GraphSequence`, the transformers and the
+    estimators all mask nodes with this rule.
+
+    Parameters
+    ----------
+    values : ndarray of shape (n_samples, n_nodes, n_channels)
+
+    Returns
+    -------
+    present : ndarray of shape (n_samples, n_nodes) of bool
+        False where the node is missing.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from stgraph_sklearn.data import present_nodes
+    >>> present_nodes(np.array([[[1.0, np.nan], [2.0, 3.0]]]))
+    array([[False,  True]])
+    """
+    return ~np.isnan(values).any(axis=-1)
+
+
 class Modality:
     """One sensing stream of a recording, on its own clock.
 
@@ -38,7 +102,8 @@ class Modality:
     ----------
     values : array-like of shape (n_samples, n_nodes, n_channels) or (n_samples, n_channels)
         The samples. A 2-D array is one node (for example a video feature vector per frame).
-        NaN marks a missing sample; a node that is NaN in all channels at a sample is absent there.
+        NaN marks a missing sample; a node with a NaN channel at a sample is missing there
+        (:func:`present_nodes`).
     rate : float, default=None
         Sampling rate in Hz. Exactly one of ``rate`` and ``timestamps`` must be given.
     timestamps : array-like of shape (n_samples,), default=None
@@ -154,6 +219,14 @@ class Modality:
     @property
     def n_channels(self):
         return self.values.shape[2]
+
+    @property
+    def present(self):
+        """Bool array of shape (n_samples, n_nodes): False where a node is missing (NaN).
+
+        See :func:`present_nodes` for the rule.
+        """
+        return present_nodes(self.values)
 
     @property
     def times(self):
@@ -280,13 +353,7 @@ class Recording:
 
     @property
     def node_names(self):
-        names = []
-        for key, mod in self.modalities.items():
-            if mod.n_nodes == 1 and mod.node_names == ("0",):
-                names.append(key)
-            else:
-                names.extend(f"{key}:{n}" for n in mod.node_names)
-        return tuple(names)
+        return qualified_node_names((k, m.node_names) for k, m in self.modalities.items())
 
     @property
     def node_modality(self):
@@ -296,15 +363,27 @@ class Recording:
     def n_nodes(self):
         return sum(m.n_nodes for m in self.modalities.values())
 
+    def unaligned_modalities(self):
+        """Names of the modalities not sampled once per reference frame on the frame clock.
+
+        A modality is aligned when its rate is the frame rate, it starts at 0 s, has no clock
+        correction and has exactly ``n_frames`` samples. This is the one alignment rule of
+        the package (:meth:`is_aligned`, :func:`~stgraph_sklearn.data.check_aligned`).
+        """
+        return [
+            key
+            for key, m in self.modalities.items()
+            if not (
+                m.rate == self.frame_rate
+                and m.start == 0.0
+                and m.clock is None
+                and m.n_samples == self.n_frames
+            )
+        ]
+
     def is_aligned(self):
         """True if every modality has exactly one sample per reference frame on the frame clock."""
-        return all(
-            m.rate == self.frame_rate
-            and m.start == 0.0
-            and m.clock is None
-            and m.n_samples == self.n_frames
-            for m in self.modalities.values()
-        )
+        return not self.unaligned_modalities()
 
     def replace(self, **changes):
         """Return a new Recording with some fields replaced (arrays are not copied)."""
@@ -485,8 +564,7 @@ class GraphSequence:
                     f"GraphSequence blocks must share n_frames. Block {key!r} has {arr.shape[0]}, "
                     f"expected {n_frames}."
                 )
-            missing = np.isnan(arr)
-            mask = ~missing.any(axis=2)
+            mask = present_nodes(arr)
             if masks is not None and key in masks:
                 given = np.asarray(masks[key], dtype=bool)
                 if given.shape != mask.shape:
@@ -494,8 +572,8 @@ class GraphSequence:
                         f"GraphSequence mask {key!r} must have shape {mask.shape}. Got {given.shape}."
                     )
                 mask = mask & given
-            if missing.any():
-                arr = np.where(missing, 0.0, arr)
+            if not mask.all():
+                arr = np.nan_to_num(arr, nan=0.0)
             out_blocks[key] = arr.astype(np.float32, copy=False)
             out_masks[key] = mask
         if masks is not None:
@@ -531,6 +609,15 @@ class GraphSequence:
     @property
     def node_mask(self):
         return np.concatenate(list(self.masks.values()), axis=1)
+
+    @property
+    def node_names(self):
+        """Names of the nodes: the graph's, else :func:`qualified_node_names` of the blocks."""
+        if self.graph is not None:
+            return self.graph.node_names
+        return qualified_node_names(
+            (k, tuple(str(j) for j in range(b.shape[1]))) for k, b in self.blocks.items()
+        )
 
     @property
     def feature_shapes(self):

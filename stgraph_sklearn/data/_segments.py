@@ -2,103 +2,22 @@
 
 A segment is a maximal run of equal labels ``(start, end, label)`` with ``end`` exclusive;
 the last segment of a sequence ends at ``T``. :func:`labels_to_segments` and
-:func:`segments_to_labels` convert both ways and round-trip. The private helpers here
-(label validation and the vectorised run finder) are shared with :mod:`stgraph_sklearn.metrics`.
+:func:`segments_to_labels` convert both ways and round-trip. Labels are validated by :func:`~stgraph_sklearn.data.check_label_sequence`.
 """
 
 from __future__ import annotations
 
 import numbers
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
 
+from ._validation import _label_kind, check_label_sequence
+
 __all__ = ["labels_to_segments", "segments_to_labels"]
 
 _SEGMENT_COLUMNS = ("start", "end", "label")
-
-
-def _type_kind(tp):
-    """Name the kind of a label type: 'numeric', 'string' or the type's own name."""
-    if issubclass(tp, (str, np.str_)):
-        return "string"
-    if issubclass(tp, numbers.Number):
-        return "numeric"
-    if issubclass(tp, bytes):
-        return "bytes"
-    return tp.__name__
-
-
-def _label_kind(arr, what):
-    """Return the kind of the labels of a 1-D array; raise TypeError if it mixes kinds."""
-    code = arr.dtype.kind
-    if code in "biufc":
-        return "numeric"
-    if code == "U":
-        return "string"
-    if code == "S":
-        return "bytes"
-    if code != "O":
-        return str(arr.dtype)
-    kinds = sorted({_type_kind(tp) for tp in set(map(type, arr.tolist()))})
-    if len(kinds) > 1:
-        raise TypeError(
-            f"{what} mixes label types ({' and '.join(kinds)}); "
-            f"expected labels of one type (all ints or all strings)."
-        )
-    return kinds[0] if kinds else "numeric"
-
-
-def _check_label_sequence(y, what, *, allow_empty=False):
-    """Validate one 1-D label sequence and return it as a numpy array (never a view to mutate).
-
-    Returns ``(array, kind)`` where ``kind`` names the label type ('numeric', 'string', ...).
-    """
-    if isinstance(y, (str, bytes)):
-        raise TypeError(
-            f"{what} must be a 1-D array-like of labels. Got the string {y!r}; "
-            f"use a list of labels such as list({y!r}) if each character is a frame."
-        )
-    if isinstance(y, (pd.Series, pd.Index)):
-        arr = y.to_numpy()
-    else:
-        try:
-            arr = np.asarray(y)
-        except ValueError as exc:
-            raise ValueError(f"{what} must be a 1-D array-like of labels. Got {exc}") from exc
-    if arr.ndim != 1:
-        raise ValueError(
-            f"{what} must be a 1-D array-like of labels. Got an array of shape {arr.shape}."
-        )
-    if arr.size == 0 and not allow_empty:
-        raise ValueError(f"{what} is empty; expected at least one frame.")
-    kind = _label_kind(arr, what)
-    if kind == "numeric" and arr.size:
-        try:
-            has_nan = bool(pd.isna(arr).any())
-        except TypeError:  # pragma: no cover - exotic numeric objects
-            has_nan = False
-        if has_nan:
-            raise ValueError(f"{what} contains NaN; labels must be defined on every frame.")
-    return arr, kind
-
-
-def _as_label_set(background, what="background"):
-    """Normalise ``background`` to a frozenset of labels (a single str or number is one label)."""
-    if background is None:
-        return frozenset()
-    if isinstance(background, (str, bytes, numbers.Number)):
-        return frozenset([background])
-    if isinstance(background, Mapping) or not isinstance(background, Iterable):
-        raise TypeError(
-            f"{what} must be None, a label, or a collection of labels. "
-            f"Got {type(background).__name__}."
-        )
-    try:
-        return frozenset(background)
-    except TypeError as exc:
-        raise TypeError(f"{what} must hold hashable labels. Got {background!r}.") from exc
 
 
 def _run_bounds(y):
@@ -111,33 +30,6 @@ def _run_bounds(y):
     starts = np.concatenate(([0], change)).astype(np.int64, copy=False)
     ends = np.concatenate((change, [n])).astype(np.int64, copy=False)
     return starts, ends
-
-
-def _segments_arrays(y, background=None):
-    """Segments of one label sequence as parallel arrays, background segments dropped.
-
-    Parameters
-    ----------
-    y : ndarray of shape (n_frames,)
-        One label sequence (already validated).
-    background : None or collection of labels, default=None
-        Labels whose segments are dropped. Two runs of ``a`` split by background stay two segments.
-
-    Returns
-    -------
-    labels : list of length n_segments
-        The label of each kept segment, as Python scalars.
-    starts, ends : ndarray of shape (n_segments,)
-        First frame and exclusive end frame of each kept segment.
-    """
-    y = np.asarray(y)
-    starts, ends = _run_bounds(y)
-    labels = y[starts].tolist()
-    if background:
-        keep = np.fromiter((lab not in background for lab in labels), dtype=bool, count=len(labels))
-        labels = [lab for lab, k in zip(labels, keep, strict=True) if k]
-        starts, ends = starts[keep], ends[keep]
-    return labels, starts, ends
 
 
 def _labels_array(values):
@@ -188,7 +80,7 @@ def labels_to_segments(y):
     2      5    6   cut
     """
     is_array = isinstance(y, (np.ndarray, pd.Series, pd.Index))
-    arr, _ = _check_label_sequence(y, "y", allow_empty=True)
+    arr = check_label_sequence(y, name="y", allow_empty=True)
     starts, ends = _run_bounds(arr)
     labels = arr[starts]
     if arr.size == 0 and not (is_array and arr.dtype.kind in "biu"):
@@ -310,8 +202,10 @@ def segments_to_labels(segments, n_frames=None, *, fill=None):
             f"segments[{a}] ({starts[a]}, {ends[a]}) and segments[{b}] ({starts[b]}, {ends[b]}) "
             "overlap; expected disjoint segments."
         )
-    label_values = _labels_array(labels)
-    kind = _label_kind(label_values, "segments labels") if label_values.size else None
+    label_values = check_label_sequence(
+        _labels_array(labels), name="segments labels", allow_empty=True
+    )
+    kind = _label_kind(label_values) if label_values.size else None
     covered = int((ends - starts).sum())
     codes = np.full(n_frames, len(labels), dtype=np.int64)
     for code, (s, e) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
@@ -323,7 +217,7 @@ def segments_to_labels(segments, n_frames=None, *, fill=None):
                 f"segments leave frame {gap} (and {n_frames - covered - 1} more) of {n_frames} "
                 "uncovered; pass fill= to label the gaps."
             )
-        fill_kind = _label_kind(_labels_array([fill]), "fill")
+        fill_kind = _label_kind(check_label_sequence(_labels_array([fill]), name="fill"))
         if kind is not None and fill_kind != kind:
             raise TypeError(f"fill is a {fill_kind} label but the segments have {kind} labels.")
         label_values = _labels_array([*labels, fill])

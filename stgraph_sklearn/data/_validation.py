@@ -4,13 +4,22 @@ argument, the recording index, what was expected and what was got."""
 from __future__ import annotations
 
 import numbers
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
 
 from ._containers import GraphSequence, Recording
 
-__all__ = ["check_groups", "check_labels", "check_recordings"]
+__all__ = [
+    "check_aligned",
+    "check_background",
+    "check_groups",
+    "check_label_pairs",
+    "check_label_sequence",
+    "check_labels",
+    "check_recordings",
+]
 
 
 def _prefix(caller):
@@ -175,15 +184,148 @@ def _from_sktime(X, frame_rate, name, pre):
     return out
 
 
+def _label_kind(arr):
+    """'numeric', 'string' or 'bytes': the label type of a validated 1-D label array."""
+    return {"U": "string", "S": "bytes"}.get(arr.dtype.kind, "numeric")
+
+
+def _object_labels(arr, where):
+    """Convert an object array of labels to a typed array; raise on missing or mixed labels."""
+    values = arr.tolist()
+    if any(v is None or (isinstance(v, float) and np.isnan(v)) for v in values):
+        raise ValueError(f"{where} contains missing labels (None or NaN).")
+    types = {type(v) for v in values}
+    for base, dtype in ((str, str), (bytes, bytes), (numbers.Integral, np.int64)):
+        if all(issubclass(t, base) for t in types):
+            return arr.astype(dtype)
+    if all(issubclass(t, numbers.Real) for t in types):
+        return arr.astype(np.float64)
+    kinds = sorted({"string" if issubclass(t, str) else t.__name__ for t in types})
+    raise TypeError(
+        f"{where} mixes label types ({' and '.join(kinds)}); expected labels of one type "
+        "(all ints or all strings)."
+    )
+
+
+def check_label_sequence(y, *, name="y", caller=None, allow_empty=False):
+    """Validate one sequence of frame labels: THE label rule of the package.
+
+    Estimators (through :func:`check_labels`), metrics, plotting and the segment conversions
+    all validate labels here, so they accept and reject the same inputs:
+
+    - a label sequence is 1-D (a list, tuple, ndarray, pandas Series or Index);
+    - labels are all integers (bool included), or all strings (or all bytes); a sequence that
+      mixes types is a ``TypeError``;
+    - float labels are accepted when they are whole numbers (``[0.0, 1.0]``, as
+      :func:`sklearn.utils.multiclass.type_of_target` calls them multiclass); non-integer
+      floats (``[0.5, 1.0]``, continuous targets) are a ``ValueError``;
+    - a missing label (``None`` or NaN) is a ``ValueError``: every frame needs a label.
+
+    Parameters
+    ----------
+    y : array-like of shape (n_frames,)
+        The labels of one recording.
+    name : str, default="y"
+        Argument name used in error messages (for example ``"y[3]"``).
+    caller : str, default=None
+        Estimator or function name used in error messages.
+    allow_empty : bool, default=False
+        Whether an empty sequence is valid.
+
+    Returns
+    -------
+    y : ndarray of shape (n_frames,)
+        The labels as a typed array (int, float, str or bytes dtype; object arrays are
+        converted). The input is never modified.
+
+    Raises
+    ------
+    TypeError
+        If ``y`` is a string or not array-like, or mixes label types.
+    ValueError
+        If ``y`` is not 1-D, is empty, has a missing label or non-integer float labels.
+
+    See Also
+    --------
+    check_labels : Validate a list of label sequences against recordings.
+
+    Examples
+    --------
+    >>> from stgraph_sklearn.data import check_label_sequence
+    >>> check_label_sequence([0.0, 1.0, 1.0])
+    array([0., 1., 1.])
+    >>> check_label_sequence([0.5, 1.0])
+    Traceback (most recent call last):
+    ...
+    ValueError: y holds non-integer float labels (0.5 at frame 0); labels must be classes, not continuous values.
+    """
+    where = f"{_prefix(caller)}{name}"
+    if isinstance(y, (str, bytes)):
+        raise TypeError(
+            f"{where} must be a 1-D array-like of labels. Got the string {y!r}; "
+            f"use a list of labels such as list({y!r}) if each character is a frame."
+        )
+    if isinstance(y, (pd.Series, pd.Index)):
+        arr = y.to_numpy()
+    elif isinstance(y, numbers.Number) or not (hasattr(y, "__len__") or hasattr(y, "__array__")):
+        raise TypeError(f"{where} must be a 1-D array-like of labels. Got {type(y).__name__}.")
+    else:
+        try:
+            arr = np.asarray(y)
+        except ValueError as exc:
+            raise ValueError(f"{where} must be a 1-D array-like of labels. Got {exc}") from exc
+    if arr.ndim != 1:
+        raise ValueError(
+            f"{where} must be 1-D (one label per frame). Got an array of shape {arr.shape}."
+        )
+    if arr.size == 0:
+        if not allow_empty:
+            raise ValueError(f"{where} is empty: expected at least one label.")
+        return arr
+    if arr.dtype == object:
+        arr = _object_labels(arr, where)
+    if arr.dtype.kind == "f":
+        nan = np.isnan(arr)
+        if nan.any():
+            raise ValueError(
+                f"{where} contains NaN at frame {int(np.flatnonzero(nan)[0])}; "
+                "every frame needs a label."
+            )
+        frac = arr != np.round(arr)
+        if frac.any():
+            i = int(np.flatnonzero(frac)[0])
+            raise ValueError(
+                f"{where} holds non-integer float labels ({arr[i].item()!r} at frame {i}); labels must "
+                "be classes, not continuous values."
+            )
+    elif arr.dtype.kind not in "biuUS":
+        raise TypeError(
+            f"{where} has unsupported label dtype {arr.dtype}; expected integer or string labels."
+        )
+    return arr
+
+
+def _n_frames_of(X, name):
+    """Frame counts of already validated recordings, or of anything check_recordings takes."""
+    if not all(isinstance(x, (Recording, GraphSequence)) for x in X):
+        X = check_recordings(X, name=name, allow_graph_sequences=True)
+    return [x.n_frames for x in X]
+
+
 def check_labels(y, X=None, *, n_frames=None, name="y", caller=None):
-    """Validate per-frame labels: a list of 1-D arrays, one per recording.
+    """Validate per-frame labels: a list of 1-D label sequences, one per recording.
+
+    Each sequence follows :func:`check_label_sequence`; in addition all sequences of one call
+    share one label type (they define one set of classes), and each has as many labels as its
+    recording has frames.
 
     Parameters
     ----------
     y : list of array-like of shape (n_frames_i,)
         Integer or string labels, one per reference frame of each recording.
-    X : list of Recording or GraphSequence, default=None
-        The already validated recordings whose frame counts y must match.
+    X : list of Recording, GraphSequence or ndarray, or an sktime Panel, default=None
+        The recordings whose frame counts y must match (anything :func:`check_recordings`
+        accepts).
     n_frames : list of int, default=None
         Frame counts to match, if X is not given.
     name, caller : str
@@ -192,11 +334,25 @@ def check_labels(y, X=None, *, n_frames=None, name="y", caller=None):
     Returns
     -------
     y : list of ndarray of shape (n_frames_i,)
-        Arrays (views of the input where possible, never modified).
+        Typed arrays (the input is never modified).
+
+    Raises
+    ------
+    TypeError
+        If y is not a list of sequences or its labels mix types.
+    ValueError
+        If a sequence is malformed or its length differs from its recording's.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from stgraph_sklearn.data import check_labels
+    >>> [a.tolist() for a in check_labels([["a", "b"]], [np.zeros((2, 3, 1))])]
+    [['a', 'b']]
     """
     pre = _prefix(caller)
     if X is not None:
-        n_frames = [x.n_frames for x in X]
+        n_frames = _n_frames_of(X, "X")
     if isinstance(y, np.ndarray) and y.ndim == 1 and y.dtype != object:
         raise ValueError(
             f"{pre}{name} must be a list of label arrays, one per recording. Got a single 1-D array "
@@ -211,59 +367,222 @@ def check_labels(y, X=None, *, n_frames=None, name="y", caller=None):
             "expected one label sequence per recording."
         )
     out = []
-    kinds = set()
     for i, yi in enumerate(y):
-        arr = np.asarray(yi)
-        if arr.ndim != 1:
-            raise ValueError(
-                f"{pre}{name}[{i}] must be 1-D (one label per frame). Got shape {arr.shape}."
-            )
-        if arr.size == 0:
-            raise ValueError(f"{pre}{name}[{i}] is empty: expected at least one label.")
+        arr = check_label_sequence(yi, name=f"{name}[{i}]", caller=caller)
         if n_frames is not None and arr.shape[0] != n_frames[i]:
             raise ValueError(
                 f"{pre}{name}[{i}] has {arr.shape[0]} labels but X[{i}] has {n_frames[i]} frames; "
                 "expected one label per frame."
             )
-        if arr.dtype == object:
-            types = {type(v) for v in arr}
-            if any(v is None for v in arr) or any(
-                isinstance(v, float) and np.isnan(v) for v in arr
-            ):
-                raise ValueError(f"{pre}{name}[{i}] contains missing labels (None or NaN).")
-            if all(issubclass(t, str) for t in types):
-                arr = arr.astype(str)
-            elif all(issubclass(t, numbers.Integral) for t in types):
-                arr = arr.astype(np.int64)
-            else:
-                raise TypeError(
-                    f"{pre}{name}[{i}] mixes label types {sorted(t.__name__ for t in types)}; "
-                    "expected all int or all str."
-                )
-        if np.issubdtype(arr.dtype, np.floating):
-            if np.isnan(arr).any():
-                raise ValueError(
-                    f"{pre}{name}[{i}] contains NaN at frame {int(np.flatnonzero(np.isnan(arr))[0])}; "
-                    "every frame needs a label."
-                )
-            if not np.all(arr == np.round(arr)):
-                raise ValueError(
-                    f"{pre}{name}[{i}] holds non-integer floats; labels must be classes."
-                )
-            kind = "number"
-        elif np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.bool_):
-            kind = "number"
-        elif arr.dtype.kind in "US":
-            kind = "str"
-        else:
-            raise TypeError(f"{pre}{name}[{i}] has unsupported label dtype {arr.dtype}.")
-        kinds.add(kind)
         out.append(arr)
-    if len(kinds) > 1:
+    if len({_label_kind(a) for a in out}) > 1:
         raise TypeError(
-            f"{pre}{name} mixes numeric and string labels across recordings; expected one label type."
+            f"{pre}{name} mixes numeric and string labels across recordings; expected one label "
+            "type."
         )
     return out
+
+
+def _is_label_scalar(value):
+    if isinstance(value, (str, bytes)):
+        return True
+    try:
+        return np.ndim(value) == 0
+    except ValueError:  # ragged nesting: not a scalar
+        return False
+
+
+def _as_sequence_list(y, name):
+    """Normalise one sequence or a list of sequences to a list of raw sequences."""
+    if isinstance(y, (str, bytes)):
+        raise TypeError(
+            f"{name} must be a label sequence or a list of label sequences. Got the string {y!r}."
+        )
+    if isinstance(y, (pd.Series, pd.Index)):
+        return [y.to_numpy()]
+    if isinstance(y, np.ndarray):
+        if y.ndim == 2:
+            return list(y)
+        if y.ndim != 1:
+            raise ValueError(
+                f"{name} must be a 1-D label sequence, a list of sequences or a 2-D array of "
+                f"equal-length sequences. Got an array of shape {y.shape}."
+            )
+        if y.dtype != object or all(_is_label_scalar(v) for v in y):
+            return [y]
+        return list(y)
+    if isinstance(y, pd.DataFrame) or not hasattr(y, "__iter__"):
+        raise TypeError(
+            f"{name} must be a label sequence or a list of label sequences. Got {type(y).__name__}."
+        )
+    items = list(y)
+    if not items:
+        raise ValueError(f"{name} is empty; expected a label sequence or a list of sequences.")
+    scalar = [_is_label_scalar(v) for v in items]
+    if all(scalar):
+        return [items]
+    if any(scalar):
+        i = scalar.index(True)
+        raise ValueError(
+            f"{name} mixes labels and sequences: {name}[{i}] is the label {items[i]!r} while "
+            f"{name}[{scalar.index(False)}] is a sequence. Pass one sequence or a list of "
+            "sequences."
+        )
+    return items
+
+
+def check_label_pairs(y_true, y_pred):
+    """Validate true and predicted labels for scoring; return two lists of matching arrays.
+
+    Each of ``y_true`` and ``y_pred`` is one label sequence or a list of sequences (a 2-D
+    array is a list of equal-length sequences). Every sequence follows
+    :func:`check_label_sequence`. ``y_true[i]`` and ``y_pred[i]`` must have the same length
+    and label type; different recordings may use different label types (unlike
+    :func:`check_labels`, whose sequences define one set of classes).
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_frames,) or list of array-like of shape (n_frames_i,)
+        True labels.
+    y_pred : same structure as ``y_true``
+        Predicted labels.
+
+    Returns
+    -------
+    y_true, y_pred : list of ndarray of shape (n_frames_i,)
+        The validated sequences.
+
+    Raises
+    ------
+    ValueError
+        For mismatched numbers of sequences or lengths (naming the index), empty sequences,
+        missing or continuous labels.
+    TypeError
+        When a sequence mixes label types or ``y_true[i]`` and ``y_pred[i]`` differ in type.
+
+    Examples
+    --------
+    >>> from stgraph_sklearn.data import check_label_pairs
+    >>> check_label_pairs([0, 1], [1, 1])
+    ([array([0, 1])], [array([1, 1])])
+    """
+    true_list = _as_sequence_list(y_true, "y_true")
+    pred_list = _as_sequence_list(y_pred, "y_pred")
+    if len(true_list) != len(pred_list):
+        raise ValueError(
+            f"y_true has {len(true_list)} sequences but y_pred has {len(pred_list)}; "
+            "expected one predicted sequence per true sequence."
+        )
+    trues, preds = [], []
+    for i, (t, p) in enumerate(zip(true_list, pred_list, strict=True)):
+        t = check_label_sequence(t, name=f"y_true[{i}]")
+        p = check_label_sequence(p, name=f"y_pred[{i}]")
+        if len(p) != len(t):
+            raise ValueError(f"y_pred[{i}] has {len(p)} frames but y_true[{i}] has {len(t)}.")
+        if _label_kind(p) != _label_kind(t):
+            raise TypeError(
+                f"y_pred[{i}] has {_label_kind(p)} labels but y_true[{i}] has {_label_kind(t)} "
+                "labels; expected labels of one type in each pair of sequences."
+            )
+        trues.append(t)
+        preds.append(p)
+    return trues, preds
+
+
+def check_background(background, *, name="background"):
+    """Validate a set of background labels; return it as a frozenset.
+
+    Parameters
+    ----------
+    background : None, label or collection of labels
+        Labels excluded from segments. A single string or number is one label.
+    name : str, default="background"
+        Argument name used in error messages.
+
+    Returns
+    -------
+    background : frozenset
+        Empty for None.
+
+    Raises
+    ------
+    TypeError
+        If ``background`` is a mapping, not a collection, or holds unhashable labels.
+
+    Examples
+    --------
+    >>> from stgraph_sklearn.data import check_background
+    >>> sorted(check_background(["bg", "idle"]))
+    ['bg', 'idle']
+    """
+    if background is None:
+        return frozenset()
+    if isinstance(background, (str, bytes, numbers.Number)):
+        return frozenset([background])
+    if isinstance(background, Mapping) or not isinstance(background, Iterable):
+        raise TypeError(
+            f"{name} must be None, a label, or a collection of labels. "
+            f"Got {type(background).__name__}."
+        )
+    try:
+        return frozenset(background)
+    except TypeError as exc:
+        raise TypeError(f"{name} must hold hashable labels. Got {background!r}.") from exc
+
+
+def check_aligned(X, *, caller, name="X", before=None):
+    """Check that every Recording of X is aligned to its reference frames.
+
+    The alignment rule itself is :meth:`Recording.unaligned_modalities`; GraphSequence and
+    other items are aligned by construction and pass.
+
+    Parameters
+    ----------
+    X : list of Recording or GraphSequence
+        Validated recordings (the output of :func:`check_recordings`).
+    caller : str
+        Estimator or transformer name used in the message.
+    name : str, default="X"
+        Argument name used in error messages.
+    before : str, default=None
+        What the suggested ``make_pipeline(ModalityAligner(), ...)`` ends with (``caller()`` if
+        None).
+
+    Returns
+    -------
+    X : list
+        ``X`` itself.
+
+    Raises
+    ------
+    ValueError
+        Naming the first unaligned recording, its modalities off the frame clock and the fix.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from stgraph_sklearn.data import Modality, Recording, check_aligned
+    >>> rec = Recording({"accel": Modality(np.zeros((100, 2, 3)), rate=50.0)}, frame_rate=25.0)
+    >>> check_aligned([rec], caller="Demo")
+    Traceback (most recent call last):
+    ...
+    ValueError: Demo: X[0] is not aligned to its reference frames: modalities ['accel'] ...
+    """
+    for i, rec in enumerate(X):
+        if not isinstance(rec, Recording):
+            continue
+        bad = rec.unaligned_modalities()
+        if bad:
+            m = rec.modalities[bad[0]]
+            rate = f"{m.rate:g} Hz" if m.rate is not None else "irregular timestamps"
+            raise ValueError(
+                f"{caller}: {name}[{i}] is not aligned to its reference frames: modalities {bad} "
+                f"are not sampled once per frame at the frame rate ({bad[0]!r} has "
+                f"{m.n_samples} samples at {rate}; the recording has {rec.n_frames} frames at "
+                f"{rec.frame_rate:g} Hz). Put a ModalityAligner before {caller} (for example "
+                f"make_pipeline(ModalityAligner(), {before or caller + '()'}))."
+            )
+    return X
 
 
 def check_groups(groups, n_recordings, *, caller=None):

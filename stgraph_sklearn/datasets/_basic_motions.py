@@ -6,9 +6,14 @@ import numbers
 
 import numpy as np
 from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import (
+    Interval,
+    InvalidParameterError,
+    StrOptions,
+    validate_params,
+)
 
 from ..data import Modality, Recording
-from ._params import check_int
 
 __all__ = ["load_basic_motions_sequences"]
 
@@ -24,15 +29,13 @@ def _check_segments(segments_per_sequence):
         f"The 'segments_per_sequence' parameter of {_CALLER} must be an int >= 1 or a pair "
         f"(low, high) of ints with 1 <= low <= high. Got {segments_per_sequence!r} instead."
     )
-    try:
-        low, high = value
-    except (TypeError, ValueError):
-        raise TypeError(msg) from None
-    for v in (low, high):
-        if isinstance(v, bool) or not isinstance(v, numbers.Integral):
-            raise TypeError(msg)
+    if len(value) != 2 or not all(
+        isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in value
+    ):
+        raise InvalidParameterError(msg)
+    low, high = value
     if not 1 <= low <= high:
-        raise ValueError(msg)
+        raise InvalidParameterError(msg)
     return int(low), int(high)
 
 
@@ -50,6 +53,15 @@ def _draw_sequence(rng, labels, n_segments):
     return chosen
 
 
+@validate_params(
+    {
+        "subset": [StrOptions({"train", "test"})],
+        "n_sequences": [Interval(numbers.Integral, 1, None, closed="left")],
+        "segments_per_sequence": [Interval(numbers.Integral, 1, None, closed="left"), tuple, list],
+        "random_state": ["random_state"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def load_basic_motions_sequences(
     subset="train", *, n_sequences=20, segments_per_sequence=(4, 8), random_state=None
 ):
@@ -112,12 +124,6 @@ def load_basic_motions_sequences(
     >>> len(y[0]) == X[0].n_frames
     True
     """
-    if subset not in ("train", "test"):
-        raise ValueError(
-            f"The 'subset' parameter of {_CALLER} must be 'train' or 'test'. "
-            f"Got {subset!r} instead."
-        )
-    n_sequences = check_int(n_sequences, "n_sequences", _CALLER, 1)
     low, high = _check_segments(segments_per_sequence)
     rng = check_random_state(random_state)
 

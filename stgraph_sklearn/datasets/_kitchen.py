@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from numbers import Integral, Real
 from typing import NamedTuple
 
 import numpy as np
 from scipy.ndimage import gaussian_filter1d
 from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, InvalidParameterError, validate_params
 
 from ..data import Modality, Recording
-from ._params import check_int, check_real
 from ._vocabulary import BACKGROUND, KITCHEN_OBJECTS, MID_LEVEL_ACTIONS
 
 __all__ = ["make_kitchen_activities"]
@@ -401,6 +402,20 @@ def _simulate_recording(streams, subject, bounds_labels, params):
     return modalities, n_frames, y
 
 
+@validate_params(
+    {
+        "n_recordings": [Interval(Integral, 1, None, closed="left")],
+        "n_subjects": [Interval(Integral, 1, None, closed="left")],
+        "duration": [Interval(Real, 0, None, closed="neither")],
+        "noise": [Interval(Real, 0, None, closed="left")],
+        "dropout": [Interval(Real, 0, 1, closed="both")],
+        "clock_drift": [Interval(Real, 0, None, closed="left")],
+        "boundary_jitter": [Interval(Real, 0, None, closed="left")],
+        "video_strength": [Interval(Real, 0, None, closed="left")],
+        "random_state": ["random_state"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def make_kitchen_activities(
     n_recordings=20,
     n_subjects=5,
@@ -540,16 +555,25 @@ def make_kitchen_activities(
     >>> len(y[0]) == X[0].n_frames, groups.tolist()
     (True, [0, 1])
     """
-    n_recordings = check_int(n_recordings, "n_recordings", _CALLER, 1)
-    n_subjects = check_int(n_subjects, "n_subjects", _CALLER, 1, n_recordings, "n_recordings")
+    if n_subjects > n_recordings:
+        raise InvalidParameterError(
+            f"The 'n_subjects' parameter of {_CALLER} must be an int in the range "
+            f"[1, n_recordings] (n_recordings={n_recordings}). Got {n_subjects!r} instead."
+        )
     params = {
-        "duration": check_real(duration, "duration", _CALLER, 0.0, low_open=True),
-        "noise": check_real(noise, "noise", _CALLER, 0.0),
-        "dropout": check_real(dropout, "dropout", _CALLER, 0.0, 1.0),
-        "clock_drift": check_real(clock_drift, "clock_drift", _CALLER, 0.0),
-        "boundary_jitter": check_real(boundary_jitter, "boundary_jitter", _CALLER, 0.0),
-        "video_strength": check_real(video_strength, "video_strength", _CALLER, 0.0),
+        "duration": duration,
+        "noise": noise,
+        "dropout": dropout,
+        "clock_drift": clock_drift,
+        "boundary_jitter": boundary_jitter,
+        "video_strength": video_strength,
     }
+    for name, value in params.items():
+        if not np.isfinite(value):
+            raise InvalidParameterError(
+                f"The '{name}' parameter of {_CALLER} must be finite. Got {value!r} instead."
+            )
+    params = {name: float(value) for name, value in params.items()}
     rng = check_random_state(random_state)
     subjects = [_draw_subject(rng) for _ in range(n_subjects)]
     X, y, groups = [], [], []

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import re
+from numbers import Integral, Real
 from pathlib import Path
 
 import numpy as np
+from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
 from ..data import Modality, Recording
 from ._files import format_error, load_npy, read_lines, require_file
-from ._params import check_int, check_real
 from ._vocabulary import subject_from_trial
 
 __all__ = ["load_mstcn_features"]
@@ -58,6 +60,16 @@ def _read_ground_truth(path, classes):
     return lines
 
 
+@validate_params(
+    {
+        "root": [str, os.PathLike],
+        "split": [Interval(Integral, 1, None, closed="left")],
+        "subset": [StrOptions({"train", "test"})],
+        "sample_rate": [Interval(Integral, 1, None, closed="left")],
+        "frame_rate": [Interval(Real, 0, None, closed="neither")],
+    },
+    prefer_skip_nested_validation=True,
+)
 def load_mstcn_features(root, *, split=1, subset="train", sample_rate=1, frame_rate=30.0):
     """Load a data set in the MS-TCN bundle layout: per-video features and frame labels.
 
@@ -117,14 +129,7 @@ def load_mstcn_features(root, *, split=1, subset="train", sample_rate=1, frame_r
     >>> X[0].frame_rate  # doctest: +SKIP
     15.0
     """
-    split = check_int(split, "split", _CALLER, 1)
-    if subset not in ("train", "test"):
-        raise ValueError(
-            f"The 'subset' parameter of {_CALLER} must be 'train' or 'test'. "
-            f"Got {subset!r} instead."
-        )
-    sample_rate = check_int(sample_rate, "sample_rate", _CALLER, 1)
-    frame_rate = check_real(frame_rate, "frame_rate", _CALLER, 0.0, low_open=True)
+    split, sample_rate, frame_rate = int(split), int(sample_rate), float(frame_rate)
     root = Path(root)
     if not root.is_dir():
         raise FileNotFoundError(f"MS-TCN data folder not found: {root}")

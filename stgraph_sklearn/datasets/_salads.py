@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import re
 import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from sklearn.utils._param_validation import InvalidParameterError, StrOptions, validate_params
 
 from ..data import Modality, Recording
 from ..exceptions import MissingSensorWarning
@@ -233,26 +235,29 @@ def _accel_modality(trial, csv_path, sync_path, frame_times, objects):
 def _check_modalities(modalities, video_features):
     if isinstance(modalities, str):
         modalities = (modalities,)
-    try:
-        modalities = tuple(modalities)
-    except TypeError:
-        raise TypeError(
-            f"The 'modalities' parameter of {_CALLER} must be a tuple of modality names. "
-            f"Got {modalities!r} instead."
-        ) from None
+    modalities = tuple(modalities)
     unknown = [m for m in modalities if m != "accel"]
     if unknown:
-        raise ValueError(
+        raise InvalidParameterError(
             f"The 'modalities' parameter of {_CALLER} must contain only 'accel' (video comes "
             f"from 'video_features'). Got {modalities!r} instead."
         )
     if not modalities and video_features is None:
-        raise ValueError(
+        raise InvalidParameterError(
             f"{_CALLER} has nothing to load: 'modalities' is empty and 'video_features' is None."
         )
     return modalities
 
 
+@validate_params(
+    {
+        "root": [str, os.PathLike],
+        "granularity": [StrOptions({"mid", "eval"})],
+        "modalities": [str, tuple, list],
+        "video_features": [str, os.PathLike, None],
+    },
+    prefer_skip_nested_validation=True,
+)
 def load_50salads(root, *, granularity="mid", modalities=("accel",), video_features=None):
     """Load the raw 50 Salads release: object accelerometers, frame labels and subjects.
 
@@ -356,11 +361,6 @@ def load_50salads(root, *, granularity="mid", modalities=("accel",), video_featu
     >>> X[0].modalities["accel"].node_names[:3]  # doctest: +SKIP
     ('bowl', 'glass', 'knife')
     """
-    if granularity not in ("mid", "eval"):
-        raise ValueError(
-            f"The 'granularity' parameter of {_CALLER} must be 'mid' or 'eval'. "
-            f"Got {granularity!r} instead."
-        )
     modalities = _check_modalities(modalities, video_features)
     root = Path(root)
     if not root.is_dir():

@@ -9,11 +9,13 @@ from ._base import BaseSegmenter, as_graph_sequences
 from ._frame_classifier import FrameClassifierSegmenter
 from ._mstcn import MSTCNSegmenter
 from ._stgcn import STGCNSegmenter
+from ._stream import FrameStream
 
 __all__ = [
     "AdaptiveGraphSegmenter",
     "BaseSegmenter",
     "FrameClassifierSegmenter",
+    "FrameStream",
     "MSTCNSegmenter",
     "STGCNSegmenter",
     "as_graph_sequences",

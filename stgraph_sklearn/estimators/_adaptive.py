@@ -127,6 +127,7 @@ class AdaptiveGraphSegmenter(NeuralSegmenter):
         validation_fraction=0.1,
         patience=None,
         chunk_size=None,
+        lookahead=None,
         device="cpu",
         random_state=None,
         verbose=0,
@@ -152,6 +153,7 @@ class AdaptiveGraphSegmenter(NeuralSegmenter):
         self.validation_fraction = validation_fraction
         self.patience = patience
         self.chunk_size = chunk_size
+        self.lookahead = lookahead
         self.device = device
         self.random_state = random_state
         self.verbose = verbose

@@ -14,7 +14,13 @@ import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 
-from ..data import GraphSequence, check_labels, check_recordings, labels_to_segments
+from ..data import (
+    GraphSequence,
+    check_aligned,
+    check_labels,
+    check_recordings,
+    labels_to_segments,
+)
 from ..exceptions import StgraphWarning
 from ..metrics import frame_accuracy_score
 
@@ -36,26 +42,12 @@ def as_graph_sequences(X, *, caller, frame_rate=None):
     sequences : list of GraphSequence
     """
     items = check_recordings(X, frame_rate=frame_rate, caller=caller, allow_graph_sequences=True)
+    check_aligned(items, caller=caller, before=f"..., {caller}()")
     out = []
-    for i, item in enumerate(items):
+    for item in items:
         if isinstance(item, GraphSequence):
             out.append(item)
             continue
-        if not item.is_aligned():
-            off = next(
-                (k, m)
-                for k, m in item.modalities.items()
-                if m.rate != item.frame_rate
-                or m.n_samples != item.n_frames
-                or m.start != 0.0
-                or m.clock is not None
-            )
-            raise ValueError(
-                f"{caller}: X[{i}] is not aligned to its frame timeline: modality {off[0]!r} has "
-                f"{off[1].n_samples} samples at rate {off[1].rate} but the recording has "
-                f"{item.n_frames} frames at {item.frame_rate:g} Hz. Put a ModalityAligner first, "
-                "e.g. make_pipeline(ModalityAligner(), ..., estimator)."
-            )
         out.append(
             GraphSequence(
                 {k: m.values for k, m in item.modalities.items()},
@@ -64,17 +56,6 @@ def as_graph_sequences(X, *, caller, frame_rate=None):
             )
         )
     return out
-
-
-def node_names_of(seq):
-    """Node names of a sequence: from its graph, else ``modality`` or ``modality:i``."""
-    if seq.graph is not None:
-        return seq.graph.node_names
-    names = []
-    for key, block in seq.blocks.items():
-        n = block.shape[1]
-        names.extend([key] if n == 1 else [f"{key}:{j}" for j in range(n)])
-    return tuple(names)
 
 
 class BaseSegmenter(ClassifierMixin, BaseEstimator):
@@ -108,7 +89,7 @@ class BaseSegmenter(ClassifierMixin, BaseEstimator):
                 )
         if reset:
             self.modalities_ = dict(ref)
-            self.node_names_ = node_names_of(seqs[0])
+            self.node_names_ = seqs[0].node_names
         return seqs
 
     def _encode_labels(self, y, seqs, *, reset, classes=None):

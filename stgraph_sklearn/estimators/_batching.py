@@ -12,7 +12,13 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
-__all__ = ["IGNORE_INDEX", "SequenceDataset", "collate_sequences", "sequence_tensors"]
+__all__ = [
+    "IGNORE_INDEX",
+    "SequenceDataset",
+    "append_empty_frames",
+    "collate_sequences",
+    "sequence_tensors",
+]
 
 IGNORE_INDEX = -100
 
@@ -31,6 +37,30 @@ def sequence_tensors(seq, start=0, stop=None, step=1):
     return x, mask
 
 
+def append_empty_frames(x, mask, n):
+    """Append ``n`` frames without any sensor (zero features, all nodes masked).
+
+    What a model with ``lookahead = n`` sees after a recording's end: the label of frame
+    ``t`` is read from the output at ``t + n``, which exists for every frame once these are
+    appended.
+
+    Parameters
+    ----------
+    x : dict of str to ndarray of shape (T, N_m, F_m)
+    mask : ndarray of shape (T, N) of bool
+    n : int
+
+    Returns
+    -------
+    x, mask : the same with ``T + n`` frames.
+    """
+    if n == 0:
+        return x, mask
+    x = {k: np.concatenate([v, np.zeros((n, *v.shape[1:]), dtype=v.dtype)]) for k, v in x.items()}
+    mask = np.concatenate([mask, np.zeros((n, mask.shape[1]), dtype=bool)])
+    return x, mask
+
+
 class SequenceDataset(Dataset):
     """A torch Dataset over GraphSequences and their encoded labels.
 
@@ -44,13 +74,18 @@ class SequenceDataset(Dataset):
     random_phase : bool, default=False
         Draw the phase uniformly from ``[0, temporal_stride)`` with torch's generator at each
         access (training-time augmentation: every frame is eventually seen). Otherwise phase 0.
+    lookahead : int, default=0
+        Delay of a causal model's decisions: :func:`append_empty_frames` adds ``lookahead``
+        frames and the targets are shifted right by as many (``IGNORE_INDEX`` first), so the
+        output at ``t + lookahead`` is trained on the label of frame ``t``.
     """
 
-    def __init__(self, sequences, targets=None, temporal_stride=1, random_phase=False):
+    def __init__(self, sequences, targets=None, temporal_stride=1, random_phase=False, lookahead=0):
         self.sequences = sequences
         self.targets = targets
         self.temporal_stride = temporal_stride
         self.random_phase = random_phase
+        self.lookahead = lookahead
 
     def __len__(self):
         return len(self.sequences)
@@ -63,6 +98,9 @@ class SequenceDataset(Dataset):
             y = np.full(mask.shape[0], IGNORE_INDEX, dtype=np.int64)
         else:
             y = self.targets[i][phase::s]
+        if self.lookahead:
+            x, mask = append_empty_frames(x, mask, self.lookahead)
+            y = np.concatenate([np.full(self.lookahead, IGNORE_INDEX, dtype=np.int64), y])
         return x, mask, y
 
 

@@ -29,13 +29,14 @@ def compose_graph_network(
     Per-modality encoders to ``node_channels``, ``n_spatial_layers`` spatiotemporal blocks
     (temporal dilations 1, 2, 4, ...) around the spatial operator ``make_spatial`` builds, the
     per-node read-out to ``hidden_channels`` and ``n_stages`` MS-TCN stages whose refinement
-    stages share their weights (MS-TCN++).
+    stages share their weights (MS-TCN++). With ``lookahead`` not None every temporal
+    convolution is causal.
 
     Parameters
     ----------
     segmenter : NeuralSegmenter
         Gives ``hidden_channels``, ``node_channels``, ``n_spatial_layers``, ``n_stages``,
-        ``n_layers`` and ``dropout``.
+        ``n_layers``, ``dropout`` and ``lookahead``.
     layout : dict of str to (int, int)
         ``(n_nodes, n_features)`` of each modality, in node order.
     n_classes : int
@@ -64,10 +65,15 @@ def compose_graph_network(
         node_channels,
     )
     n = sum(encoder.num_nodes.values())
+    causal = segmenter.lookahead is not None
     graph = make_graph(n)
     blocks = [
         SpatioTemporalBlock(
-            node_channels, make_spatial(node_channels), dilation=2**i, dropout=segmenter.dropout
+            node_channels,
+            make_spatial(node_channels),
+            dilation=2**i,
+            dropout=segmenter.dropout,
+            causal=causal,
         )
         for i in range(segmenter.n_spatial_layers)
     ]
@@ -80,6 +86,7 @@ def compose_graph_network(
         segmenter.n_layers,
         segmenter.dropout,
         share_refinement=True,
+        causal=causal,
         refinement_channels=refinement_channels,
     )
     return GraphSegmentationNetwork(

@@ -36,7 +36,18 @@ SHARED_PARAMETERS = """\
         weights are restored). None trains ``max_epochs`` epochs.
     chunk_size : int or None, default=None
         Predict recordings longer than this many (strided) frames in overlapping windows, so
-        memory is bounded by ``chunk_size`` rather than by the recording length.
+        memory is bounded by ``chunk_size`` rather than by the recording length. Causal
+        models (``lookahead`` not None) carry each layer's past between chunks instead, so
+        their chunked predictions equal the unchunked ones.
+    lookahead : int or None, default=None
+        None: offline model, every temporal convolution is centred and a frame's label uses
+        the whole recording around it. An int ``k >= 0``: online model, every temporal
+        convolution is causal (left-padded) and the label of frame ``t`` is read from the
+        network's output at frame ``t + k``, so it depends on no input after frame ``t + k``
+        (``0``: strictly causal). Such a model runs on a live stream
+        (:meth:`~stgraph_sklearn.pipeline.SegmentationPipeline.stream`) with the same labels
+        as ``predict``. The ``k`` frames after a recording's end are given to the network as
+        frames without any sensor (all nodes masked), in training and prediction alike.
     device : str or torch.device, default="cpu"
         Where to train and predict ("cuda" needs a CUDA device).
     random_state : int, RandomState instance or None, default=None

@@ -14,10 +14,16 @@ from skorch.callbacks import EarlyStopping
 from torch.utils.data import DataLoader
 
 from ..data import SensorGraph
-from ..nn import SegmentationLoss
+from ..nn import SegmentationLoss, TemporalStreamer
 from ._base import BaseSegmenter, check_device, seed_from
-from ._batching import SequenceDataset, collate_sequences, sequence_tensors
+from ._batching import (
+    SequenceDataset,
+    append_empty_frames,
+    collate_sequences,
+    sequence_tensors,
+)
 from ._callbacks import EpochProgressBar, ValidationSegmentalScore
+from ._stream import FrameStream
 
 __all__ = ["NeuralSegmenter", "prior_adjacency"]
 
@@ -83,6 +89,7 @@ class RecordingSplit:
                 [tgts[i] for i in idx],
                 dataset.temporal_stride,
                 random_phase=random_phase,
+                lookahead=dataset.lookahead,
             )
 
         return subset(train, dataset.random_phase), subset(valid, False)
@@ -111,6 +118,7 @@ class NeuralSegmenter(BaseSegmenter):
         "validation_fraction": [Interval(Real, 0, 1, closed="left")],
         "patience": [Interval(Integral, 1, None, closed="left"), None],
         "chunk_size": [Interval(Integral, 8, None, closed="left"), None],
+        "lookahead": [Interval(Integral, 0, None, closed="left"), None],
         "device": [str, torch.device],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
@@ -142,6 +150,7 @@ class NeuralSegmenter(BaseSegmenter):
             "num_stages": self.n_stages,
             "num_layers": self.n_layers,
             "dropout": self.dropout,
+            "causal": self.lookahead is not None,
         }
 
     def _after_fit(self, sequences):
@@ -222,6 +231,12 @@ class NeuralSegmenter(BaseSegmenter):
             return []
         return [device.index if device.index is not None else torch.cuda.current_device()]
 
+    def _dataset(self, sequences, targets):
+        lookahead = self.lookahead or 0
+        return SequenceDataset(
+            sequences, targets, self.temporal_stride, random_phase=True, lookahead=lookahead
+        )
+
     def _fit(self, sequences, targets, epochs=None):
         name = type(self).__name__
         self._device = str(check_device(self.device, name))
@@ -231,7 +246,7 @@ class NeuralSegmenter(BaseSegmenter):
             module = self._build_module(self.modalities_, len(self.classes_), sequences)
             self.net_ = self._make_net(module, self._criterion(targets), seed, len(sequences))
             self.net_.initialize()
-            dataset = SequenceDataset(sequences, targets, self.temporal_stride, random_phase=True)
+            dataset = self._dataset(sequences, targets)
             # partial_fit (not fit_loop) so callbacks get on_train_begin / on_train_end
             self.net_.partial_fit(dataset, epochs=epochs)
         self.history_ = self.net_.history
@@ -260,7 +275,7 @@ class NeuralSegmenter(BaseSegmenter):
         targets = self._encode_labels(y, seqs, reset=first, classes=classes)
         if first:
             return self._fit(seqs, targets, epochs=1)
-        dataset = SequenceDataset(seqs, targets, self.temporal_stride, random_phase=True)
+        dataset = self._dataset(seqs, targets)
         seed = seed_from(self.random_state) + len(self.history_)
         with torch.random.fork_rng(devices=self._rng_devices(self.net_.device)):
             torch.manual_seed(seed)
@@ -296,10 +311,62 @@ class NeuralSegmenter(BaseSegmenter):
         self._move_to_inference_device()
         s = self.temporal_stride
         proba = np.empty((seq.n_frames, len(self.classes_)), dtype=np.float32)
+        k = self.lookahead or 0
         for phase in range(min(s, seq.n_frames)):
-            x, mask = sequence_tensors(seq, phase, None, s)
-            proba[phase::s] = self._chunked_proba(x, mask)
+            x, mask = append_empty_frames(*sequence_tensors(seq, phase, None, s), k)
+            if self.lookahead is None:
+                proba[phase::s] = self._chunked_proba(x, mask)
+            else:
+                proba[phase::s] = self._streamed_proba(x, mask)[k:]
         return proba
+
+    def stream(self):
+        """Start labelling a live stream of frames with this causal model.
+
+        Returns
+        -------
+        stream : FrameStream
+            ``stream.partial_predict_proba(frames)`` returns the probabilities of the frames
+            each chunk completes, ``stream.close()`` those of the last ``lookahead`` frames;
+            together they equal ``predict_proba`` on the whole stream. For raw multi-rate
+            samples use :meth:`SegmentationPipeline.stream
+            <stgraph_sklearn.pipeline.SegmentationPipeline.stream>`.
+
+        Raises
+        ------
+        ValueError
+            If the model is offline (``lookahead=None``) or has ``temporal_stride > 1``.
+        """
+        check_is_fitted(self)
+        name = type(self).__name__
+        if self.lookahead is None:
+            raise ValueError(
+                f"{name}.stream needs a causal model, but lookahead=None (centred convolutions "
+                "look into the future). Set lookahead=0 (or a number of frames) and refit."
+            )
+        if self.temporal_stride != 1:
+            raise ValueError(
+                f"{name}.stream needs temporal_stride=1. Got {self.temporal_stride} instead."
+            )
+        return FrameStream(self)
+
+    def _streamed_proba(self, x, mask):
+        """Last-stage softmax of a causal model, ``chunk_size`` frames at a time -> (T, K).
+
+        Each causal layer carries its past between chunks (:class:`~stgraph_sklearn.nn.
+        TemporalStreamer`), so the result equals one pass over the whole sequence while
+        memory is bounded by ``chunk_size`` and the receptive field.
+        """
+        t = mask.shape[0]
+        c = self.chunk_size
+        if c is None or t <= c:
+            return self._infer_proba(x, mask)
+        with TemporalStreamer(self.net_.module_):
+            parts = [
+                self._infer_proba({k: v[a : a + c] for k, v in x.items()}, mask[a : a + c])
+                for a in range(0, t, c)
+            ]
+        return np.concatenate(parts)
 
     def _chunked_proba(self, x, mask):
         """Predict in overlapping windows so memory is bounded by ``chunk_size``.

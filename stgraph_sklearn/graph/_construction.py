@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import numbers
+from numbers import Real
 
 import numpy as np
+from sklearn.utils._param_validation import Interval, validate_params
 
-from ..data._containers import SensorGraph
+from ..data import SensorGraph
 from ._utils import _check_node_names
 
 __all__ = ["from_edges", "fully_connected", "modality_graph"]
@@ -23,6 +24,14 @@ def _check_node_modality(node_modality, node_names):
     return tuple(str(m) for m in node_modality)
 
 
+@validate_params(
+    {
+        "node_names": ["array-like"],
+        "self_loops": ["boolean"],
+        "node_modality": ["array-like", None],
+    },
+    prefer_skip_nested_validation=True,
+)
 def fully_connected(node_names, *, self_loops=False, node_modality=None):
     """Complete graph: every node receives an edge of weight 1 from every other node.
 
@@ -74,6 +83,17 @@ def _edge_endpoint(value, index, names, position, i):
     )
 
 
+@validate_params(
+    {
+        "pairs": ["array-like"],
+        "node_names": ["array-like"],
+        "weights": ["array-like", None],
+        "symmetric": ["boolean"],
+        "self_loops": ["boolean"],
+        "node_modality": ["array-like", None],
+    },
+    prefer_skip_nested_validation=True,
+)
 def from_edges(
     pairs, node_names, *, weights=None, symmetric=True, self_loops=False, node_modality=None
 ):
@@ -117,10 +137,6 @@ def from_edges(
     """
     names = _check_node_names(node_names)
     node_modality = _check_node_modality(node_modality, names)
-    if isinstance(pairs, (str, bytes)) or not hasattr(pairs, "__len__"):
-        raise TypeError(
-            f"'pairs' must be a sequence of (source, target) node-name pairs. Got {pairs!r}."
-        )
     pairs = list(pairs)
     if weights is None:
         w = np.ones(len(pairs))
@@ -149,6 +165,15 @@ def from_edges(
     return SensorGraph.from_dense(adj, names, node_modality)
 
 
+@validate_params(
+    {
+        "node_names": ["array-like"],
+        "node_modality": ["array-like"],
+        "cross_weight": [Interval(Real, 0, None, closed="left")],
+        "self_loops": ["boolean"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def modality_graph(node_names, node_modality, *, cross_weight=1.0, self_loops=False):
     """Complete within each modality, plus a cross-modal star between modalities.
 
@@ -186,18 +211,6 @@ def modality_graph(node_names, node_modality, *, cross_weight=1.0, self_loops=Fa
     """
     names = _check_node_names(node_names)
     mods = _check_node_modality(node_modality, names)
-    if mods is None:
-        raise TypeError(
-            "'node_modality' must be a sequence of modality names (one per node). Got None."
-        )
-    if (
-        not isinstance(cross_weight, numbers.Real)
-        or not np.isfinite(cross_weight)
-        or cross_weight < 0
-    ):
-        raise ValueError(
-            f"'cross_weight' must be a finite non-negative number. Got {cross_weight!r}."
-        )
     mods_arr = np.asarray(mods)
     same = mods_arr[:, None] == mods_arr[None, :]
     _, inverse, counts = np.unique(mods_arr, return_inverse=True, return_counts=True)

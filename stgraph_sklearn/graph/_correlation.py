@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import warnings
+from numbers import Integral
 
 import numpy as np
+from sklearn.utils._param_validation import Interval, validate_params
 
-from ..data._containers import SensorGraph
+from ..data import SensorGraph
 from ._construction import _check_node_modality
 from ._utils import _check_k, _check_node_names, _top_k_adjacency
 
@@ -40,6 +42,10 @@ def _as_activity_list(activity):
     return out
 
 
+@validate_params(
+    {"activity": ["array-like"], "min_periods": [Interval(Integral, 1, None, closed="left")]},
+    prefer_skip_nested_validation=True,
+)
 def pooled_correlation(activity, *, min_periods=3):
     """NaN-aware Pearson correlation between nodes, pooled over recordings.
 
@@ -103,6 +109,17 @@ def pooled_correlation(activity, *, min_periods=3):
     return corr
 
 
+@validate_params(
+    {
+        "activity": ["array-like"],
+        "k": [Interval(Integral, 1, None, closed="left")],
+        "node_names": ["array-like"],
+        "absolute": ["boolean"],
+        "symmetric": ["boolean"],
+        "node_modality": ["array-like", None],
+    },
+    prefer_skip_nested_validation=True,
+)
 def correlation_graph(
     activity, k, *, node_names, absolute=True, symmetric=True, node_modality=None
 ):

@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
+from numbers import Integral
+
 import numpy as np
 from scipy.spatial.distance import cdist
+from sklearn.utils._param_validation import Interval, validate_params
 
-from ..data._containers import SensorGraph
+from ..data import SensorGraph
 from ._construction import _check_node_modality
 from ._utils import _check_k, _check_node_names, _top_k_adjacency
 
 __all__ = ["knn_graph"]
 
 
+@validate_params(
+    {
+        "features": ["array-like"],
+        "k": [Interval(Integral, 1, None, closed="left")],
+        "node_names": ["array-like"],
+        "metric": [str, callable],
+        "symmetric": ["boolean"],
+        "node_modality": ["array-like", None],
+    },
+    prefer_skip_nested_validation=True,
+)
 def knn_graph(features, k, *, node_names, metric="euclidean", symmetric=True, node_modality=None):
     """Connect every node to the k nodes with the nearest descriptors.
 

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-import numbers
+from numbers import Real
 
 import numpy as np
+from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
-from ..data._containers import SensorGraph
+from ..data import SensorGraph
 from ._utils import _as_square
 
 __all__ = ["add_self_loops", "normalized_adjacency"]
 
 
+@validate_params(
+    {"adj": [SensorGraph, "array-like"], "weight": [Interval(Real, 0, None, closed="left")]},
+    prefer_skip_nested_validation=True,
+)
 def add_self_loops(adj, *, weight=1.0):
     """Give every node without a self-loop one of the given weight.
 
@@ -38,8 +43,6 @@ def add_self_loops(adj, *, weight=1.0):
     array([[1., 2.],
            [2., 3.]])
     """
-    if not isinstance(weight, numbers.Real) or not np.isfinite(weight) or weight < 0:
-        raise ValueError(f"'weight' must be a finite non-negative number. Got {weight!r}.")
     dense = _as_square(adj)
     diag = np.diagonal(dense).copy()
     np.fill_diagonal(dense, np.where(diag != 0, diag, float(weight)))
@@ -48,6 +51,14 @@ def add_self_loops(adj, *, weight=1.0):
     return dense
 
 
+@validate_params(
+    {
+        "adj": [SensorGraph, "array-like"],
+        "kind": [StrOptions({"sym", "row"})],
+        "self_loops": ["boolean"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def normalized_adjacency(adj, *, kind="sym", self_loops=True):
     """Normalised dense adjacency, as used by graph convolutions.
 
@@ -57,7 +68,11 @@ def normalized_adjacency(adj, *, kind="sym", self_loops=True):
     - ``kind="sym"``: ``D^{-1/2} Â D^{-1/2}`` (Kipf & Welling's GCN),
     - ``kind="row"``: ``D^{-1} Â`` (each node averages its neighbours; rows sum to 1).
 
-    A node with no incoming edge keeps an all-zero row (and column, for ``"sym"``).
+    A node with no incoming edge (an all-zero row of ``Â``, possible only without
+    ``self_loops``) gets the identity row: it keeps its own value instead of becoming zero.
+    This is the package's one row-normalisation convention, shared with the networks
+    (:func:`stgraph_sklearn.nn.masked_adjacency`: a node whose neighbours are all missing keeps
+    only itself); a test checks that both agree.
 
     Parameters
     ----------
@@ -80,8 +95,6 @@ def normalized_adjacency(adj, *, kind="sym", self_loops=True):
     array([[0.5, 0.5],
            [0.5, 0.5]])
     """
-    if kind not in ("sym", "row"):
-        raise ValueError(f"'kind' must be 'sym' or 'row'. Got {kind!r}.")
     dense = _as_square(adj)
     if (dense < 0).any():
         raise ValueError("'adj' must hold non-negative weights.")
@@ -90,6 +103,10 @@ def normalized_adjacency(adj, *, kind="sym", self_loops=True):
     degree = dense.sum(axis=1)
     if kind == "row":
         inv = np.divide(1.0, degree, out=np.zeros_like(degree), where=degree > 0)
-        return dense * inv[:, None]
-    inv_sqrt = np.divide(1.0, np.sqrt(degree), out=np.zeros_like(degree), where=degree > 0)
-    return inv_sqrt[:, None] * dense * inv_sqrt[None, :]
+        out = dense * inv[:, None]
+    else:
+        inv_sqrt = np.divide(1.0, np.sqrt(degree), out=np.zeros_like(degree), where=degree > 0)
+        out = inv_sqrt[:, None] * dense * inv_sqrt[None, :]
+    isolated = np.flatnonzero(degree <= 0)
+    out[isolated, isolated] = 1.0
+    return out

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
+from sklearn.utils._param_validation import InvalidParameterError
 
-from ..data._containers import SensorGraph
+from ..data import SensorGraph
 
 
 def _check_node_names(node_names, what="node_names", n_nodes=None):
@@ -29,7 +30,7 @@ def _check_node_names(node_names, what="node_names", n_nodes=None):
 def _check_k(k, n_nodes, caller):
     """Check the number of neighbours ``k`` against the number of nodes."""
     if isinstance(k, bool) or not isinstance(k, numbers.Integral) or not 1 <= k <= n_nodes - 1:
-        raise ValueError(
+        raise InvalidParameterError(
             f"The 'k' parameter of {caller} must be an int in the range [1, n_nodes - 1] "
             f"(n_nodes={n_nodes}). Got {k!r} instead."
         )

@@ -6,121 +6,25 @@ compare with published tables; scores are fractions in [0, 1]. No torch here.
 
 from __future__ import annotations
 
-import numbers
+from numbers import Real
 
 import numpy as np
 import pandas as pd
+from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
-from ..data._segments import _as_label_set, _check_label_sequence, _segments_arrays
+from ..data import check_background, check_label_pairs, labels_to_segments
 
 __all__ = ["edit_score", "f1_at_k_score", "frame_accuracy_score", "segmentation_report"]
 
-_AVERAGES = ("micro", "macro")
+_AVERAGE = [StrOptions({"micro", "macro"})]
+# y_true / y_pred are data, validated by stgraph_sklearn.data.check_label_pairs (which names
+# the sequence index); check_background checks the labels of background.
+_LABELS = {"y_true": "no_validation", "y_pred": "no_validation"}
+_BACKGROUND = [None, str, bytes, Real, "array-like"]
 _REPORT_KS = (("f1@10", 0.10), ("f1@25", 0.25), ("f1@50", 0.50))
 
 
 # ----------------------------------------------------------------------------- validation
-
-
-def _is_label_scalar(value):
-    if isinstance(value, (str, bytes)):
-        return True
-    try:
-        return np.ndim(value) == 0
-    except ValueError:  # ragged nesting: not a scalar
-        return False
-
-
-def _as_sequence_list(y, what):
-    """Normalise one sequence or a list of sequences to a list of raw sequences."""
-    if isinstance(y, (str, bytes)):
-        raise TypeError(
-            f"{what} must be a label sequence or a list of label sequences. Got the string {y!r}."
-        )
-    if isinstance(y, (pd.Series, pd.Index)):
-        return [y.to_numpy()]
-    if isinstance(y, np.ndarray):
-        if y.ndim == 2:
-            return list(y)
-        if y.ndim != 1:
-            raise ValueError(
-                f"{what} must be a 1-D label sequence, a list of sequences or a 2-D array of "
-                f"equal-length sequences. Got an array of shape {y.shape}."
-            )
-        if y.dtype != object or all(_is_label_scalar(v) for v in y):
-            return [y]
-        return list(y)
-    if isinstance(y, pd.DataFrame) or not hasattr(y, "__iter__"):
-        raise TypeError(
-            f"{what} must be a label sequence or a list of label sequences. Got {type(y).__name__}."
-        )
-    items = list(y)
-    if not items:
-        raise ValueError(f"{what} is empty; expected a label sequence or a list of sequences.")
-    scalar = [_is_label_scalar(v) for v in items]
-    if all(scalar):
-        return [items]
-    if any(scalar):
-        i = scalar.index(True)
-        raise ValueError(
-            f"{what} mixes labels and sequences: {what}[{i}] is the label {items[i]!r} while "
-            f"{what}[{scalar.index(False)}] is a sequence. Pass one sequence or a list of "
-            "sequences."
-        )
-    return items
-
-
-def _check_sequences(y_true, y_pred):
-    """Validate a pair of targets; return two lists of 1-D arrays of matching lengths.
-
-    Raises ValueError for mismatched numbers of sequences or lengths (naming the index), empty
-    sequences or NaN labels; TypeError when a sequence mixes label types or ``y_true[i]`` and
-    ``y_pred[i]`` have different label types. Different recordings may use different label
-    types (METRICS.md scores int-labelled and str-labelled recordings together in case 3).
-    """
-    true_list = _as_sequence_list(y_true, "y_true")
-    pred_list = _as_sequence_list(y_pred, "y_pred")
-    if len(true_list) != len(pred_list):
-        raise ValueError(
-            f"y_true has {len(true_list)} sequences but y_pred has {len(pred_list)}; "
-            "expected one predicted sequence per true sequence."
-        )
-    trues, preds = [], []
-    for i, (t, p) in enumerate(zip(true_list, pred_list, strict=True)):
-        t, t_kind = _check_label_sequence(t, f"y_true[{i}]")
-        p, p_kind = _check_label_sequence(p, f"y_pred[{i}]")
-        if len(p) != len(t):
-            raise ValueError(f"y_pred[{i}] has {len(p)} frames but y_true[{i}] has {len(t)}.")
-        if p_kind != t_kind:
-            raise TypeError(
-                f"y_pred[{i}] has {p_kind} labels but y_true[{i}] has {t_kind} labels; "
-                "expected labels of one type in each pair of sequences."
-            )
-        trues.append(t)
-        preds.append(p)
-    return trues, preds
-
-
-def _check_average(average, func):
-    if not isinstance(average, str) or average not in _AVERAGES:
-        raise ValueError(
-            f"The 'average' parameter of {func} must be 'micro' or 'macro'. "
-            f"Got {average!r} instead."
-        )
-
-
-def _check_k(k, func="f1_at_k_score"):
-    if (
-        isinstance(k, (bool, np.bool_))
-        or not isinstance(k, numbers.Real)
-        or not 0.0 < float(k) <= 1.0
-    ):
-        hint = " (an IoU fraction: use k=0.5 for F1@50)" if isinstance(k, numbers.Real) else ""
-        raise ValueError(
-            f"The 'k' parameter of {func} must be a float in the range (0, 1]{hint}. "
-            f"Got {k!r} instead."
-        )
-    return float(k)
 
 
 def _encode_pair(t, p):
@@ -129,9 +33,20 @@ def _encode_pair(t, p):
     return codes[: len(t)], codes[len(t) :], list(uniques)
 
 
+def _segments_arrays(codes, background=None):
+    """Segments of one sequence of label codes as ``(labels, starts, ends)``, background dropped.
+
+    Two runs of ``a`` split by background stay two segments.
+    """
+    seg = labels_to_segments(codes)
+    if background:
+        seg = seg[~seg["label"].isin(background)]
+    return seg["label"].tolist(), seg["start"].to_numpy(), seg["end"].to_numpy()
+
+
 def _encoded_segments(trues, preds, background):
     """Per sequence: ``(true_segments, pred_segments)``, each ``(labels, starts, ends)``."""
-    bg = _as_label_set(background)
+    bg = check_background(background)
     out = []
     for t, p in zip(trues, preds, strict=True):
         ct, cp, uniques = _encode_pair(t, p)
@@ -233,6 +148,10 @@ def _all_matches(segs):
 # ----------------------------------------------------------------------------- public
 
 
+@validate_params(
+    {**_LABELS, "average": _AVERAGE},
+    prefer_skip_nested_validation=True,
+)
 def frame_accuracy_score(y_true, y_pred, *, average="micro"):
     """Fraction of correctly labelled frames.
 
@@ -262,8 +181,7 @@ def frame_accuracy_score(y_true, y_pred, *, average="micro"):
     >>> frame_accuracy_score([0, 0, 0, 1, 1, 1, 1, 2, 2, 2], [0, 0, 1, 1, 1, 1, 1, 2, 2, 0])
     0.8
     """
-    _check_average(average, "frame_accuracy_score")
-    trues, preds = _check_sequences(y_true, y_pred)
+    trues, preds = check_label_pairs(y_true, y_pred)
     correct = np.array([_n_correct(t, p) for t, p in zip(trues, preds, strict=True)])
     lengths = np.array([len(t) for t in trues])
     if average == "micro":
@@ -271,6 +189,10 @@ def frame_accuracy_score(y_true, y_pred, *, average="micro"):
     return float(np.mean(correct / lengths))
 
 
+@validate_params(
+    {**_LABELS, "background": _BACKGROUND},
+    prefer_skip_nested_validation=True,
+)
 def edit_score(y_true, y_pred, *, background=None):
     """Segmental edit score: ``1 - Levenshtein / max(n_segments)``, mean over sequences.
 
@@ -304,11 +226,20 @@ def edit_score(y_true, y_pred, *, background=None):
     >>> edit_score([0, 0, 0, 1, 1, 1, 1, 2, 2, 2], [0, 0, 1, 1, 1, 1, 1, 2, 2, 0])
     0.75
     """
-    trues, preds = _check_sequences(y_true, y_pred)
+    trues, preds = check_label_pairs(y_true, y_pred)
     segs = _encoded_segments(trues, preds, background)
     return float(np.mean([_edit_one(ts[0], ps[0]) for ts, ps in segs]))
 
 
+@validate_params(
+    {
+        **_LABELS,
+        "k": [Interval(Real, 0, 1, closed="right")],
+        "background": _BACKGROUND,
+        "average": _AVERAGE,
+    },
+    prefer_skip_nested_validation=True,
+)
 def f1_at_k_score(y_true, y_pred, *, k=0.5, background=None, average="micro"):
     """Segmental F1 score at IoU threshold ``k`` (F1@k).
 
@@ -350,12 +281,15 @@ def f1_at_k_score(y_true, y_pred, *, k=0.5, background=None, average="micro"):
     >>> f1_at_k_score(y_true, y_pred, k=0.5, background={"bg"})
     1.0
     """
-    k = _check_k(k)
-    _check_average(average, "f1_at_k_score")
-    trues, preds = _check_sequences(y_true, y_pred)
+    k = float(k)
+    trues, preds = check_label_pairs(y_true, y_pred)
     return _f1_from_matches(_all_matches(_encoded_segments(trues, preds, background)), k, average)
 
 
+@validate_params(
+    {**_LABELS, "background": _BACKGROUND, "output_dict": ["boolean"]},
+    prefer_skip_nested_validation=True,
+)
 def segmentation_report(y_true, y_pred, *, background=None, output_dict=False):
     """The five scores of segmentation tables: accuracy, edit, F1@{10, 25, 50}.
 
@@ -387,7 +321,7 @@ def segmentation_report(y_true, y_pred, *, background=None, output_dict=False):
        accuracy  edit  f1@10  f1@25  f1@50
     0       0.8  0.75  0.857  0.857  0.857
     """
-    trues, preds = _check_sequences(y_true, y_pred)
+    trues, preds = check_label_pairs(y_true, y_pred)
     segs = _encoded_segments(trues, preds, background)
     correct = sum(_n_correct(t, p) for t, p in zip(trues, preds, strict=True))
     report = {

@@ -25,6 +25,7 @@ from ._models import EarlyFusionTCN, GraphSegmentationNetwork
 from ._partitioned_graph_conv import PartitionedGraphConv
 from ._pooling import ConcatNodePool
 from ._spatiotemporal_block import NodeTemporalConv, SpatioTemporalBlock
+from ._streaming import TemporalStreamer, receptive_field
 from ._temporal import DilatedResidualLayer, MultiStageTCN, SingleStageTCN
 
 __all__ = [
@@ -44,6 +45,8 @@ __all__ = [
     "SensorDropout",
     "SingleStageTCN",
     "SpatioTemporalBlock",
+    "TemporalStreamer",
     "masked_adjacency",
+    "receptive_field",
     "spatial_partitions",
 ]

@@ -176,6 +176,8 @@ class EarlyFusionTCN(nn.Module):
         Dilated residual layers per stage.
     dropout : float, default=0.5
         Dropout probability.
+    causal : bool, default=False
+        Left-padded (causal) dilated convolutions (see :class:`MultiStageTCN`).
 
     Examples
     --------
@@ -196,6 +198,7 @@ class EarlyFusionTCN(nn.Module):
         num_stages=4,
         num_layers=10,
         dropout=0.5,
+        causal=False,
     ):
         super().__init__()
         owner = type(self).__name__
@@ -203,7 +206,7 @@ class EarlyFusionTCN(nn.Module):
         n = sum(self.num_nodes.values())
         width = sum(self.num_nodes[k] * f for k, f in self.in_channels.items()) + n
         self.tcn = MultiStageTCN(
-            width, hidden_channels, num_classes, num_stages, num_layers, dropout
+            width, hidden_channels, num_classes, num_stages, num_layers, dropout, causal=causal
         )
 
     def reset_parameters(self):

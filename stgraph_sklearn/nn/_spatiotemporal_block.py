@@ -10,6 +10,7 @@ from torch import Tensor, nn
 
 from ._checks import check_float, check_int
 from ._dropout import FastDropout
+from ._streaming import causal_context
 
 
 class NodeTemporalConv(nn.Module):
@@ -29,6 +30,15 @@ class NodeTemporalConv(nn.Module):
         Input and output feature size ``C``.
     dilation : int, default=1
         Temporal dilation ``d``.
+    causal : bool, default=False
+        Left-padded taps at ``t - 2d``, ``t - d``, ``t`` (same weights, shifted): the output
+        at ``t`` depends on no later frame; under :class:`TemporalStreamer` the padding is
+        the previous chunk's last frames.
+
+    Attributes
+    ----------
+    temporal_span : int
+        Past frames the causal convolution reads, ``2 * dilation`` (0 if not causal).
 
     Examples
     --------
@@ -38,11 +48,13 @@ class NodeTemporalConv(nn.Module):
     torch.Size([2, 10, 3, 8])
     """
 
-    def __init__(self, channels, dilation=1):
+    def __init__(self, channels, dilation=1, causal=False):
         super().__init__()
         owner = type(self).__name__
         c = self.channels = check_int(channels, "channels", owner)
         self.dilation = check_int(dilation, "dilation", owner)
+        self.causal = bool(causal)
+        self.temporal_span = 2 * self.dilation if self.causal else 0
         self.weight = nn.Parameter(torch.empty(c, 3))  # depthwise taps at t - d, t, t + d
         self.bias = nn.Parameter(torch.empty(c))
         self._reset_depthwise()
@@ -72,6 +84,13 @@ class NodeTemporalConv(nn.Module):
         Tensor of shape (B, T, N, C)
         """
         d = self.dilation
+        if self.causal:
+            full = causal_context(self, x, 2 * d, 1)
+            t = x.shape[1]
+            out = torch.addcmul(self.bias, full[:, 2 * d :], self.weight[:, 2])
+            out = torch.addcmul(out, full[:, d : d + t], self.weight[:, 1])
+            out = torch.addcmul(out, full[:, :t], self.weight[:, 0])
+            return self.pointwise(out)
         out = torch.addcmul(self.bias, x, self.weight[:, 1])
         if x.shape[1] > d:
             out[:, d:] += x[:, :-d] * self.weight[:, 0]
@@ -79,7 +98,8 @@ class NodeTemporalConv(nn.Module):
         return self.pointwise(out)
 
     def extra_repr(self) -> str:
-        return f"{self.channels}, dilation={self.dilation}"
+        causal = ", causal=True" if self.causal else ""
+        return f"{self.channels}, dilation={self.dilation}{causal}"
 
 
 class SpatioTemporalBlock(nn.Module):
@@ -100,6 +120,8 @@ class SpatioTemporalBlock(nn.Module):
         Dilation of the temporal convolution.
     dropout : float, default=0.0
         Dropout probability on the temporal branch.
+    causal : bool, default=False
+        A causal temporal convolution (see :class:`NodeTemporalConv`).
 
     Examples
     --------
@@ -111,7 +133,7 @@ class SpatioTemporalBlock(nn.Module):
     torch.Size([2, 10, 3, 8])
     """
 
-    def __init__(self, channels, spatial, dilation=1, dropout=0.0):
+    def __init__(self, channels, spatial, dilation=1, dropout=0.0, causal=False):
         super().__init__()
         owner = type(self).__name__
         c = self.channels = check_int(channels, "channels", owner)
@@ -122,7 +144,7 @@ class SpatioTemporalBlock(nn.Module):
             )
         check_float(dropout, "dropout", owner, 0.0, 1.0, include_high=False)
         self.spatial = spatial
-        self.temporal = NodeTemporalConv(c, dilation)
+        self.temporal = NodeTemporalConv(c, dilation, causal=causal)
         self.dropout = FastDropout(dropout)
         self.reset_parameters()
 

@@ -13,6 +13,7 @@ from torch import Tensor, nn
 
 from ._checks import check_float, check_int
 from ._dropout import FastDropout
+from ._streaming import causal_context
 
 
 def _apply_mask(x: Tensor, mask: Tensor | None) -> Tensor:
@@ -47,16 +48,27 @@ class DilatedResidualLayer(nn.Module):
         Dilation of the kernel-3 convolution.
     dropout : float
         Dropout probability.
+    causal : bool, default=False
+        False: the kernel is centred (taps at ``t - d, t, t + d``). True: it is left-padded
+        (taps at ``t - 2d, t - d, t``), so the output at ``t`` depends on no later input;
+        under :class:`TemporalStreamer` the padding is the previous chunk's last frames.
+
+    Attributes
+    ----------
+    temporal_span : int
+        Past frames the causal convolution reads, ``2 * dilation`` (0 if not causal).
     """
 
-    def __init__(self, channels, dilation, dropout):
+    def __init__(self, channels, dilation, dropout, causal=False):
         super().__init__()
         owner = type(self).__name__
         self.channels = check_int(channels, "channels", owner)
         self.dilation = check_int(dilation, "dilation", owner)
         check_float(dropout, "dropout", owner, 0.0, 1.0, include_high=False)
+        self.causal = bool(causal)
         c, d = self.channels, self.dilation
-        self.conv_dilated = nn.Conv1d(c, c, 3, padding=d, dilation=d)
+        self.temporal_span = 2 * d if self.causal else 0
+        self.conv_dilated = nn.Conv1d(c, c, 3, padding=0 if self.causal else d, dilation=d)
         self.conv_1x1 = nn.Conv1d(c, c, 1)
         self.dropout = FastDropout(dropout)
         self.reset_parameters()
@@ -81,7 +93,8 @@ class DilatedResidualLayer(nn.Module):
         Tensor of shape (B, C, T)
             Output features, zero on padded frames.
         """
-        out = self.conv_1x1(F.relu(self.conv_dilated(x)))
+        h = causal_context(self, x, self.temporal_span, 2) if self.causal else x
+        out = self.conv_1x1(F.relu(self.conv_dilated(h)))
         return _apply_mask(x + self.dropout(out), mask)
 
 
@@ -100,9 +113,13 @@ class SingleStageTCN(nn.Module):
         Number of dilated residual layers; dilations are 1, 2, 4, ..., 2**(num_layers - 1).
     dropout : float
         Dropout probability in every layer.
+    causal : bool, default=False
+        Left-padded (causal) dilated convolutions (see :class:`DilatedResidualLayer`).
     """
 
-    def __init__(self, in_channels, hidden_channels, num_classes, num_layers, dropout):
+    def __init__(
+        self, in_channels, hidden_channels, num_classes, num_layers, dropout, causal=False
+    ):
         super().__init__()
         owner = type(self).__name__
         in_channels = check_int(in_channels, "in_channels", owner)
@@ -111,7 +128,7 @@ class SingleStageTCN(nn.Module):
         num_layers = check_int(num_layers, "num_layers", owner)
         self.conv_in = nn.Conv1d(in_channels, hidden_channels, 1)
         self.layers = nn.ModuleList(
-            DilatedResidualLayer(hidden_channels, 2**i, dropout) for i in range(num_layers)
+            DilatedResidualLayer(hidden_channels, 2**i, dropout, causal) for i in range(num_layers)
         )
         self.conv_out = nn.Conv1d(hidden_channels, num_classes, 1)
         self.reset_parameters()
@@ -166,6 +183,9 @@ class MultiStageTCN(nn.Module):
     share_refinement : bool, default=False
         One set of weights for all refinement stages (MS-TCN++): the parameters of two stages
         for any ``num_stages >= 2``, at the same compute. False is exactly MS-TCN.
+    causal : bool, default=False
+        Left-padded dilated convolutions in every stage: the logits at frame ``t`` depend on
+        no input after ``t`` (online use; see :class:`TemporalStreamer`).
     refinement_channels : int, default=None
         Width of the refinement stages; ``None`` uses ``hidden_channels`` (MS-TCN). A
         refinement stage reads only the previous stage's ``K`` class probabilities, so it
@@ -197,6 +217,7 @@ class MultiStageTCN(nn.Module):
         num_layers,
         dropout,
         share_refinement=False,
+        causal=False,
         refinement_channels=None,
     ):
         super().__init__()
@@ -214,6 +235,7 @@ class MultiStageTCN(nn.Module):
                 num_classes,
                 num_layers,
                 dropout,
+                causal,
             )
             for s in range(min(num_stages, 2) if self.share_refinement else num_stages)
         )

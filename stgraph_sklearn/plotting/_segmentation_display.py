@@ -6,8 +6,7 @@ import numbers
 
 import numpy as np
 
-from ..data._segments import _run_bounds
-from ..metrics._segmentation import _check_sequences
+from ..data import check_label_pairs, labels_to_segments
 
 __all__ = ["SegmentationDisplay"]
 
@@ -96,7 +95,7 @@ class SegmentationDisplay:
     def _resolve_labels(self, trues, preds):
         seen = {}
         for seq in [*trues, *preds]:
-            for lab in seq[_run_bounds(seq)[0]].tolist():
+            for lab in labels_to_segments(seq)["label"].tolist():
                 seen.setdefault(lab, None)
         if self.labels is not None:
             labels = list(self.labels)
@@ -133,7 +132,7 @@ class SegmentationDisplay:
         import matplotlib.pyplot as plt
         from matplotlib.patches import Patch
 
-        trues, preds = _check_sequences(self.y_true, self.y_pred)
+        trues, preds = check_label_pairs(self.y_true, self.y_pred)
         n_rec = len(trues)
         names = [f"recording {i}" for i in range(n_rec)] if self.names is None else list(self.names)
         if len(names) != n_rec:
@@ -154,8 +153,9 @@ class SegmentationDisplay:
         for r, (t, p) in enumerate(zip(trues, preds, strict=True)):
             for row, (seq, kind) in enumerate(((t, "true"), (p, "pred"))):
                 y_pos = 2.5 * r + row
-                starts, ends = _run_bounds(seq)
-                seg_labels = seq[starts].tolist()
+                seg = labels_to_segments(seq)
+                starts, ends = seg["start"].to_numpy(), seg["end"].to_numpy()
+                seg_labels = seg["label"].tolist()
                 ax.barh(
                     np.full(len(starts), y_pos),
                     (ends - starts) * scale,
@@ -228,7 +228,7 @@ class SegmentationDisplay:
         -------
         display : SegmentationDisplay
         """
-        trues, preds = _check_sequences(y_true, y_pred)
+        trues, preds = check_label_pairs(y_true, y_pred)
         keep = _select_recordings(len(trues), recording_index)
         if names is None:
             names = [f"recording {i}" for i in range(len(trues))]
@@ -287,7 +287,7 @@ class SegmentationDisplay:
             raise TypeError(
                 f"estimator must have a predict method. Got {type(estimator).__name__}."
             )
-        trues, _ = _check_sequences(y, y)
+        trues, _ = check_label_pairs(y, y)
         keep = _select_recordings(len(trues), recording_index)
         if isinstance(X, (list, tuple)):
             if len(X) != len(trues):

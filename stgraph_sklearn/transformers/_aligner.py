@@ -68,7 +68,15 @@ def _resample_points(tv, vv, s, method, max_gap, dt):
         val = vv[jm]
     else:  # nearest; ties go to the earlier sample
         val = vv[np.where(right - sm < sm - left, jm + 1, jm)]
-    val[(gap > max_gap) & (sm != left)] = np.nan
+    # Across a gap longer than max_gap, a sample covers half a nominal period on its side
+    # (at most half the gap), as at the two ends: frames further inside the gap are NaN.
+    long = (gap > max_gap) & (sm != left)
+    reach = np.minimum(dt / 2, gap / 2)
+    near_left = long & (sm - left <= reach)
+    near_right = long & ~near_left & (right - sm <= reach)
+    val[long] = np.nan
+    val[near_left] = vv[jm[near_left]]
+    val[near_right] = vv[jm[near_right] + 1]
     out[mid] = val
     out[before] = vv[0]
     out[after] = vv[-1]
@@ -347,29 +355,94 @@ class ModalityAligner(TransformerMixin, BaseEstimator, auto_wrap_output_keys=Non
                 MissingSensorWarning,
                 stacklevel=3,
             )
-        method = self.methods_[key]
-        box = method == "linear" and 1.0 / dt > fr * (1 + 1e-9)
-        if box:
-            lo_ref, hi_ref = t - 0.5 / fr, t + 0.5 / fr
-            lo, hi = lo_ref + offset(lo_ref), hi_ref + offset(hi_ref)
-        else:
-            s = t + offset(t)
-        values = mod.values
-        n_s, n_n, n_c = values.shape
-        flat = values.reshape(n_s, n_n * n_c)
-        result = np.empty((t.size, n_n * n_c))
-        for idx, cols in _column_groups(~np.isnan(values)):
-            tv = times[idx]
-            if idx.size == n_s and cols.size == flat.shape[1]:
-                vv = flat.astype(np.float64, copy=False)
-            else:
-                vv = flat[np.ix_(idx, cols)].astype(np.float64, copy=False)
-            if box:
-                result[:, cols] = _resample_box(tv, vv, lo, hi, max_gap, dt)
-            else:
-                result[:, cols] = _resample_points(tv, vv, s, method, max_gap, dt)
-        result = result.reshape(t.size, n_n, n_c).astype(values.dtype, copy=False)
+        result = _resample(times, mod.values, t, offset, self.methods_[key], max_gap, dt, fr)
         return mod.replace(values=result, rate=fr, start=0.0, clock=None)
+
+    def frame_window(self, modality, period, frame_rate):
+        """Half-width in seconds of the window a frame's value averages, beyond point sampling.
+
+        ``0.5 / frame_rate`` for a ``"linear"`` modality sampled faster than the frames (the
+        box filter), else 0. With :meth:`resample`, what a stream needs to know when a frame
+        is final (see :class:`~stgraph_sklearn.streaming.SegmentationStream`).
+
+        Parameters
+        ----------
+        modality : str
+            A modality seen in fit.
+        period : float
+            Its nominal sampling period in seconds.
+        frame_rate : float
+            The reference frame rate in Hz.
+
+        Returns
+        -------
+        float
+        """
+        check_is_fitted(self)
+        return 0.5 / frame_rate if _is_box(self.methods_[modality], period, frame_rate) else 0.0
+
+    def resample(self, modality, times, values, frame_times, period, frame_rate):
+        """Resample samples of one modality onto given frame times (no clock offset).
+
+        The computation of :meth:`transform` for one modality, on any subset of samples and
+        frames: a frame's value depends only on the valid samples next to its time (or its
+        window), so a stream can resample the frames it has completed from a bounded buffer.
+
+        Parameters
+        ----------
+        modality : str
+            A modality seen in fit (selects the method).
+        times : ndarray of shape (n_samples,)
+            Strictly increasing sample times in seconds.
+        values : ndarray of shape (n_samples, n_nodes, n_channels)
+            The samples; NaN where missing.
+        frame_times : ndarray of shape (n_frames,)
+            Times of the frames to compute, in seconds.
+        period : float
+            The modality's nominal sampling period in seconds (``1 / rate``).
+        frame_rate : float
+            The reference frame rate in Hz.
+
+        Returns
+        -------
+        ndarray of shape (n_frames, n_nodes, n_channels)
+            Same dtype as ``values``.
+        """
+        check_is_fitted(self)
+        max_gap = np.inf if self.max_gap is None else float(self.max_gap)
+        offset = _offset_function(None, "ModalityAligner", modality)
+        return _resample(
+            times, values, frame_times, offset, self.methods_[modality], max_gap, period, frame_rate
+        )
 
     def __sklearn_tags__(self):
         return _transformer_tags(super().__sklearn_tags__())
+
+
+def _is_box(method, dt, fr):
+    """Whether frames average a window (linear method, modality faster than the frames)."""
+    return method == "linear" and 1.0 / dt > fr * (1 + 1e-9)
+
+
+def _resample(times, values, t, offset, method, max_gap, dt, fr):
+    """Values (S, N, C) at ``times`` -> (len(t), N, C) at reference frame times ``t``."""
+    box = _is_box(method, dt, fr)
+    if box:
+        lo_ref, hi_ref = t - 0.5 / fr, t + 0.5 / fr
+        lo, hi = lo_ref + offset(lo_ref), hi_ref + offset(hi_ref)
+    else:
+        s = t + offset(t)
+    n_s, n_n, n_c = values.shape
+    flat = values.reshape(n_s, n_n * n_c)
+    result = np.empty((t.size, n_n * n_c))
+    for idx, cols in _column_groups(~np.isnan(values)):
+        tv = times[idx]
+        if idx.size == n_s and cols.size == flat.shape[1]:
+            vv = flat.astype(np.float64, copy=False)
+        else:
+            vv = flat[np.ix_(idx, cols)].astype(np.float64, copy=False)
+        if box:
+            result[:, cols] = _resample_box(tv, vv, lo, hi, max_gap, dt)
+        else:
+            result[:, cols] = _resample_points(tv, vv, s, method, max_gap, dt)
+    return result.reshape(t.size, n_n, n_c).astype(values.dtype, copy=False)

@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..data._containers import GraphSequence, Recording
-from ..data._validation import check_recordings
+from ..data import GraphSequence, Recording, check_aligned, check_recordings
 
 
 def _validate_X(X, caller, *, allow_graph_sequences=False):
@@ -54,26 +53,6 @@ def _check_same_layout(items, expected, caller, *, reference="fit", what="channe
                 )
 
 
-def _check_aligned(items, caller):
-    for i, rec in enumerate(items):
-        if isinstance(rec, Recording) and not rec.is_aligned():
-            bad = [
-                k
-                for k, m in rec.modalities.items()
-                if not (
-                    m.rate == rec.frame_rate
-                    and m.start == 0.0
-                    and m.clock is None
-                    and m.n_samples == rec.n_frames
-                )
-            ]
-            raise ValueError(
-                f"{caller}: X[{i}] is not aligned to its reference frames: modalities {bad} are "
-                "not sampled once per frame at the frame rate. Put a ModalityAligner before "
-                f"{caller} (for example make_pipeline(ModalityAligner(), {caller}()))."
-            )
-
-
 def _check_input(
     X, caller, expected=None, *, aligned=False, allow_graph_sequences=False, what="channels"
 ):
@@ -105,7 +84,7 @@ def _check_input(
     """
     items, as_array = _validate_X(X, caller, allow_graph_sequences=allow_graph_sequences)
     if aligned:
-        _check_aligned(items, caller)
+        check_aligned(items, caller=caller)
     if expected is None:
         layout, reference = _layout(items[0]), "X[0]"
     else:

@@ -7,7 +7,7 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ..data._containers import GraphSequence
+from ..data import GraphSequence
 from ._common import _check_input, _transformer_tags
 
 __all__ = ["FrameFeatureFlattener"]
@@ -17,31 +17,20 @@ def _as_blocks(item):
     """(blocks with NaN at missing nodes, masks, graph, node names) of a sequence or recording.
 
     For recordings and arrays a node is missing at a frame where any of its features is NaN
-    (as SensorGraphBuilder masks it); for GraphSequences the sequence's own masks decide.
+    (:func:`~stgraph_sklearn.data.present_nodes`); for GraphSequences the sequence's own masks
+    decide.
     """
     if isinstance(item, GraphSequence):
-        blocks = {
-            k: np.where(item.masks[k][:, :, None], b.astype(np.float64), np.nan)
-            for k, b in item.blocks.items()
-        }
+        raw = item.blocks
         masks = dict(item.masks)
-        graph = item.graph
-        if graph is not None:
-            names = graph.node_names
-        else:
-            names = tuple(
-                k if b.shape[1] == 1 else f"{k}:{j}"
-                for k, b in item.blocks.items()
-                for j in range(b.shape[1])
-            )
+        graph, names = item.graph, item.node_names
     else:
-        masks = {k: ~np.isnan(m.values).any(axis=2) for k, m in item.modalities.items()}
-        blocks = {
-            k: np.where(masks[k][:, :, None], m.values.astype(np.float64), np.nan)
-            for k, m in item.modalities.items()
-        }
-        graph = None
-        names = item.node_names
+        raw = {k: m.values for k, m in item.modalities.items()}
+        masks = {k: m.present for k, m in item.modalities.items()}
+        graph, names = None, item.node_names
+    blocks = {
+        k: np.where(masks[k][:, :, None], b.astype(np.float64), np.nan) for k, b in raw.items()
+    }
     return blocks, masks, graph, names
 
 

@@ -10,7 +10,7 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ..data._containers import GraphSequence, SensorGraph
+from ..data import GraphSequence, SensorGraph
 from ..exceptions import MissingSensorWarning, StgraphWarning
 from ..graph import (
     add_self_loops,
@@ -264,7 +264,6 @@ class SensorGraphBuilder(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
         return [
             GraphSequence(
                 {k: m.values for k, m in rec.modalities.items()},
-                masks={k: ~np.isnan(m.values).any(axis=2) for k, m in rec.modalities.items()},
                 graph=self.graph_,
                 name=rec.name,
                 subject=rec.subject,

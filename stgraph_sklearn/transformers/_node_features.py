@@ -245,7 +245,7 @@ class NodeFeatureExtractor(TransformerMixin, BaseEstimator, auto_wrap_output_key
                     rate = 1.0 / float(np.median(np.diff(times)))
                 else:
                     rate = rec.frame_rate
-                halves = [max(0, int(np.floor((w * rate - 1) / 2 + 0.5))) for w in windows]
+                halves = _halves(windows, rate)
                 short += [(i, key, w, rate) for w, h in zip(windows, halves, strict=True) if h < 1]
                 feats = _node_features(mod.values, times, halves, stats)
                 new[key] = feats.astype(mod.values.dtype, copy=False)
@@ -262,8 +262,44 @@ class NodeFeatureExtractor(TransformerMixin, BaseEstimator, auto_wrap_output_key
             )
         return out
 
+    def temporal_context(self, rate):
+        """Samples before and after a sample that its features depend on.
+
+        Every statistic but ``"band_power"`` is computed from the samples of a centred window
+        (``"jerk"`` also from the one before it), so a stream can compute a sample's features
+        once ``after`` more samples have arrived, from a buffer of ``before + after + 1``.
+
+        Parameters
+        ----------
+        rate : float
+            Sampling rate in Hz of the stream the features are computed on.
+
+        Returns
+        -------
+        before, after : int
+
+        Raises
+        ------
+        ValueError
+            With ``"band_power"``, whose filters run over the whole stream.
+        """
+        windows, stats = self._checked_params()
+        if "band_power" in stats:
+            raise ValueError(
+                "NodeFeatureExtractor: the 'band_power' statistic filters the whole stream "
+                "(forward and backward), so it has no bounded temporal context and cannot be "
+                "computed on a live stream. Remove it from 'stats'."
+            )
+        h = max(_halves(windows, rate))
+        return h + int("jerk" in stats), h
+
     def __sklearn_tags__(self):
         return _transformer_tags(super().__sklearn_tags__())
+
+
+def _halves(windows, rate):
+    """Half-widths in samples of the windows: the odd count nearest ``w * rate``, ties up."""
+    return [max(0, int(np.floor((w * rate - 1) / 2 + 0.5))) for w in windows]
 
 
 def _node_features(values, times, halves, stats):

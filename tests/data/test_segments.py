@@ -6,11 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from stgraph_sklearn.data._segments import (
-    _segments_arrays,
-    labels_to_segments,
-    segments_to_labels,
-)
+from stgraph_sklearn.data import labels_to_segments, segments_to_labels
+from stgraph_sklearn.metrics._segmentation import _segments_arrays
 
 
 def test_labels_to_segments_worked_case_1():

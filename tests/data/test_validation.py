@@ -119,3 +119,110 @@ def test_check_groups_needs_one_id_per_recording():
     assert check_groups(["a", "b"], 2).tolist() == ["a", "b"]
     with pytest.raises(ValueError, match="one id per recording"):
         check_groups(["a"], 2)
+
+
+def test_check_labels_accepts_x_as_a_list_of_arrays():
+    """Check that check_labels takes X in any form check_recordings accepts."""
+    X = [np.zeros((3, 2, 1)), np.zeros((2, 2, 1))]
+    ys = check_labels([[0, 1, 1], [1, 0]], X)
+    assert [len(a) for a in ys] == [3, 2]
+    with pytest.raises(ValueError, match=r"y\[1\] has 3 labels but X\[1\] has 2 frames"):
+        check_labels([[0, 1, 1], [0, 1, 1]], X)
+
+
+@pytest.mark.parametrize(
+    "y, error, match",
+    [
+        ([0.5, 1.0], ValueError, "non-integer float labels"),
+        (np.array(["a", 1], dtype=object), TypeError, "mixes label types"),
+        ([0, None], ValueError, "missing labels"),
+        ([0.0, np.nan], ValueError, "NaN"),
+    ],
+)
+def test_one_label_rule_everywhere(y, error, match):
+    """Check that estimators' check_labels, the metrics, plotting and the segment conversion
+    reject the same label sequences with the same exception type."""
+    from stgraph_sklearn.data import check_label_pairs, check_label_sequence, labels_to_segments
+    from stgraph_sklearn.metrics import edit_score, frame_accuracy_score
+
+    for call in (
+        lambda: check_labels([y], n_frames=[2]),
+        lambda: check_label_sequence(y),
+        lambda: check_label_pairs(y, y),
+        lambda: frame_accuracy_score(y, y),
+        lambda: edit_score(y, y),
+        lambda: labels_to_segments(y),
+    ):
+        with pytest.raises(error, match=match):
+            call()
+
+
+def test_integral_float_labels_are_classes_everywhere():
+    """Check that whole-number float labels are accepted by every label consumer."""
+    from stgraph_sklearn.data import check_label_sequence
+    from stgraph_sklearn.metrics import frame_accuracy_score
+
+    y = [0.0, 1.0, 1.0]
+    assert check_label_sequence(y).tolist() == y
+    assert check_labels([y], n_frames=[3])[0].tolist() == y
+    assert frame_accuracy_score(y, y) == 1.0
+
+
+def test_label_types_across_recordings():
+    """Check the one documented difference: a fit's labels share one type (they are the
+    classes), while scoring pairs may differ between recordings (METRICS.md case 3)."""
+    from stgraph_sklearn.data import check_label_pairs
+
+    with pytest.raises(TypeError, match="mixes numeric and string"):
+        check_labels([[0, 1], ["a", "b"]], n_frames=[2, 2])
+    trues, _ = check_label_pairs([[0, 1], ["a", "b"]], [[0, 0], ["a", "a"]])
+    assert [t.dtype.kind for t in trues] == ["i", "U"]
+
+
+def test_check_aligned_names_the_recording_and_modality():
+    """Check the one alignment rule and its message."""
+    from stgraph_sklearn.data import Modality, Recording, check_aligned
+
+    ok = Recording({"a": Modality(np.zeros((10, 2, 1)), rate=5.0)}, frame_rate=5.0)
+    off = Recording(
+        {
+            "a": Modality(np.zeros((10, 2, 1)), rate=5.0),
+            "b": Modality(np.zeros((20, 1)), rate=10.0),
+        },
+        frame_rate=5.0,
+    )
+    assert ok.unaligned_modalities() == [] and ok.is_aligned()
+    assert off.unaligned_modalities() == ["b"] and not off.is_aligned()
+    assert check_aligned([ok], caller="Demo") == [ok]
+    with pytest.raises(ValueError, match=r"Demo: X\[1\] is not aligned.*\['b'\].*ModalityAligner"):
+        check_aligned([ok, off], caller="Demo")
+
+
+def test_node_names_follow_one_rule():
+    """Check that recordings, graph sequences and the helper name nodes the same way."""
+    from stgraph_sklearn.data import GraphSequence, Modality, Recording, qualified_node_names
+
+    rec = Recording(
+        {
+            "accel": Modality(np.zeros((4, 2, 3)), rate=1.0),
+            "video": Modality(np.zeros((4, 5)), rate=1.0),
+        },
+        frame_rate=1.0,
+    )
+    seq = GraphSequence({k: m.values for k, m in rec.modalities.items()})
+    assert rec.node_names == seq.node_names == ("accel:0", "accel:1", "video")
+    assert qualified_node_names([("a", ("x",)), ("v", ("0",))]) == ("a:x", "v")
+
+
+def test_present_nodes_is_the_mask_of_graph_sequences():
+    """Check that a node with any NaN channel is missing in Modality and GraphSequence alike."""
+    from stgraph_sklearn.data import GraphSequence, Modality, present_nodes
+
+    values = np.ones((3, 2, 2))
+    values[1, 0, 1] = np.nan
+    expected = np.array([[True, True], [False, True], [True, True]])
+    np.testing.assert_array_equal(present_nodes(values), expected)
+    np.testing.assert_array_equal(Modality(values, rate=1.0).present, expected)
+    seq = GraphSequence({"a": values})
+    np.testing.assert_array_equal(seq.masks["a"], expected)
+    assert not np.isnan(seq.blocks["a"]).any()

@@ -75,8 +75,8 @@ def test_long_sequences_reuse_instances_but_never_repeat_a_class():
         ({"n_sequences": 0}, ValueError, "'n_sequences' parameter"),
         ({"segments_per_sequence": (5, 2)}, ValueError, "'segments_per_sequence' parameter"),
         ({"segments_per_sequence": 0}, ValueError, "'segments_per_sequence' parameter"),
-        ({"segments_per_sequence": "4"}, TypeError, "'segments_per_sequence' parameter"),
-        ({"segments_per_sequence": (1.0, 2)}, TypeError, "'segments_per_sequence' parameter"),
+        ({"segments_per_sequence": "4"}, ValueError, "'segments_per_sequence' parameter"),
+        ({"segments_per_sequence": (1.0, 2)}, ValueError, "'segments_per_sequence' parameter"),
     ],
 )
 def test_parameter_errors(kwargs, error, match):

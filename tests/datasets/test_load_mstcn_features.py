@@ -62,7 +62,7 @@ def test_sample_rate_subsamples_frames(bundle):
     "kwargs, error, match",
     [
         ({"split": 0}, ValueError, "'split' parameter of load_mstcn_features"),
-        ({"split": 1.5}, TypeError, "'split' parameter"),
+        ({"split": 1.5}, ValueError, "'split' parameter"),
         ({"subset": "val"}, ValueError, "'subset' parameter"),
         ({"sample_rate": 0}, ValueError, "'sample_rate' parameter"),
         ({"frame_rate": -1.0}, ValueError, "'frame_rate' parameter"),

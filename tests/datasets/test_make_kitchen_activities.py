@@ -246,14 +246,14 @@ def test_not_trivial_for_a_per_frame_per_node_classifier():
     "kwargs, error, match",
     [
         ({"n_recordings": 0}, ValueError, r"'n_recordings' parameter of make_kitchen_activities"),
-        ({"n_recordings": 2.0}, TypeError, r"'n_recordings' parameter"),
-        ({"n_subjects": 0}, ValueError, r"range \[1, n_recordings\]\. Got 0"),
+        ({"n_recordings": 2.0}, ValueError, r"'n_recordings' parameter"),
+        ({"n_subjects": 0}, ValueError, r"'n_subjects' parameter .* range \[1, inf\)\. Got 0"),
         ({"n_recordings": 2, "n_subjects": 3}, ValueError, r"'n_subjects' parameter"),
         ({"duration": 0.0}, ValueError, r"'duration' parameter"),
         ({"noise": -1.0}, ValueError, r"'noise' parameter"),
         ({"dropout": 1.5}, ValueError, r"'dropout' parameter"),
         ({"clock_drift": float("nan")}, ValueError, r"'clock_drift' parameter"),
-        ({"boundary_jitter": "0.5"}, TypeError, r"'boundary_jitter' parameter"),
+        ({"boundary_jitter": "0.5"}, ValueError, r"'boundary_jitter' parameter"),
         ({"video_strength": -0.1}, ValueError, r"'video_strength' parameter"),
     ],
 )

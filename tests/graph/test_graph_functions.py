@@ -90,7 +90,7 @@ def test_normalized_adjacency_row_and_sym():
     np.testing.assert_allclose(sym, a_hat / np.sqrt(np.outer(d, d)))
     np.testing.assert_allclose(sym, sym.T)
     no_loop = normalized_adjacency(np.zeros((2, 2)), kind="row", self_loops=False)
-    np.testing.assert_array_equal(no_loop, np.zeros((2, 2)))
+    np.testing.assert_array_equal(no_loop, np.eye(2))
     with pytest.raises(ValueError, match="kind"):
         normalized_adjacency(adj, kind="col")
     with pytest.raises(ValueError, match="square"):
@@ -198,3 +198,25 @@ def test_knn_graph():
     np.testing.assert_array_equal(adj, adj.T)
     with pytest.raises(ValueError, match="'k' parameter of knn_graph"):
         knn_graph(feats, 5, node_names=names)
+
+
+@pytest.mark.parametrize("kind", ["row", "sym"])
+def test_isolated_node_gets_the_identity_row(kind):
+    """Check that a node without incoming edge keeps itself (the one zero-row convention)."""
+    adj = np.array([[0.0, 1.0, 0.0], [1.0, 0.0, 0.0], [0.0, 2.0, 0.0]]).T  # node 2 receives nothing
+    out = normalized_adjacency(adj, kind=kind, self_loops=False)
+    np.testing.assert_array_equal(out[2], [0.0, 0.0, 1.0])
+
+
+def test_row_normalisation_agrees_with_nn():
+    """Check that graph.normalized_adjacency(kind="row") and nn.row_normalize agree, zero rows
+    included, so the package has one row-normalisation convention."""
+    torch = pytest.importorskip("torch")
+    from stgraph_sklearn.nn._adjacency import row_normalize
+
+    rng = np.random.default_rng(0)
+    adj = rng.uniform(size=(6, 6)) * (rng.uniform(size=(6, 6)) < 0.4)
+    adj[[1, 4]] = 0.0  # two nodes without incoming edges
+    ours = normalized_adjacency(adj, kind="row", self_loops=False)
+    theirs = row_normalize(torch.as_tensor(adj)).numpy()
+    np.testing.assert_allclose(ours, theirs, atol=1e-12)

@@ -8,6 +8,7 @@ import pytest
 import sklearn
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.model_selection import GridSearchCV, GroupKFold, cross_val_score, cross_validate
+from sklearn.utils._param_validation import InvalidParameterError
 
 from stgraph_sklearn.metrics import (
     edit_score,
@@ -83,19 +84,60 @@ def test_scorer_background():
     assert get_scorer("f1@50", background={"idle"})(est, X, y) == got
 
 
-def test_scorer_repr_pickle_and_unknown_name():
-    """Check the repr, a pickle round trip and the error for unknown names."""
-    assert repr(get_scorer("f1@50")) == "get_scorer('f1@50')"
-    assert repr(get_scorer("edit", background=["bg"])) == "get_scorer('edit', background=['bg'])"
+def test_scorer_is_sklearn_scorer_pickle_and_unknown_name():
+    """Check that scorers are make_scorer's, survive pickling, and that unknown names raise."""
+    from sklearn.metrics._scorer import _BaseScorer
+
+    assert isinstance(get_scorer("edit"), _BaseScorer)
+    assert repr(get_scorer("f1@50")) == (
+        "make_scorer(f1_at_k_score, response_method='predict', k=0.5)"
+    )
+    assert repr(get_scorer("edit", background=["bg"])) == (
+        "make_scorer(edit_score, response_method='predict', background=['bg'])"
+    )
     scorer = pickle.loads(pickle.dumps(get_scorer("f1@25")))
-    assert scorer == get_scorer("f1@25")
+    assert repr(scorer) == repr(get_scorer("f1@25"))
     X, y, _ = make_recordings(4)
     assert scorer(ThresholdSegmenter().fit(X, y), X, y) == 1.0
     for bad in ["accuracy", "f1@75", "F1@50", None]:
-        with pytest.raises(ValueError, match=r"Valid names are 'frame_accuracy', 'edit', 'f1@10'"):
+        with pytest.raises(InvalidParameterError, match=r"The 'name' parameter of get_scorer"):
             get_scorer(bad)
     with pytest.raises(TypeError, match="background"):
         get_scorer("edit", background=[["bg"]])
+
+
+class CountingSegmenter(ThresholdSegmenter):
+    """ThresholdSegmenter that counts its predict calls (in a class attribute, so clones and
+    the copies cross_validate makes all add to it)."""
+
+    n_predict = 0
+
+    def predict(self, X):
+        type(self).n_predict += 1
+        return super().predict(X)
+
+
+@pytest.mark.parametrize("search", ["cross_validate", "grid_search"])
+def test_multimetric_scoring_predicts_once_per_fold(search):
+    """Check that five scorers in a dict share one predict call per fold."""
+    X, y, groups = make_recordings()
+    scoring = {name: get_scorer(name) for name in SCORER_NAMES}
+    CountingSegmenter.n_predict = 0
+    if search == "cross_validate":
+        result = cross_validate(
+            CountingSegmenter(threshold=0.8), X, y, groups=groups, cv=GroupKFold(2), scoring=scoring
+        )
+        assert set(SCORER_NAMES) <= {k[len("test_") :] for k in result if k.startswith("test_")}
+    else:
+        GridSearchCV(
+            CountingSegmenter(),
+            {"threshold": [0.5, 0.8]},
+            scoring=scoring,
+            refit=False,
+            cv=GroupKFold(2),
+        ).fit(X, y, groups=groups)
+    # 5 scorers x 2 folds (x 2 candidates for the search): one predict per fit
+    assert CountingSegmenter.n_predict == (2 if search == "cross_validate" else 4)
 
 
 def test_grid_search_single_scorer_with_group_kfold():

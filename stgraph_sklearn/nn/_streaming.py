@@ -1,0 +1,162 @@
+"""Causal temporal context: zero left-padding offline, cached history when streaming.
+
+A causal temporal layer asks :func:`causal_context` for ``span`` frames of left context.
+Offline these are zeros (the left padding of a causal convolution). Inside
+:class:`TemporalStreamer` they are the last ``span`` input frames that this layer saw in the
+previous chunks, so running the unchanged ``forward`` of a causal network on consecutive
+chunks gives exactly the outputs of one offline run on their concatenation, with memory
+bounded by the receptive field instead of the stream length.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor, nn
+
+__all__ = ["TemporalStreamer", "causal_context", "receptive_field"]
+
+
+def causal_context(layer: nn.Module, x: Tensor, span: int, dim: int) -> Tensor:
+    """Prepend ``span`` frames of left context to ``x`` along ``dim``.
+
+    Parameters
+    ----------
+    layer : nn.Module
+        The causal layer asking (its streaming state, if any, is kept on it).
+    x : Tensor
+        The layer's input; ``dim`` is the time axis.
+    span : int
+        Frames of past context the layer needs (``(kernel_size - 1) * dilation``).
+    dim : int
+        Time axis of ``x``.
+
+    Returns
+    -------
+    Tensor
+        ``x`` with ``span`` more frames at the start of ``dim``: zeros offline, the previous
+        chunks' last frames while streaming (zeros before the first chunk).
+    """
+    state = getattr(layer, "_stream_state", None)
+    if state is None or span == 0:
+        shape = list(x.shape)
+        shape[dim] = span
+        return torch.cat([x.new_zeros(shape), x], dim=dim)
+    call = state["calls"]
+    state["calls"] += 1
+    history = state["history"].get(call)
+    if history is None:
+        shape = list(x.shape)
+        shape[dim] = span
+        history = x.new_zeros(shape)
+    full = torch.cat([history, x], dim=dim)
+    state["history"][call] = full.narrow(dim, full.shape[dim] - span, span).clone()
+    return full
+
+
+def _causal_layers(module):
+    """Every occurrence of a causal temporal layer (shared modules once per use)."""
+    return [
+        m
+        for _, m in module.named_modules(remove_duplicate=False)
+        if getattr(m, "causal", False) and hasattr(m, "temporal_span")
+    ]
+
+
+def receptive_field(module: nn.Module) -> int:
+    """Number of input frames that one output frame of a causal network depends on.
+
+    ``1 + sum of (kernel_size - 1) * dilation`` over every application of a causal temporal
+    layer (a stage whose weights are shared is counted once per use): the network is a chain
+    of temporal layers with per-frame operations and identity residuals in between.
+
+    Parameters
+    ----------
+    module : nn.Module
+        A network built with ``causal=True``.
+
+    Returns
+    -------
+    int
+        The receptive field ``R``: the output at frame ``t`` depends on the inputs at frames
+        ``t - R + 1, ..., t`` only.
+
+    Examples
+    --------
+    >>> from stgraph_sklearn.nn import MultiStageTCN, receptive_field
+    >>> tcn = MultiStageTCN(4, 8, num_classes=3, num_stages=2, num_layers=3, dropout=0.0,
+    ...                     causal=True)
+    >>> receptive_field(tcn)  # 2 stages x 2 * (1 + 2 + 4) past frames, plus the current one
+    29
+    """
+    layers = _causal_layers(module)
+    if not layers:
+        raise ValueError(
+            f"receptive_field: {type(module).__name__} has no causal temporal layers; build "
+            "it with causal=True."
+        )
+    return 1 + sum(m.temporal_span for m in layers)
+
+
+class TemporalStreamer:
+    """Run a causal network on consecutive chunks of one stream, exactly.
+
+    Every causal temporal layer keeps its last ``(kernel_size - 1) * dilation`` input frames
+    between calls (a constant-size state per layer; their sum is the receptive field), so
+    ``step`` on chunks ``x[0:a], x[a:b], ...`` returns the outputs of the offline forward on
+    the whole ``x``, chunk by chunk. The state belongs to the streamer, not to the module:
+    several streams can share one network, and the network predicts offline between steps.
+
+    Parameters
+    ----------
+    module : nn.Module
+        A network built with ``causal=True``, in eval mode. Batch size 1 is assumed (one
+        stream).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from stgraph_sklearn.nn import MultiStageTCN, TemporalStreamer
+    >>> tcn = MultiStageTCN(4, 8, num_classes=3, num_stages=2, num_layers=3, dropout=0.0,
+    ...                     causal=True).eval()
+    >>> x = torch.randn(1, 4, 50)
+    >>> streamer = TemporalStreamer(tcn)
+    >>> parts = [streamer.step(x[:, :, a:a + 7]) for a in range(0, 50, 7)]
+    >>> torch.allclose(torch.cat(parts, dim=-1), tcn(x), atol=1e-5)
+    True
+    """
+
+    def __init__(self, module: nn.Module):
+        self.module = module
+        self.layers = list({id(m): m for m in _causal_layers(module)}.values())
+        if not self.layers:
+            raise ValueError(
+                f"TemporalStreamer: {type(module).__name__} has no causal temporal layers; "
+                "build it with causal=True."
+            )
+        self.reset()
+
+    def reset(self):
+        """Forget the stream: the next chunk starts a new one (zero left context)."""
+        self._states = [{"calls": 0, "history": {}} for _ in self.layers]
+
+    def __enter__(self):
+        """Attach this stream's state: every call of the module inside continues the stream."""
+        for layer, state in zip(self.layers, self._states, strict=True):
+            layer._stream_state = state
+        self._hook = self.module.register_forward_pre_hook(self._new_call)
+        return self
+
+    def __exit__(self, *exc):
+        self._hook.remove()
+        for layer in self.layers:
+            layer.__dict__.pop("_stream_state", None)
+
+    def _new_call(self, module, args):
+        for state in self._states:
+            state["calls"] = 0
+
+    @torch.no_grad()
+    def step(self, *args, **kwargs):
+        """Forward the next chunk (arguments as the module's ``forward``; time = new frames)."""
+        with self:
+            return self.module(*args, **kwargs)

@@ -1,0 +1,137 @@
+"""Tests of the causal models: no output depends on frames after t + lookahead."""
+
+import numpy as np
+import pytest
+import torch
+
+from stgraph_sklearn.estimators import AdaptiveGraphSegmenter, MSTCNSegmenter, STGCNSegmenter
+from stgraph_sklearn.nn import (
+    AdaptiveAdjacency,
+    ConcatNodePool,
+    EarlyFusionTCN,
+    FixedGraph,
+    GraphSegmentationNetwork,
+    MaskedGraphConv,
+    ModalityEncoder,
+    MultiStageTCN,
+    PartitionedGraphConv,
+    SpatioTemporalBlock,
+    TemporalStreamer,
+    receptive_field,
+    spatial_partitions,
+)
+
+TINY = {"hidden_channels": 8, "n_stages": 2, "n_layers": 3, "max_epochs": 2, "random_state": 0}
+
+
+def _graph_network(graph, spatial, share_refinement=True):
+    return GraphSegmentationNetwork(
+        encoder=ModalityEncoder({"a": 3, "b": 2}, {"a": 3, "b": 1}, hidden_channels=4),
+        graph=graph,
+        blocks=[SpatioTemporalBlock(4, spatial(), dilation=d, causal=True) for d in (1, 2)],
+        readout=ConcatNodePool(4, 4, 8),
+        temporal=MultiStageTCN(
+            8,
+            8,
+            3,
+            num_stages=3,
+            num_layers=3,
+            dropout=0.5,
+            share_refinement=share_refinement,
+            causal=True,
+        ),
+    )
+
+
+def _networks():
+    parts = spatial_partitions(torch.ones(4, 4), strategy="distance")
+    return [
+        _graph_network(AdaptiveAdjacency(4), lambda: MaskedGraphConv(4, 4)),
+        _graph_network(AdaptiveAdjacency(4), lambda: MaskedGraphConv(4, 4), False),
+        _graph_network(FixedGraph(parts), lambda: PartitionedGraphConv(4, 4, len(parts), 4)),
+        EarlyFusionTCN(
+            {"a": 3, "b": 2},
+            {"a": 3, "b": 1},
+            3,
+            hidden_channels=8,
+            num_stages=3,
+            num_layers=3,
+            causal=True,
+        ),
+    ]
+
+
+@pytest.mark.parametrize("net", _networks(), ids=lambda n: type(n).__name__)
+def test_causal_network_ignores_the_future_and_streams_exactly(net):
+    """Check that outputs up to t are bit-identical when frames after t change, and that
+    chunk-by-chunk streaming reproduces the offline outputs."""
+    torch.manual_seed(0)
+    net.eval()
+    x = {"a": torch.randn(1, 70, 3, 3), "b": torch.randn(1, 70, 1, 2)}
+    mask = torch.rand(1, 70, 4) > 0.2
+    out = net(x, mask, None)
+    for t in (0, 33, 68):
+        y = {k: v.clone() for k, v in x.items()}
+        for v in y.values():
+            v[:, t + 1 :] = torch.randn_like(v[:, t + 1 :])
+        m = mask.clone()
+        m[:, t + 1 :] = torch.rand_like(m[:, t + 1 :], dtype=torch.float) > 0.5
+        out2 = net(y, m, None)
+        assert torch.equal(out[..., : t + 1], out2[..., : t + 1])
+        assert not torch.equal(out[..., t + 1 :], out2[..., t + 1 :])
+    streamer = TemporalStreamer(net)
+    parts, a = [], 0
+    for c in (1, 9, 2, 30, 28):
+        parts.append(streamer.step({k: v[:, a : a + c] for k, v in x.items()}, mask[:, a : a + c]))
+        a += c
+    torch.testing.assert_close(torch.cat(parts, dim=-1), out, atol=1e-5, rtol=1e-5)
+
+
+def test_receptive_field_counts_every_use_of_a_shared_stage():
+    """Check R = 1 + sum of 2 * dilation over the layers of every stage and block."""
+    tcn = MultiStageTCN(4, 8, 3, num_stages=4, num_layers=5, dropout=0.0, causal=True)
+    assert receptive_field(tcn) == 1 + 4 * 2 * (2**5 - 1)
+    shared = MultiStageTCN(
+        4, 8, 3, num_stages=4, num_layers=5, dropout=0.0, share_refinement=True, causal=True
+    )
+    assert receptive_field(shared) == receptive_field(tcn)
+    net = _graph_network(AdaptiveAdjacency(4), lambda: MaskedGraphConv(4, 4))
+    assert receptive_field(net) == 1 + 2 * (1 + 2) + 3 * 2 * (1 + 2 + 4)
+    with pytest.raises(ValueError, match="no causal temporal layers"):
+        receptive_field(MultiStageTCN(4, 8, 3, num_stages=1, num_layers=2, dropout=0.0))
+
+
+@pytest.mark.parametrize("cls", [AdaptiveGraphSegmenter, STGCNSegmenter, MSTCNSegmenter])
+@pytest.mark.parametrize("lookahead", [0, 4])
+def test_causal_segmenter_ignores_frames_after_lookahead(cls, lookahead):
+    """Check that predict_proba at frames <= t is unchanged when frames > t + lookahead
+    change, that it does change otherwise, and that chunked prediction is exact."""
+    rng = np.random.RandomState(0)
+    X = [rng.randn(50, 3, 2) for _ in range(3)]
+    y = [np.repeat([0, 1], 25) for _ in range(3)]
+    seg = cls(lookahead=lookahead, **TINY).fit(X, y)
+    proba = seg.predict_proba(X[:1])[0]
+    t = 20
+    future = X[0].copy()
+    future[t + lookahead + 1 :] = rng.randn(50 - t - lookahead - 1, 3, 2)
+    changed = seg.predict_proba([future])[0]
+    np.testing.assert_array_equal(proba[: t + 1], changed[: t + 1])
+    assert not np.array_equal(proba[t + 1 :], changed[t + 1 :])
+    chunked = seg.set_params(chunk_size=8).predict_proba(X[:1])[0]
+    np.testing.assert_allclose(chunked, proba, atol=1e-5)
+    stream = seg.stream()
+    parts = [stream.partial_predict_proba(X[0][a : a + 7]) for a in range(0, 50, 7)]
+    parts.append(stream.close())
+    np.testing.assert_allclose(np.concatenate(parts), proba, atol=1e-5)
+
+
+def test_lookahead_is_validated_and_offline_models_do_not_stream():
+    """Check the lookahead constraint and the error of stream() on an offline model."""
+    X, y = [np.zeros((20, 2, 1))] * 2, [np.repeat([0, 1], 10)] * 2
+    with pytest.raises(ValueError, match="'lookahead' parameter of MSTCNSegmenter"):
+        MSTCNSegmenter(lookahead=-1, **TINY).fit(X, y)
+    seg = MSTCNSegmenter(**TINY).fit(X, y)
+    with pytest.raises(ValueError, match="needs a causal model"):
+        seg.stream()
+    with pytest.raises(ValueError, match="temporal_stride=1"):
+        MSTCNSegmenter(lookahead=0, temporal_stride=2, **TINY).fit(X, y).stream()

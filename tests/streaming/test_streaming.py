@@ -1,0 +1,136 @@
+"""Tests of the streaming API: streamed labels equal the causal model's offline predictions."""
+
+import numpy as np
+import pytest
+
+from stgraph_sklearn.data import Modality, Recording
+from stgraph_sklearn.estimators import AdaptiveGraphSegmenter, MSTCNSegmenter
+from stgraph_sklearn.pipeline import make_segmentation_pipeline
+from stgraph_sklearn.streaming import SegmentationStream
+
+FPS = 10.0
+TINY = {"hidden_channels": 8, "n_stages": 2, "n_layers": 3, "max_epochs": 2, "random_state": 0}
+
+
+def _recording(rng, seconds=12.0, irregular=True, dropout=True):
+    # n_frames is left to Recording (last stamp plus a period), which is how a stream counts them
+    """Accelerometers at ~50 Hz (irregular stamps), a 1-node 'video' at 8 Hz, with drop-outs."""
+    n = int(seconds * 50)
+    t = np.arange(n) / 50.0
+    if irregular:
+        t = t + rng.uniform(-0.004, 0.004, n)
+    acc = np.sin(t[:, None, None] * np.array([1.0, 2.0, 3.0])[None, :, None]) + 0.3 * rng.randn(
+        n, 3, 2
+    )
+    if dropout:
+        a = rng.randint(0, n - 150)
+        acc[a : a + rng.randint(20, 120), rng.randint(3)] = np.nan  # a sensor drops out
+        acc[-30:, 1] = np.nan  # and one is gone at the end
+    m = int(seconds * 8)
+    vid = np.cos(np.arange(m)[:, None] / 8.0 + np.arange(4)) + 0.2 * rng.randn(m, 4)
+    return Recording(
+        {"acc": Modality(acc, timestamps=t), "vid": Modality(vid, rate=8.0)},
+        frame_rate=FPS,
+    )
+
+
+def _labels(rec):
+    n = rec.n_frames
+    return np.array(["a", "b", "c"])[(np.arange(n) * 3) // n]
+
+
+@pytest.fixture(scope="module")
+def recordings():
+    rng = np.random.RandomState(0)
+    return [_recording(rng) for _ in range(3)]
+
+
+def _stream(model, rec, rng, rates):
+    """Replay ``rec`` as chunks of random duration; return the concatenated frame tables."""
+    stream = model.stream(frame_rate=FPS, rates=rates)
+    times = {k: m.times for k, m in rec.modalities.items()}
+    pos = dict.fromkeys(times, 0)
+    t, out = 0.0, []
+    end = max(v[-1] for v in times.values())
+    while t <= end:
+        t += rng.choice([0.0, 0.01, 0.05, 0.3, 1.0, 2.5])
+        chunk = {}
+        for k, ts in times.items():
+            stop = np.searchsorted(ts, t, side="right")
+            chunk[k] = (ts[pos[k] : stop], rec.modalities[k].values[pos[k] : stop])
+            pos[k] = stop
+        out.append(stream.partial_predict(chunk))
+    out.append(stream.close())
+    return stream, out
+
+
+@pytest.mark.parametrize(
+    "segmenter, features",
+    [
+        (MSTCNSegmenter(lookahead=0, **TINY), True),
+        (AdaptiveGraphSegmenter(lookahead=3, **TINY), True),
+        (AdaptiveGraphSegmenter(lookahead=0, **TINY), False),
+    ],
+)
+def test_streamed_labels_equal_offline_predictions(recordings, segmenter, features):
+    """Check that random chunks, irregular stamps and drop-outs give predict's labels exactly."""
+    model = make_segmentation_pipeline(segmenter, k=2)
+    if not features:
+        model.steps.pop(1)
+    y = [_labels(r) for r in recordings]
+    model.fit(recordings, y)
+    rng = np.random.RandomState(1)
+    rec = _recording(rng)
+    rates = {"acc": 50.0, "vid": 8.0}
+    stream, out = _stream(model, rec, rng, rates)
+    table = np.concatenate([o["label"].to_numpy() for o in out])
+    frames = np.concatenate([o["frame"].to_numpy() for o in out])
+    proba = np.concatenate([o.filter(like="proba_").to_numpy() for o in out])
+    expected = model.predict_proba([rec])[0]
+    np.testing.assert_array_equal(frames, np.arange(rec.n_frames))
+    np.testing.assert_array_equal(table, model.classes_[expected.argmax(axis=1)])
+    np.testing.assert_allclose(proba, expected, atol=1e-5)
+    assert stream.n_frames_ == rec.n_frames
+    # frames are released while streaming, not only at close()
+    assert sum(len(o) for o in out[:-1]) > rec.n_frames // 2
+
+
+def test_stream_memory_is_bounded(recordings):
+    """Check that the buffers do not grow with the stream length."""
+    seg = MSTCNSegmenter(lookahead=0, **TINY)
+    model = make_segmentation_pipeline(seg, k=2).fit(recordings, [_labels(r) for r in recordings])
+    stream = model.stream(frame_rate=FPS, rates={"acc": 50.0, "vid": 8.0})
+    rng = np.random.RandomState(2)
+    sizes = []
+    for second in range(60):
+        t_acc = second + np.arange(50) / 50.0
+        acc = rng.randn(50, 3, 2)
+        if second > 20:
+            acc[:, 0] = np.nan  # a sensor gone for good must not make the buffer grow
+        t_vid = second + np.arange(8) / 8.0
+        stream.partial_predict({"acc": (t_acc, acc), "vid": (t_vid, rng.randn(8, 4))})
+        sizes.append(stream._buffers["acc"].times.size + len(stream._aligned["acc"]))
+    assert max(sizes[40:]) <= max(sizes[22:40]) < 60  # no growth after the drop-out
+    assert stream.n_frames_ > 50 * FPS
+
+
+def test_stream_needs_a_causal_model(recordings):
+    """Check the errors for an offline model, bad rates and bad chunks."""
+    y = [_labels(r) for r in recordings]
+    offline = make_segmentation_pipeline(MSTCNSegmenter(**TINY), k=2).fit(recordings, y)
+    with pytest.raises(ValueError, match=r"MSTCNSegmenter\.stream needs a causal model"):
+        offline.stream(frame_rate=FPS, rates={"acc": 50.0, "vid": 8.0})
+    model = make_segmentation_pipeline(MSTCNSegmenter(lookahead=0, **TINY), k=2).fit(recordings, y)
+    with pytest.raises(ValueError, match="'rates' parameter of SegmentationStream"):
+        model.stream(frame_rate=FPS, rates={"acc": 50.0})
+    stream = model.stream(frame_rate=FPS, rates={"acc": 50.0, "vid": 8.0})
+    with pytest.raises(ValueError, match=r"modalities \['gyro'\]"):
+        stream.partial_predict({"gyro": ([0.0], np.zeros((1, 3)))})
+    with pytest.raises(ValueError, match="expected 3 nodes and 2 channels"):
+        stream.partial_predict({"acc": ([0.0], np.zeros((1, 2, 2)))})
+    stream.partial_predict({"acc": ([0.0], np.zeros((1, 3, 2)))})
+    with pytest.raises(ValueError, match="increase strictly across chunks"):
+        stream.partial_predict({"acc": ([0.0], np.zeros((1, 3, 2)))})
+    with pytest.raises(ValueError, match=r"modalities \['vid'\] never sent a sample"):
+        stream.close()
+    assert isinstance(stream, SegmentationStream)

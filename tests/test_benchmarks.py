@@ -1,0 +1,85 @@
+"""The benchmark scripts' ``--quick`` modes run and write parseable results (slow).
+
+No score thresholds: these check that every script runs end to end on every segmenter and
+that its CSV and markdown outputs exist and hold what they claim. Each runs in a fresh
+interpreter with a non-interactive matplotlib backend, writing to a scratch folder.
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+MODELS = {"AdaptiveGraphSegmenter", "STGCNSegmenter", "MSTCNSegmenter", "FrameClassifierSegmenter"}
+TIMEOUT_S = 900  # --quick is meant to take under 10 minutes on 2 cores; this catches a hang
+
+
+def run_quick(script, tmp_path):
+    env = {**os.environ, "MPLBACKEND": "Agg"}
+    proc = subprocess.run(
+        [sys.executable, str(BENCHMARKS / script), "--quick", "--results-dir", str(tmp_path)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT_S,
+        check=False,
+    )
+    assert proc.returncode == 0, f"{script} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+    name = script.removesuffix(".py")
+    rows = pd.read_csv(tmp_path / f"{name}_quick.csv")
+    markdown = (tmp_path / f"{name}_quick.md").read_text()
+    assert set(rows["model"]) == MODELS
+    assert set(rows["dataset"]) == {"kitchen", "basicmotions"}
+    assert set(rows["seed"]) >= {0}
+    for model in MODELS:
+        assert f"| {model}" in markdown or f" {model} |" in markdown
+    assert "Command: `python" in markdown and "Machine:" in markdown
+    return rows, markdown
+
+
+@pytest.mark.slow
+def test_learning_curve_quick(tmp_path):
+    rows, markdown = run_quick("learning_curve.py", tmp_path)
+    assert set(rows["fraction"]) == {0.1, 0.25, 0.5, 1.0}
+    assert rows[["accuracy", "edit", "f1@50"]].apply(lambda c: c.between(0, 1)).all().all()
+    assert (rows.groupby(["dataset", "seed"])["n_train"].min() >= 1).all()
+    assert (tmp_path / "learning_curve_quick.png").stat().st_size > 0
+    assert "F1@50 at 25 % over F1@50 at 100 %" in markdown
+
+
+@pytest.mark.slow
+def test_robustness_quick(tmp_path):
+    rows, markdown = run_quick("robustness.py", tmp_path)
+    kitchen = set(rows.loc[rows["dataset"] == "kitchen", "condition"])
+    assert kitchen == {
+        "clean",
+        "missing_1",
+        "missing_3",
+        "missing_5",
+        "clock_drift",
+        "noise",
+        "drop_accel",
+        "drop_video",
+    }
+    two_sensors = set(rows.loc[rows["dataset"] == "basicmotions", "condition"])
+    assert two_sensors == {"clean", "missing_1", "clock_drift", "noise"}
+    assert rows[["accuracy", "edit", "f1@50"]].apply(lambda c: c.between(0, 1)).all().all()
+    assert "points lost against clean" in markdown
+    assert (tmp_path / "robustness_quick.png").stat().st_size > 0
+
+
+@pytest.mark.slow
+def test_cost_quick(tmp_path):
+    rows, markdown = run_quick("cost.py", tmp_path)
+    assert set(rows["threads"]) == {1, 2}
+    for col in ("fit_s", "train_fps", "infer_fps", "e2e_fps", "peak_mib"):
+        assert (rows[col] > 0).all(), col
+    neural = rows[rows["model"] != "FrameClassifierSegmenter"]
+    assert (neural["to_final_s"] <= neural["fit_s"]).all()
+    assert (neural["epoch_reached"] <= neural["epochs"]).all()
+    assert "AdaptiveGraphSegmenter / MSTCNSegmenter" in markdown
