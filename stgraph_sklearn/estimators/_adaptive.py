@@ -29,8 +29,9 @@ class AdaptiveGraphSegmenter(NeuralSegmenter):
     one ``hidden_channels`` vector per frame, which ``n_stages`` MS-TCN stages classify and
     refine; the refinement stages share their weights (MS-TCN++), so the model has about half
     the parameters of :class:`MSTCNSegmenter` at the same depth. Missing sensors (False in
-    the node mask) are zeroed and their edges removed at that frame, so a model trained with
-    all sensors still predicts when some drop out.
+    the node mask) are zeroed and their edges removed at that frame, and training hides
+    random sensors for random spans (``sensor_dropout``), so the model keeps predicting
+    when sensors drop out.
 
     Parameters
     ----------
@@ -56,7 +57,8 @@ class AdaptiveGraphSegmenter(NeuralSegmenter):
         when sensors are missing at prediction time. 0 trains on the masks as given.
     refinement_channels : int or None, default=None
         Width of the refinement stages, which read only the previous stage's class
-        probabilities; None uses ``hidden_channels // 2``.
+        probabilities; None uses ``hidden_channels``. Half the width trains about a quarter
+        faster per epoch but scored lower in ``benchmarks/model_search.py``.
     %(shared_parameters)s
 
     Attributes
@@ -171,9 +173,7 @@ class AdaptiveGraphSegmenter(NeuralSegmenter):
             make_graph=lambda n: AdaptiveAdjacency(n, self.embedding_dim, prior=prior),
             make_spatial=lambda c: MaskedGraphConv(c, c),
             sensor_dropout=self.sensor_dropout,
-            refinement_channels=self.refinement_channels
-            if self.refinement_channels is not None
-            else max(self.hidden_channels // 2, 1),
+            refinement_channels=self.refinement_channels,
         )
 
     def _after_fit(self, sequences):

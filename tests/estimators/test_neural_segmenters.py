@@ -249,7 +249,7 @@ def test_sensor_dropout_and_refinement_width_reach_the_network(toy):
     seg = AdaptiveGraphSegmenter(max_epochs=1, **TINY).fit(X, y)
     net = seg.net_.module_
     assert isinstance(net.sensor_dropout, SensorDropout) and net.sensor_dropout.p == 0.2
-    assert net.temporal.stages[1].conv_in.out_channels == TINY["hidden_channels"] // 2
+    assert net.temporal.stages[1].conv_in.out_channels == TINY["hidden_channels"]
     seg = AdaptiveGraphSegmenter(max_epochs=1, sensor_dropout=0.0, refinement_channels=3, **TINY)
     net = seg.fit(X, y).net_.module_
     assert net.sensor_dropout is None and net.temporal.stages[1].conv_in.out_channels == 3
