@@ -181,6 +181,7 @@ def run_kitchen(names, seeds, n_train_subjects, epochs, duration):
                     "candidate": name,
                     "seed": seed,
                     "n_train": len(tr),
+                    "missing": " ".join(map(str, sorted(idx))),
                     **clean,
                     **{f"{k} miss3": v for k, v in miss.items()},
                     "f1@50 drop": clean["f1@50"] - miss["f1@50"],
@@ -188,8 +189,10 @@ def run_kitchen(names, seeds, n_train_subjects, epochs, duration):
                     "fit_s": fit_s,
                 }
             )
-            print({k: round(v, 2) if isinstance(v, float) else v for k, v in rows[-1].items()},
-                  flush=True)
+            print(
+                {k: round(v, 2) if isinstance(v, float) else v for k, v in rows[-1].items()},
+                flush=True,
+            )
     return rows
 
 
@@ -203,10 +206,18 @@ def run_basic_motions(names, seeds, epochs):
             t0 = time.perf_counter()
             model.fit(Xtr, ytr)
             fit_s = time.perf_counter() - t0
-            rows.append({"candidate": name, "seed": seed, **_scores(yte, model.predict(Xte)),
-                         "fit_s": fit_s})
-            print({k: round(v, 2) if isinstance(v, float) else v for k, v in rows[-1].items()},
-                  flush=True)
+            rows.append(
+                {
+                    "candidate": name,
+                    "seed": seed,
+                    **_scores(yte, model.predict(Xte)),
+                    "fit_s": fit_s,
+                }
+            )
+            print(
+                {k: round(v, 2) if isinstance(v, float) else v for k, v in rows[-1].items()},
+                flush=True,
+            )
     return rows
 
 
