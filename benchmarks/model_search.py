@@ -108,20 +108,20 @@ class _SensorDropoutEarlyFusion(EarlyFusionTCN):
 class _MSTCN(MSTCNSegmenter):
     spec: dict = {}
 
-    def _build_module(self, layout, n_classes, sequences):
+    def build_module(self, layout, n_classes, sequences):
         if self.spec.get("sensor_dropout"):
-            kwargs = self._module_kwargs(layout, n_classes)
+            kwargs = self.module_kwargs(layout, n_classes)
             module = _SensorDropoutEarlyFusion(self.spec["sensor_dropout"], **kwargs)
         else:
-            module = super()._build_module(layout, n_classes, sequences)
+            module = super().build_module(layout, n_classes, sequences)
         return _slow(module) if self.spec.get("slow") else module
 
 
 class _Graph(AdaptiveGraphSegmenter):
     spec: dict = {}
 
-    def _build_module(self, layout, n_classes, sequences):
-        module = super()._build_module(layout, n_classes, sequences)
+    def build_module(self, layout, n_classes, sequences):
+        module = super().build_module(layout, n_classes, sequences)
         return _slow(module) if self.spec.get("slow") else module
 
 
@@ -235,7 +235,7 @@ def run_timing(names, n_frames, repeats):
     for n in names:
         seg = make_candidate(n, 1, 0)
         seg.set_params(**({} if CANDIDATES[n].get("mstcn") else {"prior_graph": None}))
-        nets[n] = seg._build_module(layout, 18, None)
+        nets[n] = seg.build_module(layout, 18, None)
     train_s = {n: [] for n in names}
     infer_s = {n: [] for n in names}
     for _ in range(repeats):

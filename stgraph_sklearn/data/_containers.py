@@ -17,6 +17,7 @@ __all__ = [
     "Modality",
     "Recording",
     "SensorGraph",
+    "node_feature_names",
     "present_nodes",
     "qualified_node_names",
 ]
@@ -66,6 +67,55 @@ def qualified_node_names(modality_nodes):
         nodes = tuple(nodes)
         names.extend([key] if nodes == ("0",) else [f"{key}:{n}" for n in nodes])
     return tuple(names)
+
+
+def _check_names(names, count, what, unit, prefix=""):
+    """``count`` unique names as a tuple of str; None gives ``prefix + "0"``, ``prefix + "1"``, ..."""
+    if names is None:
+        return tuple(f"{prefix}{j}" for j in range(count))
+    if isinstance(names, str) or len(names) != count:
+        raise ValueError(
+            f"{what} must be a sequence of {count} names (one per {unit}). Got {names!r}."
+        )
+    names = tuple(str(n) for n in names)
+    if len(set(names)) != len(names):
+        raise ValueError(f"{what} must be unique. Got {names!r}.")
+    return names
+
+
+def _check_channel_names(channel_names, n_channels, what):
+    return _check_names(channel_names, n_channels, f"{what} 'channel_names'", "channel", "c")
+
+
+def node_feature_names(node_names, channel_names):
+    """Feature names of nodes: THE feature-naming rule of the sequence transformers.
+
+    Every channel (feature) of every node is named ``"<node>__<channel>"``; a channel without a
+    name is ``"c<j>"``. :class:`~stgraph_sklearn.transformers.NodeFeatureExtractor` names its
+    output channels after the statistic, window and input channel (``"mean_0.5s_c0"``), so
+    ``get_feature_names_out`` along a pipeline and the columns of
+    :class:`~stgraph_sklearn.transformers.FrameFeatureFlattener` read
+    ``"accel:bowl__mean_0.5s_c0"``.
+
+    Parameters
+    ----------
+    node_names : sequence of str
+        Qualified node names (:func:`qualified_node_names`) of one modality.
+    channel_names : sequence of str
+        Names of the modality's channels.
+
+    Returns
+    -------
+    names : list of str
+        Node-major: all channels of the first node, then of the second, and so on.
+
+    Examples
+    --------
+    >>> from stgraph_sklearn.data import node_feature_names
+    >>> node_feature_names(["accel:bowl", "accel:knife"], ["mean_0.5s_c0"])
+    ['accel:bowl__mean_0.5s_c0', 'accel:knife__mean_0.5s_c0']
+    """
+    return [f"{node}__{ch}" for node in node_names for ch in channel_names]
 
 
 def present_nodes(values):
@@ -119,6 +169,10 @@ class Modality:
         ``t + offset(t)`` on this modality's clock, with ``offset`` linear between anchors and
         constant outside them (one anchor is a constant offset). This is the format of the
         50 Salads synchronization files. ``None`` means the clocks agree.
+    channel_names : sequence of str, default=None
+        One name per channel, kept by the transformers that keep the channels and set by
+        :class:`~stgraph_sklearn.transformers.NodeFeatureExtractor`. Defaults to
+        ``("c0", "c1", ...)``; see :func:`node_feature_names`.
 
     Attributes
     ----------
@@ -136,7 +190,16 @@ class Modality:
     (10, 2.0)
     """
 
-    def __init__(self, values, rate=None, timestamps=None, start=0.0, node_names=None, clock=None):
+    def __init__(
+        self,
+        values,
+        rate=None,
+        timestamps=None,
+        start=0.0,
+        node_names=None,
+        clock=None,
+        channel_names=None,
+    ):
         arr = _as_float_values(values, "Modality values")
         if arr.ndim == 2:
             arr = arr[:, None, :]
@@ -180,17 +243,7 @@ class Modality:
         if not isinstance(start, numbers.Real) or not np.isfinite(start):
             raise ValueError(f"Modality 'start' must be a finite number of seconds. Got {start!r}.")
         self.start = float(start)
-        if node_names is None:
-            node_names = tuple(str(i) for i in range(arr.shape[1]))
-        elif isinstance(node_names, str) or len(node_names) != arr.shape[1]:
-            raise ValueError(
-                f"Modality 'node_names' must be a sequence of {arr.shape[1]} names (one per node). "
-                f"Got {node_names!r}."
-            )
-        node_names = tuple(str(n) for n in node_names)
-        if len(set(node_names)) != len(node_names):
-            raise ValueError(f"Modality 'node_names' must be unique. Got {node_names!r}.")
-        self.node_names = node_names
+        self.node_names = _check_names(node_names, arr.shape[1], "Modality 'node_names'", "node")
         if clock is not None:
             clk = np.asarray(clock, dtype=np.float64)
             if (
@@ -207,6 +260,7 @@ class Modality:
                 raise ValueError("Modality 'clock' anchor times must be strictly increasing.")
             clock = clk
         self.clock = clock
+        self.channel_names = _check_channel_names(channel_names, arr.shape[2], "Modality")
 
     @property
     def n_samples(self):
@@ -260,7 +314,16 @@ class Modality:
             "start": self.start,
             "node_names": self.node_names,
             "clock": self.clock,
+            "channel_names": self.channel_names,
         }
+        new_values = changes.get("values")
+        if (
+            new_values is not None
+            and "channel_names" not in changes
+            and np.ndim(new_values) >= 2
+            and np.shape(new_values)[-1] != self.n_channels
+        ):
+            fields["channel_names"] = None  # other channels: the old names do not apply
         if "timestamps" in changes and changes["timestamps"] is not None and "rate" not in changes:
             fields["rate"] = None
         if "rate" in changes and changes["rate"] is not None and "timestamps" not in changes:
@@ -533,6 +596,9 @@ class GraphSequence:
         Graph over the concatenated nodes of all blocks, in block order.
     name, subject : optional
         Carried over from the recording.
+    channel_names : mapping of str to sequence of str, default=None
+        Names of the features of each block (the modality's ``channel_names``); blocks not
+        in the mapping get ``("c0", "c1", ...)``.
 
     Attributes
     ----------
@@ -541,7 +607,7 @@ class GraphSequence:
         All masks concatenated in block order.
     """
 
-    def __init__(self, blocks, masks=None, graph=None, name=None, subject=None):
+    def __init__(self, blocks, masks=None, graph=None, name=None, subject=None, channel_names=None):
         if not isinstance(blocks, Mapping) or len(blocks) == 0:
             raise TypeError(
                 f"GraphSequence 'blocks' must be a non-empty mapping. Got {type(blocks).__name__}."
@@ -597,6 +663,16 @@ class GraphSequence:
         self.graph = graph
         self.name = name
         self.subject = subject
+        channel_names = {} if channel_names is None else dict(channel_names)
+        unknown = set(channel_names) - set(out_blocks)
+        if unknown:
+            raise ValueError(
+                f"GraphSequence 'channel_names' has keys without a block: {sorted(unknown)}."
+            )
+        self.channel_names = {
+            k: _check_channel_names(channel_names.get(k), b.shape[2], f"GraphSequence block {k!r}")
+            for k, b in out_blocks.items()
+        }
 
     @property
     def n_frames(self):
@@ -633,6 +709,7 @@ class GraphSequence:
             self.graph,
             self.name,
             self.subject,
+            self.channel_names,
         )
 
     def __len__(self):

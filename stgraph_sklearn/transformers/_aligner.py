@@ -11,7 +11,12 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..exceptions import MissingSensorWarning
-from ._common import _check_input, _transformer_tags
+from ._common import (
+    _check_input,
+    _KeepsFeatureNamesMixin,
+    _sequence_feature_names,
+    _transformer_tags,
+)
 
 __all__ = ["ModalityAligner"]
 
@@ -161,7 +166,9 @@ def _offset_function(clock, caller, where):
 # ----------------------------------------------------------------------------- estimator
 
 
-class ModalityAligner(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
+class ModalityAligner(
+    _KeepsFeatureNamesMixin, TransformerMixin, BaseEstimator, auto_wrap_output_keys=None
+):
     """Resample every modality of each recording onto its reference frames.
 
     The output recordings are *aligned* (:meth:`Recording.is_aligned`): every modality has
@@ -214,6 +221,10 @@ class ModalityAligner(TransformerMixin, BaseEstimator, auto_wrap_output_keys=Non
     modalities_ : dict of str to tuple of int
         ``{modality: (n_nodes, n_channels)}`` of the training recordings; ``transform``
         requires the same modalities with the same shapes.
+    feature_names_in_ : ndarray of str
+        ``"<node>__<channel>"`` of every channel of every node of the first training
+        recording (:func:`~stgraph_sklearn.data.node_feature_names`), which the output keeps:
+        :meth:`get_feature_names_out` returns them.
     methods_ : dict of str to str
         The resampling method used for each modality.
 
@@ -285,7 +296,8 @@ class ModalityAligner(TransformerMixin, BaseEstimator, auto_wrap_output_keys=Non
         -------
         self : ModalityAligner
         """
-        *_, layout = _check_input(X, "ModalityAligner")
+        items, _, layout = _check_input(X, "ModalityAligner")
+        self.feature_names_in_ = _sequence_feature_names(items[0])
         self.methods_ = self._methods_for(layout)
         self.modalities_ = layout
         return self

@@ -4,8 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from sklearn.utils.validation import check_is_fitted
 
-from ..data import GraphSequence, Recording, check_aligned, check_recordings
+from ..data import (
+    GraphSequence,
+    Recording,
+    check_aligned,
+    check_recordings,
+    node_feature_names,
+    qualified_node_names,
+)
 
 
 def _validate_X(X, caller, *, allow_graph_sequences=False):
@@ -93,13 +101,140 @@ def _check_input(
     return items, as_array, layout
 
 
-def _replace_values(rec, new_values, as_array):
-    """A new Recording (or the bare array) with every modality's values replaced."""
+def _replace_values(rec, new_values, as_array, channel_names=None):
+    """A new Recording (or the bare array) with every modality's values replaced.
+
+    ``channel_names`` (``{modality: names}``) names the new channels; without it a modality
+    keeps its channel names if its channel count is unchanged.
+    """
     if as_array:
         (values,) = new_values.values()
         return values
-    mods = {k: m.replace(values=new_values[k]) for k, m in rec.modalities.items()}
+    names = channel_names or {}
+    mods = {
+        k: m.replace(values=new_values[k], **({"channel_names": names[k]} if k in names else {}))
+        for k, m in rec.modalities.items()
+    }
     return rec.replace(modalities=mods)
+
+
+def _node_names_by_modality(item):
+    """``{modality: qualified node names}`` of a Recording or GraphSequence, in graph order."""
+    if isinstance(item, GraphSequence):
+        names, out, start = item.node_names, {}, 0
+        for key, block in item.blocks.items():
+            out[key] = names[start : start + block.shape[1]]
+            start += block.shape[1]
+        return out
+    return {k: qualified_node_names([(k, m.node_names)]) for k, m in item.modalities.items()}
+
+
+def _channel_names(item):
+    """``{modality: channel names}`` of a Recording or GraphSequence."""
+    if isinstance(item, GraphSequence):
+        return dict(item.channel_names)
+    return {k: m.channel_names for k, m in item.modalities.items()}
+
+
+def _sequence_feature_names(item, channel_names=None):
+    """``"<node>__<channel>"`` of every channel of every node, modality by modality."""
+    channels = channel_names or _channel_names(item)
+    names = []
+    for key, nodes in _node_names_by_modality(item).items():
+        names += node_feature_names(nodes, channels[key])
+    return np.asarray(names, dtype=object)
+
+
+def _input_feature_names(estimator, input_features):
+    """The names of the input features: ``input_features`` if given, else ``feature_names_in_``.
+
+    Given names (what the previous step of a Pipeline names its output) must be as many as
+    the features seen in fit; they replace the names recorded in fit, which for arrays are
+    only the defaults ``"x:<i>__c<j>"``.
+    """
+    check_is_fitted(estimator)
+    names = estimator.feature_names_in_
+    if input_features is None:
+        return names
+    given = np.asarray(input_features, dtype=object)
+    if given.shape != names.shape:
+        raise ValueError(
+            f"{type(estimator).__name__}: input_features must hold {len(names)} names, one per "
+            f"channel of every node seen in fit. Got {given.size}."
+        )
+    return given
+
+
+def _split_feature_names(names, layout):
+    """``{modality: (node names, channel names)}`` from ``"<node>__<channel>"`` names.
+
+    ``names`` are node-major, modality by modality, as ``layout`` (``{modality: (n_nodes,
+    n_channels)}``) says.
+    """
+    out, start = {}, 0
+    for key, (n_nodes, n_ch) in layout.items():
+        block = [str(n).split("__", 1) for n in names[start : start + n_nodes * n_ch]]
+        start += n_nodes * n_ch
+        if any(len(pair) != 2 for pair in block):
+            raise ValueError(
+                f"Feature names must read '<node>__<channel>'. Got {names[:4].tolist()}..."
+            )
+        out[key] = ([block[i * n_ch][0] for i in range(n_nodes)], [p[1] for p in block[:n_ch]])
+    return out
+
+
+class _ListOutputMixin:
+    """``set_output`` of a transformer whose output is a list of recordings."""
+
+    def set_output(self, *, transform=None):
+        """Accept scikit-learn's output setting; recordings stay recordings.
+
+        The output of this transformer is a list of recordings (3-D, one per sequence), which
+        has no DataFrame form, so the setting changes nothing here. It is accepted so that
+        ``Pipeline.set_output(transform="pandas")`` reaches a final
+        :class:`FrameFeatureFlattener`, whose 2-D rows become DataFrames.
+
+        Parameters
+        ----------
+        transform : {"default", "pandas", "polars"}, default=None
+            Ignored by this transformer (validated).
+
+        Returns
+        -------
+        self : object
+        """
+        if transform is not None and transform not in ("default", "pandas", "polars"):
+            raise ValueError(
+                f"The 'transform' parameter of {type(self).__name__}.set_output must be one of "
+                f"'default', 'pandas', 'polars' or None. Got {transform!r} instead."
+            )
+        return self
+
+
+class _KeepsFeatureNamesMixin(_ListOutputMixin):
+    """``get_feature_names_out`` of a list-in / list-out transformer that keeps the channels.
+
+    Its output has the nodes and channels of its input, so the output names are the input
+    names, ``"<node>__<channel>"`` (:func:`~stgraph_sklearn.data.node_feature_names`), which
+    ``fit`` records in ``feature_names_in_``. This is what lets
+    ``Pipeline.get_feature_names_out()`` walk a pipeline of sequence transformers.
+    """
+
+    def get_feature_names_out(self, input_features=None):
+        """Names of the output features, ``"<node>__<channel>"``.
+
+        Parameters
+        ----------
+        input_features : array-like of str, default=None
+            Names of the input features (what the previous step of a Pipeline gives), as
+            many as seen in fit; None uses ``feature_names_in_``.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str of shape (n_features,)
+            One name per channel of every node, modality by modality, node-major.
+        """
+        return _input_feature_names(self, input_features).copy()
 
 
 def _transformer_tags(tags, *, requires_fit=True):

@@ -5,16 +5,23 @@ from __future__ import annotations
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import StrOptions
+from sklearn.utils._set_output import ADAPTERS_MANAGER, _get_output_config
 from sklearn.utils.validation import check_is_fitted
 
-from ..data import GraphSequence
-from ._common import _check_input, _transformer_tags
+from ..data import GraphSequence, node_feature_names
+from ._common import (
+    _check_input,
+    _input_feature_names,
+    _sequence_feature_names,
+    _split_feature_names,
+    _transformer_tags,
+)
 
 __all__ = ["FrameFeatureFlattener"]
 
 
 def _as_blocks(item):
-    """(blocks with NaN at missing nodes, masks, graph, node names) of a sequence or recording.
+    """(blocks with NaN at missing nodes, masks, graph) of a sequence or recording.
 
     For recordings and arrays a node is missing at a frame where any of its features is NaN
     (:func:`~stgraph_sklearn.data.present_nodes`); for GraphSequences the sequence's own masks
@@ -23,15 +30,15 @@ def _as_blocks(item):
     if isinstance(item, GraphSequence):
         raw = item.blocks
         masks = dict(item.masks)
-        graph, names = item.graph, item.node_names
+        graph = item.graph
     else:
         raw = {k: m.values for k, m in item.modalities.items()}
         masks = {k: m.present for k, m in item.modalities.items()}
-        graph, names = None, item.node_names
+        graph = None
     blocks = {
         k: np.where(masks[k][:, :, None], b.astype(np.float64), np.nan) for k, b in raw.items()
     }
-    return blocks, masks, graph, names
+    return blocks, masks, graph
 
 
 def _smooth_and_variation(x, mask, adj):
@@ -69,12 +76,15 @@ class FrameFeatureFlattener(TransformerMixin, BaseEstimator, auto_wrap_output_ke
 
     Columns, in this order (see :meth:`get_feature_names_out`):
 
-    1. node features: every feature of every node, ``"<node>__f<j>"``;
+    1. node features: every feature of every node, ``"<node>__<channel>"``
+       (:func:`~stgraph_sklearn.data.node_feature_names`): the input's channel names, so after
+       a :class:`NodeFeatureExtractor` ``"accel:bowl__mean_0.5s_c0"``, and ``"<node>__c<j>"``
+       for unnamed channels;
     2. node masks: 1.0 where the node is present, 0.0 where missing, ``"<node>__present"``
        (the GraphSequence's masks; for recordings and arrays a node is missing where any of
        its features is NaN). Every feature column of a missing node is missing too;
     3. if ``graph_features``, for every modality with at least 2 nodes:
-       graph-smoothed features ``(A·x)_i`` of every node, ``"<node>__smoothed_f<j>"``, then
+       graph-smoothed features ``(A·x)_i`` of every node, ``"<node>__smoothed_<channel>"``, then
     4. the graph total variation of each such modality, ``"<modality>__total_variation"``.
 
     Graph features are computed **within each modality**, because nodes of different
@@ -100,6 +110,8 @@ class FrameFeatureFlattener(TransformerMixin, BaseEstimator, auto_wrap_output_ke
     ----------
     modalities_ : dict of str to tuple of int
         ``{modality: (n_nodes, n_features)}`` seen in fit.
+    feature_names_in_ : ndarray of str
+        ``"<node>__<channel>"`` of the first training sequence.
     feature_names_out_ : ndarray of str
         Names of the output columns.
     n_features_out_ : int
@@ -114,7 +126,7 @@ class FrameFeatureFlattener(TransformerMixin, BaseEstimator, auto_wrap_output_ke
     >>> flat.transform(X)[0].shape
     (20, 16)
     >>> list(flat.get_feature_names_out()[[0, 6, 9, 15]])
-    ['x:0__f0', 'x:0__present', 'x:0__smoothed_f0', 'x__total_variation']
+    ['x:0__c0', 'x:0__present', 'x:0__smoothed_c0', 'x__total_variation']
     """
 
     _parameter_constraints: dict = {
@@ -155,43 +167,61 @@ class FrameFeatureFlattener(TransformerMixin, BaseEstimator, auto_wrap_output_ke
         self : FrameFeatureFlattener
         """
         items, layout = self._validated(X)
-        _, _, _, node_names = _as_blocks(items[0])
         self.modalities_ = layout
-        names = []
-        per_mod_nodes = {}
-        start = 0
-        for key, (n_nodes, _) in layout.items():
-            per_mod_nodes[key] = node_names[start : start + n_nodes]
-            start += n_nodes
-        for key, (_, n_feat) in layout.items():
-            names += [f"{node}__f{j}" for node in per_mod_nodes[key] for j in range(n_feat)]
-        names += [f"{node}__present" for key in layout for node in per_mod_nodes[key]]
-        if self.graph_features:
-            multi = [k for k, (n, _) in layout.items() if n >= 2]
-            for key in multi:
-                n_feat = layout[key][1]
-                names += [
-                    f"{node}__smoothed_f{j}" for node in per_mod_nodes[key] for j in range(n_feat)
-                ]
-            names += [f"{key}__total_variation" for key in multi]
-        self.feature_names_out_ = np.asarray(names, dtype=object)
-        self.n_features_out_ = len(names)
+        self.feature_names_in_ = _sequence_feature_names(items[0])
+        self.feature_names_out_ = self._names_out(self.feature_names_in_)
+        self.n_features_out_ = len(self.feature_names_out_)
         return self
+
+    def _names_out(self, names_in):
+        """Output column names from the input names ``"<node>__<channel>"``."""
+        split = _split_feature_names(names_in, self.modalities_)
+        names = [str(n) for n in names_in]
+        names += [f"{node}__present" for nodes, _ in split.values() for node in nodes]
+        if self.graph_features:
+            multi = [k for k, (nodes, _) in split.items() if len(nodes) >= 2]
+            for key in multi:
+                nodes, channels = split[key]
+                names += node_feature_names(nodes, [f"smoothed_{c}" for c in channels])
+            names += [f"{key}__total_variation" for key in multi]
+        return np.asarray(names, dtype=object)
 
     def get_feature_names_out(self, input_features=None):
         """Names of the output columns.
 
         Parameters
         ----------
-        input_features : None
-            Ignored (present for Pipeline compatibility).
+        input_features : array-like of str, default=None
+            Names ``"<node>__<channel>"`` of the input features (what the previous step of a
+            Pipeline gives, for example :class:`NodeFeatureExtractor`'s), as many as seen in
+            fit; None uses ``feature_names_in_``.
 
         Returns
         -------
         feature_names_out : ndarray of str of shape (n_features_out,)
         """
-        check_is_fitted(self)
-        return self.feature_names_out_.copy()
+        if input_features is None:
+            check_is_fitted(self)
+            return self.feature_names_out_.copy()
+        return self._names_out(_input_feature_names(self, input_features))
+
+    def set_output(self, *, transform=None):
+        """Set the container of ``transform``'s output, as scikit-learn's ``set_output``.
+
+        Parameters
+        ----------
+        transform : {"default", "pandas", "polars"}, default=None
+            ``"default"``: one ndarray per sequence; ``"pandas"`` / ``"polars"``: one
+            DataFrame per sequence with columns :meth:`get_feature_names_out`; None leaves
+            the setting unchanged. ``sklearn.set_config(transform_output=...)`` applies too.
+
+        Returns
+        -------
+        self : FrameFeatureFlattener
+        """
+        if transform is not None:
+            self._sklearn_output_config = {"transform": transform}
+        return self
 
     def transform(self, X):
         """Flatten every sequence to a ``(n_frames, n_features_out_)`` matrix.
@@ -205,14 +235,21 @@ class FrameFeatureFlattener(TransformerMixin, BaseEstimator, auto_wrap_output_ke
         Returns
         -------
         Xt : list of ndarray of shape (n_frames_i, n_features_out), float64
-            One matrix per sequence, on the reference frames.
+            One matrix per sequence, on the reference frames (a DataFrame per sequence, with
+            columns :meth:`get_feature_names_out`, after ``set_output(transform="pandas")``).
         """
         check_is_fitted(self)
         items, _ = self._validated(X, self.modalities_)
-        return [self._flatten(item) for item in items]
+        out = [self._flatten(item) for item in items]
+        container = _get_output_config("transform", self)["dense"]
+        if container != "default":
+            adapter = ADAPTERS_MANAGER.adapters[container]
+            columns = self.feature_names_out_.tolist()
+            out = [adapter.create_container(x, None, columns=columns) for x in out]
+        return out
 
     def _flatten(self, item):
-        blocks, masks, graph, _ = _as_blocks(item)
+        blocks, masks, graph = _as_blocks(item)
         n_t = next(iter(blocks.values())).shape[0]
         cols = [b.reshape(n_t, -1) for b in blocks.values()]
         cols += [m.astype(np.float64) for m in masks.values()]

@@ -21,7 +21,12 @@ from ..graph import (
     modality_graph,
     normalized_adjacency,
 )
-from ._common import _check_input, _transformer_tags
+from ._common import (
+    _check_input,
+    _KeepsFeatureNamesMixin,
+    _sequence_feature_names,
+    _transformer_tags,
+)
 
 __all__ = ["SensorGraphBuilder"]
 
@@ -61,7 +66,9 @@ def _knn_descriptors(activities):
     return desc
 
 
-class SensorGraphBuilder(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
+class SensorGraphBuilder(
+    _KeepsFeatureNamesMixin, TransformerMixin, BaseEstimator, auto_wrap_output_keys=None
+):
     """Build a sensor graph on aligned training recordings and emit GraphSequences.
 
     Parameters
@@ -108,6 +115,10 @@ class SensorGraphBuilder(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
         Node names in graph order (``Recording.node_names`` of the training recordings).
     modalities_ : dict of str to tuple of int
         ``{modality: (n_nodes, n_channels)}`` seen in fit.
+    feature_names_in_ : ndarray of str
+        ``"<node>__<channel>"`` of every channel of every node of the first training
+        recording (:func:`~stgraph_sklearn.data.node_feature_names`), which the output keeps:
+        :meth:`get_feature_names_out` returns them.
     k_ : int or None
         Neighbours per node actually used (``min(k, n_nodes - 1)``); None for the
         strategies that ignore ``k``.
@@ -219,6 +230,7 @@ class SensorGraphBuilder(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
         self.graph_ = SensorGraph.from_dense(adj, names, node_modality)
         self.node_names_ = names
         self.modalities_ = layout
+        self.feature_names_in_ = _sequence_feature_names(items[0])
         return self
 
     @staticmethod
@@ -267,6 +279,7 @@ class SensorGraphBuilder(TransformerMixin, BaseEstimator, auto_wrap_output_keys=
                 graph=self.graph_,
                 name=rec.name,
                 subject=rec.subject,
+                channel_names={k: m.channel_names for k, m in rec.modalities.items()},
             )
             for rec in items
         ]

@@ -12,8 +12,18 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
+from ..data import node_feature_names
 from ..exceptions import StgraphWarning
-from ._common import _check_input, _replace_values, _transformer_tags
+from ._common import (
+    _channel_names,
+    _check_input,
+    _input_feature_names,
+    _ListOutputMixin,
+    _replace_values,
+    _sequence_feature_names,
+    _split_feature_names,
+    _transformer_tags,
+)
 
 __all__ = ["NodeFeatureExtractor"]
 
@@ -59,7 +69,9 @@ def _window_moments(cum1, cum2, n, lo, hi):
     return mean, var
 
 
-class NodeFeatureExtractor(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
+class NodeFeatureExtractor(
+    _ListOutputMixin, TransformerMixin, BaseEstimator, auto_wrap_output_keys=None
+):
     """Centred sliding-window statistics of every node, keeping the timeline.
 
     Each modality's values ``(n_samples, n_nodes, n_channels)`` become
@@ -97,8 +109,12 @@ class NodeFeatureExtractor(TransformerMixin, BaseEstimator, auto_wrap_output_key
         ``{modality: (n_nodes, n_channels)}`` seen in fit.
     feature_names_ : dict of str to ndarray of str
         Per modality, the names of the output features of every node, in order: windows
-        outermost, then ``stats`` in the given order, then channels; for example
-        ``"std_0.5s_c2"``, ``"band_power1_0.5s_c0"`` (band 1, channel 0), ``"magnitude_0.5s"``.
+        outermost, then ``stats`` in the given order, then channels, named after the input
+        channels (``channel_names``, ``"c<j>"`` by default); for example ``"std_0.5s_c2"``,
+        ``"band_power1_0.5s_c0"`` (band 1, channel 0), ``"magnitude_0.5s"``. The output
+        modalities carry them as ``channel_names``.
+    feature_names_in_ : ndarray of str
+        ``"<node>__<channel>"`` of the first training recording.
     n_features_out_ : dict of str to int
         Number of output features per node of each modality:
         ``n_windows * (n_channels * (n_channel_stats + 3 * has_band_power) + has_magnitude)``.
@@ -158,7 +174,8 @@ class NodeFeatureExtractor(TransformerMixin, BaseEstimator, auto_wrap_output_key
             )
         return windows, stats
 
-    def _names(self, n_channels, windows, stats):
+    def _names(self, channels, windows, stats):
+        """Output channel names from the input channel names ``channels``."""
         names = []
         for w in windows:
             for stat in stats:
@@ -166,12 +183,12 @@ class NodeFeatureExtractor(TransformerMixin, BaseEstimator, auto_wrap_output_key
                     names.append(f"magnitude_{w:g}s")
                 elif stat == "band_power":
                     names += [
-                        f"band_power{b}_{w:g}s_c{c}"
+                        f"band_power{b}_{w:g}s_{c}"
                         for b in range(len(BAND_EDGES))
-                        for c in range(n_channels)
+                        for c in channels
                     ]
                 else:
-                    names += [f"{stat}_{w:g}s_c{c}" for c in range(n_channels)]
+                    names += [f"{stat}_{w:g}s_{c}" for c in channels]
         return np.asarray(names, dtype=object)
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -190,30 +207,38 @@ class NodeFeatureExtractor(TransformerMixin, BaseEstimator, auto_wrap_output_key
         self : NodeFeatureExtractor
         """
         windows, stats = self._checked_params()
-        *_, layout = _check_input(X, "NodeFeatureExtractor")
+        items, _, layout = _check_input(X, "NodeFeatureExtractor")
         self.modalities_ = layout
-        self.feature_names_ = {k: self._names(c, windows, stats) for k, (_, c) in layout.items()}
+        self.feature_names_in_ = _sequence_feature_names(items[0])
+        channels = _channel_names(items[0])
+        self.feature_names_ = {k: self._names(channels[k], windows, stats) for k in layout}
         self.n_features_out_ = {k: len(v) for k, v in self.feature_names_.items()}
         return self
 
     def get_feature_names_out(self, input_features=None):
-        """Output feature names of all modalities, as ``"<modality>__<feature>"``.
+        """Output feature names of every node, as ``"<node>__<feature>"``.
 
         Parameters
         ----------
-        input_features : None
-            Ignored (present for Pipeline compatibility).
+        input_features : array-like of str, default=None
+            Names ``"<node>__<channel>"`` of the input features (what the previous step of a
+            Pipeline gives), as many as seen in fit; None uses ``feature_names_in_``.
 
         Returns
         -------
         feature_names_out : ndarray of str
-            ``feature_names_`` of every modality, prefixed, in modality order. Each name applies
-            to every node of its modality.
+            ``feature_names_[modality]`` of every node, prefixed with the node name
+            (:func:`~stgraph_sklearn.data.node_feature_names`), modality by modality, node-major:
+            ``"accel:bowl__mean_0.5s_c0"``. The output recordings carry ``feature_names_`` as
+            their modalities' ``channel_names``, so
+            :class:`FrameFeatureFlattener` keeps these names.
         """
-        check_is_fitted(self)
-        return np.asarray(
-            [f"{k}__{n}" for k, names in self.feature_names_.items() for n in names], dtype=object
-        )
+        names_in = _input_feature_names(self, input_features)
+        windows, stats = self._checked_params()
+        names = []
+        for nodes, channels in _split_feature_names(names_in, self.modalities_).values():
+            names += node_feature_names(nodes, self._names(channels, windows, stats))
+        return np.asarray(names, dtype=object)
 
     def transform(self, X):
         """Compute the window statistics of every node.
@@ -249,7 +274,7 @@ class NodeFeatureExtractor(TransformerMixin, BaseEstimator, auto_wrap_output_key
                 short += [(i, key, w, rate) for w, h in zip(windows, halves, strict=True) if h < 1]
                 feats = _node_features(mod.values, times, halves, stats)
                 new[key] = feats.astype(mod.values.dtype, copy=False)
-            out.append(_replace_values(rec, new, as_array[i]))
+            out.append(_replace_values(rec, new, as_array[i], self.feature_names_))
         if short:
             i, key, w, rate = short[0]
             warnings.warn(

@@ -9,14 +9,22 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._common import _check_input, _replace_values, _transformer_tags
+from ._common import (
+    _check_input,
+    _KeepsFeatureNamesMixin,
+    _replace_values,
+    _sequence_feature_names,
+    _transformer_tags,
+)
 
 __all__ = ["SequenceScaler"]
 
 _AXES = {"node": (0,), "channel": (0, 1), "modality": (0, 1, 2)}
 
 
-class SequenceScaler(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
+class SequenceScaler(
+    _KeepsFeatureNamesMixin, TransformerMixin, BaseEstimator, auto_wrap_output_keys=None
+):
     """Standardise every modality to zero mean and unit variance, ignoring NaN.
 
     Statistics are computed over all samples of all training recordings (each modality at its
@@ -43,6 +51,10 @@ class SequenceScaler(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None
         Number of non-NaN values each statistic was computed from.
     modalities_ : dict of str to tuple of int
         ``{modality: (n_nodes, n_channels)}`` seen in fit.
+    feature_names_in_ : ndarray of str
+        ``"<node>__<channel>"`` of every channel of every node of the first training
+        recording (:func:`~stgraph_sklearn.data.node_feature_names`), which the output keeps:
+        :meth:`get_feature_names_out` returns them.
 
     See Also
     --------
@@ -111,6 +123,7 @@ class SequenceScaler(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None
             self.scale_[key] = np.where(std > tiny, std, 1.0)
             self.n_samples_seen_[key] = count.astype(np.int64)
         self.modalities_ = layout
+        self.feature_names_in_ = _sequence_feature_names(items[0])
         return self
 
     def _apply(self, X, inverse):

@@ -150,3 +150,22 @@ def test_graph_sequence_explicit_masks_combine_with_nan_rule():
 def test_graph_sequence_rejects_inconsistent_parts(blocks, kwargs, match):
     with pytest.raises(ValueError, match=match):
         GraphSequence(blocks, **kwargs)
+
+
+def test_channel_names_default_validate_and_follow_the_values():
+    """Check channel names: defaults, validation, kept or reset by replace, on GraphSequence."""
+    from stgraph_sklearn.data import node_feature_names
+
+    m = Modality(np.zeros((4, 2, 3)), rate=1.0)
+    assert m.channel_names == ("c0", "c1", "c2")
+    named = Modality(np.zeros((4, 2, 3)), rate=1.0, channel_names=["x", "y", "z"])
+    assert named.replace(values=np.ones((4, 2, 3))).channel_names == ("x", "y", "z")
+    assert named.replace(values=np.ones((4, 2, 1))).channel_names == ("c0",)
+    with pytest.raises(ValueError, match="3 names"):
+        Modality(np.zeros((4, 2, 3)), rate=1.0, channel_names=["x"])
+    seq = GraphSequence({"a": np.zeros((4, 2, 3))}, channel_names={"a": ["x", "y", "z"]})
+    assert seq.channel_names == {"a": ("x", "y", "z")}
+    assert seq.slice_frames(0, 2).channel_names == seq.channel_names
+    with pytest.raises(ValueError, match="without a block"):
+        GraphSequence({"a": np.zeros((4, 2, 3))}, channel_names={"b": ["x"]})
+    assert node_feature_names(seq.node_names, ["x"]) == ["a:0__x", "a:1__x"]

@@ -1,8 +1,5 @@
 """Tests of the segmentation metrics against METRICS.md and an independent reference."""
 
-import subprocess
-import sys
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -29,16 +26,6 @@ WORKED_CASES = [
     pytest.param(T2, P2, {"bg"}, 7 / 12, 0.5, 2 / 3, 2 / 3, 1 / 3, id="case2"),
     pytest.param([T1, T2], [P1, P2], {"bg"}, 15 / 22, 0.625, 10 / 13, 10 / 13, 8 / 13, id="case3"),
 ]
-
-# blocks torch at import (a real "not installed"), so the subprocess sees no torch at all
-NO_TORCH = (
-    "import sys\n"
-    "class _NoTorch:\n"
-    "    def find_spec(self, name, path=None, target=None):\n"
-    "        if name.split('.')[0] in ('torch', 'torch_geometric', 'skorch'):\n"
-    "            raise ImportError(f'{name} is blocked for this test')\n"
-    "sys.meta_path.insert(0, _NoTorch())\n"
-)
 
 
 @pytest.mark.parametrize("y_true, y_pred, background, acc, edit, f10, f25, f50", WORKED_CASES)
@@ -214,15 +201,15 @@ def test_bad_background():
         f1_at_k_score(T1, P1, background={0: 1})
 
 
-def test_metrics_need_no_torch():
+def test_metrics_need_no_torch(run_without_torch):
     """Check that metrics (and the data helpers they use) import and run without torch."""
-    code = NO_TORCH + (
+    code = (
         "from stgraph_sklearn.metrics import edit_score, get_scorer\n"
         "assert edit_score([0, 1], [0, 1]) == 1.0\n"
         "assert get_scorer('edit') is not None\n"
         "assert 'torch' not in sys.modules\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    result = run_without_torch(code)
     assert result.returncode == 0, result.stderr
 
 

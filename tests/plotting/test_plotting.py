@@ -1,8 +1,5 @@
 """Tests of SegmentationDisplay and plot_sensor_graph (contents of the figures, not just runs)."""
 
-import subprocess
-import sys
-
 import matplotlib
 
 matplotlib.use("Agg")
@@ -19,16 +16,6 @@ T1 = [0, 0, 0, 1, 1, 1, 1, 2, 2, 2]
 P1 = [0, 0, 1, 1, 1, 1, 1, 2, 2, 0]
 T2 = [2, 2, 1, 1, 1, 1]
 P2 = [2, 1, 1, 1, 1, 1]
-
-# blocks torch at import (a real "not installed"), so the subprocess sees no torch at all
-NO_TORCH = (
-    "import sys\n"
-    "class _NoTorch:\n"
-    "    def find_spec(self, name, path=None, target=None):\n"
-    "        if name.split('.')[0] in ('torch', 'torch_geometric', 'skorch'):\n"
-    "            raise ImportError(f'{name} is blocked for this test')\n"
-    "sys.meta_path.insert(0, _NoTorch())\n"
-)
 
 
 @pytest.fixture(autouse=True)
@@ -50,14 +37,14 @@ def bars_by_row(ax):
     return rows
 
 
-def test_plotting_imports_matplotlib_lazily():
+def test_plotting_imports_matplotlib_lazily(run_without_torch):
     """Check that importing the plotting subpackage imports neither matplotlib nor torch."""
-    code = NO_TORCH + (
+    code = (
         "import stgraph_sklearn.plotting\n"
         "assert 'torch' not in sys.modules\n"
         "assert 'matplotlib' not in sys.modules, 'matplotlib imported at import time'\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    result = run_without_torch(code)
     assert result.returncode == 0, result.stderr
 
 

@@ -79,7 +79,7 @@ def test_timeline_is_kept(recordings):
     assert ext.n_features_out_ == {"accel": 25, "video": 33}
     assert len(ext.feature_names_["accel"]) == 25
     names = ext.get_feature_names_out()
-    assert names[0] == "accel__mean_0.5s_c0" and names[-1] == "video__magnitude_0.5s"
+    assert names[0] == "accel:knife__mean_0.5s_c0" and names[-1] == "video__magnitude_0.5s"
 
 
 def test_feature_name_layout():
