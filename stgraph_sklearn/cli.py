@@ -237,10 +237,7 @@ def _cmd_fit(args):
         f"{', '.join(X[0].node_names[:6])}{', ...' if X[0].n_nodes > 6 else ''}).",
         file=args.stream,
     )
-    # k neighbours per node, at most all the other nodes (one node: no graph to learn)
-    n_nodes = X[0].n_nodes
-    graph = {"graph": "full"} if n_nodes < 2 else {"k": min(3, n_nodes - 1)}
-    model = make_segmentation_pipeline(segmenter, **graph).fit(X, y)
+    model = make_segmentation_pipeline(segmenter).fit(X, y)
     table = _scores_table(y, model.predict(X), _names(X))
     print("Training scores (x100):", file=args.stream)
     print(table.to_string(float_format=lambda v: f"{v:.1f}"), file=args.stream)

@@ -82,7 +82,7 @@ class SegmentationPipeline(Pipeline):
 
 
 def make_segmentation_pipeline(
-    segmenter, *, windows=(0.5,), stats=("mean", "std"), graph="correlation", k=3
+    segmenter, *, windows=(0.5,), stats=("mean", "std"), graph="correlation", k="auto"
 ):
     """Build ``ModalityAligner -> NodeFeatureExtractor -> SequenceScaler -> SensorGraphBuilder
     -> segmenter``, the preprocessing used by the demo and the benchmarks.
@@ -103,8 +103,9 @@ def make_segmentation_pipeline(
         Window statistics.
     graph : str, default="correlation"
         ``strategy`` of :class:`~stgraph_sklearn.transformers.SensorGraphBuilder`.
-    k : int, default=3
-        Neighbours per node for the "correlation" and "knn" strategies.
+    k : int or "auto", default="auto"
+        Neighbours per node for the "correlation" and "knn" strategies; ``"auto"`` is
+        ``min(3, n_nodes - 1)``, so the pipeline fits any sensor count without a warning.
 
     Returns
     -------

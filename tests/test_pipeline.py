@@ -56,3 +56,17 @@ def test_predict_segments_needs_a_segmenter_at_the_end():
     assert not hasattr(model, "predict_segments")
     with pytest.raises(AttributeError, match="predict_segments"):
         model.predict_segments([np.zeros((3, 2))])
+
+
+def test_default_pipeline_fits_two_sensors_without_warnings(recwarn):
+    """Check that make_segmentation_pipeline's default k does not warn on a small sensor set."""
+    from stgraph_sklearn.data import Modality, Recording
+    from stgraph_sklearn.exceptions import StgraphWarning
+
+    rng = np.random.RandomState(0)
+    X = [Recording({"imu": Modality(rng.randn(40, 2, 3), rate=30.0)}, 30.0) for _ in range(2)]
+    y = [np.repeat([0, 1], 20)] * 2
+    seg = MSTCNSegmenter(**{**MSTCNSegmenter.get_test_params()[0], "max_epochs": 1})
+    model = make_segmentation_pipeline(seg).fit(X, y)
+    assert model.named_steps["sensorgraphbuilder"].k_ == 1
+    assert not [w for w in recwarn if issubclass(w.category, StgraphWarning)]

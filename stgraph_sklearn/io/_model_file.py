@@ -336,6 +336,9 @@ def save_model(estimator, path):
     }
     tmp = f"{os.fspath(path)}.tmp"
     save_file(encoder.arrays, tmp, metadata=metadata)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # an ordinary file's mode, as open() would create it
     os.replace(tmp, path)
 
 

@@ -65,6 +65,10 @@ def _knn_descriptors(activities):
     return desc
 
 
+#: Neighbours per node for ``k="auto"`` (capped at ``n_nodes - 1``).
+_AUTO_K = 3
+
+
 class SensorGraphBuilder(
     _KeepsFeatureNamesMixin, TransformerMixin, BaseEstimator, auto_wrap_output_keys=None
 ):
@@ -89,12 +93,15 @@ class SensorGraphBuilder(
           Euclidean distance, unit weights, symmetrised.
         - ``"modality"``: complete within each modality, and each other modality seen as one
           averaged neighbour (see :func:`~stgraph_sklearn.graph.modality_graph`).
-    k : int, default=3
+    k : int or "auto", default=3
         Neighbours per node for ``"correlation"`` and ``"knn"``. With fewer than ``k + 1``
         nodes every node is linked to all the others (``k_ = n_nodes - 1``, with a
         :class:`~stgraph_sklearn.exceptions.StgraphWarning`, as scikit-learn's
         ``QuantileTransformer`` caps ``n_quantiles``), so one pipeline serves sensor sets of
-        any size; a single node has no edges. Ignored by the other strategies.
+        any size; a single node has no edges. ``"auto"`` uses ``min(3, n_nodes - 1)``
+        without a warning: the choice for pipelines built before the sensor count is known
+        (:func:`~stgraph_sklearn.pipeline.make_segmentation_pipeline`). Ignored by the other
+        strategies.
     edges : list of (str, str), default=None
         Node-name pairs for ``strategy="edges"``, such as
         ``("accel:knife", "accel:chopping_board")``. Names are ``Recording.node_names``.
@@ -148,7 +155,7 @@ class SensorGraphBuilder(
 
     _parameter_constraints: dict = {
         "strategy": [StrOptions({"correlation", "full", "edges", "knn", "modality"})],
-        "k": [Interval(numbers.Integral, 1, None, closed="left")],
+        "k": [Interval(numbers.Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "edges": ["array-like", None],
         "self_loops": ["boolean"],
         "normalize": [StrOptions({"row", "sym"}), None],
@@ -186,8 +193,9 @@ class SensorGraphBuilder(
         self._warn_missing(items, names)
         self.k_ = None
         if self.strategy in ("correlation", "knn"):
-            self.k_ = min(self.k, n_nodes - 1)
-            if self.k_ < self.k:
+            k = _AUTO_K if self.k == "auto" else self.k
+            self.k_ = min(k, n_nodes - 1)
+            if self.k_ < k and self.k != "auto":
                 warn(
                     f"{caller}: k={self.k} is more than n_nodes - 1 = {n_nodes - 1}; every "
                     f"node is linked to all the others (k_={self.k_}).",

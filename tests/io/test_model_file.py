@@ -76,6 +76,18 @@ def test_the_file_holds_no_pickle_and_records_versions(tmp_path):
     assert b"\x80\x04" not in path.read_bytes()[:200]  # no pickle protocol header
 
 
+def test_the_file_gets_an_ordinary_mode(tmp_path):
+    """Check that a model file is readable as the umask allows, not private to its writer."""
+    X, y = tiny_data()
+    path = tmp_path / "m.stgm"
+    umask = os.umask(0o022)
+    try:
+        save_model(MSTCNSegmenter(**TINY).fit([x.modalities["video"].values for x in X], y), path)
+    finally:
+        os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o644
+
+
 def test_predictions_identical_in_a_fresh_process(tmp_path):
     X, y = tiny_data()
     model = make_segmentation_pipeline(AdaptiveGraphSegmenter(**TINY)).fit(X, y)

@@ -143,3 +143,18 @@ def test_partially_missing_node_is_masked_not_zero_filled():
     (seq,) = SensorGraphBuilder(k=1).fit_transform(X)
     assert not seq.masks["x"][5, 1]
     assert seq.masks["x"].sum() == 30 * 3 - 1
+
+
+@pytest.mark.parametrize("n_nodes, expected_k", [(1, 0), (2, 1), (3, 2), (4, 3), (7, 3)])
+def test_k_auto_caps_at_three_neighbours_without_a_warning(n_nodes, expected_k, recwarn):
+    """k="auto" is min(3, n_nodes - 1) and stays silent: the user did not choose a k."""
+    rng = np.random.RandomState(0)
+    builder = SensorGraphBuilder(k="auto").fit([rng.randn(40, n_nodes, 3) for _ in range(2)])
+    assert builder.k_ == expected_k
+    assert not [w for w in recwarn if issubclass(w.category, StgraphWarning)]
+    assert builder.graph_.to_dense().shape == (n_nodes, n_nodes)
+
+
+def test_k_rejects_other_strings(aligned):
+    with pytest.raises(ValueError, match="'k' parameter of SensorGraphBuilder"):
+        SensorGraphBuilder(k="all").fit(aligned)
