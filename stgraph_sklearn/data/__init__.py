@@ -21,7 +21,7 @@ from ._containers import (
     present_nodes,
     qualified_node_names,
 )
-from ._segments import labels_to_segments, segments_to_labels
+from ._segments import labels_to_segments, segment_bounds, segments_to_labels
 from ._validation import (
     check_aligned,
     check_background,
@@ -48,5 +48,6 @@ __all__ = [
     "node_feature_names",
     "present_nodes",
     "qualified_node_names",
+    "segment_bounds",
     "segments_to_labels",
 ]
