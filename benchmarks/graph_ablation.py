@@ -51,8 +51,8 @@ class _Variant(AdaptiveGraphSegmenter):
 
     overrides: dict = {}
 
-    def _build_module(self, layout, n_classes, sequences):
-        net = super()._build_module(layout, n_classes, sequences)
+    def build_module(self, layout, n_classes, sequences):
+        net = super().build_module(layout, n_classes, sequences)
         o = self.overrides
         if not o:
             return net

@@ -37,6 +37,7 @@ from stgraph_sklearn.estimators import (
     AdaptiveGraphSegmenter,
     FrameClassifierSegmenter,
     MSTCNSegmenter,
+    NeuralSegmenter,
     STGCNSegmenter,
 )
 from stgraph_sklearn.metrics import get_scorer
@@ -48,7 +49,13 @@ from stgraph_sklearn.transformers import (
     SequenceScaler,
 )
 
-SEGMENTERS = [AdaptiveGraphSegmenter, STGCNSegmenter, MSTCNSegmenter, FrameClassifierSegmenter]
+SEGMENTERS = [
+    AdaptiveGraphSegmenter,
+    STGCNSegmenter,
+    MSTCNSegmenter,
+    NeuralSegmenter,
+    FrameClassifierSegmenter,
+]
 TRANSFORMERS = [
     ModalityAligner,
     SequenceScaler,
@@ -59,7 +66,6 @@ TRANSFORMERS = [
 # public estimator classes that are not estimators one can fit, with the reason
 NOT_TESTED = {
     "BaseSegmenter": "abstract base class of the segmenters (no model to fit)",
-    "NeuralSegmenter": "abstract base class of the skorch segmenters (no module to build)",
 }
 
 _TWO_D = (

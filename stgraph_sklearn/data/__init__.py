@@ -6,7 +6,8 @@ Every rule about input data is implemented once, here, and imported by name:
   recording, one label type), :func:`check_label_pairs` (true vs predicted, for scoring),
   :func:`check_background`;
 - recordings: :func:`check_recordings`, alignment :func:`check_aligned`
-  (:meth:`Recording.unaligned_modalities`), :func:`check_groups`;
+  (:meth:`Recording.unaligned_modalities`), :func:`check_groups`; conversion to what the
+  neural segmenters consume: :func:`as_graph_sequences`;
 - node names: :func:`qualified_node_names`; feature names: :func:`node_feature_names`;
   missing sensors: :func:`present_nodes`
   (a node with a NaN channel is missing).
@@ -21,6 +22,7 @@ from ._containers import (
     present_nodes,
     qualified_node_names,
 )
+from ._graph_sequences import as_graph_sequences
 from ._segments import labels_to_segments, segment_bounds, segments_to_labels
 from ._validation import (
     check_aligned,
@@ -37,6 +39,7 @@ __all__ = [
     "Modality",
     "Recording",
     "SensorGraph",
+    "as_graph_sequences",
     "check_aligned",
     "check_background",
     "check_groups",

@@ -8,10 +8,11 @@ import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..data import SensorGraph
+from ..graph import resolve_graph
 from ..nn import AdaptiveAdjacency, MaskedGraphConv
 from ._compose import compose_graph_network
 from ._docs import fill_doc
-from ._neural import NeuralSegmenter, prior_adjacency
+from ._neural import NeuralSegmenter, _shared_constraints
 
 __all__ = ["AdaptiveGraphSegmenter"]
 
@@ -85,7 +86,7 @@ class AdaptiveGraphSegmenter(NeuralSegmenter):
     """
 
     _parameter_constraints: dict = {
-        **NeuralSegmenter._parameter_constraints,
+        **_shared_constraints(),
         "n_spatial_layers": [Interval(Integral, 0, None, closed="left")],
         "node_channels": [Interval(Integral, 1, None, closed="left"), None],
         "embedding_dim": [Interval(Integral, 1, None, closed="left")],
@@ -143,12 +144,13 @@ class AdaptiveGraphSegmenter(NeuralSegmenter):
         self.random_state = random_state
         self.verbose = verbose
 
-    def _build_module(self, layout, n_classes, sequences):
+    def build_module(self, layout, n_classes, sequences):
         prior = None
         if self.prior_graph is not None:
-            prior = prior_adjacency(
-                self.prior_graph, sequences, self.node_names_, type(self).__name__
+            graph = resolve_graph(
+                self.prior_graph, sequences, node_names=self.node_names_, caller=type(self).__name__
             )
+            prior = None if graph is None else graph.to_dense()
         return compose_graph_network(
             self,
             layout,

@@ -6,7 +6,6 @@ Subclasses implement ``_fit(sequences, targets)`` and ``_predict_proba_one(seque
 
 from __future__ import annotations
 
-import numbers
 import warnings
 
 import numpy as np
@@ -14,48 +13,11 @@ import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 
-from ..data import (
-    GraphSequence,
-    check_aligned,
-    check_labels,
-    check_recordings,
-    labels_to_segments,
-)
+from ..data import as_graph_sequences, check_labels, labels_to_segments
 from ..exceptions import StgraphWarning
 from ..metrics import frame_accuracy_score
 
-__all__ = ["BaseSegmenter", "as_graph_sequences"]
-
-
-def as_graph_sequences(X, *, caller, frame_rate=None):
-    """Validate X and return a list of GraphSequence (recordings must be aligned).
-
-    Parameters
-    ----------
-    X : list of GraphSequence, of aligned Recording, or of ndarray of shape \
-            (n_frames, n_nodes, n_channels)
-    caller : str
-        Estimator name used in error messages.
-
-    Returns
-    -------
-    sequences : list of GraphSequence
-    """
-    items = check_recordings(X, frame_rate=frame_rate, caller=caller, allow_graph_sequences=True)
-    check_aligned(items, caller=caller, before=f"..., {caller}()")
-    out = []
-    for item in items:
-        if isinstance(item, GraphSequence):
-            out.append(item)
-            continue
-        out.append(
-            GraphSequence(
-                {k: m.values for k, m in item.modalities.items()},
-                name=item.name,
-                subject=item.subject,
-            )
-        )
-    return out
+__all__ = ["BaseSegmenter"]
 
 
 class BaseSegmenter(ClassifierMixin, BaseEstimator):
@@ -235,31 +197,3 @@ class BaseSegmenter(ClassifierMixin, BaseEstimator):
 
 def _fmt_layout(layout):
     return "{" + ", ".join(f"{k!r}: {n} nodes x {f} features" for k, (n, f) in layout.items()) + "}"
-
-
-def check_device(device, caller):
-    """Validate a torch device string; CUDA must exist if asked for."""
-    import torch
-
-    try:
-        dev = torch.device(device)
-    except (RuntimeError, TypeError) as exc:
-        raise ValueError(
-            f"The 'device' parameter of {caller} must be a torch device such as 'cpu' or 'cuda'. "
-            f"Got {device!r} instead."
-        ) from exc
-    if dev.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError(
-            f"{caller}: device={device!r} was requested but CUDA is not available on this "
-            "machine (torch.cuda.is_available() is False). Use device='cpu'."
-        )
-    return dev
-
-
-def seed_from(random_state):
-    """An int seed in [0, 2**31) from None, an int or a RandomState."""
-    from sklearn.utils import check_random_state
-
-    if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
-        return int(random_state) % (2**31)
-    return int(check_random_state(random_state).randint(0, 2**31 - 1))

@@ -13,7 +13,8 @@ from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.validation import check_is_fitted
 
 from ..transformers import FrameFeatureFlattener
-from ._base import BaseSegmenter, seed_from
+from ..utils import seed_from
+from ._base import BaseSegmenter
 
 __all__ = ["FrameClassifierSegmenter"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..nn import EarlyFusionTCN
 from ._docs import fill_doc
-from ._neural import NeuralSegmenter
+from ._neural import NeuralSegmenter, _shared_constraints
 
 __all__ = ["MSTCNSegmenter"]
 
@@ -50,6 +50,8 @@ class MSTCNSegmenter(NeuralSegmenter):
     4
     """
 
+    _parameter_constraints: dict = _shared_constraints()
+
     def __init__(
         self,
         *,
@@ -93,8 +95,8 @@ class MSTCNSegmenter(NeuralSegmenter):
         self.random_state = random_state
         self.verbose = verbose
 
-    def _build_module(self, layout, n_classes, sequences):
-        return EarlyFusionTCN(**self._module_kwargs(layout, n_classes))
+    def build_module(self, layout, n_classes, sequences):
+        return EarlyFusionTCN(**self.module_kwargs(layout, n_classes))
 
     def _after_fit(self, sequences):
         self.graph_ = None

@@ -9,53 +9,26 @@ import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.validation import check_is_fitted
-from skorch import NeuralNet
-from skorch.callbacks import EarlyStopping
 from torch.utils.data import DataLoader
 
-from ..data import SensorGraph
-from ..nn import SegmentationLoss, TemporalStreamer
-from ._base import BaseSegmenter, check_device, seed_from
+from ..nn import EarlyFusionTCN, SegmentationLoss, TemporalStreamer
+from ..utils import check_device, seed_from
+from ._base import BaseSegmenter
 from ._batching import (
     SequenceDataset,
     append_empty_frames,
     collate_sequences,
     sequence_tensors,
 )
-from ._callbacks import EpochProgressBar, ValidationSegmentalScore
+from ._docs import fill_doc
 from ._stream import FrameStream
 
-__all__ = ["NeuralSegmenter", "prior_adjacency"]
+__all__ = ["NeuralSegmenter"]
 
 
-def prior_adjacency(spec, sequences, node_names, caller):
-    """Dense ``(N, N)`` adjacency ``A[target, source]`` of a graph parameter, or None.
-
-    ``spec`` is ``"data"`` (the graph the GraphSequences carry, which must be the same for all
-    of them; None if they carry none) or a :class:`SensorGraph` over the model's nodes.
-    """
-    if isinstance(spec, SensorGraph):
-        graph = spec
-        if sequences[0].graph is not None and graph.node_names != tuple(node_names):
-            raise ValueError(
-                f"{caller}: the given graph's nodes {list(graph.node_names)[:5]}... do not match "
-                f"the input's nodes {list(node_names)[:5]}..."
-            )
-    else:
-        graph = sequences[0].graph
-        if graph is None:
-            return None
-        for i, seq in enumerate(sequences):
-            if seq.graph != graph:
-                raise ValueError(
-                    f"{caller}: X[{i}] carries a different sensor graph than X[0]; fit one "
-                    "SensorGraphBuilder on all recordings so they share one graph."
-                )
-    if graph.n_nodes != len(node_names):
-        raise ValueError(
-            f"{caller}: the graph has {graph.n_nodes} nodes but the input has {len(node_names)}."
-        )
-    return graph.to_dense()
+def _shared_constraints():
+    """The parameter constraints of NeuralSegmenter but ``module``: what subclasses share."""
+    return {k: v for k, v in NeuralSegmenter._parameter_constraints.items() if k != "module"}
 
 
 def _silent(*args, **kwargs):
@@ -95,11 +68,70 @@ class RecordingSplit:
         return subset(train, dataset.random_phase), subset(valid, False)
 
 
+@fill_doc
 class NeuralSegmenter(BaseSegmenter):
-    """Base class of the skorch-backed segmenters (shared parameters and machinery).
+    """Segment with any torch module trained by the package's skorch machinery.
 
-    Subclasses implement ``_build_module(layout, n_classes, sequences)`` returning a
-    ``torch.nn.Module`` with ``forward(x, node_mask, frame_mask) -> (S, B, K, T)`` logits.
+    The extension point of the package: a new segmenter is a torch module (a factory that
+    builds it from the input layout), and this class supplies everything else, as for the
+    built-in segmenters: input checks, label encoding, padding and batching of recordings,
+    the segmentation loss, seeding, validation split, early stopping, temporal striding,
+    chunked prediction, ``predict_segments`` and the scikit-learn API.
+
+    Parameters
+    ----------
+    module : callable, default=EarlyFusionTCN
+        Builds the network: called in ``fit`` (after seeding) as
+        ``module(in_channels=..., num_nodes=..., num_classes=..., hidden_channels=...,
+        num_stages=..., num_layers=..., dropout=..., causal=...)`` (see
+        :meth:`module_kwargs`; a module that cannot be causal may reject ``causal=True``)
+        and returns a :class:`torch.nn.Module` with
+
+        ``forward(x, node_mask, frame_mask) -> logits``
+
+        - ``x``: dict mapping each modality to node features of shape
+          ``(B, T, N_m, F_m)`` (``in_channels[m] = F_m``, ``num_nodes[m] = N_m``, in the
+          input's modality order; values of missing nodes are zero);
+        - ``node_mask``: bool tensor of shape ``(B, T, N)``, ``N = sum(N_m)`` in the same
+          order, False where a sensor is missing;
+        - ``frame_mask``: bool tensor of shape ``(B, T)``, False on padded frames;
+        - ``logits``: tensor of shape ``(S, B, K, T)``, one set of class scores per stage
+          (``S = 1`` for a single-stage model); the loss sums over stages, predictions use
+          the last.
+
+        A class (such as :class:`~stgraph_sklearn.nn.EarlyFusionTCN`, the default, which
+        makes this estimator an MS-TCN) or a module-level function keeps the estimator
+        picklable. Subclasses may instead override :meth:`build_module`.
+    %(shared_parameters)s
+
+    Attributes
+    ----------
+    %(shared_attributes)s
+
+    See Also
+    --------
+    MSTCNSegmenter : This class with ``module=EarlyFusionTCN``, under its own name.
+    AdaptiveGraphSegmenter : A subclass whose :meth:`build_module` composes a graph network.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import torch
+    >>> from stgraph_sklearn.estimators import NeuralSegmenter
+    >>> class FrameLinear(torch.nn.Module):
+    ...     def __init__(self, in_channels, num_nodes, num_classes, **kwargs):
+    ...         super().__init__()
+    ...         width = sum(num_nodes[m] * f for m, f in in_channels.items())
+    ...         self.lin = torch.nn.Linear(width, num_classes)
+    ...     def forward(self, x, node_mask, frame_mask):
+    ...         h = torch.cat([v.flatten(2) for v in x.values()], dim=-1)  # (B, T, F)
+    ...         return self.lin(h).transpose(1, 2).unsqueeze(0)  # (1, B, K, T)
+    >>> rng = np.random.RandomState(0)
+    >>> X = [rng.randn(40, 3, 2) for _ in range(3)]
+    >>> y = [np.repeat([0, 1], 20) for _ in range(3)]
+    >>> seg = NeuralSegmenter(FrameLinear, max_epochs=2, random_state=0).fit(X, y)
+    >>> seg.predict(X)[0].shape
+    (40,)
     """
 
     _parameter_constraints: dict = {
@@ -122,7 +154,53 @@ class NeuralSegmenter(BaseSegmenter):
         "device": [str, torch.device],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
+        "module": [callable],
     }
+
+    def __init__(
+        self,
+        module=EarlyFusionTCN,
+        *,
+        hidden_channels=64,
+        n_stages=4,
+        n_layers=10,
+        dropout=0.5,
+        smoothing_weight=0.15,
+        smoothing_clip=4.0,
+        temporal_stride=1,
+        max_epochs=50,
+        lr=5e-4,
+        batch_size=1,
+        weight_decay=0.0,
+        class_weight=None,
+        validation_fraction=0.1,
+        patience=None,
+        chunk_size=None,
+        lookahead=None,
+        device="cpu",
+        random_state=None,
+        verbose=0,
+    ):
+        self.module = module
+        self.hidden_channels = hidden_channels
+        self.n_stages = n_stages
+        self.n_layers = n_layers
+        self.dropout = dropout
+        self.smoothing_weight = smoothing_weight
+        self.smoothing_clip = smoothing_clip
+        self.temporal_stride = temporal_stride
+        self.max_epochs = max_epochs
+        self.lr = lr
+        self.batch_size = batch_size
+        self.weight_decay = weight_decay
+        self.class_weight = class_weight
+        self.validation_fraction = validation_fraction
+        self.patience = patience
+        self.chunk_size = chunk_size
+        self.lookahead = lookahead
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
 
     @classmethod
     def get_test_params(cls, parameter_set="default"):
@@ -137,11 +215,52 @@ class NeuralSegmenter(BaseSegmenter):
         return [{**tiny, "random_state": 0}, {**tiny, "temporal_stride": 2, "random_state": 1}]
 
     # ---- hooks -----------------------------------------------------------------------------
-    def _build_module(self, layout, n_classes, sequences):  # pragma: no cover - abstract
-        raise NotImplementedError
+    def build_module(self, layout, n_classes, sequences):
+        """Build the torch module to train; called once by ``fit``, after seeding.
 
-    def _module_kwargs(self, layout, n_classes):
-        """Arguments every ``nn`` segmentation network takes, from the input layout and params."""
+        The default calls ``self.module(**self.module_kwargs(layout, n_classes))``.
+        Subclasses override it to build from data (e.g. a graph the input carries).
+
+        Parameters
+        ----------
+        layout : dict of str to tuple (n_nodes, n_features)
+            The input's modalities, in node order (``modalities_``).
+        n_classes : int
+            Number of classes ``K``.
+        sequences : list of GraphSequence
+            The training input (its ``graph``, if any).
+
+        Returns
+        -------
+        torch.nn.Module
+            ``forward(x, node_mask, frame_mask) -> (S, B, K, T)`` logits (see ``module``).
+        """
+        module = self.module(**self.module_kwargs(layout, n_classes))
+        if not isinstance(module, torch.nn.Module):
+            raise TypeError(
+                f"The 'module' parameter of {type(self).__name__} must return a "
+                f"torch.nn.Module. Got {type(module).__name__} instead."
+            )
+        return module
+
+    def module_kwargs(self, layout, n_classes):
+        """Keyword arguments for a network of this input layout and these parameters.
+
+        Parameters
+        ----------
+        layout : dict of str to tuple (n_nodes, n_features)
+            The input's modalities, in node order.
+        n_classes : int
+            Number of classes.
+
+        Returns
+        -------
+        dict
+            ``in_channels`` (dict of ``F_m``), ``num_nodes`` (dict of ``N_m``),
+            ``num_classes``, ``hidden_channels``, ``num_stages``, ``num_layers``,
+            ``dropout`` and ``causal`` (``lookahead`` is not None): the keywords every
+            network of :mod:`stgraph_sklearn.nn` takes.
+        """
         return {
             "in_channels": {k: f for k, (_, f) in layout.items()},
             "num_nodes": {k: n for k, (n, _) in layout.items()},
@@ -184,6 +303,13 @@ class NeuralSegmenter(BaseSegmenter):
         )
 
     def _make_net(self, module, criterion, seed, n_train):
+        # skorch is imported here, not at module level: importing it imports torch_geometric
+        # (skorch.utils probes for it), which import stgraph_sklearn.estimators must not pay.
+        from skorch import NeuralNet
+        from skorch.callbacks import EarlyStopping
+
+        from ._callbacks import EpochProgressBar, ValidationSegmentalScore
+
         callbacks = [("valid_f1", ValidationSegmentalScore(k=0.5))]
         has_valid = self.validation_fraction > 0 and n_train >= 2
         if self.patience is not None:
@@ -243,7 +369,7 @@ class NeuralSegmenter(BaseSegmenter):
         seed = seed_from(self.random_state)
         with torch.random.fork_rng(devices=self._rng_devices(self._device)):
             torch.manual_seed(seed)
-            module = self._build_module(self.modalities_, len(self.classes_), sequences)
+            module = self.build_module(self.modalities_, len(self.classes_), sequences)
             self.net_ = self._make_net(module, self._criterion(targets), seed, len(sequences))
             self.net_.initialize()
             dataset = self._dataset(sequences, targets)

@@ -7,10 +7,11 @@ from numbers import Integral
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..data import SensorGraph
+from ..graph import fully_connected, resolve_graph
 from ..nn import FixedGraph, PartitionedGraphConv, spatial_partitions
 from ._compose import compose_graph_network
 from ._docs import fill_doc
-from ._neural import NeuralSegmenter, prior_adjacency
+from ._neural import NeuralSegmenter, _shared_constraints
 
 __all__ = ["STGCNSegmenter"]
 
@@ -71,7 +72,7 @@ class STGCNSegmenter(NeuralSegmenter):
     """
 
     _parameter_constraints: dict = {
-        **NeuralSegmenter._parameter_constraints,
+        **_shared_constraints(),
         "graph": [StrOptions({"data"}), SensorGraph],
         "partition_strategy": [StrOptions({"distance", "uniform", "spatial"})],
         "n_spatial_layers": [Interval(Integral, 1, None, closed="left")],
@@ -129,16 +130,11 @@ class STGCNSegmenter(NeuralSegmenter):
         self.random_state = random_state
         self.verbose = verbose
 
-    def _build_module(self, layout, n_classes, sequences):
+    def build_module(self, layout, n_classes, sequences):
         name = type(self).__name__
-        adj = prior_adjacency(self.graph, sequences, self.node_names_, name)
-        if adj is None:
-            from ..graph import fully_connected
-
-            self.graph_ = fully_connected(self.node_names_)
-            adj = self.graph_.to_dense()
-        else:
-            self.graph_ = self.graph if isinstance(self.graph, SensorGraph) else sequences[0].graph
+        graph = resolve_graph(self.graph, sequences, node_names=self.node_names_, caller=name)
+        self.graph_ = fully_connected(self.node_names_) if graph is None else graph
+        adj = self.graph_.to_dense()
         partitions = spatial_partitions(adj, self.partition_strategy)
         return compose_graph_network(
             self,

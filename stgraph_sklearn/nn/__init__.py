@@ -23,6 +23,7 @@ from ._loss import SegmentationLoss
 from ._models import EarlyFusionTCN, GraphSegmentationNetwork
 from ._partitioned_graph_conv import PartitionedGraphConv
 from ._pooling import ConcatNodePool
+from ._sparse import EdgeGraph
 from ._spatiotemporal_block import NodeTemporalConv, SpatioTemporalBlock
 from ._streaming import TemporalStreamer, receptive_field
 from ._temporal import DilatedResidualLayer, MultiStageTCN, SingleStageTCN
@@ -32,6 +33,7 @@ __all__ = [
     "ConcatNodePool",
     "DilatedResidualLayer",
     "EarlyFusionTCN",
+    "EdgeGraph",
     "FixedGraph",
     "GraphSegmentationNetwork",
     "MaskedGraphConv",

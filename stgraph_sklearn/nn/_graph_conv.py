@@ -7,6 +7,7 @@ from torch import Tensor, nn
 
 from ._adjacency import masked_adjacency
 from ._checks import check_int
+from ._sparse import EdgeGraph, masked_edge_weight, propagate
 
 
 class MaskedGraphConv(nn.Module):
@@ -17,6 +18,10 @@ class MaskedGraphConv(nn.Module):
 
     where :math:`\hat{A}` is :func:`masked_adjacency` of ``adj`` (edges of missing nodes removed
     per frame, rows renormalised over present neighbours).
+
+    The graph is a dense ``(N, N)`` tensor or an :class:`EdgeGraph` (what :class:`FixedGraph`
+    returns for a large sparse graph): the edge list is aggregated by PyTorch Geometric
+    message passing, with the same per-frame masking and normalisation.
 
     Parameters
     ----------
@@ -57,8 +62,9 @@ class MaskedGraphConv(nn.Module):
         ----------
         x : Tensor of shape (B, T, N, C_in)
             Node features.
-        adj : Tensor of shape (N, N) or (B, T, N, N)
-            Non-negative edge weights ``adj[target, source]``.
+        adj : Tensor of shape (N, N) or (B, T, N, N), or EdgeGraph
+            Non-negative edge weights ``adj[target, source]``, or an edge list with
+            ``edge_weight`` of shape (E, 1).
         node_mask : BoolTensor of shape (B, T, N), default=None
             False where a node is missing; ``None`` means all present.
 
@@ -67,6 +73,15 @@ class MaskedGraphConv(nn.Module):
         Tensor of shape (B, T, N, C_out)
             Output features, zero for missing nodes.
         """
+        if isinstance(adj, EdgeGraph) and node_mask is None and adj.dense is not None:
+            adj = adj.dense
+        if isinstance(adj, EdgeGraph):
+            h = self.lin_rel(x)
+            weight, empty = masked_edge_weight(adj, node_mask)
+            # A node left with no edge keeps itself, as the identity rows of masked_adjacency.
+            rel = propagate(h, adj, weight) + empty.unsqueeze(-1).to(h.dtype) * h
+            out = rel + self.lin_root(x)
+            return out if node_mask is None else out * node_mask.unsqueeze(-1).to(out.dtype)
         a = masked_adjacency(adj, node_mask)
         if a.ndim == 2:
             # One (N, N) x (N, B*T*C) product instead of B*T tiny broadcast matmuls.

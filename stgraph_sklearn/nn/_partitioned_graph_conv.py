@@ -6,6 +6,7 @@ import torch
 from torch import Tensor, nn
 
 from ._checks import check_int
+from ._sparse import EdgeGraph, masked_edge_weight, propagate
 
 
 class PartitionedGraphConv(nn.Module):
@@ -31,6 +32,10 @@ class PartitionedGraphConv(nn.Module):
         Number of nodes ``N`` (the size of the edge-importance weights).
     edge_importance : bool, default=True
         Whether to learn the ``(K, N, N)`` edge-importance weights ``M_k``.
+
+    The partitions are a dense ``(K, N, N)`` tensor or an :class:`EdgeGraph` with ``K``
+    weights per edge (what :class:`FixedGraph` returns for a large sparse graph), aggregated
+    by PyTorch Geometric message passing with the same masking and rescaling.
 
     Notes
     -----
@@ -77,8 +82,9 @@ class PartitionedGraphConv(nn.Module):
         ----------
         x : Tensor of shape (B, T, N, C_in)
             Node features.
-        partitions : Tensor of shape (K, N, N)
-            ``partitions[k, target, source]``, e.g. from :func:`spatial_partitions`.
+        partitions : Tensor of shape (K, N, N), or EdgeGraph
+            ``partitions[k, target, source]``, e.g. from :func:`spatial_partitions`, or an
+            edge list with ``edge_weight`` of shape (E, K).
         node_mask : BoolTensor of shape (B, T, N), default=None
             False where a node is missing; ``None`` means all present.
 
@@ -88,6 +94,10 @@ class PartitionedGraphConv(nn.Module):
             Output features, zero for missing nodes.
         """
         k, n = self.num_partitions, self.num_nodes
+        if isinstance(partitions, EdgeGraph):
+            if node_mask is not None or partitions.dense is None:
+                return self._forward_sparse(x, partitions, node_mask)
+            partitions = partitions.dense
         if x.shape[2] != n or partitions.shape != (k, n, n):
             raise ValueError(
                 f"Expected x of shape (B, T, {n}, C) and partitions of shape ({k}, {n}, {n}) "
@@ -110,6 +120,26 @@ class PartitionedGraphConv(nn.Module):
             a = a * self.edge_importance
         out = torch.einsum("btkij,btjko->btio", a, h) + self.bias
         return out * m.unsqueeze(-1)
+
+    def _forward_sparse(self, x: Tensor, graph: EdgeGraph, node_mask: Tensor | None) -> Tensor:
+        k, n = self.num_partitions, self.num_nodes
+        if x.shape[2] != n or graph.num_nodes != n or graph.edge_weight.shape[-1] != k:
+            raise ValueError(
+                f"Expected x of shape (B, T, {n}, C) and an edge list over {n} nodes with {k} "
+                f"weights per edge (got {tuple(x.shape)}, {graph.num_nodes} nodes and "
+                f"{graph.edge_weight.shape[-1]} weights)."
+            )
+        h = self.lin(x)  # (B, T, N, K * C_out)
+        weight = graph.edge_weight
+        if node_mask is not None:
+            source, target = graph.edge_index
+            full = weight.new_zeros(n).index_add_(0, target, weight.sum(-1))
+            weight, _ = masked_edge_weight(graph, node_mask, row_sum=full)
+        if self.edge_importance is not None:
+            source, target = graph.edge_index
+            weight = weight * self.edge_importance[:, target, source].T
+        out = propagate(h, graph, weight) + self.bias
+        return out if node_mask is None else out * node_mask.unsqueeze(-1).to(x.dtype)
 
     def extra_repr(self) -> str:
         return f"{self.in_channels}, {self.out_channels}, num_partitions={self.num_partitions}"

@@ -9,8 +9,7 @@ import numpy as np
 import pandas as pd
 from sklearn.utils.validation import check_is_fitted
 
-from ..data import Modality, Recording
-from ..estimators import as_graph_sequences
+from ..data import Modality, Recording, as_graph_sequences
 from ..transformers import ModalityAligner, NodeFeatureExtractor, SensorGraphBuilder, SequenceScaler
 
 __all__ = ["SegmentationStream"]

@@ -1,15 +1,22 @@
 """Behaviour of the skorch-backed segmenters (tiny models, short sequences)."""
 
+import pickle
 import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
 import torch
+from sklearn.base import clone
 from sklearn.utils._param_validation import InvalidParameterError
 
 from stgraph_sklearn.data import GraphSequence, Modality, Recording, SensorGraph
-from stgraph_sklearn.estimators import AdaptiveGraphSegmenter, MSTCNSegmenter, STGCNSegmenter
+from stgraph_sklearn.estimators import (
+    AdaptiveGraphSegmenter,
+    MSTCNSegmenter,
+    NeuralSegmenter,
+    STGCNSegmenter,
+)
 from stgraph_sklearn.exceptions import NotFittedError, StgraphWarning
 
 TINY = {"hidden_channels": 8, "n_stages": 2, "n_layers": 3, "lr": 1e-2, "random_state": 0}
@@ -246,3 +253,71 @@ def test_default_graph_network_is_parameter_efficient():
     early = EarlyFusionTCN({"acc": 3, "video": 16}, {"acc": 10, "video": 1}, 18)
     n_graph = sum(p.numel() for p in graph.parameters())
     assert n_graph <= 0.6 * sum(p.numel() for p in early.parameters())
+
+
+def test_importing_the_estimators_does_not_import_torch_geometric():
+    """Check torch_geometric (and skorch, which imports it) load only when a model needs them."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, stgraph_sklearn, stgraph_sklearn.estimators; "
+        "print(','.join(m for m in ('torch_geometric', 'skorch') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
+
+
+class _FrameLinear(torch.nn.Module):
+    """A one-stage per-frame linear classifier: the smallest module the contract allows."""
+
+    def __init__(self, in_channels, num_nodes, num_classes, **kwargs):
+        super().__init__()
+        width = sum(num_nodes[m] * f for m, f in in_channels.items())
+        self.lin = torch.nn.Linear(width, num_classes)
+
+    def forward(self, x, node_mask, frame_mask):
+        h = torch.cat([v.flatten(2) for v in x.values()], dim=-1)
+        return self.lin(h).transpose(1, 2).unsqueeze(0)
+
+
+@pytest.mark.parametrize(
+    "Segmenter", [NeuralSegmenter, AdaptiveGraphSegmenter, STGCNSegmenter, MSTCNSegmenter]
+)
+def test_parameter_constraints_match_the_parameters(Segmenter):
+    """Check every neural segmenter validates exactly its own parameters (sklearn's rule)."""
+    assert set(Segmenter._parameter_constraints) == set(Segmenter().get_params())
+
+
+def test_neural_segmenter_trains_a_user_module():
+    """Check a module factory is all a new segmenter needs: it trains, predicts and pickles."""
+    rng = np.random.RandomState(0)
+    X = [rng.randn(40, 3, 2).astype(np.float32) for _ in range(3)]
+    y = [np.repeat(["idle", "stir"], 20) for _ in range(3)]
+    seg = NeuralSegmenter(_FrameLinear, max_epochs=3, lr=0.05, random_state=0).fit(X, y)
+    assert isinstance(seg.net_.module_, _FrameLinear)
+    assert seg.predict(X)[0].shape == (40,) and set(seg.classes_) == {"idle", "stir"}
+    restored = pickle.loads(pickle.dumps(seg))
+    np.testing.assert_allclose(restored.predict_proba(X)[0], seg.predict_proba(X)[0])
+    assert clone(seg).get_params()["module"] is _FrameLinear
+
+
+def test_neural_segmenter_default_is_ms_tcn():
+    """Check NeuralSegmenter() builds and trains exactly as MSTCNSegmenter."""
+    rng = np.random.RandomState(1)
+    X = [rng.randn(30, 2, 3).astype(np.float32) for _ in range(3)]
+    y = [np.repeat([0, 1], 15) for _ in range(3)]
+    tiny = {"hidden_channels": 8, "n_stages": 2, "n_layers": 2, "max_epochs": 2, "random_state": 0}
+    a = NeuralSegmenter(**tiny).fit(X, y)
+    b = MSTCNSegmenter(**tiny).fit(X, y)
+    np.testing.assert_array_equal(a.predict_proba(X)[0], b.predict_proba(X)[0])
+
+
+def test_neural_segmenter_rejects_a_bad_module():
+    """Check a non-callable module and a factory returning no torch module raise clearly."""
+    X = [np.zeros((20, 2, 1)) for _ in range(2)]
+    y = [np.repeat([0, 1], 10) for _ in range(2)]
+    with pytest.raises(InvalidParameterError, match="'module' parameter of NeuralSegmenter"):
+        NeuralSegmenter(module="mstcn", max_epochs=1).fit(X, y)
+    with pytest.raises(TypeError, match=r"must return a torch\.nn\.Module\. Got dict"):
+        NeuralSegmenter(module=lambda **kwargs: kwargs, max_epochs=1).fit(X, y)

@@ -247,3 +247,49 @@ def test_node_temporal_conv_initialises_as_conv1d():
     torch.testing.assert_close(conv.pointwise.weight, pointwise.weight[..., 0])
     n_conv = sum(p.numel() for m in (depthwise, pointwise) for p in m.parameters())
     assert sum(p.numel() for p in conv.parameters()) == n_conv
+
+
+@pytest.mark.parametrize("masked", [False, True])
+@pytest.mark.parametrize("op", ["masked", "partitioned"])
+def test_sparse_path_equals_dense_path(op, masked):
+    """The edge-list (PyG message passing) path gives the dense path's outputs and gradients,
+    a node with no edge included, with and without missing nodes."""
+    torch.manual_seed(3)
+    adj = (torch.rand(N + 2, N + 2) > 0.5).float() * torch.rand(N + 2, N + 2)
+    adj[1] = 0.0  # no in-edge: keeps itself
+    if op == "masked":
+        conv, graph = MaskedGraphConv(5, 6), adj
+    else:
+        graph = spatial_partitions(adj, "spatial")
+        conv = PartitionedGraphConv(5, 6, 3, N + 2)
+        with torch.no_grad():
+            conv.edge_importance.uniform_(0.5, 1.5)
+    x = torch.randn(2, 3, N + 2, 5, requires_grad=True)
+    mask = (
+        torch.rand(2, 3, N + 2, generator=torch.Generator().manual_seed(0)) > 0.3
+        if masked
+        else None
+    )
+    dense = conv(x, FixedGraph(graph, sparse=False)(), mask)
+    edges = FixedGraph(graph, sparse=True)()
+    assert edges.edge_index.shape[0] == 2 and edges.dense is not None
+    sparse = conv(x, edges._replace(dense=None), mask)
+    torch.testing.assert_close(sparse, dense)
+    grad = torch.randn_like(dense)
+    torch.testing.assert_close(
+        torch.autograd.grad(sparse, x, grad)[0], torch.autograd.grad(dense, x, grad)[0]
+    )
+    torch.testing.assert_close(conv(x, edges, mask), dense)  # with the dense copy too
+
+
+def test_fixed_graph_chooses_sparse_by_size_and_density():
+    """Check FixedGraph's automatic choice follows min_sparse_nodes and max_sparse_density."""
+    n = FixedGraph.min_sparse_nodes
+    ring = torch.eye(n) + torch.roll(torch.eye(n), 1, dims=1)
+    assert FixedGraph(ring).sparse and not FixedGraph(ring[:-1, :-1]).sparse
+    assert not FixedGraph(torch.ones(n, n)).sparse
+    assert FixedGraph.max_sparse_density * n * n >= 2 * n
+    graph = FixedGraph(ring)
+    assert set(dict(graph.state_dict())) == {"graph"}  # both forms share one state dict
+    with pytest.raises(ValueError, match="'sparse' parameter of FixedGraph"):
+        FixedGraph(ring, sparse="yes")

@@ -1,0 +1,78 @@
+"""Helpers shared by the subpackages that are not specific to one of them.
+
+``check_device`` validates a torch device (torch imported when called) and ``seed_from``
+turns a scikit-learn ``random_state`` into an int seed for torch.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+__all__ = ["check_device", "seed_from"]
+
+
+def check_device(device, caller="check_device"):
+    """Validate a torch device; CUDA must be available if asked for.
+
+    Parameters
+    ----------
+    device : str or torch.device
+        E.g. ``"cpu"``, ``"cuda"``, ``"cuda:1"``.
+    caller : str, default="check_device"
+        Name used in error messages (the estimator's).
+
+    Returns
+    -------
+    torch.device
+
+    Raises
+    ------
+    ValueError
+        If ``device`` is not a torch device, or names CUDA on a machine without it.
+
+    Examples
+    --------
+    >>> from stgraph_sklearn.utils import check_device
+    >>> check_device("cpu")
+    device(type='cpu')
+    """
+    import torch
+
+    try:
+        dev = torch.device(device)
+    except (RuntimeError, TypeError) as exc:
+        raise ValueError(
+            f"The 'device' parameter of {caller} must be a torch device such as 'cpu' or 'cuda'. "
+            f"Got {device!r} instead."
+        ) from exc
+    if dev.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(
+            f"{caller}: device={device!r} was requested but CUDA is not available on this "
+            "machine (torch.cuda.is_available() is False). Use device='cpu'."
+        )
+    return dev
+
+
+def seed_from(random_state):
+    """An int seed in ``[0, 2**31)`` from a scikit-learn ``random_state``.
+
+    Parameters
+    ----------
+    random_state : None, int or numpy.random.RandomState
+        An int gives itself (modulo ``2**31``); None or a RandomState draws one.
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> from stgraph_sklearn.utils import seed_from
+    >>> seed_from(7)
+    7
+    """
+    from sklearn.utils import check_random_state
+
+    if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
+        return int(random_state) % (2**31)
+    return int(check_random_state(random_state).randint(0, 2**31 - 1))
