@@ -147,6 +147,48 @@ def _cmd_demo(args):
     return 0
 
 
+def _rate(text):
+    """``MODALITY=HZ`` -> (modality, rate)."""
+    key, sep, value = text.partition("=")
+    try:
+        rate = float(value)
+    except ValueError:
+        rate = -1.0
+    if not sep or not key or not rate > 0:
+        raise argparse.ArgumentTypeError(f"expected MODALITY=HZ with HZ > 0, got {text!r}")
+    return key, rate
+
+
+def _cmd_stream(args):
+    import joblib
+
+    from .streaming import stream_csv
+
+    try:
+        model = joblib.load(args.model)
+    except (OSError, EOFError, ValueError, ImportError) as exc:
+        raise ValueError(f"cannot read the model file {args.model!r}: {exc}") from None
+    if not hasattr(model, "stream"):
+        raise ValueError(
+            f"{args.model!r} holds a {type(model).__name__}, not a fitted segmentation "
+            "pipeline whose segmenter is causal (lookahead=0 or a number of frames)."
+        )
+    lines = sys.stdin if args.input == "-" else open(args.input, newline="")
+    try:
+        stream_csv(
+            model,
+            lines,
+            sys.stdout,
+            frame_rate=args.frame_rate,
+            rates=dict(args.rate),
+            chunk_seconds=args.chunk,
+        )
+    finally:
+        if lines is not sys.stdin:
+            lines.close()
+    return 0
+
+
 def _build_parser():
     parser = argparse.ArgumentParser(
         prog="stgraph-seg",
@@ -163,12 +205,43 @@ def _build_parser():
     demo.add_argument("--out", default="stgraph_demo", help="output folder (default: %(default)s)")
     demo.add_argument("--random-state", type=int, default=0, help="seed (default: %(default)s)")
     demo.set_defaults(func=_cmd_demo)
+    stream = sub.add_parser(
+        "stream",
+        help="label a live stream of samples (CSV lines) with a saved causal model",
+        description="Read samples as CSV lines 'modality,time,v1,...,vn' (time in seconds; the "
+        "modality's nodes x channels values node by node, empty or NaN if missing) from a file "
+        "or stdin and write 'frame,time,label,confidence' for every frame as soon as it is "
+        "complete. The model is a fitted segmentation pipeline whose segmenter has "
+        "lookahead=0 (or a number of frames), saved with joblib.dump.",
+    )
+    stream.add_argument("--model", required=True, help="joblib file of the fitted pipeline")
+    stream.add_argument("--input", default="-", help="CSV file, or - for stdin (default)")
+    stream.add_argument("--frame-rate", type=float, required=True, help="frame rate in Hz")
+    stream.add_argument(
+        "--rate",
+        type=_rate,
+        action="append",
+        required=True,
+        metavar="MODALITY=HZ",
+        help="nominal sampling rate of a modality; once per modality",
+    )
+    stream.add_argument(
+        "--chunk", type=float, default=0.5, help="seconds of samples per step (default: 0.5)"
+    )
+    stream.set_defaults(func=_cmd_stream)
     return parser
 
 
 def main(argv=None):
     """Entry point of ``stgraph-seg``; returns the exit status."""
-    args = _build_parser().parse_args(argv)
+    parser = _build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "stream":
+        try:
+            return args.func(args)
+        except (ValueError, TypeError, OSError) as exc:
+            print(f"stgraph-seg stream: error: {exc}", file=sys.stderr)
+            return 1
     return args.func(args)
 
 

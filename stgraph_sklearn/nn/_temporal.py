@@ -33,6 +33,30 @@ def mask_or_none(mask: Tensor | None) -> Tensor | None:
     return mask
 
 
+def _pointwise(conv: nn.Conv1d, x: Tensor) -> Tensor:
+    """A 1x1 ``Conv1d`` as one matrix product, (B, C_in, T) -> (B, C_out, T).
+
+    The causal layers compute their convolutions as matrix products: a stream calls them on
+    chunks of every length, and oneDNN rebuilds a convolution primitive for each new shape.
+    """
+    return _matmul(conv.weight[:, :, 0], x, conv.bias)
+
+
+def _matmul(weight: Tensor, x: Tensor, bias: Tensor) -> Tensor:
+    """``weight @ x + bias`` over (B, C_in, T); one fused ``addmm`` for a single sequence."""
+    if x.shape[0] == 1:
+        return torch.addmm(bias[:, None], weight, x[0]).unsqueeze(0)
+    return torch.matmul(weight, x) + bias[:, None]
+
+
+def _causal_conv(h: Tensor, conv: nn.Conv1d, t: int) -> Tensor:
+    """Kernel-3 dilated ``conv`` on ``h`` (B, C, 2d + t) left context included -> (B, C, t)."""
+    d = conv.dilation[0]
+    taps = torch.cat([h[:, :, i * d : i * d + t] for i in range(3)], dim=1)  # t - 2d, t - d, t
+    weight = conv.weight.permute(0, 2, 1).reshape(conv.out_channels, -1)
+    return _matmul(weight, taps, conv.bias)
+
+
 class DilatedResidualLayer(nn.Module):
     """Dilated residual layer of MS-TCN.
 
@@ -92,8 +116,13 @@ class DilatedResidualLayer(nn.Module):
         Tensor of shape (B, C, T)
             Output features, zero on padded frames.
         """
-        h = causal_context(self, x, self.temporal_span, 2) if self.causal else x
-        out = self.conv_1x1(F.relu(self.conv_dilated(h)))
+        if self.causal:
+            h = causal_context(self, x, self.temporal_span, 2)
+            out = _pointwise(self.conv_1x1, F.relu(_causal_conv(h, self.conv_dilated, x.shape[2])))
+            if not self.training:  # a stream calls this per chunk: skip the no-op dispatch
+                return _apply_mask(x + out, mask)
+        else:
+            out = self.conv_1x1(F.relu(self.conv_dilated(x)))
         return _apply_mask(x + self.dropout(out), mask)
 
 
@@ -125,6 +154,7 @@ class SingleStageTCN(nn.Module):
         hidden_channels = check_int(hidden_channels, "hidden_channels", owner)
         num_classes = check_int(num_classes, "num_classes", owner)
         num_layers = check_int(num_layers, "num_layers", owner)
+        self.causal = bool(causal)
         self.conv_in = nn.Conv1d(in_channels, hidden_channels, 1)
         self.layers = nn.ModuleList(
             DilatedResidualLayer(hidden_channels, 2**i, dropout, causal) for i in range(num_layers)
@@ -154,10 +184,11 @@ class SingleStageTCN(nn.Module):
         Tensor of shape (B, K, T)
             Logits, zero on padded frames.
         """
-        out = _apply_mask(self.conv_in(x), mask)
+        conv = _pointwise if self.causal else (lambda module, h: module(h))
+        out = _apply_mask(conv(self.conv_in, x), mask)
         for layer in self.layers:
             out = layer(out, mask)
-        return _apply_mask(self.conv_out(out), mask)
+        return _apply_mask(conv(self.conv_out, out), mask)
 
 
 class MultiStageTCN(nn.Module):

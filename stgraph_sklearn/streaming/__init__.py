@@ -6,6 +6,7 @@ field; :meth:`SegmentationPipeline.stream <stgraph_sklearn.pipeline.Segmentation
 builds one.
 """
 
+from ._csv import stream_csv
 from ._stream import SegmentationStream
 
-__all__ = ["SegmentationStream"]
+__all__ = ["SegmentationStream", "stream_csv"]

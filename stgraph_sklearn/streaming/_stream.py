@@ -128,6 +128,8 @@ class SegmentationStream:
         Frames returned so far.
     receptive_field_ : int
         Frames of network input one decision depends on.
+    modalities_ : dict of str to tuple (n_nodes, n_channels)
+        The modalities a chunk may contain, with their shapes (as the pipeline was fitted).
 
     See Also
     --------
@@ -219,6 +221,7 @@ class SegmentationStream:
         self._frames = segmenter.stream()
         self.classes_ = segmenter.classes_
         self.receptive_field_ = self._frames.receptive_field_
+        self.modalities_ = dict(layout)
         self._max_gap = np.inf if aligner.max_gap is None else float(aligner.max_gap)
         self._buffers = {
             k: _ModalityBuffer(n, c, 1.0 / float(rates[k])) for k, (n, c) in layout.items()
@@ -318,16 +321,13 @@ class SegmentationStream:
     def _table(self, proba):
         frames = np.arange(self.n_frames_, self.n_frames_ + proba.shape[0])
         self.n_frames_ += proba.shape[0]
-        table = pd.DataFrame(
-            {
-                "frame": frames,
-                "time": frames / self.frame_rate,
-                "label": self.classes_[proba.argmax(axis=1)] if len(proba) else self.classes_[:0],
-            }
-        )
-        for j, c in enumerate(self.classes_):
-            table[f"proba_{c}"] = proba[:, j]
-        return table
+        columns = {
+            "frame": frames,
+            "time": frames / self.frame_rate,
+            "label": self.classes_[proba.argmax(axis=1)] if len(proba) else self.classes_[:0],
+        }
+        columns.update({f"proba_{c}": proba[:, j] for j, c in enumerate(self.classes_)})
+        return pd.DataFrame(columns, copy=False)
 
     # ---- public API -----------------------------------------------------------------------
     def partial_predict(self, chunk):
@@ -368,11 +368,15 @@ class SegmentationStream:
         self._resample_until(ready)
         return self._emit(self._n_aligned - self._after)
 
-    def close(self):
+    def close(self, n_frames=None):
         """End the stream and label its remaining frames.
 
-        The recording has ``round(max over modalities of (last sample + period) *
-        frame_rate)`` frames, as :class:`~stgraph_sklearn.data.Recording` counts them.
+        Parameters
+        ----------
+        n_frames : int, default=None
+            Length of the recording in frames, if it is fixed (a Recording built with
+            ``n_frames``). None counts as :class:`~stgraph_sklearn.data.Recording` does:
+            ``round(max over modalities of (last sample + period) * frame_rate)``.
 
         Returns
         -------
@@ -387,9 +391,20 @@ class SegmentationStream:
                 f"SegmentationStream.close: modalities {missing} never sent a sample, so the "
                 "stream has no frames to label."
             )
-        self._closed = True
         fr = self.frame_rate
         n_total = round(max(b.last_time + b.period for b in self._buffers.values()) * fr)
+        if n_frames is not None:
+            if (
+                isinstance(n_frames, bool)
+                or not isinstance(n_frames, numbers.Integral)
+                or n_frames < self._n_aligned
+            ):
+                raise ValueError(
+                    f"SegmentationStream.close: 'n_frames' must be an int >= {self._n_aligned} "
+                    f"(the frames already resampled). Got {n_frames!r} instead."
+                )
+            n_total = int(n_frames)
+        self._closed = True
         self._resample_until(n_total)
         head = self._emit(n_total)
         tail = self._table(self._frames.close())

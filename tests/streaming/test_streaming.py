@@ -134,3 +134,36 @@ def test_stream_needs_a_causal_model(recordings):
     with pytest.raises(ValueError, match=r"modalities \['vid'\] never sent a sample"):
         stream.close()
     assert isinstance(stream, SegmentationStream)
+    stream.partial_predict({"vid": ([0.0], np.zeros((1, 4)))})
+    with pytest.raises(ValueError, match="'n_frames' must be an int"):
+        stream.close(n_frames=-1)
+
+
+def test_cli_stream_writes_the_offline_labels(recordings, tmp_path, capsys):
+    """Check that stgraph-seg stream reads CSV samples and writes predict's labels."""
+    import joblib
+
+    from stgraph_sklearn.cli import main
+
+    seg = MSTCNSegmenter(lookahead=1, **TINY)
+    model = make_segmentation_pipeline(seg, k=2).fit(recordings, [_labels(r) for r in recordings])
+    joblib.dump(model, tmp_path / "model.joblib")
+    rec = _recording(np.random.RandomState(5))
+    rows = [
+        (float(t), key, ",".join("" if np.isnan(v) else repr(float(v)) for v in values.ravel()))
+        for key, mod in rec.modalities.items()
+        for t, values in zip(mod.times, mod.values, strict=True)
+    ]
+    lines = ["modality,time,values"] + [f"{k},{t!r},{v}" for t, k, v in sorted(rows)]
+    (tmp_path / "samples.csv").write_text("\n".join(lines) + "\n")
+    args = ["stream", "--model", str(tmp_path / "model.joblib"), "--frame-rate", "10"]
+    args += ["--rate", "acc=50", "--rate", "vid=8", "--input", str(tmp_path / "samples.csv")]
+    assert main(args) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "frame,time,label,confidence"
+    labels = [line.split(",")[2] for line in out[1:]]
+    np.testing.assert_array_equal(labels, model.predict([rec])[0])
+    (tmp_path / "bad.csv").write_text("acc,0.0,1,2\n")
+    args[-1] = str(tmp_path / "bad.csv")
+    assert main(args) == 1
+    assert "line 1: modality 'acc' needs 6 values" in capsys.readouterr().err

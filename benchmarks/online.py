@@ -1,0 +1,200 @@
+"""Online segmentation: streaming latency, and what causality costs in accuracy.
+
+Latency: the default graph model (``AdaptiveGraphSegmenter(lookahead=0)``, documented
+defaults otherwise) behind ``make_segmentation_pipeline`` is trained briefly on the kitchen
+simulation (speed does not depend on the weights), then a held-out recording is replayed
+through ``pipeline.stream`` in 1-second chunks of raw samples (50 Hz accelerometers, 30 fps
+video, 30 fps frames). Reported: per-chunk wall time of ``partial_predict`` (median, p99, ms),
+its CPU time (``time.process_time``: on a shared machine wall time also counts the waits for
+a core), throughput (frames per second of compute) and whether the streamed labels equal the
+offline ``predict`` of the same causal model (they must). One torch thread by default: a
+1-second chunk's operations are too small for intra-op threads to pay off.
+
+Accuracy: the graph model and MS-TCN, offline (``lookahead=None``) and causal
+(``lookahead=0``), on the simulation (GroupKFold by subject) and on BasicMotions (official
+train/test split), scored with ``model_selection.fit_and_score``: frame accuracy, Edit,
+F1@50. A causal model's offline ``predict`` is what its stream returns, so scoring it
+offline scores the stream.
+
+Usage::
+
+    python benchmarks/online.py --quick     # small data, few epochs: minutes on 2 cores
+    python benchmarks/online.py             # 20 recordings, 5 folds, defaults: hours
+
+Results go to ``benchmarks/results/online[_quick].txt``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import time
+import warnings
+from contextlib import redirect_stdout
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+from sklearn.model_selection import GroupKFold
+
+from stgraph_sklearn.datasets import load_basic_motions_sequences, make_kitchen_activities
+from stgraph_sklearn.estimators import AdaptiveGraphSegmenter, MSTCNSegmenter
+from stgraph_sklearn.model_selection import fit_and_score
+from stgraph_sklearn.pipeline import make_segmentation_pipeline
+
+RESULTS = Path(__file__).parent / "results"
+FPS = 30.0
+
+
+def _chunks(rec, seconds):
+    """Split a recording's samples into consecutive ``seconds``-long chunks (reference clock)."""
+    times = {k: m.times for k, m in rec.modalities.items()}
+    end = max(t[-1] for t in times.values())
+    edges = np.arange(seconds, end + seconds, seconds)
+    pos = dict.fromkeys(times, 0)
+    for edge in edges:
+        chunk = {}
+        for k, t in times.items():
+            stop = int(np.searchsorted(t, edge, side="left"))
+            chunk[k] = (t[pos[k] : stop], rec.modalities[k].values[pos[k] : stop])
+            pos[k] = stop
+        yield chunk
+
+
+def _rate(mod):
+    return mod.rate if mod.rate is not None else 1.0 / float(np.median(np.diff(mod.times)))
+
+
+def latency(args):
+    """Per-chunk latency and throughput of the default graph model on a replayed recording."""
+    X, y, _ = make_kitchen_activities(
+        n_recordings=3, n_subjects=3, duration=args.latency_seconds, clock_drift=0.0,
+        random_state=0,
+    )  # fmt: skip
+    seg = AdaptiveGraphSegmenter(lookahead=0, max_epochs=1, random_state=0)
+    model = make_segmentation_pipeline(seg).fit(X[:2], y[:2])
+    rec = X[2]
+    assert all(m.clock is None for m in rec.modalities.values())
+    rates = {k: _rate(m) for k, m in rec.modalities.items()}
+    stream = model.stream(frame_rate=rec.frame_rate, rates=rates)
+    times, cpu, labels = [], [], []
+    for chunk in _chunks(rec, args.chunk_seconds):
+        start, start_cpu = time.perf_counter(), time.process_time()
+        out = stream.partial_predict(chunk)
+        times.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
+        labels.append(out["label"].to_numpy())
+    start = time.perf_counter()
+    labels.append(stream.close()["label"].to_numpy())
+    close_s = time.perf_counter() - start
+    streamed = np.concatenate(labels)
+    offline = model.predict([rec])[0]
+    ms, cpu_ms = 1000 * np.asarray(times), 1000 * np.asarray(cpu)
+    return {
+        "frames": rec.n_frames,
+        "chunks": len(times),
+        "chunk_s": args.chunk_seconds,
+        "median_ms": float(np.median(ms)),
+        "p99_ms": float(np.percentile(ms, 99)),
+        "max_ms": float(ms.max()),
+        "cpu_median_ms": float(np.median(cpu_ms)),
+        "cpu_p99_ms": float(np.percentile(cpu_ms, 99)),
+        "close_ms": 1000 * close_s,
+        "frames_per_s": rec.n_frames / (sum(times) + close_s),
+        "receptive_field": stream.receptive_field_,
+        "identical": bool(len(streamed) == len(offline) and (streamed == offline).all()),
+    }
+
+
+def _models(seed, epochs):
+    kw = {"random_state": seed} if epochs is None else {"random_state": seed, "max_epochs": epochs}
+    return {
+        "graph offline": AdaptiveGraphSegmenter(**kw),
+        "graph causal": AdaptiveGraphSegmenter(lookahead=0, **kw),
+        "MS-TCN offline": MSTCNSegmenter(**kw),
+        "MS-TCN causal": MSTCNSegmenter(lookahead=0, **kw),
+    }
+
+
+def _score(rows, dataset, split, models, X_tr, y_tr, X_te, y_te):
+    for name, seg in models.items():
+        scores, _ = fit_and_score(make_segmentation_pipeline(seg), X_tr, y_tr, X_te, y_te)
+        rows.append(
+            {
+                "dataset": dataset,
+                "split": split,
+                "model": name,
+                **{k: 100 * scores[k] for k in ("accuracy", "edit", "f1@50")},
+                "fit_s": scores["fit_time"],
+            }
+        )
+        print({k: round(v, 1) if isinstance(v, float) else v for k, v in rows[-1].items()})
+
+
+def accuracy(args):
+    """Offline vs causal scores of the graph model and MS-TCN on both data sets."""
+    rows = []
+    X, y, groups = make_kitchen_activities(
+        n_recordings=args.n_recordings, n_subjects=args.n_subjects, duration=args.duration,
+        random_state=0,
+    )  # fmt: skip
+    folds = list(GroupKFold(n_splits=args.n_subjects).split(X, y, groups))[: args.folds]
+    for i, (tr, te) in enumerate(folds):
+        _score(
+            rows, "simulation", f"fold {i}", _models(0, args.epochs),
+            [X[j] for j in tr], [y[j] for j in tr], [X[j] for j in te], [y[j] for j in te],
+        )  # fmt: skip
+    for seed in args.seeds:
+        X_tr, y_tr = load_basic_motions_sequences("train", n_sequences=20, random_state=seed)
+        X_te, y_te = load_basic_motions_sequences("test", n_sequences=20, random_state=seed + 1000)
+        _score(
+            rows, "BasicMotions", f"seed {seed}", _models(seed, args.epochs), X_tr, y_tr, X_te, y_te
+        )
+    return pd.DataFrame(rows)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="small data and few epochs")
+    parser.add_argument(
+        "--threads", type=int, default=1, help="torch threads (1: a chunk's ops are small)"
+    )
+    parser.add_argument("--skip-accuracy", action="store_true")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.latency_seconds, args.n_recordings, args.n_subjects, args.duration = 60.0, 8, 4, 60.0
+        args.folds, args.epochs, args.seeds = 2, 15, [0]
+    else:
+        args.latency_seconds, args.n_recordings, args.n_subjects, args.duration = (
+            120.0,
+            20,
+            5,
+            120.0,
+        )
+        args.folds, args.epochs, args.seeds = 5, None, [0, 1, 2]
+    args.chunk_seconds = 1.0
+    torch.set_num_threads(args.threads)
+    warnings.simplefilter("ignore")
+    log = io.StringIO()
+    with redirect_stdout(log):
+        print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, quick={args.quick}")
+        lat = latency(args)
+        print("\nStreaming latency, default AdaptiveGraphSegmenter(lookahead=0), 1-s chunks:")
+        print(pd.Series(lat).to_string())
+        if not args.skip_accuracy:
+            res = accuracy(args)
+            table = res.groupby(["dataset", "model"], sort=False)[
+                ["accuracy", "edit", "f1@50", "fit_s"]
+            ].mean()
+            print(f"\nScores x100, mean over splits ({args.folds} simulation folds, "
+                  f"BasicMotions seeds {args.seeds}; epochs: {args.epochs or 'defaults'}):")  # fmt: skip
+            print(table.round(1).to_string())
+    text = log.getvalue()
+    print(text)
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"online{'_quick' if args.quick else ''}.txt").write_text(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,133 @@
+"""stream_csv: label a stream of samples given as CSV lines, writing one line per frame."""
+
+from __future__ import annotations
+
+import csv
+
+import numpy as np
+
+__all__ = ["stream_csv"]
+
+
+def _parse(row, lineno, widths):
+    """``(modality, time, values)`` of one CSV row ``modality,time,v1,...,vn``."""
+    where = f"line {lineno}"
+    if len(row) < 2:
+        raise ValueError(f"{where}: expected 'modality,time,values...'. Got {','.join(row)!r}.")
+    key = row[0].strip()
+    if key not in widths:
+        raise ValueError(
+            f"{where}: unknown modality {key!r}; the model was fitted on {sorted(widths)}."
+        )
+    try:
+        t = float(row[1])
+    except ValueError:
+        raise ValueError(
+            f"{where}: the time must be a number of seconds. Got {row[1]!r}."
+        ) from None
+    fields = row[2:]
+    if len(fields) != widths[key]:
+        raise ValueError(
+            f"{where}: modality {key!r} needs {widths[key]} values (nodes x channels, node "
+            f"by node). Got {len(fields)}."
+        )
+    try:
+        values = [float(v) if v.strip() not in ("", "nan", "NaN") else np.nan for v in fields]
+    except ValueError:
+        raise ValueError(f"{where}: values must be numbers (empty or NaN if missing).") from None
+    return key, t, values
+
+
+def stream_csv(pipeline, lines, out, *, frame_rate, rates, chunk_seconds=0.5):
+    """Label samples read as CSV lines with a fitted pipeline; write one line per frame.
+
+    Every input line is one sample of one modality: ``modality,time,v1,...,vn``, with
+    ``time`` in seconds on the reference clock and the modality's ``n_nodes * n_channels``
+    values node by node (``node0_ch0, node0_ch1, ..., node1_ch0, ...``), empty or ``NaN``
+    where missing. A first line starting with ``modality,time`` is a header and skipped.
+    Samples are passed to :class:`SegmentationStream` every ``chunk_seconds`` of stream
+    time; every completed frame is written at once as ``frame,time,label,confidence``.
+
+    Parameters
+    ----------
+    pipeline : SegmentationPipeline
+        A fitted pipeline with a causal segmenter (see :class:`SegmentationStream`).
+    lines : iterable of str
+        The input, e.g. ``sys.stdin`` or an open file.
+    out : file-like
+        Where the frames go (flushed after every chunk).
+    frame_rate : float
+        Reference frame rate in Hz.
+    rates : dict of str to float
+        Nominal rate in Hz of every modality.
+    chunk_seconds : float, default=0.5
+        Stream time between two calls of ``partial_predict``.
+
+    Returns
+    -------
+    n_frames : int
+        Number of frames written.
+
+    Examples
+    --------
+    >>> import io
+    >>> import numpy as np
+    >>> from stgraph_sklearn.data import Modality, Recording
+    >>> from stgraph_sklearn.estimators import MSTCNSegmenter
+    >>> from stgraph_sklearn.pipeline import make_segmentation_pipeline
+    >>> from stgraph_sklearn.streaming import stream_csv
+    >>> rng = np.random.RandomState(0)
+    >>> recs = [Recording({"acc": Modality(rng.randn(40, 2, 1), rate=20.0)}, frame_rate=10.0)
+    ...         for _ in range(2)]
+    >>> seg = MSTCNSegmenter(hidden_channels=4, n_stages=1, n_layers=2, max_epochs=1,
+    ...                      lookahead=0, random_state=0)
+    >>> model = make_segmentation_pipeline(seg, k=1).fit(recs, [np.repeat([0, 1], 10)] * 2)
+    >>> lines = [f"acc,{i / 20},{x:.3f},{z:.3f}" for i, (x, z) in enumerate(rng.randn(40, 2))]
+    >>> out = io.StringIO()
+    >>> stream_csv(model, lines, out, frame_rate=10.0, rates={"acc": 20.0})
+    20
+    >>> out.getvalue().splitlines()[0]
+    'frame,time,label,confidence'
+    """
+    stream = pipeline.stream(frame_rate=frame_rate, rates=rates)
+    layout = stream.modalities_
+    widths = {k: n * c for k, (n, c) in layout.items()}
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["frame", "time", "label", "confidence"])
+    pending = {k: ([], []) for k in widths}
+    started, n_written = None, 0
+
+    def flush(table):
+        nonlocal n_written
+        proba = table.filter(like="proba_").to_numpy()
+        for (frame, t, label), p in zip(
+            table[["frame", "time", "label"]].itertuples(index=False), proba, strict=True
+        ):
+            writer.writerow([frame, f"{t:.4f}", label, f"{p.max():.4f}"])
+        n_written += len(table)
+        out.flush()
+
+    def send():
+        chunk = {}
+        for key, (times, values) in pending.items():
+            if times:
+                n, c = layout[key]
+                chunk[key] = (np.asarray(times), np.asarray(values).reshape(-1, n, c))
+        for times, values in pending.values():
+            times.clear()
+            values.clear()
+        flush(stream.partial_predict(chunk))
+
+    for lineno, row in enumerate(csv.reader(lines), start=1):
+        if not row or (lineno == 1 and row[:2] == ["modality", "time"]):
+            continue
+        key, t, values = _parse(row, lineno, widths)
+        pending[key][0].append(t)
+        pending[key][1].append(values)
+        started = t if started is None else started
+        if t - started >= chunk_seconds:
+            send()
+            started = None
+    send()
+    flush(stream.close())
+    return n_written
