@@ -71,11 +71,11 @@ FULL = {
 #: with 20 boosting iterations instead of 100 (its default takes minutes even on small data).
 QUICK = {
     "seeds": [0, 1],
-    "epochs": 4,
+    "epochs": 3,
     "frame_stride": 4,
     "frame_max_iter": 20,
-    "kitchen": {"n_recordings": 12, "n_subjects": 4, "duration": 30.0},
-    "basicmotions": {"n_sequences": 10},
+    "kitchen": {"n_recordings": 10, "n_subjects": 5, "duration": 20.0},
+    "basicmotions": {"n_sequences": 8},
     "uci_har": {"max_users": 8},
 }
 
@@ -83,7 +83,7 @@ QUICK = {
 def add_common_arguments(parser):
     """The options every benchmark script takes."""
     parser.add_argument(
-        "--quick", action="store_true", help="small data, 2 seeds, 4 epochs (a few minutes)"
+        "--quick", action="store_true", help="small data, 2 seeds, 3 epochs (a few minutes)"
     )
     parser.add_argument(
         "--datasets",

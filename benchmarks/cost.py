@@ -22,7 +22,7 @@ subject-disjoint split (``_common.py``):
 
 Usage::
 
-    python benchmarks/cost.py --quick                   # seed 0, small data, 4 epochs
+    python benchmarks/cost.py --quick                   # seed 0, small data, 3 epochs
     python benchmarks/cost.py                           # seeds 0-2, defaults
     python benchmarks/cost.py --threads-list 1 2 4
 
@@ -154,7 +154,7 @@ def run(args, argv):
                     rows.append(row)
                     print(
                         f"{dataset} seed {seed} {name} {threads} thr: fit {row['fit_s']:.1f}s "
-                        f"to-final {row.get('to_final_s', float('nan')):.1f}s "
+                        f"to-final {row.get('to_final_s', float('nan')):.1f} s "
                         f"train {row['train_fps']:,.0f} infer {row['infer_fps']:,.0f} "
                         f"e2e {row['e2e_fps']:,.0f} frames/s, peak {row['peak_mib']:.0f} MiB",
                         flush=True,

@@ -9,7 +9,7 @@ documented defaults behind ``make_segmentation_pipeline`` on the same subsets, i
 
 Usage::
 
-    python benchmarks/learning_curve.py --quick          # 2 seeds, small data, 4 epochs
+    python benchmarks/learning_curve.py --quick          # 2 seeds, small data, 3 epochs
     python benchmarks/learning_curve.py                  # seeds 0-2, defaults (hours on 2 cores)
     python benchmarks/learning_curve.py --uci-har-root ~/data/HAPT
 

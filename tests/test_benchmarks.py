@@ -15,7 +15,7 @@ import pytest
 
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 MODELS = {"AdaptiveGraphSegmenter", "STGCNSegmenter", "MSTCNSegmenter", "FrameClassifierSegmenter"}
-TIMEOUT_S = 900  # --quick is meant to take under 10 minutes on 2 cores; this catches a hang
+TIMEOUT_S = 3600  # --quick is meant to take minutes; this only catches a hang (shared machines)
 
 
 def run_quick(script, tmp_path):
@@ -80,6 +80,7 @@ def test_cost_quick(tmp_path):
     for col in ("fit_s", "train_fps", "infer_fps", "e2e_fps", "peak_mib"):
         assert (rows[col] > 0).all(), col
     neural = rows[rows["model"] != "FrameClassifierSegmenter"]
+    assert neural["to_final_s"].notna().all()  # the quick data leave a validation split
     assert (neural["to_final_s"] <= neural["fit_s"]).all()
     assert (neural["epoch_reached"] <= neural["epochs"]).all()
     assert "AdaptiveGraphSegmenter / MSTCNSegmenter" in markdown
