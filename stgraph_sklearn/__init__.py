@@ -7,7 +7,8 @@ The handful of names a notebook needs are re-exported here and imported lazily, 
 Subpackages: ``data`` (containers, validation), ``graph`` (graph construction),
 ``transformers`` (alignment, scaling, graphs, node features), ``nn`` (torch modules),
 ``estimators`` (segmenters), ``pipeline`` (the standard preprocessing), ``model_selection``
-(comparing segmenters), ``metrics``, ``datasets``, ``plotting``.
+(comparing segmenters), ``metrics``, ``datasets``, ``plotting``, ``io`` (model files and
+the data formats of the command line).
 """
 
 import importlib
@@ -33,6 +34,8 @@ _LAZY = {
     "make_kitchen_activities": "datasets",
     "SegmentationDisplay": "plotting",
     "make_segmentation_pipeline": "pipeline",
+    "load_model": "io",
+    "save_model": "io",
 }
 
 __all__ = sorted([*_LAZY, "__version__"])

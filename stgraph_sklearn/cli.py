@@ -1,9 +1,20 @@
 """The ``stgraph-seg`` command: a thin layer over the public API.
 
-``stgraph-seg demo [--quick] [--out DIR]`` trains the default AdaptiveGraphSegmenter and the
-MSTCNSegmenter and FrameClassifierSegmenter baselines on the kitchen simulation with a
-subject-disjoint split, prints one score table and writes a timeline plot and the learned
-sensor graph as PNG files.
+- ``stgraph-seg demo [--quick] [--out DIR]`` trains the default AdaptiveGraphSegmenter and the
+  MSTCNSegmenter and FrameClassifierSegmenter baselines on the kitchen simulation with a
+  subject-disjoint split, prints one score table and writes a timeline plot and the learned
+  sensor graph as PNG files.
+- ``stgraph-seg fit --data PATH --format FORMAT [--model NAME] [--set key=value ...] --out MODEL``
+  trains the standard pipeline on your data and writes a model file (:func:`save_model`).
+- ``stgraph-seg predict --model MODEL --data PATH [--format FORMAT] --out DIR`` writes one label
+  file per recording and ``segments.csv``.
+- ``stgraph-seg evaluate --model MODEL --data PATH [--format FORMAT] [--json FILE]`` prints
+  Acc, Edit and F1@{10,25,50} per recording and overall.
+- ``stgraph-seg stream --model MODEL --frame-rate HZ --rate MODALITY=HZ ...`` labels a live
+  stream of CSV sample lines with a saved causal pipeline.
+
+Every subcommand ends a failure (missing path, malformed file, model/data mismatch) with one
+line on stderr naming the file and a non-zero exit status.
 """
 
 from __future__ import annotations
@@ -15,6 +26,13 @@ import warnings
 from pathlib import Path
 
 __all__ = ["main"]
+
+#: ``--model`` names of the segmenters the command line trains (all stored by save_model).
+MODELS = {
+    "adaptive": "AdaptiveGraphSegmenter",
+    "stgcn": "STGCNSegmenter",
+    "mstcn": "MSTCNSegmenter",
+}
 
 
 def run_demo(
@@ -147,6 +165,171 @@ def _cmd_demo(args):
     return 0
 
 
+class CommandError(Exception):
+    """A failure the command line reports as one line (never a traceback)."""
+
+
+def _parse_settings(pairs):
+    """``["max_epochs=5", "device=cuda"]`` -> ``{"max_epochs": 5, "device": "cuda"}``."""
+    import ast
+
+    out = {}
+    for pair in pairs or []:
+        key, sep, text = pair.partition("=")
+        if not sep or not key.strip():
+            raise CommandError(f"--set expects key=value, got {pair!r}")
+        try:
+            value = ast.literal_eval(text)
+        except (ValueError, SyntaxError):
+            value = text
+        out[key.strip()] = value
+    return out
+
+
+def _read(args, *, labels):
+    from .io import read_dataset
+
+    X, y = read_dataset(
+        args.data,
+        args.format,
+        split=getattr(args, "split", 1),
+        subset=getattr(args, "subset", "test"),
+        frame_rate=args.frame_rate,
+        fill=args.fill,
+        labels=labels,
+    )
+    return X, y
+
+
+def _scores_table(y_true, y_pred, names):
+    import pandas as pd
+
+    from .metrics import segmentation_report
+
+    rows = {}
+    for name, t, p in zip(names, y_true, y_pred, strict=True):
+        rows[name] = segmentation_report([t], [p], output_dict=True)
+    rows["overall"] = segmentation_report(y_true, y_pred, output_dict=True)
+    table = 100 * pd.DataFrame.from_dict(rows, orient="index")
+    table.columns = ["Acc", "Edit", "F1@10", "F1@25", "F1@50"]
+    return table
+
+
+def _names(X):
+    return [str(i) if x.name is None else str(x.name) for i, x in enumerate(X)]
+
+
+def _cmd_fit(args):
+    from . import estimators
+    from .io import save_model
+    from .pipeline import make_segmentation_pipeline
+
+    settings = {"verbose": 1, **_parse_settings(args.set)}
+    segmenter = getattr(estimators, MODELS[args.model])()
+    try:
+        segmenter.set_params(**settings)
+    except ValueError as exc:
+        raise CommandError(f"--set: {' '.join(str(exc).split())}") from None
+    X, y = _read(args, labels=True)
+    print(
+        f"Training {type(segmenter).__name__} on {len(X)} recordings of {args.data} "
+        f"({sum(x.n_frames for x in X)} frames at {X[0].frame_rate:g} fps, nodes "
+        f"{', '.join(X[0].node_names[:6])}{', ...' if X[0].n_nodes > 6 else ''}).",
+        file=args.stream,
+    )
+    # k neighbours per node, at most all the other nodes (one node: no graph to learn)
+    n_nodes = X[0].n_nodes
+    graph = {"graph": "full"} if n_nodes < 2 else {"k": min(3, n_nodes - 1)}
+    model = make_segmentation_pipeline(segmenter, **graph).fit(X, y)
+    table = _scores_table(y, model.predict(X), _names(X))
+    print("Training scores (x100):", file=args.stream)
+    print(table.to_string(float_format=lambda v: f"{v:.1f}"), file=args.stream)
+    save_model(model, args.out)
+    print(f"Wrote {args.out}", file=args.stream)
+    return 0
+
+
+def _load_for(args, X):
+    from .io import load_model
+
+    model = load_model(args.model)
+    expected = getattr(model[-1] if hasattr(model, "steps") else model, "node_names_", None)
+    for x in X if expected is not None else []:
+        if tuple(x.node_names) != tuple(expected):
+            missing = sorted(set(expected) - set(x.node_names))[:5]
+            extra = sorted(set(x.node_names) - set(expected))[:5]
+            raise CommandError(
+                f"{args.data}: the nodes of recording {x.name!r} do not match the model "
+                f"{args.model} (missing {missing}, unexpected {extra}, or another order)."
+            )
+    return model
+
+
+def _cmd_predict(args):
+    from .io import write_predictions
+
+    X, _ = _read(args, labels=False)
+    model = _load_for(args, X)
+    y_pred = model.predict(X)
+    segments = model.predict_segments(X)
+    paths = write_predictions(args.out, X, y_pred, segments)
+    print(
+        f"Wrote {len(paths) - 1} label files and {paths[-1]} ({len(segments)} segments).",
+        file=args.stream,
+    )
+    return 0
+
+
+def _cmd_evaluate(args):
+    import json
+
+    import numpy as np
+
+    X, y = _read(args, labels=True)
+    model = _load_for(args, X)
+    classes = model[-1].classes_ if hasattr(model, "steps") else model.classes_
+    unknown = sorted(set(np.concatenate(y).tolist()) - set(classes.tolist()))
+    if unknown:
+        raise CommandError(
+            f"{args.data}: labels {unknown[:5]} are not classes of the model {args.model} "
+            f"(which knows {classes.tolist()[:10]})."
+        )
+    table = _scores_table(y, model.predict(X), _names(X))
+    print("Scores (x100):", file=args.stream)
+    print(table.to_string(float_format=lambda v: f"{v:.1f}"), file=args.stream)
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as fh:
+            json.dump(table.to_dict(orient="index"), fh, indent=2)
+    return 0
+
+
+def _add_data_arguments(parser, *, split=True):
+    from .io import FORMATS
+
+    parser.add_argument("--data", required=True, help="the data folder")
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="csv",
+        help="csv: the documented folder layout (<recording>/<modality>.csv + segments.csv); "
+        "mstcn: the MS-TCN feature bundle; 50salads: the raw release (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--frame-rate",
+        type=float,
+        default=None,
+        help="csv: rate of the label timeline in Hz (default: the lowest modality rate)",
+    )
+    parser.add_argument(
+        "--fill", default=None, help="csv: label of frames no segment covers (default: error)"
+    )
+    if split:
+        parser.add_argument("--split", type=int, default=1, help="mstcn: split number")
+        parser.add_argument(
+            "--subset", choices=("train", "test"), default=None, help="mstcn: which list"
+        )
+
+
 def _rate(text):
     """``MODALITY=HZ`` -> (modality, rate)."""
     key, sep, value = text.partition("=")
@@ -190,10 +373,13 @@ def _cmd_stream(args):
 
 
 def _build_parser():
+    from ._version import __version__
+
     parser = argparse.ArgumentParser(
         prog="stgraph-seg",
         description="Temporal action segmentation of multimodal sensor data with graph networks.",
     )
+    parser.add_argument("--version", action="version", version=f"stgraph-seg {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser(
         "demo",
@@ -205,6 +391,51 @@ def _build_parser():
     demo.add_argument("--out", default="stgraph_demo", help="output folder (default: %(default)s)")
     demo.add_argument("--random-state", type=int, default=0, help="seed (default: %(default)s)")
     demo.set_defaults(func=_cmd_demo)
+
+    fit = sub.add_parser(
+        "fit",
+        help="train a segmenter on your data and write a model file",
+        description="Train make_segmentation_pipeline(MODEL) on the recordings and labels in "
+        "--data, print the training scores and write the model file (stgraph_sklearn.save_model).",
+    )
+    _add_data_arguments(fit)
+    fit.add_argument(
+        "--model",
+        choices=sorted(MODELS),
+        default="adaptive",
+        help="segmenter (default: %(default)s)",
+    )
+    fit.add_argument(
+        "--set",
+        action="append",
+        metavar="KEY=VALUE",
+        help="a segmenter parameter, e.g. --set max_epochs=20 --set device=cuda (repeatable)",
+    )
+    fit.add_argument("--out", required=True, help="model file to write (e.g. model.stgm)")
+    fit.set_defaults(func=_cmd_fit, subset_default="train")
+
+    predict = sub.add_parser(
+        "predict",
+        help="label every frame of every recording with a saved model",
+        description="Write <recording>.txt (one label per frame and line, MS-TCN groundTruth "
+        "style) per recording and segments.csv (recording, start, end, start_s, end_s, label, "
+        "confidence) to --out.",
+    )
+    predict.add_argument("--model", required=True, help="model file written by fit")
+    _add_data_arguments(predict)
+    predict.add_argument("--out", required=True, help="output folder")
+    predict.set_defaults(func=_cmd_predict, subset_default="test")
+
+    evaluate = sub.add_parser(
+        "evaluate",
+        help="score a saved model on labelled data",
+        description="Print Acc, Edit, F1@10, F1@25 and F1@50 (x100) per recording and overall.",
+    )
+    evaluate.add_argument("--model", required=True, help="model file written by fit")
+    _add_data_arguments(evaluate)
+    evaluate.add_argument("--json", default=None, help="also write the scores to this JSON file")
+    evaluate.set_defaults(func=_cmd_evaluate, subset_default="test")
+
     stream = sub.add_parser(
         "stream",
         help="label a live stream of samples (CSV lines) with a saved causal model",
@@ -232,17 +463,28 @@ def _build_parser():
     return parser
 
 
-def main(argv=None):
-    """Entry point of ``stgraph-seg``; returns the exit status."""
-    parser = _build_parser()
-    args = parser.parse_args(argv)
-    if args.command == "stream":
-        try:
-            return args.func(args)
-        except (ValueError, TypeError, OSError) as exc:
-            print(f"stgraph-seg stream: error: {exc}", file=sys.stderr)
-            return 1
-    return args.func(args)
+def main(argv=None, *, stream=None):
+    """Entry point of ``stgraph-seg``; returns the exit status.
+
+    Errors of the data, the files or the model end as one line on stderr
+    (``stgraph-seg <command>: error: <message>``) and exit status 1; usage errors exit with 2.
+    """
+    args = _build_parser().parse_args(argv)
+    args.stream = sys.stdout if stream is None else stream
+    if getattr(args, "subset", "x") is None:
+        args.subset = args.subset_default
+    if args.command == "demo":
+        return args.func(args)
+    from .exceptions import NotFittedError
+
+    try:
+        return args.func(args)
+    except (CommandError, OSError, ValueError, TypeError, KeyError, NotFittedError) as exc:
+        message = " ".join(str(exc).split()) or type(exc).__name__
+        if isinstance(exc, KeyError):
+            message = f"missing entry {message}"
+        print(f"stgraph-seg {args.command}: error: {message}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

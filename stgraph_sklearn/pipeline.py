@@ -38,7 +38,7 @@ class SegmentationPipeline(Pipeline):
     ...     [("scale", SequenceScaler()), ("seg", FrameClassifierSegmenter())]
     ... ).fit(X, y)
     >>> list(model.predict_segments(X).columns)
-    ['recording', 'start', 'end', 'label', 'confidence']
+    ['recording', 'name', 'start', 'end', 'start_s', 'end_s', 'label', 'confidence']
     """
 
     @available_if(_final_estimator_has("predict_segments"))
@@ -53,7 +53,8 @@ class SegmentationPipeline(Pipeline):
         Returns
         -------
         segments : pandas.DataFrame
-            Columns ``recording``, ``start``, ``end`` (exclusive), ``label``, ``confidence``.
+            As the segmenter's: ``recording``, ``name``, ``start``, ``end`` (exclusive), ``start_s``,
+            ``end_s``, ``label``, ``confidence``.
         """
         return self.steps[-1][1].predict_segments(self[:-1].transform(X))
 

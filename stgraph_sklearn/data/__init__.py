@@ -24,6 +24,12 @@ from ._containers import (
 )
 from ._graph_sequences import as_graph_sequences
 from ._segments import labels_to_segments, segment_bounds, segments_to_labels
+from ._tables import (
+    TIME_COLUMNS,
+    labels_from_segment_table,
+    recording_from_dataframes,
+    recordings_from_dataframe,
+)
 from ._validation import (
     check_aligned,
     check_background,
@@ -35,6 +41,7 @@ from ._validation import (
 )
 
 __all__ = [
+    "TIME_COLUMNS",
     "GraphSequence",
     "Modality",
     "Recording",
@@ -47,10 +54,13 @@ __all__ = [
     "check_label_sequence",
     "check_labels",
     "check_recordings",
+    "labels_from_segment_table",
     "labels_to_segments",
     "node_feature_names",
     "present_nodes",
     "qualified_node_names",
+    "recording_from_dataframes",
+    "recordings_from_dataframe",
     "segment_bounds",
     "segments_to_labels",
 ]

@@ -599,6 +599,9 @@ class GraphSequence:
     channel_names : mapping of str to sequence of str, default=None
         Names of the features of each block (the modality's ``channel_names``); blocks not
         in the mapping get ``("c0", "c1", ...)``.
+    frame_rate : float, default=None
+        Rate of the reference timeline in Hz, carried over from the recording so that
+        predictions can be reported in seconds (None if unknown).
 
     Attributes
     ----------
@@ -607,11 +610,29 @@ class GraphSequence:
         All masks concatenated in block order.
     """
 
-    def __init__(self, blocks, masks=None, graph=None, name=None, subject=None, channel_names=None):
+    def __init__(
+        self,
+        blocks,
+        masks=None,
+        graph=None,
+        name=None,
+        subject=None,
+        channel_names=None,
+        frame_rate=None,
+    ):
         if not isinstance(blocks, Mapping) or len(blocks) == 0:
             raise TypeError(
                 f"GraphSequence 'blocks' must be a non-empty mapping. Got {type(blocks).__name__}."
             )
+        if frame_rate is not None and (
+            not isinstance(frame_rate, numbers.Real)
+            or not np.isfinite(frame_rate)
+            or frame_rate <= 0
+        ):
+            raise ValueError(
+                f"GraphSequence 'frame_rate' must be a positive number of Hz or None. Got {frame_rate!r}."
+            )
+        self.frame_rate = None if frame_rate is None else float(frame_rate)
         out_blocks, out_masks = {}, {}
         n_frames = None
         for key, block in blocks.items():
@@ -710,6 +731,7 @@ class GraphSequence:
             self.name,
             self.subject,
             self.channel_names,
+            None if self.frame_rate is None else self.frame_rate / step,
         )
 
     def __len__(self):

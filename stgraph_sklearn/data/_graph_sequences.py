@@ -48,6 +48,7 @@ def as_graph_sequences(X, *, caller="as_graph_sequences", frame_rate=None):
                 name=item.name,
                 subject=item.subject,
                 channel_names={k: m.channel_names for k, m in item.modalities.items()},
+                frame_rate=item.frame_rate,
             )
         )
     return out

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from ._containers import GraphSequence, Recording
+from ._containers import GraphSequence, Modality, Recording
 
 __all__ = [
     "check_aligned",
@@ -46,11 +46,14 @@ def check_recordings(X, *, frame_rate=None, name="X", caller=None, allow_graph_s
     Parameters
     ----------
     X : list of Recording, list of ndarray of shape (n_timesteps, n_nodes, n_channels), \
+            list of DataFrame (or of dicts of modality name to DataFrame), \
             or an sktime Panel (``pd-multiindex`` DataFrame, ``numpy3D`` ndarray of shape \
-            (n_instances, n_variables, n_timepoints), ``df-list`` list of DataFrames)
+            (n_instances, n_variables, n_timepoints), ``nested_univ`` DataFrame)
         The recordings. Arrays and sktime panels are one stream already at the frame rate and
         become recordings with a single modality named ``"x"``; in sktime panels each variable
-        is one node with one channel (the multivariate-time-series-as-graph view).
+        is one node with one channel (the multivariate-time-series-as-graph view). DataFrames
+        are read by :func:`recording_from_dataframes` (time index or time column, column names
+        -> node and channel names; a table without a time axis is sampled at ``frame_rate``).
     frame_rate : float, default=None
         Frame rate given to recordings built from arrays (1.0 if None). Ignored for Recordings.
     name : str, default="X"
@@ -74,6 +77,8 @@ def check_recordings(X, *, frame_rate=None, name="X", caller=None, allow_graph_s
     """
     pre = _prefix(caller)
     fr = 1.0 if frame_rate is None else frame_rate
+    if isinstance(X, pd.DataFrame) and not _is_sktime_dataframe(X):
+        X = _flat_dataframe(X, name, pre)
     if _is_sktime_dataframe(X) or (isinstance(X, np.ndarray) and X.ndim == 3):
         return _from_sktime(X, fr, name, pre)
     if isinstance(X, np.ndarray):
@@ -103,13 +108,20 @@ def check_recordings(X, *, frame_rate=None, name="X", caller=None, allow_graph_s
         raise ValueError(
             f"{pre}{name} must contain at least one recording. Got an empty {type(X).__name__}."
         )
-    if all(isinstance(x, pd.DataFrame) for x in X):
-        return _from_sktime(list(X), fr, name, pre)
     out = []
     for i, item in enumerate(X):
         where = f"{name}[{i}]"
         if isinstance(item, Recording):
             out.append(item)
+        elif isinstance(item, pd.DataFrame) or (
+            isinstance(item, dict) and all(isinstance(v, pd.DataFrame) for v in item.values())
+        ):
+            from ._tables import recording_from_dataframes  # _tables -> _segments -> here
+
+            try:
+                out.append(recording_from_dataframes(item, frame_rate=frame_rate, rate=fr))
+            except (TypeError, ValueError) as exc:
+                raise type(exc)(f"{pre}{where}: {exc}") from exc
         elif isinstance(item, GraphSequence):
             if not allow_graph_sequences:
                 raise TypeError(
@@ -148,6 +160,27 @@ def check_recordings(X, *, frame_rate=None, name="X", caller=None, allow_graph_s
     return out
 
 
+def _flat_dataframe(X, name, pre):
+    """An sktime ``nested_univ`` panel -> ``pd-multiindex``; any other flat table is an error."""
+    if X.shape[0] and X.shape[1] and all(isinstance(v, pd.Series) for v in X.iloc[0]):
+        from sktime.datatypes import convert_to
+
+        try:
+            return convert_to(X, to_type="pd-multiindex", as_scitype="Panel")
+        except Exception as exc:  # sktime raises several types for invalid panels
+            raise ValueError(
+                f"{pre}{name} looks like an sktime 'nested_univ' panel (a Series per cell) but "
+                "sktime could not convert it; pass sktime.datatypes.convert_to(X, "
+                f"to_type='pd-multiindex') instead. sktime said: {exc}"
+            ) from exc
+    raise TypeError(
+        f"{pre}{name} is a single flat DataFrame, which does not say where one recording ends. "
+        f"Pass [{name}] for one recording, recordings_from_dataframe({name}, by='<id column>') for "
+        "a long table of many recordings, or a (recording id, time) MultiIndex (sktime's "
+        "'pd-multiindex')."
+    )
+
+
 def _from_sktime(X, frame_rate, name, pre):
     """Convert an sktime Panel (pd-multiindex, numpy3D, df-list) to recordings."""
     from sktime.datatypes import check_is_mtype, convert_to
@@ -175,13 +208,19 @@ def _from_sktime(X, frame_rate, name, pre):
             raise ValueError(f"{pre}{name} instance {i} is empty.")
         out.append(
             Recording(
-                {"x": arr[:, :, None]},
+                {"x": Modality(arr[:, :, None], rate=frame_rate, node_names=_names(df.columns))},
                 frame_rate=frame_rate,
                 n_frames=arr.shape[0],
                 name=str(i),
             )
         )
     return out
+
+
+def _names(columns):
+    """Variable names as node names (sktime's default integer columns stay ``0, 1, ...``)."""
+    names = [str(c) for c in columns]
+    return names if len(set(names)) == len(names) else None
 
 
 def _label_kind(arr):

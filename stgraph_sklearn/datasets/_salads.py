@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +11,7 @@ import pandas as pd
 from sklearn.utils._param_validation import InvalidParameterError, StrOptions, validate_params
 
 from ..data import Modality, Recording
-from ..exceptions import MissingSensorWarning
+from ..exceptions import MissingSensorWarning, warn
 from ._files import format_error, load_npy, read_lines, require_file
 from ._vocabulary import (
     BACKGROUND,
@@ -218,10 +217,9 @@ def _accel_modality(trial, csv_path, sync_path, frame_times, objects):
                 if device is None
                 else (f"(device {device}) never reports")
             )
-            warnings.warn(
+            warn(
                 f"50 Salads trial {trial!r}: object {name!r} {why}; its node is all NaN.",
                 MissingSensorWarning,
-                stacklevel=3,
             )
             continue
         samples = xyz[keep][order]

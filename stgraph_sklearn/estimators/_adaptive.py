@@ -119,6 +119,9 @@ class AdaptiveGraphSegmenter(NeuralSegmenter):
         device="cpu",
         random_state=None,
         verbose=0,
+        callbacks=None,
+        optimizer="adam",
+        warm_start=False,
     ):
         self.n_spatial_layers = n_spatial_layers
         self.embedding_dim = embedding_dim
@@ -143,6 +146,9 @@ class AdaptiveGraphSegmenter(NeuralSegmenter):
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
+        self.callbacks = callbacks
+        self.optimizer = optimizer
+        self.warm_start = warm_start
 
     def build_module(self, layout, n_classes, sequences):
         prior = None

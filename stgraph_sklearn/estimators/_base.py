@@ -6,15 +6,13 @@ Subclasses implement ``_fit(sequences, targets)`` and ``_predict_proba_one(seque
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 
 from ..data import as_graph_sequences, check_labels, labels_to_segments
-from ..exceptions import StgraphWarning
+from ..exceptions import StgraphWarning, warn
 from ..metrics import frame_accuracy_score
 
 __all__ = ["BaseSegmenter"]
@@ -152,19 +150,28 @@ class BaseSegmenter(ClassifierMixin, BaseEstimator):
         Returns
         -------
         segments : pandas.DataFrame
-            Columns ``recording`` (index in X), ``start``, ``end`` (frames, end exclusive),
-            ``label`` and ``confidence`` (mean probability of the label over the segment).
+            Columns ``recording`` (index in X), ``name`` (the recording's name, None if it has
+            none), ``start``, ``end`` (frames, end exclusive), ``start_s``, ``end_s`` (seconds
+            on the reference timeline; NaN if the frame rate is unknown), ``label`` and
+            ``confidence`` (mean probability of the label over the segment).
         """
+        check_is_fitted(self)
+        seqs = self._check_X(X, reset=False)
         frames = []
-        for i, proba in enumerate(self.predict_proba(X)):
+        for i, seq in enumerate(seqs):
+            proba = self._predict_proba_one(seq)
             idx = proba.argmax(axis=1)
             seg = labels_to_segments(idx)
             conf = [
                 float(proba[s:e, c].mean())
                 for s, e, c in seg[["start", "end", "label"]].itertuples(index=False)
             ]
+            rate = getattr(seq, "frame_rate", None) or np.nan
             seg = seg.assign(label=self.classes_[seg["label"].to_numpy(dtype=int)], confidence=conf)
             seg.insert(0, "recording", i)
+            seg.insert(1, "name", seq.name)
+            seg.insert(4, "start_s", seg["start"].to_numpy() / rate)
+            seg.insert(5, "end_s", seg["end"].to_numpy() / rate)
             frames.append(seg)
         return pd.concat(frames, ignore_index=True)
 
@@ -186,11 +193,10 @@ class BaseSegmenter(ClassifierMixin, BaseEstimator):
         ys = check_labels(y, n_frames=[len(p) for p in y_pred], caller=type(self).__name__)
         unseen = np.setdiff1d(np.unique(np.concatenate(ys)), self.classes_)
         if unseen.size:
-            warnings.warn(
+            warn(
                 f"{type(self).__name__}.score: y contains labels not seen in fit "
                 f"{unseen.tolist()[:10]}; their frames count as errors.",
                 StgraphWarning,
-                stacklevel=2,
             )
         return frame_accuracy_score(ys, y_pred)
 

@@ -21,11 +21,11 @@ SHARED_PARAMETERS = """\
     max_epochs : int, default=50
         Passes over the training recordings.
     lr : float, default=5e-4
-        Adam learning rate.
+        Learning rate of the optimizer.
     batch_size : int, default=1
         Recordings per batch (padded to the longest; padding never reaches the loss).
     weight_decay : float, default=0.0
-        Adam weight decay.
+        Weight decay of the optimizer.
     class_weight : "balanced", dict or None, default=None
         Cross-entropy class weights; "balanced" uses frame frequencies.
     validation_fraction : float, default=0.1
@@ -55,7 +55,19 @@ SHARED_PARAMETERS = """\
         int gives the same predictions on CPU. The caller's global torch RNG is left untouched.
     verbose : int, default=0
         0 silent; 1 a progress bar over epochs with loss, validation loss and F1@50; 2 also
-        skorch's per-epoch table."""
+        skorch's per-epoch table.
+    callbacks : list of skorch callbacks or of (name, callback) pairs, default=None
+        Extra skorch callbacks, for example ``skorch.callbacks.Checkpoint`` (keep the best
+        epoch), ``LRScheduler`` (learning-rate schedules) or ``TensorBoard``. They are copied
+        when training starts, so the objects passed in are never modified; the trained ones
+        are in ``net_.callbacks_``.
+    optimizer : {"adam", "adamw", "sgd"} or torch.optim.Optimizer subclass, default="adam"
+        The optimizer, built with ``lr`` and ``weight_decay``.
+    warm_start : bool, default=False
+        If True and the model is fitted, ``fit`` continues training the fitted weights for
+        ``max_epochs`` more epochs (same classes and input layout required) instead of
+        starting afresh. Interrupting ``fit`` (Ctrl-C) always leaves the model trained so far
+        usable, as in skorch (with ``patience``, the best epoch's weights)."""
 
 SHARED_ATTRIBUTES = """\
     classes_ : ndarray of shape (n_classes,)

@@ -74,6 +74,9 @@ class MSTCNSegmenter(NeuralSegmenter):
         device="cpu",
         random_state=None,
         verbose=0,
+        callbacks=None,
+        optimizer="adam",
+        warm_start=False,
     ):
         self.hidden_channels = hidden_channels
         self.n_stages = n_stages
@@ -94,6 +97,9 @@ class MSTCNSegmenter(NeuralSegmenter):
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
+        self.callbacks = callbacks
+        self.optimizer = optimizer
+        self.warm_start = warm_start
 
     def build_module(self, layout, n_classes, sequences):
         return EarlyFusionTCN(**self.module_kwargs(layout, n_classes))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from numbers import Integral, Real
 
 import numpy as np
@@ -29,6 +30,9 @@ __all__ = ["NeuralSegmenter"]
 def _shared_constraints():
     """The parameter constraints of NeuralSegmenter but ``module``: what subclasses share."""
     return {k: v for k, v in NeuralSegmenter._parameter_constraints.items() if k != "module"}
+
+
+_OPTIMIZERS = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW, "sgd": torch.optim.SGD}
 
 
 def _silent(*args, **kwargs):
@@ -155,6 +159,9 @@ class NeuralSegmenter(BaseSegmenter):
         "random_state": ["random_state"],
         "verbose": ["verbose"],
         "module": [callable],
+        "callbacks": [list, None],
+        "optimizer": [StrOptions(set(_OPTIMIZERS)), type],
+        "warm_start": ["boolean"],
     }
 
     def __init__(
@@ -180,6 +187,9 @@ class NeuralSegmenter(BaseSegmenter):
         device="cpu",
         random_state=None,
         verbose=0,
+        callbacks=None,
+        optimizer="adam",
+        warm_start=False,
     ):
         self.module = module
         self.hidden_channels = hidden_channels
@@ -201,6 +211,9 @@ class NeuralSegmenter(BaseSegmenter):
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
+        self.callbacks = callbacks
+        self.optimizer = optimizer
+        self.warm_start = warm_start
 
     @classmethod
     def get_test_params(cls, parameter_set="default"):
@@ -328,11 +341,20 @@ class NeuralSegmenter(BaseSegmenter):
             callbacks.append(
                 ("progress", EpochProgressBar(self.max_epochs, desc=type(self).__name__))
             )
+        callbacks.extend(copy.deepcopy(self.callbacks or []))
+        optimizer = self.optimizer
+        if isinstance(optimizer, str):
+            optimizer = _OPTIMIZERS[optimizer]
+        elif not issubclass(optimizer, torch.optim.Optimizer):
+            raise ValueError(
+                f"The 'optimizer' parameter of {type(self).__name__} must be one of "
+                f"{sorted(_OPTIMIZERS)} or a torch.optim.Optimizer subclass. Got {optimizer!r}."
+            )
         generator = torch.Generator().manual_seed(seed)
         return NeuralNet(
             module=module,
             criterion=criterion,
-            optimizer=torch.optim.Adam,
+            optimizer=optimizer,
             lr=self.lr,
             optimizer__weight_decay=self.weight_decay,
             max_epochs=self.max_epochs,
@@ -367,6 +389,7 @@ class NeuralSegmenter(BaseSegmenter):
         name = type(self).__name__
         self._device = str(check_device(self.device, name))
         seed = seed_from(self.random_state)
+        self._input_graph = sequences[0].graph  # what build_module read; save_model stores it
         with torch.random.fork_rng(devices=self._rng_devices(self._device)):
             torch.manual_seed(seed)
             module = self.build_module(self.modalities_, len(self.classes_), sequences)
@@ -378,6 +401,28 @@ class NeuralSegmenter(BaseSegmenter):
         self.history_ = self.net_.history
         self._after_fit(sequences)
         return self
+
+    def fit(self, X, y):
+        """Fit the segmenter on a list of recordings (continue training with ``warm_start``).
+
+        Parameters
+        ----------
+        X : list of GraphSequence, aligned Recording, or ndarray of shape \
+                (n_frames_i, n_nodes, n_channels)
+            The training recordings.
+        y : list of array-like of shape (n_frames_i,)
+            One label (int or str) per frame of each recording.
+
+        Returns
+        -------
+        self : object
+            The fitted segmenter.
+        """
+        if not (self.warm_start and hasattr(self, "net_")):
+            return super().fit(X, y)
+        self._validate_params()
+        seqs = self._check_X(X, reset=False)
+        return self._continue(seqs, self._encode_labels(y, seqs, reset=False), self.max_epochs)
 
     def partial_fit(self, X, y, classes=None):
         """Train for one more epoch without re-initialising (warm start).
@@ -401,11 +446,16 @@ class NeuralSegmenter(BaseSegmenter):
         targets = self._encode_labels(y, seqs, reset=first, classes=classes)
         if first:
             return self._fit(seqs, targets, epochs=1)
+        return self._continue(seqs, targets, 1)
+
+    def _continue(self, seqs, targets, epochs):
+        """Train the fitted net for ``epochs`` more epochs (fresh seed per continuation)."""
         dataset = self._dataset(seqs, targets)
         seed = seed_from(self.random_state) + len(self.history_)
         with torch.random.fork_rng(devices=self._rng_devices(self.net_.device)):
             torch.manual_seed(seed)
-            self.net_.partial_fit(dataset, epochs=1)
+            self.net_.partial_fit(dataset, epochs=epochs)
+        self.history_ = self.net_.history
         self._after_fit(seqs)
         return self
 

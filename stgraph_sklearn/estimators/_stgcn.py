@@ -105,6 +105,9 @@ class STGCNSegmenter(NeuralSegmenter):
         device="cpu",
         random_state=None,
         verbose=0,
+        callbacks=None,
+        optimizer="adam",
+        warm_start=False,
     ):
         self.graph = graph
         self.partition_strategy = partition_strategy
@@ -129,6 +132,9 @@ class STGCNSegmenter(NeuralSegmenter):
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
+        self.callbacks = callbacks
+        self.optimizer = optimizer
+        self.warm_start = warm_start
 
     def build_module(self, layout, n_classes, sequences):
         name = type(self).__name__

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import numbers
-import warnings
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ..exceptions import MissingSensorWarning
+from ..exceptions import MissingSensorWarning, warn
 from ._common import (
     _check_input,
     _KeepsFeatureNamesMixin,
@@ -361,11 +360,10 @@ class ModalityAligner(
             and not np.any(offset(t))
         )
         if dt > max_gap * (1 + 1e-9) and not on_grid:
-            warnings.warn(
+            warn(
                 f"{caller}: {where} is sampled every {dt:.3g} s, more than max_gap={max_gap:g} s, "
                 "so most frames between its samples become NaN. Increase 'max_gap'.",
                 MissingSensorWarning,
-                stacklevel=3,
             )
         result = _resample(times, mod.values, t, offset, self.methods_[key], max_gap, dt, fr)
         return mod.replace(values=result, rate=fr, start=0.0, clock=None)

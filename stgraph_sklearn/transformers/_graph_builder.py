@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numbers
-import warnings
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
@@ -11,7 +10,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..data import GraphSequence, SensorGraph
-from ..exceptions import MissingSensorWarning, StgraphWarning
+from ..exceptions import MissingSensorWarning, StgraphWarning, warn
 from ..graph import (
     add_self_loops,
     correlation_graph,
@@ -189,11 +188,10 @@ class SensorGraphBuilder(
         if self.strategy in ("correlation", "knn"):
             self.k_ = min(self.k, n_nodes - 1)
             if self.k_ < self.k:
-                warnings.warn(
+                warn(
                     f"{caller}: k={self.k} is more than n_nodes - 1 = {n_nodes - 1}; every "
                     f"node is linked to all the others (k_={self.k_}).",
                     StgraphWarning,
-                    stacklevel=2,
                 )
         if self.strategy == "full" or self.k_ == 0:
             graph = fully_connected(names, node_modality=node_modality)
@@ -251,7 +249,7 @@ class SensorGraphBuilder(
             )
             if never:
                 msg += f" Nodes {never} are never observed and get no correlation or knn edges."
-            warnings.warn(msg, MissingSensorWarning, stacklevel=4)
+            warn(msg, MissingSensorWarning)
 
     def transform(self, X):
         """Wrap every aligned recording as a GraphSequence over the fitted graph.
@@ -280,6 +278,7 @@ class SensorGraphBuilder(
                 name=rec.name,
                 subject=rec.subject,
                 channel_names={k: m.channel_names for k, m in rec.modalities.items()},
+                frame_rate=rec.frame_rate,
             )
             for rec in items
         ]

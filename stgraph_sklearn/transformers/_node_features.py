@@ -13,7 +13,7 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
 from ..data import node_feature_names
-from ..exceptions import StgraphWarning
+from ..exceptions import StgraphWarning, warn
 from ._common import (
     _channel_names,
     _check_input,
@@ -277,13 +277,12 @@ class NodeFeatureExtractor(
             out.append(_replace_values(rec, new, as_array[i], self.feature_names_))
         if short:
             i, key, w, rate = short[0]
-            warnings.warn(
+            warn(
                 f"{caller}: the {w:g} s window covers a single sample of modality {key!r} of X[{i}] "
                 f"(rate {rate:g} Hz), so 'std', 'energy' and 'jerk' are degenerate "
                 f"({len(short)} such windows in this call). Use longer windows; arrays are taken "
                 "at 1 Hz, so give their windows in samples.",
                 StgraphWarning,
-                stacklevel=2,
             )
         return out
 

@@ -274,3 +274,15 @@ def test_malformed_lines(release, parts, line, text, match):
     message = str(info.value)
     assert path.name in message
     assert re.search(rf"line {line}\b", message)
+
+
+def test_the_command_line_reads_the_release(release):
+    """``--format 50salads`` reads what load_50salads reads."""
+    from stgraph_sklearn.io import read_dataset
+
+    with pytest.warns(MissingSensorWarning):
+        X, y = read_dataset(release, "50salads")
+    X_ref, y_ref, _ = load(release)
+    assert [r.name for r in X] == [r.name for r in X_ref]
+    for a, b in zip(y, y_ref, strict=True):
+        np.testing.assert_array_equal(a, b)

@@ -118,8 +118,19 @@ def test_predict_segments_table(toy):
     X, y = toy
     seg = MSTCNSegmenter(max_epochs=20, **TINY).fit(X, y)
     table = seg.predict_segments(X[:2])
-    assert list(table.columns) == ["recording", "start", "end", "label", "confidence"]
+    assert list(table.columns) == [
+        "recording",
+        "name",
+        "start",
+        "end",
+        "start_s",
+        "end_s",
+        "label",
+        "confidence",
+    ]
     assert set(table["recording"]) == {0, 1}
+    # arrays are read at 1 Hz, so seconds equal frames
+    np.testing.assert_array_equal(table["start_s"], table["start"])
     first = table[table["recording"] == 0]
     assert first["start"].iloc[0] == 0 and first["end"].iloc[-1] == len(y[0])
     assert ((table["confidence"] > 0) & (table["confidence"] <= 1)).all()

@@ -1,0 +1,470 @@
+"""Tables in and out: pandas DataFrames -> Recording, segment tables in seconds <-> frame labels.
+
+The column rule (documented in the user guide, "Your own data"):
+
+- the time comes from a ``DatetimeIndex``, a ``TimedeltaIndex`` or a time column (``time=``,
+  else the first of ``time``, ``time_s``, ``timestamp``, ``t``, ``seconds`` present), in
+  seconds; without any, samples are taken at ``rate`` (or ``frame_rate``) Hz. The time
+  column never becomes a sensor;
+- a regular clock becomes a rate (Hz), an irregular one stays as timestamps;
+- columns named ``<node>_<channel>`` where every node has the same channels become a
+  ``(T, n_nodes, n_channels)`` block (``wrist_x, wrist_y, wrist_z, ankle_x, ...`` -> nodes
+  ``wrist, ankle``, channels ``x, y, z``); otherwise the table is one node whose channels are
+  the columns (a feature vector such as ``f0 ... f63``). ``nodes={"wrist": ["ax", "ay", "az"],
+  ...}`` states the grouping explicitly (``{c: [c] for c in columns}``: one node per column).
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from ._containers import Modality, Recording
+from ._segments import _labels_array
+
+__all__ = [
+    "TIME_COLUMNS",
+    "labels_from_segment_table",
+    "recording_from_dataframes",
+    "recordings_from_dataframe",
+]
+
+#: Column names recognised as the time axis (seconds) when ``time`` is not given.
+TIME_COLUMNS = ("time", "time_s", "timestamp", "t", "seconds")
+_REGULAR_TOLERANCE = 0.1  # deviation from a regular grid, in periods, still read as a rate
+
+
+def _table_times(df, time, where):
+    """Return ``(seconds or None, value_columns)`` of one DataFrame."""
+    index = df.index
+    if isinstance(index, pd.DatetimeIndex):
+        return (index - index[0]).total_seconds().to_numpy() + index[0].timestamp(), list(
+            df.columns
+        )
+    if isinstance(index, pd.TimedeltaIndex):
+        return index.total_seconds().to_numpy(dtype=np.float64), list(df.columns)
+    columns = list(df.columns)
+    if time is None:
+        time = next((c for c in TIME_COLUMNS if c in columns), None)
+    elif time not in columns:
+        raise ValueError(
+            f"{where} has no time column {time!r}. Got columns {columns[:10]}"
+            f"{'...' if len(columns) > 10 else ''}."
+        )
+    if time is None:
+        return None, columns
+    col = df[time]
+    if pd.api.types.is_datetime64_any_dtype(col):
+        seconds = (col - col.iloc[0]).dt.total_seconds().to_numpy() + col.iloc[0].timestamp()
+    elif pd.api.types.is_timedelta64_dtype(col):
+        seconds = col.dt.total_seconds().to_numpy()
+    else:
+        try:
+            seconds = pd.to_numeric(col).to_numpy(dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(
+                f"{where}: time column {time!r} must hold seconds (numbers), datetimes or "
+                f"timedeltas. Got dtype {col.dtype}."
+            ) from exc
+    return seconds, [c for c in columns if c != time]
+
+
+def _group_columns(columns, nodes, where):
+    """``{node: [column, ...]}`` in column order, by ``nodes`` or the ``<node>_<channel>`` rule."""
+    if nodes is not None:
+        if not isinstance(nodes, Mapping) or not nodes:
+            raise TypeError(
+                f"{where}: 'nodes' must map node names to lists of columns. Got {nodes!r}."
+            )
+        groups = {str(k): [v] if isinstance(v, str) else list(v) for k, v in nodes.items()}
+        unknown = [c for cols in groups.values() for c in cols if c not in columns]
+        if unknown:
+            raise ValueError(f"{where}: 'nodes' names columns that do not exist: {unknown[:5]}.")
+        widths = {len(c) for c in groups.values()}
+        if len(widths) != 1:
+            raise ValueError(
+                f"{where}: every node in 'nodes' needs the same number of channels. Got "
+                f"{ {k: len(v) for k, v in groups.items()} }."
+            )
+        return groups
+    names = [str(c) for c in columns]
+    split = [n.rsplit("_", 1) for n in names]
+    if all(len(p) == 2 and p[0] and p[1] for p in split):
+        groups, channels = {}, {}
+        for (node, channel), col in zip(split, columns, strict=True):
+            groups.setdefault(node, []).append(col)
+            channels.setdefault(node, []).append(channel)
+        first = next(iter(channels.values()))
+        if len(first) > 1 and all(ch == first for ch in channels.values()):
+            return groups
+    return {"0": list(columns)}
+
+
+def _clock(seconds, n, rate, where):
+    """``dict(rate=, start=)`` or ``dict(timestamps=)`` of a modality."""
+    if seconds is None:
+        if rate is None:
+            raise ValueError(
+                f"{where} has no time index or time column, so its rate is unknown. Add a time "
+                f"column in seconds (one of {list(TIME_COLUMNS)}), a DatetimeIndex, or pass rate=."
+            )
+        return {"rate": float(rate), "start": 0.0}
+    if n > 1 and not (np.diff(seconds) > 0).all():
+        bad = int(np.flatnonzero(np.diff(seconds) <= 0)[0]) + 1
+        raise ValueError(
+            f"{where}: the time axis must be strictly increasing. Got {seconds[bad - 1]!r} then "
+            f"{seconds[bad]!r} at rows {bad - 1} and {bad}."
+        )
+    if n > 2:
+        # Regular if every sample lies within a tenth of a period of the straight line
+        # through the first and last: rounding in exported files (1/30 s written as 0.0333)
+        # is tolerated, a dropped or late sample is not.
+        step = float(seconds[-1] - seconds[0]) / (n - 1)
+        grid = seconds[0] + step * np.arange(n)
+        if np.abs(seconds - grid).max() <= _REGULAR_TOLERANCE * step:
+            # 8 significant digits: nanosecond timestamps make 1/30 s steps read 29.99999999 Hz
+            return {"rate": float(f"{1.0 / step:.8g}"), "start": float(seconds[0])}
+    return {"timestamps": seconds}
+
+
+def _modality_from_dataframe(df, *, time, nodes, rate, where):
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(f"{where} must be a pandas DataFrame. Got {type(df).__name__}.")
+    if df.shape[0] == 0:
+        raise ValueError(f"{where} is empty: expected at least one row.")
+    seconds, columns = _table_times(df, time, where)
+    if not columns:
+        raise ValueError(f"{where} has no sensor columns besides its time axis.")
+    groups = _group_columns(columns, nodes, where)
+    values = []
+    for node, cols in groups.items():
+        try:
+            values.append(df[cols].to_numpy(dtype=np.float64, na_value=np.nan))
+        except (TypeError, ValueError) as exc:
+            bad = next(c for c in cols if not pd.api.types.is_numeric_dtype(df[c]))
+            node_text = "" if node == "0" else f" (node {node!r})"
+            raise ValueError(
+                f"{where}: column {bad!r}{node_text} must hold numbers. Got dtype "
+                f"{df[bad].dtype}; drop it or name it as the time column with time=."
+            ) from exc
+    arr = np.stack(values, axis=1)  # (T, nodes, channels)
+    clock = _clock(seconds, arr.shape[0], rate, where)
+    return arr, tuple(groups), _channel_names(groups, nodes), clock
+
+
+def _channel_names(groups, nodes):
+    """Channel names: the ``<channel>`` suffixes of the first node, else its column names."""
+    node, cols = next(iter(groups.items()))
+    names = [str(c) for c in cols]
+    if nodes is None and node != "0":
+        names = [n[len(node) + 1 :] for n in names]
+    return names if len(set(names)) == len(names) else None
+
+
+def recording_from_dataframes(
+    frames,
+    *,
+    frame_rate=None,
+    time=None,
+    nodes=None,
+    rate=None,
+    name=None,
+    subject=None,
+):
+    """Build one :class:`Recording` from one DataFrame per modality, without reshaping by hand.
+
+    Parameters
+    ----------
+    frames : pandas.DataFrame or mapping of str to pandas.DataFrame
+        One table per modality (a single table is the modality ``"x"``), each on its own clock:
+        a ``DatetimeIndex``, a ``TimedeltaIndex`` or a time column in seconds. A regular clock
+        becomes a rate in Hz, an irregular one is kept as timestamps. Times of all modalities
+        are on one clock; the reference timeline starts at the earliest first sample.
+    frame_rate : float, default=None
+        Rate of the reference timeline (labels are one per frame). Defaults to the lowest
+        modality rate rounded to 0.01 Hz (for example 30 for video features next to 50 Hz
+        accelerometers).
+    time : str, default=None
+        Name of the time column, else the first of ``TIME_COLUMNS`` present (``"time"``,
+        ``"time_s"``, ``"timestamp"``, ``"t"``, ``"seconds"``). Never read as a sensor.
+    nodes : mapping, default=None
+        Explicit grouping of columns into nodes: ``{node: [column, ...]}`` for a single table,
+        or ``{modality: {node: [column, ...]}}``. By default columns ``<node>_<channel>`` that
+        share their channels form nodes (``wrist_x, wrist_y, wrist_z`` -> node ``wrist``);
+        otherwise the table is one node whose channels are its columns (a feature vector).
+    rate : float or mapping of str to float, default=None
+        Sampling rate of tables without a time axis (then required).
+    name : str, default=None
+        Name of the recording.
+    subject : hashable, default=None
+        Who was recorded (``groups`` for subject-disjoint splits).
+
+    Returns
+    -------
+    recording : Recording
+        Node and channel names come from the columns (``"accel:wrist"``, channels
+        ``("x", "y", "z")``); channel order follows the columns.
+
+    See Also
+    --------
+    recordings_from_dataframe : One long table holding many recordings.
+    labels_from_segment_table : Frame labels from segments in seconds.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from stgraph_sklearn.data import recording_from_dataframes
+    >>> t = np.arange(100) / 50
+    >>> accel = pd.DataFrame({"time": t, "wrist_x": np.sin(t), "wrist_y": t, "wrist_z": 1.0,
+    ...                       "ankle_x": 0.0, "ankle_y": t, "ankle_z": 1.0})
+    >>> video = pd.DataFrame(np.zeros((60, 4)), columns=["f0", "f1", "f2", "f3"],
+    ...                      index=pd.to_timedelta(np.arange(60) / 30, unit="s"))
+    >>> rec = recording_from_dataframes({"accel": accel, "video": video}, name="trial-1")
+    >>> rec.frame_rate, rec.n_frames, rec.modalities["accel"].rate
+    (30.0, 60, 50.0)
+    >>> rec.node_names[:2], rec.modalities["accel"].values.shape
+    (('accel:wrist', 'accel:ankle'), (100, 2, 3))
+    """
+    where = "recording_from_dataframes" + ("" if name is None else f" ({name!r})")
+    if isinstance(frames, pd.DataFrame):
+        frames = {"x": frames}
+        nodes = None if nodes is None else {"x": nodes}
+        rate = None if rate is None else {"x": rate}
+    if not isinstance(frames, Mapping) or not frames:
+        raise TypeError(
+            f"{where}: 'frames' must be a DataFrame or a non-empty mapping of modality name to "
+            f"DataFrame. Got {type(frames).__name__}."
+        )
+    if nodes is not None and not isinstance(nodes, Mapping):
+        raise TypeError(f"{where}: 'nodes' must be a mapping. Got {type(nodes).__name__}.")
+    if rate is not None and not isinstance(rate, Mapping):
+        rate = dict.fromkeys(frames, rate)
+    parts = {}
+    for key, df in frames.items():
+        part_nodes = None if nodes is None else nodes.get(key)
+        part_rate = None if rate is None else rate.get(key)
+        if part_rate is None and frame_rate is not None:
+            part_rate = frame_rate
+        parts[key] = _modality_from_dataframe(
+            df,
+            time=time,
+            nodes=part_nodes,
+            rate=part_rate,
+            where=f"{where}: modality {key!r}",
+        )
+    starts = [c["start"] if "start" in c else c["timestamps"][0] for *_, c in parts.values()]
+    origin = min(starts)
+    modalities = {}
+    for key, (arr, node_names, channel_names, clock) in parts.items():
+        if "start" in clock:
+            clock = {**clock, "start": float(clock["start"] - origin)}
+        else:
+            clock = {"timestamps": clock["timestamps"] - origin}
+        modalities[key] = Modality(arr, node_names=node_names, channel_names=channel_names, **clock)
+    if frame_rate is None:
+        rates = [m.rate for m in modalities.values() if m.rate is not None]
+        if not rates:
+            rates = [1.0 / float(np.median(np.diff(m.times))) for m in modalities.values()]
+        frame_rate = round(float(min(rates)), 2)
+    return Recording(modalities, frame_rate=frame_rate, name=name, subject=subject)
+
+
+def recordings_from_dataframe(
+    df, *, by=None, frame_rate=None, time=None, nodes=None, rate=None, subject=None
+):
+    """Split one long DataFrame into one :class:`Recording` per recording id.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        All recordings stacked: either a ``by`` column of recording ids, or a two-level
+        ``MultiIndex`` (sktime's ``pd-multiindex``: recording id, then time).
+    by : str, default=None
+        The recording-id column (required unless ``df`` has a two-level ``MultiIndex``).
+    frame_rate, time, nodes, rate
+        As in :func:`recording_from_dataframes`. For a ``MultiIndex`` whose time level holds
+        integers (sample numbers), ``rate`` (or ``frame_rate``, else 1 Hz) gives the clock.
+    subject : str, default=None
+        A column holding the subject of each recording (constant within a recording).
+
+    Returns
+    -------
+    recordings : list of Recording
+        In order of first appearance, named by their id.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from stgraph_sklearn.data import recordings_from_dataframe
+    >>> df = pd.DataFrame({"trial": np.repeat(["a", "b"], 50), "time": np.tile(np.arange(50) / 50, 2),
+    ...                    "hand_x": 0.0, "hand_y": 1.0, "cup_x": 2.0, "cup_y": 3.0})
+    >>> recs = recordings_from_dataframe(df, by="trial")
+    >>> [r.name for r in recs], recs[0].node_names, recs[0].frame_rate
+    (['a', 'b'], ('x:hand', 'x:cup'), 50.0)
+    """
+    where = "recordings_from_dataframe"
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(f"{where}: 'df' must be a pandas DataFrame. Got {type(df).__name__}.")
+    if isinstance(df.index, pd.MultiIndex):
+        if df.index.nlevels != 2:
+            raise ValueError(
+                f"{where}: a MultiIndex must have two levels (recording id, time). Got "
+                f"{df.index.nlevels} levels."
+            )
+        ids = df.index.get_level_values(0)
+        inner = df.index.get_level_values(1)
+        df = df.reset_index(level=0, drop=True)
+        if pd.api.types.is_integer_dtype(inner):
+            df = df.reset_index(drop=True)
+            if rate is None:
+                rate = frame_rate if frame_rate is not None else 1.0
+        elif pd.api.types.is_float_dtype(inner):
+            df = df.reset_index(names="__time__")
+            time = "__time__"
+        keys = ids
+    else:
+        if by is None or by not in df.columns:
+            raise ValueError(
+                f"{where}: 'by' must name the recording-id column. Got by={by!r}; columns are "
+                f"{list(df.columns)[:10]}."
+            )
+        keys = df[by]
+        df = df.drop(columns=[by])
+    if subject is not None and subject not in df.columns:
+        raise ValueError(f"{where}: no subject column {subject!r}.")
+    out = []
+    for key, part in df.groupby(np.asarray(keys), sort=False):
+        subj = None
+        if subject is not None:
+            values = part[subject].unique()
+            if len(values) != 1:
+                raise ValueError(
+                    f"{where}: recording {key!r} has several subjects {values.tolist()[:5]}."
+                )
+            subj = values[0].item() if hasattr(values[0], "item") else values[0]
+            part = part.drop(columns=[subject])
+        out.append(
+            recording_from_dataframes(
+                part.reset_index(drop=True) if time is not None or rate is not None else part,
+                frame_rate=frame_rate,
+                time=time,
+                nodes=nodes,
+                rate=rate,
+                name=key.item() if hasattr(key, "item") else key,
+                subject=subj,
+            )
+        )
+    return out
+
+
+def _frame_rate_and_count(recording, where):
+    if isinstance(recording, Recording):
+        return recording.frame_rate, recording.n_frames
+    if (
+        isinstance(recording, tuple)
+        and len(recording) == 2
+        and all(isinstance(v, numbers.Real) for v in recording)
+    ):
+        return float(recording[0]), int(recording[1])
+    raise TypeError(
+        f"{where}: expected a Recording or a (frame_rate, n_frames) pair. Got "
+        f"{type(recording).__name__}."
+    )
+
+
+def labels_from_segment_table(segments, recordings, *, fill=None, start="start", end="end"):
+    """Frame labels from segments in seconds (``start``, ``end``, ``label``), as tools export them.
+
+    Frame ``i`` (at ``i / frame_rate`` s) gets the label of the segment with
+    ``start <= i / frame_rate < end``.
+
+    Parameters
+    ----------
+    segments : pandas.DataFrame
+        Columns ``start``, ``end`` (seconds, end exclusive) and ``label``; with several
+        recordings also a ``recording`` column holding each recording's name.
+    recordings : Recording, list of Recording, or (frame_rate, n_frames)
+        The recordings to label (their frame rate and frame count).
+    fill : label, default=None
+        Label of frames no segment covers (for example ``"background"``); None makes them an
+        error.
+    start, end : str, default="start", "end"
+        Column names of the segment bounds.
+
+    Returns
+    -------
+    y : ndarray of shape (n_frames,) or list of such arrays
+        One array per recording (a list if ``recordings`` is a list).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from stgraph_sklearn.data import labels_from_segment_table
+    >>> table = pd.DataFrame({"start": [0.0, 0.5], "end": [0.5, 1.0], "label": ["cut", "mix"]})
+    >>> labels_from_segment_table(table, (4.0, 4)).tolist()
+    ['cut', 'cut', 'mix', 'mix']
+    """
+    where = "labels_from_segment_table"
+    if not isinstance(segments, pd.DataFrame):
+        raise TypeError(f"{where}: 'segments' must be a DataFrame. Got {type(segments).__name__}.")
+    missing = [c for c in (start, end, "label") if c not in segments.columns]
+    if missing:
+        raise ValueError(
+            f"{where}: 'segments' needs columns {[start, end, 'label']}. Got "
+            f"{list(segments.columns)} (missing {missing})."
+        )
+    single = not isinstance(recordings, list)
+    recs = [recordings] if single else recordings
+    if not single or "recording" in segments.columns:
+        if "recording" not in segments.columns and len(recs) > 1:
+            raise ValueError(
+                f"{where}: several recordings need a 'recording' column naming each segment's "
+                "recording."
+            )
+    out = []
+    for j, rec in enumerate(recs):
+        fr, n = _frame_rate_and_count(rec, where)
+        rows = segments
+        if "recording" in segments.columns and (len(recs) > 1 or isinstance(rec, Recording)):
+            rec_name = rec.name if isinstance(rec, Recording) else None
+            rows = segments[segments["recording"].astype(str) == str(rec_name)]
+            if rows.empty:
+                raise ValueError(
+                    f"{where}: no segments for recording {rec_name!r} (recordings[{j}]); the "
+                    f"'recording' column holds {segments['recording'].astype(str).unique()[:5].tolist()}."
+                )
+        s = pd.to_numeric(rows[start], errors="coerce").to_numpy(dtype=np.float64)
+        e = pd.to_numeric(rows[end], errors="coerce").to_numpy(dtype=np.float64)
+        bad = np.flatnonzero(~np.isfinite(s) | ~np.isfinite(e) | (e <= s))
+        if bad.size:
+            i = bad[0]
+            raise ValueError(
+                f"{where}: segment {rows.index[i]!r} must have finite start < end in seconds. "
+                f"Got start={rows[start].iloc[i]!r}, end={rows[end].iloc[i]!r}."
+            )
+        order = np.argsort(s, kind="stable")
+        s, e = s[order], e[order]
+        labels = _labels_array(rows["label"].tolist())[order]
+        overlap = np.flatnonzero(s[1:] < e[:-1] - 1e-9)
+        if overlap.size:
+            i = overlap[0]
+            raise ValueError(
+                f"{where}: segments ({s[i]:g}, {e[i]:g}) and ({s[i + 1]:g}, {e[i + 1]:g}) overlap."
+            )
+        t = np.arange(n) / fr
+        k = np.searchsorted(s, t, side="right") - 1
+        covered = (k >= 0) & (t < e[np.maximum(k, 0)])
+        if not covered.all():
+            if fill is None:
+                i = int(np.flatnonzero(~covered)[0])
+                raise ValueError(
+                    f"{where}: no segment covers frame {i} ({t[i]:.3f} s) of recordings[{j}] "
+                    f"({int((~covered).sum())} of {n} frames uncovered); pass fill= to label them."
+                )
+            labels = _labels_array([*labels.tolist(), fill])
+            k = np.where(covered, k, len(labels) - 1)
+        out.append(labels[k])
+    return out[0] if single else out

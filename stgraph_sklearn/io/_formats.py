@@ -1,0 +1,237 @@
+"""The on-disk data formats the command line reads and writes.
+
+``read_dataset(path, format)`` reads ``"csv"`` (the generic folder layout below), ``"mstcn"``
+(the MS-TCN feature bundle) and ``"50salads"`` (the raw release); ``write_predictions`` writes
+one MS-TCN-style label file per recording and one ``segments.csv``.
+
+The generic CSV folder layout::
+
+    DATA/
+      <recording>/<modality>.csv   one table per recording and modality: a time column in
+                                   seconds ("time", "time_s", "timestamp", "t" or "seconds") or
+                                   ISO datetimes, then the sensor columns (``<node>_<channel>``,
+                                   e.g. wrist_x, wrist_y, wrist_z; see recording_from_dataframes)
+      segments.csv                 recording,start,end,label (seconds, end exclusive); optional
+                                   for prediction
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..data import labels_from_segment_table, recording_from_dataframes
+from ..exceptions import DataFormatError
+
+__all__ = ["FORMATS", "read_csv_folder", "read_dataset", "write_predictions"]
+
+#: The data formats :func:`read_dataset` reads.
+FORMATS = ("csv", "mstcn", "50salads")
+_SEGMENT_COLUMNS = ("recording", "start", "end", "label")
+
+
+def _read_table(path):
+    try:
+        df = pd.read_csv(path)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise DataFormatError(f"{path}: not a readable CSV table ({_one_line(exc)}).") from None
+    if df.shape[0] == 0:
+        raise DataFormatError(f"{path}: the table has a header but no rows.")
+    return df
+
+
+def _one_line(exc):
+    return " ".join(str(exc).split())
+
+
+def _parse_datetimes(df):
+    """Turn a non-numeric time column into datetimes (ISO strings in CSV files)."""
+    for col in ("time", "time_s", "timestamp", "t", "seconds"):
+        if col in df.columns and df[col].dtype == object:
+            try:
+                df[col] = pd.to_datetime(df[col])
+            except (TypeError, ValueError):
+                pass
+            break
+    return df
+
+
+def _read_segments(path, names):
+    df = _read_table(path)
+    missing = [c for c in _SEGMENT_COLUMNS if c not in df.columns]
+    if missing:
+        raise DataFormatError(
+            f"{path}: expected columns {list(_SEGMENT_COLUMNS)} (start and end in seconds). "
+            f"Got {list(df.columns)} (missing {missing})."
+        )
+    for col in ("start", "end"):
+        values = pd.to_numeric(df[col], errors="coerce")
+        bad = np.flatnonzero(~np.isfinite(values.to_numpy(dtype=np.float64)))
+        if bad.size:
+            line = int(bad[0]) + 2  # 1-based, after the header
+            raise DataFormatError(
+                f"{path}, line {line}: {col!r} must be a number of seconds. "
+                f"Got {df[col].iloc[bad[0]]!r}."
+            )
+        df[col] = values
+    bad = np.flatnonzero(df["end"].to_numpy() <= df["start"].to_numpy())
+    if bad.size:
+        raise DataFormatError(
+            f"{path}, line {int(bad[0]) + 2}: a segment must end after it starts. Got start="
+            f"{df['start'].iloc[bad[0]]!r}, end={df['end'].iloc[bad[0]]!r}."
+        )
+    df["recording"] = df["recording"].astype(str)
+    unknown = sorted(set(df["recording"]) - set(names))
+    if unknown:
+        line = int(np.flatnonzero(df["recording"] == unknown[0])[0]) + 2
+        raise DataFormatError(
+            f"{path}, line {line}: recording {unknown[0]!r} has no folder next to segments.csv "
+            f"(folders: {sorted(names)[:5]})."
+        )
+    return df
+
+
+def read_csv_folder(path, *, frame_rate=None, fill=None, labels=True):
+    """Read the generic CSV folder layout into recordings and frame labels.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The folder: one sub-folder per recording holding one ``<modality>.csv`` per
+        modality, and ``segments.csv`` (``recording,start,end,label`` in seconds).
+    frame_rate : float, default=None
+        Rate of the label timeline; defaults to each recording's lowest modality rate.
+    fill : str, default=None
+        Label of frames no segment covers (None: such frames are an error).
+    labels : bool, default=True
+        Read ``segments.csv`` (required). With False, it is read only if present.
+
+    Returns
+    -------
+    X : list of Recording
+        In sorted folder order, named by their folder.
+    y : list of ndarray of shape (n_frames_i,) or None
+        Frame labels, None if ``labels`` is False and there is no ``segments.csv``.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the folder, a recording's CSV file or a required ``segments.csv`` is missing.
+    DataFormatError
+        If a file is malformed; the message names the file (and line where there is one).
+    """
+    root = Path(path)
+    if not root.is_dir():
+        raise FileNotFoundError(f"data folder not found: {root}")
+    folders = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    if not folders:
+        raise FileNotFoundError(
+            f"{root}: no recording folders (expected {root}/<recording>/<modality>.csv)."
+        )
+    X = []
+    for folder in folders:
+        files = sorted(folder.glob("*.csv"))
+        if not files:
+            raise FileNotFoundError(f"{folder}: no <modality>.csv file in this recording folder.")
+        tables = {}
+        for file in files:
+            tables[file.stem] = df = _parse_datetimes(_read_table(file))
+            try:  # checked one file at a time so that an error names its file
+                recording_from_dataframes({file.stem: df}, frame_rate=frame_rate)
+            except (TypeError, ValueError) as exc:
+                message = str(exc).split(": ", 2)[-1]
+                raise DataFormatError(f"{file}: {message}") from None
+        try:
+            X.append(recording_from_dataframes(tables, frame_rate=frame_rate, name=folder.name))
+        except (TypeError, ValueError) as exc:
+            raise DataFormatError(f"{folder}: {_one_line(exc)}") from None
+    seg_path = root / "segments.csv"
+    if not seg_path.is_file():
+        if labels:
+            raise FileNotFoundError(f"segments file not found: {seg_path}")
+        return X, None
+    table = _read_segments(seg_path, [x.name for x in X])
+    y = []
+    for rec in X:
+        rows = table[table["recording"] == rec.name]
+        if rows.empty:
+            raise DataFormatError(f"{seg_path}: no segment for recording {rec.name!r}.")
+        try:
+            y.append(labels_from_segment_table(rows, rec, fill=fill))
+        except (TypeError, ValueError) as exc:
+            raise DataFormatError(
+                f"{seg_path}: recording {rec.name!r}: {str(exc).split(': ', 1)[-1]}"
+            ) from None
+    return X, y
+
+
+def read_dataset(path, format, *, split=1, subset="test", frame_rate=None, fill=None, labels=True):
+    """Read recordings and frame labels in one of the formats of :data:`FORMATS`.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The data folder.
+    format : {"csv", "mstcn", "50salads"}
+        ``"csv"``: :func:`read_csv_folder`; ``"mstcn"``:
+        :func:`~stgraph_sklearn.datasets.load_mstcn_features` (``split``, ``subset``);
+        ``"50salads"``: :func:`~stgraph_sklearn.datasets.load_50salads`.
+    split, subset
+        The MS-TCN split and list to read.
+    frame_rate, fill, labels
+        For ``"csv"`` (see :func:`read_csv_folder`).
+
+    Returns
+    -------
+    X : list of Recording
+    y : list of ndarray or None
+    """
+    from ..datasets import load_50salads, load_mstcn_features
+
+    if format not in FORMATS:
+        raise ValueError(f"unknown data format {format!r}; expected one of {list(FORMATS)}.")
+    if not Path(path).exists():
+        raise FileNotFoundError(f"data folder not found: {path}")
+    if format == "csv":
+        return read_csv_folder(path, frame_rate=frame_rate, fill=fill, labels=labels)
+    if format == "mstcn":
+        return load_mstcn_features(path, split=split, subset=subset)
+    X, y, _ = load_50salads(path)
+    return X, y
+
+
+def write_predictions(out, recordings, y_pred, segments):
+    """Write one label file per recording and ``segments.csv``.
+
+    Parameters
+    ----------
+    out : str or path-like
+        Output folder (created).
+    recordings : list of Recording
+        The recordings predicted (their names name the files; unnamed ones are numbered).
+    y_pred : list of ndarray of shape (n_frames_i,)
+        Predicted labels.
+    segments : pandas.DataFrame
+        ``predict_segments`` output.
+
+    Returns
+    -------
+    paths : list of Path
+        The files written.
+    """
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    names = [str(i) if r.name is None else str(r.name) for i, r in enumerate(recordings)]
+    paths = []
+    for name, labels in zip(names, y_pred, strict=True):
+        file = out / f"{name}.txt"
+        file.write_text("".join(f"{v}\n" for v in labels.tolist()), encoding="utf-8")
+        paths.append(file)
+    table = segments.drop(columns=["recording", "name"]).copy()
+    table.insert(0, "recording", [names[i] for i in segments["recording"]])
+    file = out / "segments.csv"
+    table.to_csv(file, index=False, float_format="%.4f")
+    paths.append(file)
+    return paths

@@ -1,0 +1,414 @@
+"""save_model / load_model: one safetensors file, weights and arrays as tensors, the rest JSON.
+
+Nothing in the file is unpickled: tensors are read by safetensors, and the structure (classes
+of the library by name from an allow-list, their parameters and fitted attributes) is JSON in
+the file's metadata. Optimizer state is not stored.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import types
+
+import numpy as np
+
+from .._version import __version__
+
+__all__ = ["FORMAT_VERSION", "load_model", "save_model"]
+
+#: Version of the model-file layout this library writes; files of a newer layout are refused.
+FORMAT_VERSION = 1
+_MAGIC = "stgraph_sklearn.model"
+# Parameters that configure training only and cannot be plain data; saved as their defaults.
+_TRAINING_ONLY = {"callbacks": None}
+
+
+class _Unstorable(TypeError):
+    pass
+
+
+def _classes():
+    """The allow-list of classes a model file may name: the library's public estimators."""
+    from sklearn.pipeline import Pipeline
+
+    from .. import estimators, pipeline, transformers
+
+    out = {"sklearn.pipeline.Pipeline": Pipeline}
+    for module in (estimators, transformers, pipeline):
+        for name in module.__all__:
+            obj = getattr(module, name)
+            if isinstance(obj, type):
+                out[f"{module.__name__}.{name}"] = obj
+    return out
+
+
+def _class_key(obj):
+    cls = type(obj)
+    for key, known in _classes().items():
+        if known is cls:
+            return key
+    return None
+
+
+class _Encoder:
+    """Turn parameters and fitted state into JSON plus a dict of named arrays."""
+
+    def __init__(self):
+        self.arrays = {}
+
+    def array(self, arr, path):
+        arr = np.asarray(arr)
+        if arr.dtype.kind in "biuf":
+            self.arrays[path] = np.ascontiguousarray(arr)
+            return {"__ndarray__": path}
+        if arr.dtype.kind == "U" or (
+            arr.dtype.kind == "O" and all(isinstance(v, str) for v in arr.ravel().tolist())
+        ):
+            return {"__str_array__": arr.tolist(), "object": arr.dtype.kind == "O"}
+        raise _Unstorable(f"an array of dtype {arr.dtype} at {path!r}")
+
+    def value(self, v, path):
+        import torch
+
+        from ..data import SensorGraph
+
+        if v is None or isinstance(v, (bool, str)):
+            return v
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            return v
+        if isinstance(v, np.generic):
+            return v.item()
+        if isinstance(v, np.ndarray):
+            return self.array(v, path)
+        if isinstance(v, torch.Tensor):
+            return self.array(v.detach().cpu().numpy(), path)
+        if isinstance(v, tuple):
+            return {"__tuple__": [self.value(x, f"{path}.{i}") for i, x in enumerate(v)]}
+        if isinstance(v, list):
+            return [self.value(x, f"{path}.{i}") for i, x in enumerate(v)]
+        if isinstance(v, dict):
+            return {
+                "__dict__": [
+                    [self.value(k, f"{path}.#key{i}"), self.value(x, _child(path, k, i))]
+                    for i, (k, x) in enumerate(v.items())
+                ]
+            }
+        if isinstance(v, SensorGraph):
+            return {
+                "__SensorGraph__": {
+                    "edge_index": self.array(v.edge_index, f"{path}.edge_index"),
+                    "edge_weight": self.array(v.edge_weight, f"{path}.edge_weight"),
+                    "node_names": list(v.node_names),
+                    "node_modality": list(v.node_modality),
+                }
+            }
+        if isinstance(v, torch.device):
+            return {"__device__": str(v)}
+        if isinstance(v, type) and issubclass(v, torch.optim.Optimizer):
+            if getattr(torch.optim, v.__name__, None) is v:
+                return {"__optimizer__": v.__name__}
+        if isinstance(v, type) and _nn_module_name(v) is not None:
+            return {"__nn_module__": _nn_module_name(v)}
+        if isinstance(v, np.random.RandomState):
+            return None  # training-only; a loaded model is already trained
+        key = _class_key(v)
+        if key is not None:
+            return self.estimator(v, path)
+        raise _Unstorable(f"{type(v).__module__}.{type(v).__qualname__} at {path!r}")
+
+    def estimator(self, est, path):
+        from sklearn.pipeline import Pipeline
+
+        key = _class_key(est)
+        if key is None:
+            raise _Unstorable(f"{type(est).__module__}.{type(est).__qualname__} at {path!r}")
+        if isinstance(est, Pipeline):
+            params = est.get_params(deep=False)
+            steps = [[name, self.estimator(step, f"{path}.{name}")] for name, step in est.steps]
+            rest = {k: v for k, v in params.items() if k not in ("steps", "memory")}
+            return {"class": key, "steps": steps, "params": self.value(rest, f"{path}.params")}
+        params = est.get_params(deep=False)
+        params.update({k: v for k, v in _TRAINING_ONLY.items() if k in params})
+        node = {"class": key, "params": self.value(params, f"{path}.params")}
+        state = {
+            k: v
+            for k, v in vars(est).items()
+            if k.endswith("_") and not k.startswith("_") and k not in ("net_", "history_")
+        }
+        if state:
+            node["state"] = self.value(state, f"{path}.state")
+        if hasattr(est, "net_") and hasattr(est, "build_module"):  # a neural segmenter
+            net = est.net_
+            node["input_graph"] = self.value(getattr(est, "_input_graph", None), f"{path}.graph")
+            node["module"] = self.value(dict(net.module_.state_dict()), f"{path}.module")
+            node["criterion"] = self.value(dict(net.criterion_.state_dict()), f"{path}.criterion")
+            node["history"] = json.loads(json.dumps(list(net.history), default=_json_default))
+        return node
+
+
+def _nn_module_name(cls):
+    """The name of a network class of :mod:`stgraph_sklearn.nn` (the ``module`` parameter)."""
+    from .. import nn
+
+    name = getattr(cls, "__name__", None)
+    return name if name in nn.__all__ and getattr(nn, name) is cls else None
+
+
+def _child(path, key, i):
+    return f"{path}.{key}" if isinstance(key, str) else f"{path}.#{i}"
+
+
+def _json_default(v):
+    if isinstance(v, np.generic):
+        return v.item()
+    return None
+
+
+class _Decoder:
+    def __init__(self, arrays):
+        self.arrays = arrays
+
+    def value(self, v):
+        from ..data import SensorGraph
+
+        if isinstance(v, list):
+            return [self.value(x) for x in v]
+        if not isinstance(v, dict):
+            return v
+        if "__ndarray__" in v:
+            return self.arrays[v["__ndarray__"]].copy()
+        if "__str_array__" in v:
+            return np.asarray(v["__str_array__"], dtype=object if v["object"] else None)
+        if "__tuple__" in v:
+            return tuple(self.value(x) for x in v["__tuple__"])
+        if "__dict__" in v:
+            return {_hashable(self.value(k)): self.value(x) for k, x in v["__dict__"]}
+        if "__SensorGraph__" in v:
+            g = v["__SensorGraph__"]
+            return SensorGraph(
+                self.value(g["edge_index"]),
+                self.value(g["edge_weight"]),
+                g["node_names"],
+                g["node_modality"],
+            )
+        if "__device__" in v:
+            return v["__device__"]
+        if "__nn_module__" in v:
+            from .. import nn
+
+            if v["__nn_module__"] not in nn.__all__:
+                raise ValueError(f"unknown network {v['__nn_module__']!r}")
+            return getattr(nn, v["__nn_module__"])
+        if "__optimizer__" in v:
+            import torch
+
+            return getattr(torch.optim, v["__optimizer__"])
+        if "class" in v:
+            return self.estimator(v)
+        raise ValueError(f"unknown entry {sorted(v)[:3]}")
+
+    def estimator(self, node, device="cpu"):
+        classes = _classes()
+        if node["class"] not in classes:
+            raise ValueError(f"unknown class {node['class']!r}")
+        cls = classes[node["class"]]
+        params = self.value(node["params"])
+        if "steps" in node:
+            steps = [(name, self.estimator(step, device)) for name, step in node["steps"]]
+            return cls(steps, **params)
+        if "device" in params:
+            params["device"] = device
+        est = cls(**params)
+        for k, v in self.value(node.get("state", {"__dict__": []})).items():
+            setattr(est, k, v)
+        if "module" in node:
+            self._restore_net(est, node)
+        return est
+
+    def _restore_net(self, est, node):
+        import torch
+        from skorch.history import History
+
+        est._device = est.device
+        graph = self.value(node["input_graph"])
+        est._input_graph = graph
+        n_classes = len(est.classes_)
+        module = est.build_module(est.modalities_, n_classes, [types.SimpleNamespace(graph=graph)])
+        criterion = est._criterion([np.arange(n_classes)])
+        net = est._make_net(module, criterion, 0, 0)
+        net.initialize()
+        to_tensors = {k: torch.as_tensor(v) for k, v in self.value(node["module"]).items()}
+        net.module_.load_state_dict(to_tensors, strict=True)
+        crit = {k: torch.as_tensor(v) for k, v in self.value(node["criterion"]).items()}
+        if crit:
+            net.criterion_.load_state_dict(crit, strict=True)
+        net.module_.to(est.device)
+        net.criterion_.to(est.device)
+        net.history = History(node["history"])
+        est.net_ = net
+        est.history_ = net.history
+
+
+def _hashable(v):
+    return tuple(v) if isinstance(v, list) else v
+
+
+def _versions():
+    import sklearn
+    import torch
+
+    return {
+        "stgraph_sklearn": __version__,
+        "torch": torch.__version__,
+        "scikit-learn": sklearn.__version__,
+        "numpy": np.__version__,
+    }
+
+
+def save_model(estimator, path):
+    """Save a fitted segmenter or pipeline of this library to one file.
+
+    The file is a `safetensors <https://huggingface.co/docs/safetensors>`_ file: network
+    weights and fitted arrays are tensors, everything else (the classes, their parameters,
+    class labels, node and modality names, transformer state) is JSON in its metadata, with
+    the library, torch and scikit-learn versions. Loading it runs no pickled code. Optimizer
+    state and training-only parameters (``callbacks``, a ``RandomState``) are not stored.
+
+    Parameters
+    ----------
+    estimator : estimator or Pipeline
+        A fitted segmenter of :mod:`stgraph_sklearn.estimators`, a transformer of
+        :mod:`stgraph_sklearn.transformers`, or a (Segmentation)Pipeline of them.
+    path : str or path-like
+        Where to write (conventionally ``*.stgm``; an existing file is replaced).
+
+    Raises
+    ------
+    TypeError
+        If a step holds an object that cannot be stored as plain data (for example the
+        scikit-learn classifier inside :class:`~stgraph_sklearn.estimators.FrameClassifierSegmenter`);
+        the message names the step and suggests ``joblib.dump`` (pickle).
+
+    See Also
+    --------
+    load_model : The inverse.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> from stgraph_sklearn import load_model, save_model
+    >>> from stgraph_sklearn.estimators import MSTCNSegmenter
+    >>> X = [np.random.RandomState(i).randn(40, 2, 3) for i in range(3)]
+    >>> y = [np.repeat(["idle", "stir"], 20)] * 3
+    >>> seg = MSTCNSegmenter(hidden_channels=8, n_stages=1, n_layers=2, max_epochs=1,
+    ...                      random_state=0).fit(X, y)
+    >>> path = os.path.join(tempfile.mkdtemp(), "model.stgm")
+    >>> save_model(seg, path)
+    >>> all((a == b).all() for a, b in zip(load_model(path).predict(X), seg.predict(X)))
+    True
+    """
+    from safetensors.numpy import save_file
+    from sklearn.utils.validation import check_is_fitted
+
+    from ..exceptions import NotFittedError
+
+    final = estimator.steps[-1][1] if hasattr(estimator, "steps") else estimator
+    try:
+        check_is_fitted(final)
+    except NotFittedError as exc:
+        raise NotFittedError(f"save_model: the model is not fitted. {exc}") from exc
+    encoder = _Encoder()
+    try:
+        tree = encoder.estimator(estimator, "model")
+    except _Unstorable as exc:
+        raise TypeError(
+            f"save_model cannot store this {type(estimator).__name__} as plain data: it holds "
+            f"{exc}, which is not a class of stgraph_sklearn. Save this model with pickle "
+            "instead (joblib.dump(model, path); load it only from a source you trust)."
+        ) from None
+    metadata = {
+        "format": _MAGIC,
+        "format_version": str(FORMAT_VERSION),
+        "versions": json.dumps(_versions()),
+        "model": json.dumps(tree, allow_nan=True),
+    }
+    tmp = f"{os.fspath(path)}.tmp"
+    save_file(encoder.arrays, tmp, metadata=metadata)
+    os.replace(tmp, path)
+
+
+def load_model(path, *, device=None):
+    """Load a model written by :func:`save_model` (no pickled code is run).
+
+    Parameters
+    ----------
+    path : str or path-like
+        The model file.
+    device : str, default=None
+        Where the neural segmenters predict. Defaults to the device they were trained on if
+        it exists here, else ``"cpu"`` (a model trained on CUDA loads on a CPU-only machine).
+
+    Returns
+    -------
+    estimator : estimator or Pipeline
+        Fitted, predicting exactly as the saved one did on the same machine.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``path`` does not exist.
+    ValueError
+        If the file is not a model file of this library, or was written by a version whose
+        format this one cannot read (the message names both versions).
+    """
+    import torch
+    from safetensors import SafetensorError, safe_open
+
+    path = os.fspath(path)
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"load_model: no such model file: {path}")
+    try:
+        with safe_open(path, framework="numpy") as f:
+            metadata = f.metadata() or {}
+            arrays = {k: f.get_tensor(k) for k in f.keys()}
+    except (SafetensorError, OSError, ValueError) as exc:
+        raise ValueError(
+            f"load_model: {path} is not a model file written by stgraph_sklearn.save_model ({exc})."
+        ) from None
+    if metadata.get("format") != _MAGIC:
+        raise ValueError(
+            f"load_model: {path} is not a model file written by stgraph_sklearn.save_model."
+        )
+    versions = json.loads(metadata.get("versions", "{}"))
+    written_by = versions.get("stgraph_sklearn", "unknown")
+    if int(metadata.get("format_version", 0)) > FORMAT_VERSION:
+        raise ValueError(
+            f"load_model: {path} was written by stgraph_sklearn {written_by} (model format "
+            f"{metadata['format_version']}); this is stgraph_sklearn {__version__}, which reads "
+            f"formats up to {FORMAT_VERSION}. Upgrade stgraph_sklearn to load it."
+        )
+    tree = json.loads(metadata["model"])
+    if device is None:
+        device = _saved_device(tree)
+        if device.startswith("cuda") and not torch.cuda.is_available():
+            device = "cpu"
+    try:
+        return _Decoder(arrays).estimator(tree, device)
+    except (KeyError, RuntimeError, TypeError, ValueError) as exc:
+        raise ValueError(
+            f"load_model: {path} was written by stgraph_sklearn {written_by} (torch "
+            f"{versions.get('torch')}, scikit-learn {versions.get('scikit-learn')}) and cannot "
+            f"be rebuilt by stgraph_sklearn {__version__} (torch {torch.__version__}): {exc}"
+        ) from exc
+
+
+def _saved_device(tree):
+    """The ``device`` parameter of the (last) neural segmenter in a saved tree, else "cpu"."""
+    node = tree["steps"][-1][1] if "steps" in tree else tree
+    params = node.get("params", {}).get("__dict__", [])
+    for key, value in params:
+        if key == "device":
+            return value["__device__"] if isinstance(value, dict) else str(value)
+    return "cpu"

@@ -1,0 +1,182 @@
+"""stgraph-seg fit / predict / evaluate on a CSV folder, and its one-line errors."""
+
+import io
+import json
+import shutil
+
+import pandas as pd
+import pytest
+
+from stgraph_sklearn.cli import main
+
+FAST = [
+    "--model",
+    "mstcn",
+    "--set",
+    "max_epochs=2",
+    "--set",
+    "hidden_channels=8",
+    "--set",
+    "n_layers=3",
+    "--set",
+    "n_stages=1",
+    "--set",
+    "verbose=0",
+]
+
+
+def run(argv, capsys):
+    stream = io.StringIO()
+    code = main(argv, stream=stream)
+    return code, stream.getvalue(), capsys.readouterr().err
+
+
+@pytest.fixture
+def fitted(csv_folder, tmp_path, capsys):
+    model = tmp_path / "model.stgm"
+    code, out, err = run(["fit", "--data", str(csv_folder), *FAST, "--out", str(model)], capsys)
+    assert code == 0, err
+    assert "Training scores" in out and "overall" in out and model.is_file()
+    return csv_folder, model
+
+
+def test_fit_predict_evaluate_from_a_csv_folder(fitted, tmp_path, capsys):
+    data, model = fitted
+    out_dir = tmp_path / "pred"
+    code, out, err = run(
+        ["predict", "--model", str(model), "--data", str(data), "--out", str(out_dir)], capsys
+    )
+    assert code == 0, err
+    labels = (out_dir / "trial0.txt").read_text().split()
+    assert len(labels) == 12 * 30 and set(labels) <= {"idle", "stir", "pour"}
+    table = pd.read_csv(out_dir / "segments.csv")
+    assert list(table.columns) == [
+        "recording",
+        "start",
+        "end",
+        "start_s",
+        "end_s",
+        "label",
+        "confidence",
+    ]
+    assert set(table["recording"]) == {f"trial{i}" for i in range(4)}
+    assert table.groupby("recording")["end_s"].max().round(3).eq(12.0).all()
+    scores = tmp_path / "scores.json"
+    code, out, err = run(
+        ["evaluate", "--model", str(model), "--data", str(data), "--json", str(scores)], capsys
+    )
+    assert code == 0, err
+    assert "overall" in out and "F1@50" in out
+    got = json.loads(scores.read_text())
+    assert set(got) == {"trial0", "trial1", "trial2", "trial3", "overall"}
+    assert set(got["overall"]) == {"Acc", "Edit", "F1@10", "F1@25", "F1@50"}
+
+
+def _one_line_error(code, err, *needles):
+    assert code == 1
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("stgraph-seg "), err
+    for needle in needles:
+        assert needle in lines[0], lines[0]
+
+
+def test_bad_paths_and_files_end_in_one_line(fitted, tmp_path, capsys):
+    data, model = fitted
+    code, _, err = run(
+        [
+            "predict",
+            "--model",
+            str(tmp_path / "nope.stgm"),
+            "--data",
+            str(data),
+            "--out",
+            str(tmp_path / "o"),
+        ],
+        capsys,
+    )
+    _one_line_error(code, err, "nope.stgm")
+    code, _, err = run(
+        ["evaluate", "--model", str(model), "--data", str(tmp_path / "missing")], capsys
+    )
+    _one_line_error(code, err, "missing")
+    (tmp_path / "junk.stgm").write_text("junk")
+    code, _, err = run(
+        ["evaluate", "--model", str(tmp_path / "junk.stgm"), "--data", str(data)], capsys
+    )
+    _one_line_error(code, err, "junk.stgm", "not a model file")
+
+    bad = tmp_path / "bad"
+    shutil.copytree(data, bad)
+    seg = (bad / "segments.csv").read_text().splitlines()
+    seg[3] = "trial0,abc,2.0,stir"
+    (bad / "segments.csv").write_text("\n".join(seg) + "\n")
+    code, _, err = run(["evaluate", "--model", str(model), "--data", str(bad)], capsys)
+    _one_line_error(code, err, "segments.csv, line 4", "'start'")
+
+    shutil.rmtree(bad)
+    shutil.copytree(data, bad)
+    (bad / "trial1" / "accel.csv").write_text('time,a_x\n0.0,1\n0.02,"x\n')
+    code, _, err = run(
+        ["predict", "--model", str(model), "--data", str(bad), "--out", str(tmp_path / "o")], capsys
+    )
+    _one_line_error(code, err, "accel.csv")
+
+    shutil.rmtree(bad)
+    shutil.copytree(data, bad)
+    acc = pd.read_csv(bad / "trial2" / "accel.csv").rename(
+        columns=lambda c: c.replace("cup", "pan")
+    )
+    acc.to_csv(bad / "trial2" / "accel.csv", index=False)
+    code, _, err = run(
+        ["predict", "--model", str(model), "--data", str(bad), "--out", str(tmp_path / "o")], capsys
+    )
+    _one_line_error(code, err, "do not match the model", "accel:pan")
+
+    shutil.rmtree(bad)
+    shutil.copytree(data, bad)
+    segs = pd.read_csv(bad / "segments.csv")
+    segs["label"] = segs["label"].replace("stir", "whisk")
+    segs.to_csv(bad / "segments.csv", index=False)
+    code, _, err = run(["evaluate", "--model", str(model), "--data", str(bad)], capsys)
+    _one_line_error(code, err, "whisk", "not classes of the model")
+
+
+def test_usage_errors_version_and_help(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["fit", "--data", "x", "--format", "nope", "--out", "m"])
+    assert exc.value.code == 2 and "invalid choice: 'nope'" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exc:
+        main(["--version"])
+    assert exc.value.code == 0 and "stgraph-seg" in capsys.readouterr().out
+    for command in ("fit", "predict", "evaluate"):
+        with pytest.raises(SystemExit):
+            main([command, "--help"])
+        assert "--data" in capsys.readouterr().out
+    code, _, err = run(["fit", "--data", "x", "--set", "max_epochs", "--out", "m"], capsys)
+    _one_line_error(code, err, "key=value")
+
+
+def test_mstcn_bundle_format(tmp_path, capsys):
+    import numpy as np
+
+    root = tmp_path / "bundle"
+    for sub in ("features", "groundTruth", "splits"):
+        (root / sub).mkdir(parents=True)
+    (root / "mapping.txt").write_text("0 idle\n1 cut\n")
+    rng = np.random.RandomState(0)
+    names = [f"vid{i}" for i in range(3)]
+    for name in names:
+        labels = np.repeat(["idle", "cut"], 20)
+        feats = rng.randn(6, 40) + (labels == "cut")[None] * 2
+        np.save(root / "features" / f"{name}.npy", feats)
+        (root / "groundTruth" / f"{name}.txt").write_text("\n".join(labels) + "\n")
+    for subset in ("train", "test"):
+        (root / "splits" / f"{subset}.split1.bundle").write_text(
+            "".join(f"{n}.txt\n" for n in names)
+        )
+    model = tmp_path / "m.stgm"
+    common = ["--data", str(root), "--format", "mstcn"]
+    code, out, err = run(["fit", *common, *FAST, "--out", str(model)], capsys)
+    assert code == 0, err
+    code, out, err = run(["evaluate", "--model", str(model), *common], capsys)
+    assert code == 0 and "overall" in out, err
