@@ -44,9 +44,10 @@ def main(argv=None):
     times = {name: [] for name in STATEMENTS}
     for statement in STATEMENTS.values():  # warm the file cache once
         _once(statement)
-    for _ in range(args.repeats):
+    for i in range(args.repeats):
         for name, statement in STATEMENTS.items():
             times[name].append(_once(statement))
+        print(f"repeat {i + 1}/{args.repeats} done", file=sys.stderr, flush=True)
     deps = statistics.median(times["torch, sklearn, skorch, pandas"])
     print(f"python {sys.version.split()[0]}, {args.repeats} fresh interpreters each, seconds")
     print(f"{'statement':34s} {'median':>7s} {'min':>7s} {'max':>7s} {'- deps':>7s}")
