@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from numbers import Integral
+from numbers import Integral, Real
 
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -30,8 +30,9 @@ class AdaptiveGraphSegmenter(NeuralSegmenter):
     one ``hidden_channels`` vector per frame, which ``n_stages`` MS-TCN stages classify and
     refine; the refinement stages share their weights (MS-TCN++), so the model has about half
     the parameters of :class:`MSTCNSegmenter` at the same depth. Missing sensors (False in
-    the node mask) are zeroed and their edges removed at that frame, so a model trained with
-    all sensors still predicts when some drop out.
+    the node mask) are zeroed and their edges removed at that frame, and training hides
+    random sensors for random spans (``sensor_dropout``), so the model keeps predicting
+    when sensors drop out.
 
     Parameters
     ----------
@@ -49,6 +50,16 @@ class AdaptiveGraphSegmenter(NeuralSegmenter):
         ``hidden_channels // 2``. A per-node read-out concatenates the ``n_nodes`` node
         vectors and presence flags into one ``hidden_channels`` vector per frame, so the
         temporal stages still know which sensor carries which pattern.
+    sensor_dropout : float, default=0.2
+        Train-time sensor dropout (:class:`~stgraph_sklearn.nn.SensorDropout`): with this
+        probability, each sensor of each training recording is marked missing over one random
+        span, from a single frame to the whole recording; no frame loses its last sensor.
+        The model thus cannot lean on any one sensor being present, which keeps it accurate
+        when sensors are missing at prediction time. 0 trains on the masks as given.
+    refinement_channels : int or None, default=None
+        Width of the refinement stages, which read only the previous stage's class
+        probabilities; None uses ``hidden_channels``. Half the width trains about a quarter
+        faster per epoch but scored lower in ``benchmarks/model_search.py``.
     %(shared_parameters)s
 
     Attributes
@@ -91,6 +102,8 @@ class AdaptiveGraphSegmenter(NeuralSegmenter):
         "node_channels": [Interval(Integral, 1, None, closed="left"), None],
         "embedding_dim": [Interval(Integral, 1, None, closed="left")],
         "prior_graph": [StrOptions({"data"}), SensorGraph, None],
+        "sensor_dropout": [Interval(Real, 0, 1, closed="both")],
+        "refinement_channels": [Interval(Integral, 1, None, closed="left"), None],
     }
 
     def __init__(
@@ -100,6 +113,8 @@ class AdaptiveGraphSegmenter(NeuralSegmenter):
         embedding_dim=10,
         prior_graph="data",
         node_channels=None,
+        sensor_dropout=0.2,
+        refinement_channels=None,
         hidden_channels=64,
         n_stages=4,
         n_layers=10,
@@ -127,6 +142,8 @@ class AdaptiveGraphSegmenter(NeuralSegmenter):
         self.embedding_dim = embedding_dim
         self.prior_graph = prior_graph
         self.node_channels = node_channels
+        self.sensor_dropout = sensor_dropout
+        self.refinement_channels = refinement_channels
         self.hidden_channels = hidden_channels
         self.n_stages = n_stages
         self.n_layers = n_layers
@@ -163,6 +180,8 @@ class AdaptiveGraphSegmenter(NeuralSegmenter):
             n_classes,
             make_graph=lambda n: AdaptiveAdjacency(n, self.embedding_dim, prior=prior),
             make_spatial=lambda c: MaskedGraphConv(c, c),
+            sensor_dropout=self.sensor_dropout,
+            refinement_channels=self.refinement_channels,
         )
 
     def _after_fit(self, sequences):

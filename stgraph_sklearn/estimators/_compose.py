@@ -7,13 +7,23 @@ from ..nn import (
     GraphSegmentationNetwork,
     ModalityEncoder,
     MultiStageTCN,
+    SensorDropout,
     SpatioTemporalBlock,
 )
 
 __all__ = ["compose_graph_network"]
 
 
-def compose_graph_network(segmenter, layout, n_classes, *, make_graph, make_spatial):
+def compose_graph_network(
+    segmenter,
+    layout,
+    n_classes,
+    *,
+    make_graph,
+    make_spatial,
+    sensor_dropout=0.0,
+    refinement_channels=None,
+):
     """Build the graph segmenters' network from the segmenter's parameters.
 
     Per-modality encoders to ``node_channels``, ``n_spatial_layers`` spatiotemporal blocks
@@ -35,6 +45,11 @@ def compose_graph_network(segmenter, layout, n_classes, *, make_graph, make_spat
         ``make_graph(n_nodes) -> torch.nn.Module``: the graph module the blocks read.
     make_spatial : callable
         ``make_spatial(channels) -> torch.nn.Module``: the spatial operator of one block.
+    sensor_dropout : float, default=0.0
+        Probability of :class:`~stgraph_sklearn.nn.SensorDropout` on the training node
+        masks; 0 adds none.
+    refinement_channels : int, default=None
+        Width of the refinement stages (``None``: ``hidden_channels``).
 
     Returns
     -------
@@ -72,5 +87,13 @@ def compose_graph_network(segmenter, layout, n_classes, *, make_graph, make_spat
         segmenter.dropout,
         share_refinement=True,
         causal=causal,
+        refinement_channels=refinement_channels,
     )
-    return GraphSegmentationNetwork(encoder, blocks, readout, temporal, graph=graph)
+    return GraphSegmentationNetwork(
+        encoder,
+        blocks,
+        readout,
+        temporal,
+        graph=graph,
+        sensor_dropout=SensorDropout(sensor_dropout) if sensor_dropout > 0 else None,
+    )

@@ -16,6 +16,7 @@ operator such as :class:`MaskedGraphConv` or :class:`PartitionedGraphConv`), a r
 
 from ._adaptive_adjacency import AdaptiveAdjacency
 from ._adjacency import masked_adjacency, spatial_partitions
+from ._dropout import FastDropout, SensorDropout
 from ._encoders import ModalityEncoder
 from ._fixed_graph import FixedGraph
 from ._graph_conv import MaskedGraphConv
@@ -34,6 +35,7 @@ __all__ = [
     "DilatedResidualLayer",
     "EarlyFusionTCN",
     "EdgeGraph",
+    "FastDropout",
     "FixedGraph",
     "GraphSegmentationNetwork",
     "MaskedGraphConv",
@@ -42,6 +44,7 @@ __all__ = [
     "NodeTemporalConv",
     "PartitionedGraphConv",
     "SegmentationLoss",
+    "SensorDropout",
     "SingleStageTCN",
     "SpatioTemporalBlock",
     "TemporalStreamer",

@@ -63,6 +63,10 @@ class GraphSegmentationNetwork(nn.Module):
         Called once per forward pass; its output is what the blocks receive as ``graph``
         (:class:`AdaptiveAdjacency` for a learned graph, :class:`FixedGraph` for a given one).
         Its ``adjacency()`` is exposed by :meth:`adjacency`.
+    sensor_dropout : torch.nn.Module, default=None
+        Applied to the node mask in training mode only, as
+        ``node_mask = sensor_dropout(node_mask, frame_mask)`` before the encoder, e.g.
+        :class:`SensorDropout` (hides whole sensors for random spans).
 
     Examples
     --------
@@ -80,13 +84,14 @@ class GraphSegmentationNetwork(nn.Module):
     torch.Size([2, 1, 5, 20])
     """
 
-    def __init__(self, encoder, blocks, readout, temporal, graph=None):
+    def __init__(self, encoder, blocks, readout, temporal, graph=None, sensor_dropout=None):
         super().__init__()
         owner = type(self).__name__
         for name, module in (("encoder", encoder), ("readout", readout), ("temporal", temporal)):
             _check_module(module, name, owner)
-        if graph is not None:
-            _check_module(graph, "graph", owner)
+        for name, module in (("graph", graph), ("sensor_dropout", sensor_dropout)):
+            if module is not None:
+                _check_module(module, name, owner)
         blocks = list(blocks)
         for i, block in enumerate(blocks):
             _check_module(block, f"blocks[{i}]", owner)
@@ -96,6 +101,7 @@ class GraphSegmentationNetwork(nn.Module):
         self.blocks = nn.ModuleList(blocks)
         self.readout = readout
         self.temporal = temporal
+        self.sensor_dropout = sensor_dropout
 
     def reset_parameters(self):
         """Reinitialise every submodule."""
@@ -137,6 +143,8 @@ class GraphSegmentationNetwork(nn.Module):
             Logits of every stage; zero on padded frames.
         """
         mask, frame_mask = _masks(x, node_mask, frame_mask, self.num_nodes)
+        if self.training and self.sensor_dropout is not None:
+            mask = self.sensor_dropout(mask, frame_mask)
         mask = mask_or_none(mask)  # None when every node is present: skips the masking work
         h = self.encoder(x, mask)
         graph = None if self.graph is None else self.graph()

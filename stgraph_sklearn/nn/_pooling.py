@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ._checks import check_int
@@ -64,10 +65,13 @@ class ConcatNodePool(nn.Module):
         b, t, n, _ = x.shape
         if n != self.num_nodes:
             raise ValueError(f"Expected {self.num_nodes} nodes (got {n}).")
+        nc = n * self.channels
         if node_mask is None:
-            node_mask = torch.ones(b, t, n, dtype=torch.bool, device=x.device)
+            # Every presence flag is 1: their weights fold into the bias (no concatenation).
+            bias = self.lin.bias + self.lin.weight[:, nc:].sum(1)
+            return F.linear(x.reshape(b, t, nc), self.lin.weight[:, :nc], bias)
         x = torch.where(node_mask.unsqueeze(-1), x, 0.0)
-        flat = torch.cat([x.reshape(b, t, -1), node_mask.to(x.dtype)], dim=-1)
+        flat = torch.cat([x.reshape(b, t, nc), node_mask.to(x.dtype)], dim=-1)
         return self.lin(flat)
 
     def extra_repr(self) -> str:

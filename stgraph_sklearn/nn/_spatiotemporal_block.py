@@ -9,6 +9,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ._checks import check_float, check_int
+from ._dropout import FastDropout
 from ._streaming import causal_context
 
 
@@ -144,7 +145,7 @@ class SpatioTemporalBlock(nn.Module):
         check_float(dropout, "dropout", owner, 0.0, 1.0, include_high=False)
         self.spatial = spatial
         self.temporal = NodeTemporalConv(c, dilation, causal=causal)
-        self.dropout = nn.Dropout(dropout)
+        self.dropout = FastDropout(dropout)
         self.reset_parameters()
 
     def reset_parameters(self):
@@ -169,9 +170,7 @@ class SpatioTemporalBlock(nn.Module):
         Tensor of shape (B, T, N, C)
             Output features, zero where ``mask`` is False.
         """
-        m = None if mask is None else mask.unsqueeze(-1).to(x.dtype)
+        # The spatial operator's output is zero for missing nodes, and so is its ReLU.
         h = F.relu(self.spatial(x, graph, mask))
-        if m is not None:
-            h = h * m
         out = F.relu(x + self.dropout(self.temporal(h)))
-        return out if m is None else out * m
+        return out if mask is None else out * mask.unsqueeze(-1).to(out.dtype)

@@ -12,6 +12,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ._checks import check_float, check_int
+from ._dropout import FastDropout
 from ._streaming import causal_context
 
 
@@ -93,7 +94,7 @@ class DilatedResidualLayer(nn.Module):
         self.temporal_span = 2 * d if self.causal else 0
         self.conv_dilated = nn.Conv1d(c, c, 3, padding=0 if self.causal else d, dilation=d)
         self.conv_1x1 = nn.Conv1d(c, c, 1)
-        self.dropout = nn.Dropout(dropout)
+        self.dropout = FastDropout(dropout)
         self.reset_parameters()
 
     def reset_parameters(self):
@@ -216,6 +217,11 @@ class MultiStageTCN(nn.Module):
     causal : bool, default=False
         Left-padded dilated convolutions in every stage: the logits at frame ``t`` depend on
         no input after ``t`` (online use; see :class:`TemporalStreamer`).
+    refinement_channels : int, default=None
+        Width of the refinement stages; ``None`` uses ``hidden_channels`` (MS-TCN). A
+        refinement stage reads only the previous stage's ``K`` class probabilities, so it
+        can be narrower than the prediction stage: its cost falls with the square of its
+        width.
 
     References
     ----------
@@ -243,14 +249,20 @@ class MultiStageTCN(nn.Module):
         dropout,
         share_refinement=False,
         causal=False,
+        refinement_channels=None,
     ):
         super().__init__()
-        num_stages = check_int(num_stages, "num_stages", type(self).__name__)
+        owner = type(self).__name__
+        num_stages = check_int(num_stages, "num_stages", owner)
+        hidden_channels = check_int(hidden_channels, "hidden_channels", owner)
+        if refinement_channels is None:
+            refinement_channels = hidden_channels
+        refinement_channels = check_int(refinement_channels, "refinement_channels", owner)
         self.share_refinement = bool(share_refinement)
         self.stages = nn.ModuleList(
             SingleStageTCN(
                 in_channels if s == 0 else num_classes,
-                hidden_channels,
+                hidden_channels if s == 0 else refinement_channels,
                 num_classes,
                 num_layers,
                 dropout,

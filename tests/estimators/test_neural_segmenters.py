@@ -250,17 +250,10 @@ def test_trained_on_cuda_predicts_on_cpu_after_pickling(toy):
 
 def test_default_graph_network_is_parameter_efficient():
     """Check the default graph network has at most 60% of the MS-TCN baseline's parameters."""
-    from stgraph_sklearn.estimators._compose import compose_graph_network
-    from stgraph_sklearn.nn import AdaptiveAdjacency, EarlyFusionTCN, MaskedGraphConv
+    from stgraph_sklearn.nn import EarlyFusionTCN
 
     layout = {"acc": (10, 3), "video": (1, 16)}
-    graph = compose_graph_network(
-        AdaptiveGraphSegmenter(),
-        layout,
-        18,
-        make_graph=AdaptiveAdjacency,
-        make_spatial=lambda c: MaskedGraphConv(c, c),
-    )
+    graph = AdaptiveGraphSegmenter(prior_graph=None).build_module(layout, 18, None)
     early = EarlyFusionTCN({"acc": 3, "video": 16}, {"acc": 10, "video": 1}, 18)
     n_graph = sum(p.numel() for p in graph.parameters())
     assert n_graph <= 0.6 * sum(p.numel() for p in early.parameters())
@@ -332,3 +325,21 @@ def test_neural_segmenter_rejects_a_bad_module():
         NeuralSegmenter(module="mstcn", max_epochs=1).fit(X, y)
     with pytest.raises(TypeError, match=r"must return a torch\.nn\.Module\. Got dict"):
         NeuralSegmenter(module=lambda **kwargs: kwargs, max_epochs=1).fit(X, y)
+
+
+def test_sensor_dropout_and_refinement_width_reach_the_network(toy):
+    """sensor_dropout adds a SensorDropout (none at 0); refinement stages are narrower."""
+    from stgraph_sklearn.nn import SensorDropout
+
+    X, y = toy
+    seg = AdaptiveGraphSegmenter(max_epochs=1, **TINY).fit(X, y)
+    net = seg.net_.module_
+    assert isinstance(net.sensor_dropout, SensorDropout) and net.sensor_dropout.p == 0.2
+    assert net.temporal.stages[1].conv_in.out_channels == TINY["hidden_channels"]
+    seg = AdaptiveGraphSegmenter(max_epochs=1, sensor_dropout=0.0, refinement_channels=3, **TINY)
+    net = seg.fit(X, y).net_.module_
+    assert net.sensor_dropout is None and net.temporal.stages[1].conv_in.out_channels == 3
+    for bad in ({"sensor_dropout": 1.5}, {"sensor_dropout": -0.1}, {"refinement_channels": 0}):
+        name = next(iter(bad))
+        with pytest.raises(InvalidParameterError, match=f"'{name}' parameter of Adaptive"):
+            AdaptiveGraphSegmenter(max_epochs=1, **bad).fit(X, y)

@@ -182,3 +182,23 @@ def test_tiny_model_overfits_toy_sequence(model):
     assert losses[-1] < 0.3 * losses[0]
     accuracy = (net(x, None, None)[-1].argmax(dim=1) == y).float().mean()
     assert accuracy > 0.95
+
+
+def test_sensor_dropout_acts_in_training_only():
+    """The network's sensor_dropout changes the training forward pass, never eval's."""
+    from stgraph_sklearn.nn import SensorDropout
+
+    torch.manual_seed(0)
+    net = _graph_net("adaptive", dropout=0.0)
+    torch.manual_seed(0)
+    with_sd = _graph_net("adaptive", dropout=0.0)
+    with_sd.sensor_dropout = SensorDropout(p=1.0)
+    x, node_mask, frame_mask = _batch()
+    net.eval(), with_sd.eval()
+    torch.testing.assert_close(with_sd(x, node_mask, frame_mask), net(x, node_mask, frame_mask))
+    net.train(), with_sd.train()
+    assert not torch.allclose(with_sd(x, node_mask, frame_mask), net(x, node_mask, frame_mask))
+    with pytest.raises(TypeError, match="'sensor_dropout' parameter"):
+        GraphSegmentationNetwork(
+            net.encoder, [], net.readout, net.temporal, sensor_dropout=lambda m, f: m
+        )

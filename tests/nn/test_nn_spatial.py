@@ -293,3 +293,19 @@ def test_fixed_graph_chooses_sparse_by_size_and_density():
     assert set(dict(graph.state_dict())) == {"graph"}  # both forms share one state dict
     with pytest.raises(ValueError, match="'sparse' parameter of FixedGraph"):
         FixedGraph(ring, sparse="yes")
+
+
+def test_masked_graph_conv_shared_graph_matches_per_frame_masked_graph():
+    """With missing nodes, the (N, N) path equals masked_adjacency per frame, even when the
+    missing nodes' features are not zero and a node has no present neighbour."""
+    torch.manual_seed(2)
+    conv = MaskedGraphConv(5, 6)
+    adj = torch.rand(N, N)
+    adj[0, 1:] = 0.0  # node 0 only hears itself: isolated once it is the only one present
+    x = torch.randn(2, 7, N, 5)
+    mask = torch.rand(2, 7, N) > 0.4
+    mask[0, 0] = torch.tensor([True, False, False, False])
+    slow = torch.matmul(masked_adjacency(adj, mask), conv.lin_rel(x * mask[..., None]))
+    slow = (slow + conv.lin_root(x)) * mask[..., None]
+    torch.testing.assert_close(conv(x, adj, mask), slow)
+    torch.testing.assert_close(conv(x, adj, mask), conv(x, adj.expand(2, 7, N, N), mask))

@@ -104,3 +104,15 @@ def test_invalid_arguments(kwargs):
     params.update(kwargs)
     with pytest.raises(ValueError, match=next(iter(kwargs))):
         MultiStageTCN(**params)
+
+
+def test_refinement_channels_narrow_the_refinement_stages_only():
+    """refinement_channels sets the refinement stages' width; the prediction stage keeps its."""
+    tcn = MultiStageTCN(4, 8, 3, 3, 2, 0.0, share_refinement=True, refinement_channels=2)
+    assert tcn.stages[0].conv_in.out_channels == 8
+    assert tcn.stages[1].conv_in.out_channels == 2 and tcn.stages[2] is tcn.stages[1]
+    assert tcn(torch.randn(1, 4, 9)).shape == (3, 1, 3, 9)
+    default = MultiStageTCN(4, 8, 3, 3, 2, 0.0)
+    assert default.stages[2].conv_in.out_channels == 8
+    with pytest.raises(ValueError, match="refinement_channels"):
+        MultiStageTCN(4, 8, 3, 3, 2, 0.0, refinement_channels=0)

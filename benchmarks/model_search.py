@@ -1,0 +1,308 @@
+"""Measured search for the graph segmenter's design changes (issue 11, item 3).
+
+Every candidate is :class:`~stgraph_sklearn.estimators.AdaptiveGraphSegmenter` with some
+parameters changed, trained behind the standard preprocessing on subject-disjoint splits,
+with :class:`~stgraph_sklearn.estimators.MSTCNSegmenter` in the same run:
+
+- ``kitchen-small``: 8 training recordings (2 subjects), 20 epochs;
+- ``kitchen``: 12 training recordings (3 subjects), 30 epochs;
+- both scored on the 8 recordings of 2 held-out subjects, as recorded and with 3 of the
+  10 accelerometers missing (NaN, so the pipeline marks them absent) in every test recording;
+- ``basic_motions``: the real smartwatch recordings (2 sensor nodes), official train/test split.
+
+``--timing`` instead measures the CPU time (``time.process_time``, one thread: robust to
+other processes on a shared machine) of training steps (forward + backward) and inference of
+every candidate's network in one run, interleaved, on synthetic input of the kitchen simulation's
+preprocessed shape (11 nodes, one sensor missing for a quarter of the frames).
+
+Candidates (``CANDIDATES``):
+
+- ``old``: the previous default (no sensor dropout, refinement stages as wide as the
+  prediction stage) with ``nn.Dropout`` and the per-frame masked adjacency (timing only);
+- ``nosd``: the previous default's architecture with the CPU-fast dropout and aggregation;
+- ``sd``: and train-time sensor dropout 0.2;
+- ``sd-ref32`` / ``sd-ref48``: and refinement stages 32 / 48 wide (64 in the prediction stage);
+- ``sd-nc16``: sensor dropout and 16 features per sensor instead of 32;
+- ``mstcn`` / ``mstcn-old``: the baseline, with the fast dropout / with ``nn.Dropout``;
+- ``mstcn-sd``: the baseline with the same sensor dropout on its node mask.
+
+Usage::
+
+    python benchmarks/model_search.py --protocol kitchen-small --seeds 0 1
+    python benchmarks/model_search.py --timing
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+import warnings
+
+import numpy as np
+import pandas as pd
+import torch
+from torch import nn
+
+from stgraph_sklearn.datasets import load_basic_motions_sequences, make_kitchen_activities
+from stgraph_sklearn.estimators import AdaptiveGraphSegmenter, MSTCNSegmenter
+from stgraph_sklearn.metrics import segmentation_report
+from stgraph_sklearn.nn import (
+    EarlyFusionTCN,
+    FastDropout,
+    MaskedGraphConv,
+    SegmentationLoss,
+    SensorDropout,
+    masked_adjacency,
+)
+from stgraph_sklearn.pipeline import make_segmentation_pipeline
+
+CANDIDATES = {
+    "old": {"sensor_dropout": 0.0, "refinement_channels": 64, "slow": True},
+    "nosd": {"sensor_dropout": 0.0, "refinement_channels": 64},
+    "sd": {"sensor_dropout": 0.2, "refinement_channels": 64},
+    "sd-ref32": {"sensor_dropout": 0.2, "refinement_channels": 32},
+    "sd-ref48": {"sensor_dropout": 0.2, "refinement_channels": 48},
+    "sd-nc16": {"sensor_dropout": 0.2, "refinement_channels": 64, "node_channels": 16},
+    "mstcn": {"mstcn": True},
+    "mstcn-old": {"mstcn": True, "slow": True},
+    "mstcn-sd": {"mstcn": True, "sensor_dropout": 0.2},
+}
+
+
+def _per_frame_graph_conv(self, x, adj, node_mask=None):
+    """MaskedGraphConv.forward before the shared-graph aggregation (for the timing)."""
+    out = torch.matmul(masked_adjacency(adj, node_mask), self.lin_rel(x)) + self.lin_root(x)
+    return out if node_mask is None else out * node_mask.unsqueeze(-1).to(out.dtype)
+
+
+def _slow(module):
+    """The module with nn.Dropout and the per-frame masked adjacency, as before."""
+    for parent in list(module.modules()):
+        for name, child in list(parent.named_children()):
+            if isinstance(child, FastDropout):
+                setattr(parent, name, nn.Dropout(child.p))
+            if isinstance(child, MaskedGraphConv):
+                child.forward = _per_frame_graph_conv.__get__(child)
+    return module
+
+
+class _SensorDropoutEarlyFusion(EarlyFusionTCN):
+    """EarlyFusionTCN with SensorDropout on its training node mask."""
+
+    def __init__(self, p, **kwargs):
+        super().__init__(**kwargs)
+        self.sensor_dropout = SensorDropout(p)
+
+    def forward(self, x, node_mask=None, frame_mask=None):
+        if self.training:
+            first = next(iter(x.values()))
+            b, t = first.shape[:2]
+            if node_mask is None:
+                node_mask = torch.ones(b, t, sum(self.num_nodes.values()), dtype=torch.bool)
+            if frame_mask is None:
+                frame_mask = torch.ones(b, t, dtype=torch.bool)
+            node_mask = self.sensor_dropout(node_mask.bool(), frame_mask.bool())
+        return super().forward(x, node_mask, frame_mask)
+
+
+class _MSTCN(MSTCNSegmenter):
+    spec: dict = {}
+
+    def build_module(self, layout, n_classes, sequences):
+        if self.spec.get("sensor_dropout"):
+            kwargs = self.module_kwargs(layout, n_classes)
+            module = _SensorDropoutEarlyFusion(self.spec["sensor_dropout"], **kwargs)
+        else:
+            module = super().build_module(layout, n_classes, sequences)
+        return _slow(module) if self.spec.get("slow") else module
+
+
+class _Graph(AdaptiveGraphSegmenter):
+    spec: dict = {}
+
+    def build_module(self, layout, n_classes, sequences):
+        module = super().build_module(layout, n_classes, sequences)
+        return _slow(module) if self.spec.get("slow") else module
+
+
+def make_candidate(name, epochs, seed):
+    spec = CANDIDATES[name]
+    if spec.get("mstcn"):
+        cls = type(f"Candidate_{name}", (_MSTCN,), {"spec": spec})
+        return cls(max_epochs=epochs, random_state=seed)
+    cls = type(f"Candidate_{name}", (_Graph,), {"spec": spec})
+    keys = ("sensor_dropout", "refinement_channels", "node_channels")
+    params = {k: spec[k] for k in keys if k in spec}
+    return cls(max_epochs=epochs, random_state=seed, **params)
+
+
+# ---- protocols --------------------------------------------------------------------------------
+
+
+def drop_accelerometers(X, n_missing, rng):
+    """Copies of the recordings with ``n_missing`` accelerometers (the same ones) all NaN."""
+    idx = rng.choice(X[0].modalities["accel"].n_nodes, n_missing, replace=False)
+    out = []
+    for rec in X:
+        acc = rec.modalities["accel"]
+        values = np.array(acc.values, dtype=float, copy=True)
+        values[:, idx] = np.nan
+        out.append(rec.replace(modalities={**rec.modalities, "accel": acc.replace(values=values)}))
+    return out, idx
+
+
+def _scores(y_true, y_pred):
+    r = segmentation_report(y_true, y_pred, output_dict=True)
+    return {k: 100 * r[k] for k in ("accuracy", "edit", "f1@50")}
+
+
+def _fit(name, epochs, seed, X, y):
+    """The candidate behind the standard preprocessing, fitted; and its fit time in s."""
+    model = make_segmentation_pipeline(make_candidate(name, epochs, seed))
+    t0 = time.perf_counter()
+    model.fit(X, y)
+    return model, time.perf_counter() - t0
+
+
+def _print(row):
+    print({k: round(v, 2) if isinstance(v, float) else v for k, v in row.items()}, flush=True)
+
+
+def run_kitchen(names, seeds, n_train_subjects, epochs, duration):
+    rows = []
+    for seed in seeds:
+        X, y, groups = make_kitchen_activities(20, 5, duration=duration, random_state=seed)
+        groups = np.asarray(groups)
+        subjects = np.unique(groups)
+        rng = np.random.RandomState(seed)
+        order = rng.permutation(subjects)
+        test_s, train_s = order[:2], order[2 : 2 + n_train_subjects]
+        tr = [i for i in range(len(X)) if groups[i] in set(train_s)]
+        te = [i for i in range(len(X)) if groups[i] in set(test_s)]
+        Xte, yte = [X[i] for i in te], [y[i] for i in te]
+        Xmiss, idx = drop_accelerometers(Xte, 3, rng)
+        for name in names:
+            model, fit_s = _fit(name, epochs, seed, [X[i] for i in tr], [y[i] for i in tr])
+            clean = _scores(yte, model.predict(Xte))
+            miss = _scores(yte, model.predict(Xmiss))
+            rows.append(
+                {
+                    "candidate": name,
+                    "seed": seed,
+                    "n_train": len(tr),
+                    "missing": " ".join(map(str, sorted(idx))),
+                    **clean,
+                    **{f"{k} miss3": v for k, v in miss.items()},
+                    "f1@50 drop": clean["f1@50"] - miss["f1@50"],
+                    "params": sum(p.numel() for p in model[-1].net_.module_.parameters()),
+                    "fit_s": fit_s,
+                }
+            )
+            _print(rows[-1])
+    return rows
+
+
+def run_basic_motions(names, seeds, epochs):
+    rows = []
+    for seed in seeds:
+        Xtr, ytr = load_basic_motions_sequences("train", random_state=seed)[:2]
+        Xte, yte = load_basic_motions_sequences("test", random_state=seed)[:2]
+        for name in names:
+            model, fit_s = _fit(name, epochs, seed, Xtr, ytr)
+            rows.append(
+                {
+                    "candidate": name,
+                    "seed": seed,
+                    **_scores(yte, model.predict(Xte)),
+                    "fit_s": fit_s,
+                }
+            )
+            _print(rows[-1])
+    return rows
+
+
+def run_timing(names, n_frames, repeats):
+    torch.set_num_threads(1)
+    torch.manual_seed(0)
+    layout = {"accel": (10, 6), "video": (1, 32)}
+    x = {"accel": torch.randn(1, n_frames, 10, 6), "video": torch.randn(1, n_frames, 1, 32)}
+    node_mask = torch.ones(1, n_frames, 11, dtype=torch.bool)
+    node_mask[:, : n_frames // 4, 2] = False  # one sensor drops out for a while, as in the data
+    frame_mask = torch.ones(1, n_frames, dtype=torch.bool)
+    y = torch.randint(0, 18, (1, n_frames))
+    loss = SegmentationLoss()
+    nets = {}
+    for n in names:
+        seg = make_candidate(n, 1, 0)
+        seg.set_params(**({} if CANDIDATES[n].get("mstcn") else {"prior_graph": None}))
+        nets[n] = seg.build_module(layout, 18, None)
+    train_s = {n: [] for n in names}
+    infer_s = {n: [] for n in names}
+    for _ in range(repeats):
+        for n, net in nets.items():
+            net.train()
+            t0 = time.process_time()
+            loss(net(x, node_mask, frame_mask), y).backward()
+            train_s[n].append(time.process_time() - t0)
+            net.eval()
+            with torch.no_grad():
+                t0 = time.process_time()
+                net(x, None, None)
+                infer_s[n].append(time.process_time() - t0)
+    rows = []
+    for n in names:
+        tr, inf = np.median(train_s[n][1:]), np.median(infer_s[n][1:])
+        rows.append(
+            {
+                "candidate": n,
+                "train_step_s": tr,
+                "train_frames_per_s": n_frames / tr,
+                "infer_frames_per_s": n_frames / inf,
+                "params": sum(p.numel() for p in nets[n].parameters()),
+            }
+        )
+    table = pd.DataFrame(rows).set_index("candidate")
+    ref = table.loc["mstcn"]
+    table["train_time_vs_mstcn"] = table["train_step_s"] / ref["train_step_s"]
+    table["infer_speed_vs_mstcn"] = table["infer_frames_per_s"] / ref["infer_frames_per_s"]
+    table["params_vs_mstcn"] = table["params"] / ref["params"]
+    return table
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--protocol", choices=["kitchen-small", "kitchen", "basic_motions"])
+    parser.add_argument("--timing", action="store_true")
+    parser.add_argument("--candidates", nargs="+", default=None)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
+    parser.add_argument("--epochs", type=int, default=None)
+    parser.add_argument("--duration", type=float, default=60.0)
+    parser.add_argument("--frames", type=int, default=1800)
+    parser.add_argument("--repeats", type=int, default=6)
+    parser.add_argument("--out", default=None, help="CSV file for the rows")
+    args = parser.parse_args(argv)
+    warnings.simplefilter("ignore")
+    if args.timing:
+        names = args.candidates or [n for n in CANDIDATES if n != "mstcn-sd"]
+        table = run_timing(names, args.frames, args.repeats)
+        print(table.round(3).to_string())
+        if args.out:
+            table.to_csv(args.out)
+        return table
+    names = args.candidates or ["nosd", "sd", "sd-ref32", "mstcn"]
+    if args.protocol == "kitchen-small":
+        rows = run_kitchen(names, args.seeds, 2, args.epochs or 20, args.duration)
+    elif args.protocol == "kitchen":
+        rows = run_kitchen(names, args.seeds, 3, args.epochs or 30, args.duration)
+    else:
+        rows = run_basic_motions(names, args.seeds, args.epochs or 30)
+    df = pd.DataFrame(rows)
+    if args.out:
+        df.to_csv(args.out, index=False)
+    table = df.groupby("candidate", sort=False).agg(["mean", "std"]).drop(columns="seed")
+    print(table.round(1).to_string())
+    return df
+
+
+if __name__ == "__main__":
+    main()

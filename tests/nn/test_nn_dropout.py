@@ -1,0 +1,89 @@
+"""FastDropout (same distribution as nn.Dropout) and SensorDropout (node-mask augmentation)."""
+
+import pytest
+import torch
+
+from stgraph_sklearn.nn import FastDropout, SensorDropout
+
+
+@pytest.mark.parametrize("p", [0.1, 0.5, 0.8])
+def test_fast_dropout_matches_dropout_distribution(p):
+    torch.manual_seed(0)
+    x = torch.ones(200_000)
+    out = FastDropout(p)(x)
+    zero = out == 0
+    # zero rate p, survivors scaled by 1 / (1 - p): mean 1 and variance p / (1 - p), as nn.Dropout
+    assert abs(zero.float().mean().item() - p) < 0.005
+    assert torch.allclose(out[~zero], torch.full_like(out[~zero], 1 / (1 - p)))
+    assert abs(out.mean().item() - 1.0) < 0.02
+    assert abs(out.var().item() - p / (1 - p)) < 0.05 * p / (1 - p) + 0.01
+    ref = torch.nn.Dropout(p)(x)
+    assert abs(ref.var().item() - out.var().item()) < 0.05 * p / (1 - p) + 0.01
+
+
+def test_fast_dropout_zero_rate_eval_and_gradient():
+    x = torch.randn(4, 5, requires_grad=True)
+    assert FastDropout(0.0)(x) is x
+    assert FastDropout(0.5).eval()(x) is x
+    torch.manual_seed(1)
+    out = FastDropout(0.5)(x)
+    out.sum().backward()
+    # the gradient is the mask times the scale: 0 where dropped, 2 where kept
+    assert torch.equal(x.grad, torch.where(out == 0, 0.0, 2.0))
+
+
+@pytest.mark.parametrize("p", [-0.1, 1.0, "0.5"])
+def test_fast_dropout_rejects_bad_p(p):
+    with pytest.raises(ValueError, match="'p' parameter of FastDropout"):
+        FastDropout(p)
+
+
+def _masks(b=3, t=40, n=5, lengths=(40, 25, 10)):
+    frame = torch.zeros(b, t, dtype=torch.bool)
+    for i, length in enumerate(lengths):
+        frame[i, :length] = True
+    node = frame.unsqueeze(-1).expand(b, t, n).clone()
+    node[0, 5:20, 1] = False  # a sensor already missing for a while
+    return node, frame
+
+
+def test_sensor_dropout_only_removes_present_nodes_and_never_padding():
+    node, frame = _masks()
+    drop = SensorDropout(p=0.7)
+    for seed in range(20):
+        torch.manual_seed(seed)
+        out = drop(node, frame)
+        assert out.shape == node.shape and out.dtype == torch.bool
+        assert not (out & ~node).any()  # padding and missing nodes stay missing
+        assert not out[~frame].any()
+        # no valid frame loses its last present node
+        assert out.any(-1)[frame].all()
+
+
+def test_sensor_dropout_removes_contiguous_spans_at_the_expected_rate():
+    torch.manual_seed(0)
+    b, t, n = 400, 30, 4
+    node = torch.ones(b, t, n, dtype=torch.bool)
+    out = SensorDropout(p=0.25)(node, torch.ones(b, t, dtype=torch.bool))
+    hit = (~out).any(1)  # (B, N): node lost a span
+    assert abs(hit.float().mean().item() - 0.25) < 0.04
+    removed = (~out).transpose(1, 2).reshape(-1, t).int()
+    # each removed set is one contiguous run: at most one 0->1 edge per (recording, node)
+    starts = (removed[:, 1:] - removed[:, :-1] == 1).sum(1) + removed[:, 0]
+    assert starts.max() <= 1
+
+
+def test_sensor_dropout_whole_frame_kept_and_eval_identity():
+    torch.manual_seed(0)
+    node = torch.zeros(2, 20, 3, dtype=torch.bool)
+    node[..., 0] = True  # a single present sensor can never be removed
+    drop = SensorDropout(p=1.0)
+    assert torch.equal(drop(node, None), node)
+    full = torch.ones(2, 20, 3, dtype=torch.bool)
+    assert drop.eval()(full, None) is full
+    assert SensorDropout(p=0.0)(full, None) is full
+
+
+def test_sensor_dropout_rejects_bad_p():
+    with pytest.raises(ValueError, match="'p' parameter of SensorDropout"):
+        SensorDropout(1.5)
