@@ -343,14 +343,18 @@ def _rate(text):
 
 
 def _cmd_stream(args):
-    import joblib
-
+    from .io import load_model
     from .streaming import stream_csv
 
-    try:
-        model = joblib.load(args.model)
-    except (OSError, EOFError, ValueError, ImportError) as exc:
-        raise ValueError(f"cannot read the model file {args.model!r}: {exc}") from None
+    if str(args.model).endswith((".joblib", ".pkl")):
+        import joblib
+
+        try:
+            model = joblib.load(args.model)
+        except (OSError, EOFError, ValueError, ImportError) as exc:
+            raise ValueError(f"cannot read the model file {args.model!r}: {exc}") from None
+    else:
+        model = load_model(args.model)
     if not hasattr(model, "stream"):
         raise ValueError(
             f"{args.model!r} holds a {type(model).__name__}, not a fitted segmentation "
@@ -361,7 +365,7 @@ def _cmd_stream(args):
         stream_csv(
             model,
             lines,
-            sys.stdout,
+            args.stream,
             frame_rate=args.frame_rate,
             rates=dict(args.rate),
             chunk_seconds=args.chunk,
@@ -443,9 +447,14 @@ def _build_parser():
         "modality's nodes x channels values node by node, empty or NaN if missing) from a file "
         "or stdin and write 'frame,time,label,confidence' for every frame as soon as it is "
         "complete. The model is a fitted segmentation pipeline whose segmenter has "
-        "lookahead=0 (or a number of frames), saved with joblib.dump.",
+        "lookahead=0 (or a number of frames), saved with save_model (or joblib.dump).",
     )
-    stream.add_argument("--model", required=True, help="joblib file of the fitted pipeline")
+    stream.add_argument(
+        "--model",
+        required=True,
+        help="model file of the fitted pipeline (save_model; a .joblib or .pkl file is read "
+        "with joblib, which runs pickled code: only open your own)",
+    )
     stream.add_argument("--input", default="-", help="CSV file, or - for stdin (default)")
     stream.add_argument("--frame-rate", type=float, required=True, help="frame rate in Hz")
     stream.add_argument(

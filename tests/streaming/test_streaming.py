@@ -144,6 +144,7 @@ def test_cli_stream_writes_the_offline_labels(recordings, tmp_path, capsys):
     import joblib
 
     from stgraph_sklearn.cli import main
+    from stgraph_sklearn.io import save_model
 
     seg = MSTCNSegmenter(lookahead=1, **TINY)
     model = make_segmentation_pipeline(seg, k=2).fit(recordings, [_labels(r) for r in recordings])
@@ -163,6 +164,10 @@ def test_cli_stream_writes_the_offline_labels(recordings, tmp_path, capsys):
     assert out[0] == "frame,time,label,confidence"
     labels = [line.split(",")[2] for line in out[1:]]
     np.testing.assert_array_equal(labels, model.predict([rec])[0])
+    save_model(model, tmp_path / "model.stgm")  # the library's model file
+    assert main([*args[:2], str(tmp_path / "model.stgm"), *args[3:]]) == 0
+    again = [line.split(",")[2] for line in capsys.readouterr().out.splitlines()[1:]]
+    assert again == labels
     (tmp_path / "bad.csv").write_text("acc,0.0,1,2\n")
     args[-1] = str(tmp_path / "bad.csv")
     assert main(args) == 1
