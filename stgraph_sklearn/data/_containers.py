@@ -651,6 +651,10 @@ class GraphSequence:
                     f"GraphSequence blocks must share n_frames. Block {key!r} has {arr.shape[0]}, "
                     f"expected {n_frames}."
                 )
+            if np.isinf(arr).any():
+                raise ValueError(
+                    f"GraphSequence block {key!r} must be finite or NaN (missing). Got inf."
+                )
             mask = present_nodes(arr)
             if masks is not None and key in masks:
                 given = np.asarray(masks[key], dtype=bool)

@@ -64,6 +64,9 @@ def append_empty_frames(x, mask, n):
 class SequenceDataset(Dataset):
     """A torch Dataset over GraphSequences and their encoded labels.
 
+    Frames are sliced out of the sequences only when an item is drawn, so sequences whose
+    blocks are memory-mapped are read crop by crop.
+
     Parameters
     ----------
     sequences : list of GraphSequence
@@ -74,33 +77,73 @@ class SequenceDataset(Dataset):
     random_phase : bool, default=False
         Draw the phase uniformly from ``[0, temporal_stride)`` with torch's generator at each
         access (training-time augmentation: every frame is eventually seen). Otherwise phase 0.
+        It also selects random crops (below) rather than tiles.
+    crop_length : int or None, default=None
+        Cut the (strided) sequences to at most this many frames. With ``random_phase`` item
+        ``i`` is one crop of recording ``i`` at a start drawn uniformly with torch's
+        generator at each access; otherwise the items are the consecutive non-overlapping
+        crops of every recording (all frames, each once: for validation).
     lookahead : int, default=0
-        Delay of a causal model's decisions: :func:`append_empty_frames` adds ``lookahead``
-        frames and the targets are shifted right by as many (``IGNORE_INDEX`` first), so the
-        output at ``t + lookahead`` is trained on the label of frame ``t``.
+        Delay of a causal model's decisions: the targets are shifted right by ``lookahead``
+        frames (``IGNORE_INDEX`` first), so the output at ``t + lookahead`` is trained on the
+        label of frame ``t``. The input gets the ``lookahead`` frames after the item (after
+        a crop, the recording's next frames; after the recording's end,
+        :func:`append_empty_frames`).
     """
 
-    def __init__(self, sequences, targets=None, temporal_stride=1, random_phase=False, lookahead=0):
+    def __init__(
+        self,
+        sequences,
+        targets=None,
+        temporal_stride=1,
+        random_phase=False,
+        crop_length=None,
+        lookahead=0,
+    ):
         self.sequences = sequences
         self.targets = targets
         self.temporal_stride = temporal_stride
         self.random_phase = random_phase
+        self.crop_length = crop_length
         self.lookahead = lookahead
+        self._tiles = None
+        if crop_length is not None and not random_phase:
+            s = temporal_stride
+            self._tiles = [
+                (i, a * s, min((a + crop_length) * s, seq.n_frames))
+                for i, seq in enumerate(sequences)
+                for a in range(0, -(-seq.n_frames // s), crop_length)
+            ]
 
     def __len__(self):
-        return len(self.sequences)
+        return len(self.sequences) if self._tiles is None else len(self._tiles)
 
     def __getitem__(self, i):
-        s = self.temporal_stride
-        phase = int(torch.randint(s, (1,)).item()) if (self.random_phase and s > 1) else 0
-        x, mask = sequence_tensors(self.sequences[i], phase, None, s)
-        if self.targets is None:
-            y = np.full(mask.shape[0], IGNORE_INDEX, dtype=np.int64)
+        s, k = self.temporal_stride, self.lookahead
+        if self._tiles is not None:
+            i, start, stop = self._tiles[i]
         else:
-            y = self.targets[i][phase::s]
-        if self.lookahead:
-            x, mask = append_empty_frames(x, mask, self.lookahead)
-            y = np.concatenate([np.full(self.lookahead, IGNORE_INDEX, dtype=np.int64), y])
+            n = self.sequences[i].n_frames
+            phase = int(torch.randint(s, (1,)).item()) if (self.random_phase and s > 1) else 0
+            phase = min(phase, n - 1)
+            start, stop = phase, None
+            n_strided = len(range(phase, n, s))
+            c = self.crop_length
+            if c is not None and n_strided > c:
+                offset = (
+                    int(torch.randint(n_strided - c + 1, (1,)).item()) if self.random_phase else 0
+                )
+                start, stop = phase + offset * s, phase + (offset + c) * s
+        x_stop = None if stop is None else stop + k * s
+        x, mask = sequence_tensors(self.sequences[i], start, x_stop, s)
+        n_items = len(range(start, self.sequences[i].n_frames if stop is None else stop, s))
+        if self.targets is None:
+            y = np.full(n_items, IGNORE_INDEX, dtype=np.int64)
+        else:
+            y = self.targets[i][start:stop:s]
+        if k:
+            x, mask = append_empty_frames(x, mask, n_items + k - mask.shape[0])
+            y = np.concatenate([np.full(k, IGNORE_INDEX, dtype=np.int64), y])
         return x, mask, y
 
 

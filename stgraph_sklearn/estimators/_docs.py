@@ -34,11 +34,30 @@ SHARED_PARAMETERS = """\
     patience : int or None, default=None
         Early stopping after this many epochs without validation-loss improvement (the best
         weights are restored). None trains ``max_epochs`` epochs.
+    crop_length : int or None, default=None
+        Train on random temporal crops of at most this many (strided) frames: each time a
+        recording is drawn, a window at a uniformly drawn start (the validation recordings
+        are cut into consecutive crops). Training memory is then bounded by ``crop_length``
+        and ``batch_size`` rather than by the longest recording. Crops several times longer
+        than the receptive field (``receptive_field_``,
+        ``2 * (n_stages * (2**n_layers - 1) + 2**n_spatial_layers - 1) + 1`` strided frames,
+        ``n_spatial_layers = 0`` for the graph-free model) train the network on the context
+        it sees at prediction. None trains on whole recordings.
     chunk_size : int or None, default=None
-        Predict recordings longer than this many (strided) frames in overlapping windows, so
-        memory is bounded by ``chunk_size`` rather than by the recording length. Causal
-        models (``lookahead`` not None) carry each layer's past between chunks instead, so
-        their chunked predictions equal the unchunked ones.
+        Predict recordings longer than this many (strided) frames in windows, so memory is
+        bounded by ``chunk_size`` rather than by the recording length. Offline models: with
+        ``chunk_size >= receptive_field_`` the windows overlap by the receptive field and the
+        predictions equal the unchunked ones (up to float rounding); smaller windows
+        approximate them, with a warning. Causal models (``lookahead`` not None) carry each
+        layer's past between chunks instead, so their chunked predictions equal the
+        unchunked ones.
+    accelerator : accelerate.Accelerator or None, default=None
+        Train through skorch's Hugging Face Accelerate integration
+        (:class:`skorch.hf.AccelerateMixin`): several GPUs or processes (one per device,
+        started with ``accelerate launch`` or ``torchrun``), mixed precision, gradient
+        accumulation. The accelerator then places the model and the batches (``device`` is
+        not used for training); prediction runs on ``device``. None trains a plain skorch
+        net on ``device``.
     lookahead : int or None, default=None
         None: offline model, every temporal convolution is centred and a frame's label uses
         the whole recording around it. An int ``k >= 0``: online model, every temporal
@@ -78,6 +97,9 @@ SHARED_ATTRIBUTES = """\
         Node names in model order.
     net_ : skorch.NeuralNet
         The fitted skorch net; its ``module_`` is the torch model.
+    receptive_field_ : int
+        Number of consecutive (strided) frames the prediction of one frame depends on:
+        ``2 * r + 1`` for a temporal reach of ``r`` frames on each side.
     history_ : skorch.History
         Per-epoch ``train_loss``, ``valid_loss``, ``valid_f1@50``, ``dur``."""
 

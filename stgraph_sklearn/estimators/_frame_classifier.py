@@ -138,6 +138,12 @@ class FrameClassifierSegmenter(BaseSegmenter):
         s = self.temporal_stride
         Xf = np.concatenate([r[::s] for r in rows])
         yf = np.concatenate([t[::s] for t in targets])
+        if np.unique(yf).size < 2:
+            raise ValueError(
+                f"FrameClassifierSegmenter: with temporal_stride={s} the training frames hold "
+                f"only the class {self.classes_[yf[0]]!r}; a classifier needs at least 2. Use "
+                "a smaller temporal_stride or longer recordings."
+            )
         # a column never observed in training (e.g. graph smoothing of an isolated node)
         # carries nothing and breaks some classifiers' binning: keep observed columns only
         self.feature_mask_ = ~np.isnan(Xf).all(axis=0)

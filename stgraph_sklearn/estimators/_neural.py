@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import copy
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
 import torch
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.validation import check_is_fitted
 from torch.utils.data import DataLoader
 
+from ..exceptions import StgraphWarning
 from ..nn import EarlyFusionTCN, SegmentationLoss, TemporalStreamer
 from ..utils import check_device, seed_from
 from ._base import BaseSegmenter
@@ -30,6 +32,52 @@ __all__ = ["NeuralSegmenter"]
 def _shared_constraints():
     """The parameter constraints of NeuralSegmenter but ``module``: what subclasses share."""
     return {k: v for k, v in NeuralSegmenter._parameter_constraints.items() if k != "module"}
+
+
+def _module_device(module):
+    """The device of a module's parameters."""
+    return next(module.parameters()).device
+
+
+def _accelerated_net_class():
+    """``NeuralNet`` with skorch's Hugging Face Accelerate integration, built on first use
+    (skorch is imported lazily) and cached as the module attribute ``AcceleratedNeuralNet``
+    so that pickle finds it."""
+    cls = globals().get("_AcceleratedNeuralNet")
+    if cls is not None:
+        return cls
+    from skorch import NeuralNet
+    from skorch.hf import AccelerateMixin
+
+    def _initialize_accelerator(self):
+        # In several processes ``accelerator.prepare`` wraps modules in DistributedDataParallel,
+        # which refuses one without trainable parameters: the loss has none (only class
+        # weights), so it is only moved to the accelerator's device.
+        criterion, self.criterion_ = self.criterion_, None
+        try:
+            AccelerateMixin._initialize_accelerator(self)
+        finally:
+            self.criterion_ = criterion.to(self.accelerator.device)
+        return self
+
+    cls = type(
+        "AcceleratedNeuralNet",
+        (AccelerateMixin, NeuralNet),
+        {
+            "__module__": __name__,
+            "__doc__": "``NeuralNet`` with skorch's AccelerateMixin (``accelerator=...``).",
+            "_initialize_accelerator": _initialize_accelerator,
+        },
+    )
+    globals()["_AcceleratedNeuralNet"] = cls
+    return cls
+
+
+def __getattr__(name):
+    # module attribute on demand (PEP 562): what pickle looks up for a fitted accelerated net
+    if name == "AcceleratedNeuralNet":
+        return _accelerated_net_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 _OPTIMIZERS = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW, "sgd": torch.optim.SGD}
@@ -66,6 +114,7 @@ class RecordingSplit:
                 [tgts[i] for i in idx],
                 dataset.temporal_stride,
                 random_phase=random_phase,
+                crop_length=dataset.crop_length,
                 lookahead=dataset.lookahead,
             )
 
@@ -153,7 +202,9 @@ class NeuralSegmenter(BaseSegmenter):
         "class_weight": [StrOptions({"balanced"}), dict, None],
         "validation_fraction": [Interval(Real, 0, 1, closed="left")],
         "patience": [Interval(Integral, 1, None, closed="left"), None],
+        "crop_length": [Interval(Integral, 1, None, closed="left"), None],
         "chunk_size": [Interval(Integral, 8, None, closed="left"), None],
+        "accelerator": [HasMethods(["prepare", "unwrap_model"]), None],
         "lookahead": [Interval(Integral, 0, None, closed="left"), None],
         "device": [str, torch.device],
         "random_state": ["random_state"],
@@ -182,7 +233,9 @@ class NeuralSegmenter(BaseSegmenter):
         class_weight=None,
         validation_fraction=0.1,
         patience=None,
+        crop_length=None,
         chunk_size=None,
+        accelerator=None,
         lookahead=None,
         device="cpu",
         random_state=None,
@@ -206,7 +259,9 @@ class NeuralSegmenter(BaseSegmenter):
         self.class_weight = class_weight
         self.validation_fraction = validation_fraction
         self.patience = patience
+        self.crop_length = crop_length
         self.chunk_size = chunk_size
+        self.accelerator = accelerator
         self.lookahead = lookahead
         self.device = device
         self.random_state = random_state
@@ -288,6 +343,33 @@ class NeuralSegmenter(BaseSegmenter):
     def _after_fit(self, sequences):
         """Set model-specific fitted attributes (``graph_``, ``adjacency_``)."""
 
+    def _temporal_reach(self):
+        """Frames on each side of a (strided) frame that its prediction depends on.
+
+        Every temporal layer of the ``nn`` networks (those with a ``temporal_span``) is a
+        kernel-3 convolution of dilation ``d``, reaching ``d`` frames each way (``2 * d``
+        into the past when causal); they are chained with per-frame operations and identity
+        residuals in between, so the reaches add up (a shared stage once per use, as
+        :func:`~stgraph_sklearn.nn.receptive_field` counts them).
+        """
+        return sum(
+            m.dilation
+            for _, m in self.net_.module_.named_modules(remove_duplicate=False)
+            if hasattr(m, "temporal_span")
+        )
+
+    def _dataset(self, sequences, targets):
+        """The training Dataset: random phase, random crops with ``crop_length``, and the
+        shifted targets of a causal model with ``lookahead``."""
+        return SequenceDataset(
+            sequences,
+            targets,
+            self.temporal_stride,
+            random_phase=True,
+            crop_length=self.crop_length,
+            lookahead=self.lookahead or 0,
+        )
+
     # ---- training --------------------------------------------------------------------------
     def _criterion(self, targets):
         name = type(self).__name__
@@ -351,7 +433,19 @@ class NeuralSegmenter(BaseSegmenter):
                 f"{sorted(_OPTIMIZERS)} or a torch.optim.Optimizer subclass. Got {optimizer!r}."
             )
         generator = torch.Generator().manual_seed(seed)
-        return NeuralNet(
+        net_class, accelerate = NeuralNet, {}
+        if self.accelerator is not None:
+            net_class = _accelerated_net_class()
+            # skorch leaves device placement to the accelerator (device=None) when it does it
+            device = None if self.accelerator.device_placement else self._device
+            accelerate = {
+                "accelerator": self.accelerator,
+                "device": device,
+                "callbacks__print_log__sink": self.accelerator.print
+                if self.verbose >= 2
+                else _silent,
+            }
+        return net_class(
             module=module,
             criterion=criterion,
             optimizer=optimizer,
@@ -367,8 +461,8 @@ class NeuralSegmenter(BaseSegmenter):
             iterator_valid__collate_fn=collate_sequences,
             train_split=RecordingSplit(self.validation_fraction, seed),
             callbacks=callbacks,
-            device=self._device,
             verbose=int(self.verbose >= 2),
+            **{"device": self._device, **accelerate},
         )
 
     @staticmethod
@@ -378,12 +472,6 @@ class NeuralSegmenter(BaseSegmenter):
         if device.type != "cuda":
             return []
         return [device.index if device.index is not None else torch.cuda.current_device()]
-
-    def _dataset(self, sequences, targets):
-        lookahead = self.lookahead or 0
-        return SequenceDataset(
-            sequences, targets, self.temporal_stride, random_phase=True, lookahead=lookahead
-        )
 
     def _fit(self, sequences, targets, epochs=None):
         name = type(self).__name__
@@ -399,6 +487,7 @@ class NeuralSegmenter(BaseSegmenter):
             # partial_fit (not fit_loop) so callbacks get on_train_begin / on_train_end
             self.net_.partial_fit(dataset, epochs=epochs)
         self.history_ = self.net_.history
+        self.receptive_field_ = 2 * self._temporal_reach() + 1
         self._after_fit(sequences)
         return self
 
@@ -463,6 +552,9 @@ class NeuralSegmenter(BaseSegmenter):
     def _infer_proba(self, x, mask):
         """Last-stage softmax of one (strided) sequence given as numpy arrays -> (T, K)."""
         batch = collate_sequences([(x, mask, np.zeros(mask.shape[0], dtype=np.int64))])
+        from skorch.utils import to_tensor
+
+        batch = to_tensor(batch, device=_module_device(self.net_.module_))
         logits = self.net_.evaluation_step(batch, training=False)  # (S, 1, K, T)
         return torch.softmax(logits[-1, 0], dim=0).T.cpu().numpy()
 
@@ -474,13 +566,15 @@ class NeuralSegmenter(BaseSegmenter):
         to the CPU by skorch (with a warning); it stays there even though ``device`` still
         says "cuda", so that it predicts instead of raising.
         """
+        current = _module_device(self.net_.module_)
         wanted = torch.device(self.device)
         if wanted.type == "cuda" and not torch.cuda.is_available():
-            wanted = torch.device(self.net_.device)
-        if torch.device(self.net_.device) != wanted:
+            wanted = current
+        if current != wanted:
             self.net_.module_.to(wanted)
             self.net_.criterion_.to(wanted)
-            self.net_.device = str(wanted)
+            if self.net_.device is not None:  # None: an accelerated net, batches moved below
+                self.net_.device = str(wanted)
 
     def _predict_proba_one(self, seq):
         check_is_fitted(self)
@@ -547,21 +641,34 @@ class NeuralSegmenter(BaseSegmenter):
     def _chunked_proba(self, x, mask):
         """Predict in overlapping windows so memory is bounded by ``chunk_size``.
 
-        Windows of ``chunk_size`` frames advance by half a window; each frame takes its
-        prediction from the window in which it lies in the central half (the first and last
-        windows also own the recording's start and end), so every frame has at least a quarter
-        window of context on both sides where the recording allows it.
+        Windows of ``chunk_size`` frames overlap by twice the network's temporal reach ``r``
+        (``receptive_field_ == 2 * r + 1``); each frame takes its prediction from a window
+        in which it has ``r`` frames of context on both sides (or the recording's own start
+        or end), so the result equals unchunked prediction up to float rounding. A window of
+        at most ``2 * r`` frames cannot give that: the overlap falls back to half a window
+        (a quarter window of context on each side), with a warning that the predictions
+        approximate the unchunked ones.
         """
         t = mask.shape[0]
         c = self.chunk_size
         if c is None or t <= c:
             return self._infer_proba(x, mask)
+        r = self._temporal_reach()
+        if c <= 2 * r:
+            warnings.warn(
+                f"{type(self).__name__}: chunk_size={c} is smaller than the network's receptive "
+                f"field (receptive_field_={2 * r + 1} frames), so chunked predictions "
+                f"approximate the unchunked ones. Use chunk_size >= {2 * r + 1} for exact "
+                "chunked prediction.",
+                StgraphWarning,
+                stacklevel=4,
+            )
+            r = c // 4
         out = np.empty((t, len(self.classes_)), dtype=np.float32)
-        step, q = c // 2, c // 4
-        starts = [*range(0, t - c, step), t - c]
+        starts = [*range(0, t - c, c - 2 * r), t - c]
         for j, a in enumerate(starts):
             p = self._infer_proba({k: v[a : a + c] for k, v in x.items()}, mask[a : a + c])
-            lo = a if j == 0 else a + q
-            hi = t if j == len(starts) - 1 else min(a + c - q, starts[j + 1] + q)
+            lo = a if j == 0 else a + r
+            hi = t if j == len(starts) - 1 else a + c - r
             out[lo:hi] = p[lo - a : hi - a]
         return out

@@ -100,7 +100,9 @@ class STGCNSegmenter(NeuralSegmenter):
         class_weight=None,
         validation_fraction=0.1,
         patience=None,
+        crop_length=None,
         chunk_size=None,
+        accelerator=None,
         lookahead=None,
         device="cpu",
         random_state=None,
@@ -127,7 +129,9 @@ class STGCNSegmenter(NeuralSegmenter):
         self.class_weight = class_weight
         self.validation_fraction = validation_fraction
         self.patience = patience
+        self.crop_length = crop_length
         self.chunk_size = chunk_size
+        self.accelerator = accelerator
         self.lookahead = lookahead
         self.device = device
         self.random_state = random_state
