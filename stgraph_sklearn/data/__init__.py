@@ -23,7 +23,7 @@ from ._containers import (
     qualified_node_names,
 )
 from ._graph_sequences import as_graph_sequences
-from ._segments import labels_to_segments, segments_to_labels
+from ._segments import labels_to_segments, segment_bounds, segments_to_labels
 from ._tables import (
     TIME_COLUMNS,
     labels_from_segment_table,
@@ -61,5 +61,6 @@ __all__ = [
     "qualified_node_names",
     "recording_from_dataframes",
     "recordings_from_dataframe",
+    "segment_bounds",
     "segments_to_labels",
 ]

@@ -47,6 +47,7 @@ def as_graph_sequences(X, *, caller="as_graph_sequences", frame_rate=None):
                 {k: m.values for k, m in item.modalities.items()},
                 name=item.name,
                 subject=item.subject,
+                channel_names={k: m.channel_names for k, m in item.modalities.items()},
                 frame_rate=item.frame_rate,
             )
         )

@@ -15,13 +15,35 @@ import pandas as pd
 
 from ._validation import _label_kind, check_label_sequence
 
-__all__ = ["labels_to_segments", "segments_to_labels"]
+__all__ = ["labels_to_segments", "segment_bounds", "segments_to_labels"]
 
 _SEGMENT_COLUMNS = ("start", "end", "label")
 
 
-def _run_bounds(y):
-    """Starts and exclusive ends of the maximal runs of equal values of a 1-D array."""
+def segment_bounds(y):
+    """Start and exclusive end frame of every segment of a validated 1-D label array.
+
+    A segment is a maximal run of equal labels (METRICS.md); this is the run finder behind
+    :func:`labels_to_segments`, for callers that need arrays rather than a DataFrame (the
+    metrics and plots).
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_frames,)
+        One label sequence, already validated (:func:`check_label_sequence`).
+
+    Returns
+    -------
+    starts, ends : ndarray of shape (n_segments,), int64
+        ``y[starts[i]:ends[i]]`` is segment ``i``; the last one ends at ``n_frames``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from stgraph_sklearn.data import segment_bounds
+    >>> segment_bounds(np.array(["cut", "cut", "mix", "cut"]))
+    (array([0, 2, 3]), array([2, 3, 4]))
+    """
     n = len(y)
     if n == 0:
         empty = np.zeros(0, dtype=np.int64)
@@ -81,7 +103,7 @@ def labels_to_segments(y):
     """
     is_array = isinstance(y, (np.ndarray, pd.Series, pd.Index))
     arr = check_label_sequence(y, name="y", allow_empty=True)
-    starts, ends = _run_bounds(arr)
+    starts, ends = segment_bounds(arr)
     labels = arr[starts]
     if arr.size == 0 and not (is_array and arr.dtype.kind in "biu"):
         labels = np.zeros(0, dtype=object)

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
-from ..data import check_background, check_label_pairs, labels_to_segments
+from ..data import check_background, check_label_pairs, segment_bounds
 
 __all__ = ["edit_score", "f1_at_k_score", "frame_accuracy_score", "segmentation_report"]
 
@@ -38,10 +38,14 @@ def _segments_arrays(codes, background=None):
 
     Two runs of ``a`` split by background stay two segments.
     """
-    seg = labels_to_segments(codes)
+    codes = np.asarray(codes)
+    starts, ends = segment_bounds(codes)
+    labels = codes[starts].tolist()
     if background:
-        seg = seg[~seg["label"].isin(background)]
-    return seg["label"].tolist(), seg["start"].to_numpy(), seg["end"].to_numpy()
+        keep = np.fromiter((lab not in background for lab in labels), dtype=bool, count=len(labels))
+        labels = [lab for lab, k in zip(labels, keep, strict=True) if k]
+        starts, ends = starts[keep], ends[keep]
+    return labels, starts, ends
 
 
 def _encoded_segments(trues, preds, background):

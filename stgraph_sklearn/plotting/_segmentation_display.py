@@ -6,7 +6,7 @@ import numbers
 
 import numpy as np
 
-from ..data import check_label_pairs, labels_to_segments
+from ..data import check_label_pairs, segment_bounds
 
 __all__ = ["SegmentationDisplay"]
 
@@ -95,7 +95,7 @@ class SegmentationDisplay:
     def _resolve_labels(self, trues, preds):
         seen = {}
         for seq in [*trues, *preds]:
-            for lab in labels_to_segments(seq)["label"].tolist():
+            for lab in seq[segment_bounds(seq)[0]].tolist():
                 seen.setdefault(lab, None)
         if self.labels is not None:
             labels = list(self.labels)
@@ -153,9 +153,8 @@ class SegmentationDisplay:
         for r, (t, p) in enumerate(zip(trues, preds, strict=True)):
             for row, (seq, kind) in enumerate(((t, "true"), (p, "pred"))):
                 y_pos = 2.5 * r + row
-                seg = labels_to_segments(seq)
-                starts, ends = seg["start"].to_numpy(), seg["end"].to_numpy()
-                seg_labels = seg["label"].tolist()
+                starts, ends = segment_bounds(seq)
+                seg_labels = seq[starts].tolist()
                 ax.barh(
                     np.full(len(starts), y_pos),
                     (ends - starts) * scale,
