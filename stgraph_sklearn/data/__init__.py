@@ -37,6 +37,7 @@ from ._validation import (
     check_label_pairs,
     check_label_sequence,
     check_labels,
+    check_layouts,
     check_recordings,
 )
 
@@ -53,6 +54,7 @@ __all__ = [
     "check_label_pairs",
     "check_label_sequence",
     "check_labels",
+    "check_layouts",
     "check_recordings",
     "labels_from_segment_table",
     "labels_to_segments",

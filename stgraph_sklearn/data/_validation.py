@@ -18,6 +18,7 @@ __all__ = [
     "check_label_pairs",
     "check_label_sequence",
     "check_labels",
+    "check_layouts",
     "check_recordings",
 ]
 
@@ -622,6 +623,56 @@ def check_aligned(X, *, caller, name="X", before=None):
                 f"make_pipeline(ModalityAligner(), {before or caller + '()'}))."
             )
     return X
+
+
+def check_layouts(layouts, expected, *, caller, reference, what="channels"):
+    """Check that every recording has the expected modalities, node counts and widths.
+
+    Parameters
+    ----------
+    layouts : list of dict of str to (int, int)
+        ``{modality: (n_nodes, n_channels)}`` of each recording of ``X``, in order.
+    expected : dict of str to (int, int)
+        The layout every recording must have.
+    caller : str
+        Name used in error messages (an estimator or transformer).
+    reference : str
+        Where ``expected`` comes from, for the message (e.g. ``"the recordings seen in fit"``).
+    what : str, default="channels"
+        What the second number counts, for the message (``"features"`` after feature
+        extraction).
+
+    Raises
+    ------
+    ValueError
+        Naming the first recording index whose modality names (or their order), node count or
+        width differ.
+
+    Examples
+    --------
+    >>> from stgraph_sklearn.data import check_layouts
+    >>> check_layouts([{"acc": (3, 2)}], {"acc": (3, 2)}, caller="Est", reference="fit")
+    >>> check_layouts([{"acc": (4, 2)}], {"acc": (3, 2)}, caller="Est", reference="fit")
+    Traceback (most recent call last):
+    ...
+    ValueError: Est: X[0] has modalities {'acc': 4 nodes x 2 channels}; expected {'acc': 3 nodes x 2 channels} as in fit. Every recording needs the same modalities, node counts and channels.
+    """
+    for i, got in enumerate(layouts):
+        if list(got) != list(expected):
+            raise ValueError(
+                f"{caller}: X[{i}] has modalities {list(got)}; expected {list(expected)} "
+                f"(same names, same order) as in {reference}."
+            )
+        if any(tuple(got[k]) != tuple(v) for k, v in expected.items()):
+            raise ValueError(
+                f"{caller}: X[{i}] has modalities {_fmt_layout(got, what)}; expected "
+                f"{_fmt_layout(expected, what)} as in {reference}. Every recording needs the "
+                f"same modalities, node counts and {what}."
+            )
+
+
+def _fmt_layout(layout, what):
+    return "{" + ", ".join(f"{k!r}: {n} nodes x {f} {what}" for k, (n, f) in layout.items()) + "}"
 
 
 def check_groups(groups, n_recordings, *, caller=None):

@@ -11,7 +11,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 
-from ..data import as_graph_sequences, check_labels, labels_to_segments
+from ..data import as_graph_sequences, check_labels, check_layouts, labels_to_segments
 from ..exceptions import StgraphWarning, warn
 from ..metrics import frame_accuracy_score
 
@@ -39,14 +39,13 @@ class BaseSegmenter(ClassifierMixin, BaseEstimator):
         seqs = as_graph_sequences(X, caller=name)
         layouts = [s.feature_shapes for s in seqs]
         ref = layouts[0] if reset else self.modalities_
-        for i, lay in enumerate(layouts):
-            if lay != ref:
-                what = "the first recording" if reset else "the recordings seen in fit"
-                raise ValueError(
-                    f"{name}: X[{i}] has modalities {_fmt_layout(lay)} but {what} had "
-                    f"{_fmt_layout(ref)}. Every recording needs the same modalities, node counts "
-                    "and feature widths."
-                )
+        check_layouts(
+            layouts,
+            ref,
+            caller=name,
+            reference="X[0]" if reset else "the recordings seen in fit",
+            what="features",
+        )
         if reset:
             self.modalities_ = dict(ref)
             self.node_names_ = seqs[0].node_names
@@ -199,7 +198,3 @@ class BaseSegmenter(ClassifierMixin, BaseEstimator):
                 StgraphWarning,
             )
         return frame_accuracy_score(ys, y_pred)
-
-
-def _fmt_layout(layout):
-    return "{" + ", ".join(f"{k!r}: {n} nodes x {f} features" for k, (n, f) in layout.items()) + "}"

@@ -10,6 +10,7 @@ from ..data import (
     GraphSequence,
     Recording,
     check_aligned,
+    check_layouts,
     check_recordings,
     node_feature_names,
     qualified_node_names,
@@ -40,25 +41,11 @@ def _layout(item):
 
 
 def _check_same_layout(items, expected, caller, *, reference="fit", what="channels"):
-    """Raise a ValueError naming the recording index if an item's modalities differ from ``expected``.
-
-    ``reference`` says where ``expected`` comes from: ``"fit"`` (the training recordings) or
-    ``"X[0]"`` (all recordings of one call must share a layout).
-    """
+    """:func:`~stgraph_sklearn.data.check_layouts` on recordings (``reference``: "fit" or "X[0]")."""
     ref = "the recordings seen in fit" if reference == "fit" else reference
-    for i, item in enumerate(items):
-        got = _layout(item)
-        if list(got) != list(expected):
-            raise ValueError(
-                f"{caller}: X[{i}] has modalities {list(got)}; expected {list(expected)} "
-                f"(same names, same order) as in {ref}."
-            )
-        for key, (n_nodes, n_ch) in expected.items():
-            if got[key] != (n_nodes, n_ch):
-                raise ValueError(
-                    f"{caller}: X[{i}] modality {key!r} has {got[key][0]} nodes and {got[key][1]} "
-                    f"{what}; expected {n_nodes} nodes and {n_ch} {what} as in {ref}."
-                )
+    check_layouts(
+        [_layout(item) for item in items], expected, caller=caller, reference=ref, what=what
+    )
 
 
 def _check_input(
