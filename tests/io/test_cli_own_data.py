@@ -180,3 +180,26 @@ def test_mstcn_bundle_format(tmp_path, capsys):
     assert code == 0, err
     code, out, err = run(["evaluate", "--model", str(model), *common], capsys)
     assert code == 0 and "overall" in out, err
+
+
+def test_50salads_release_format(tmp_path, capsys):
+    """Check fit / predict / evaluate on the raw 50 Salads layout (the loader's fixture)."""
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location(
+        "_salads_fixture", Path(__file__).parents[1] / "datasets" / "test_load_50salads.py"
+    )
+    fixture = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(fixture)
+    root = fixture.write_release(tmp_path / "50salads")
+    model, out_dir = tmp_path / "m.stgm", tmp_path / "pred"
+    common = ["--data", str(root), "--format", "50salads"]
+    code, out, err = run(["fit", *common, *FAST, "--out", str(model)], capsys)
+    assert code == 0, err
+    code, out, err = run(["predict", "--model", str(model), *common, "--out", str(out_dir)], capsys)
+    assert code == 0, err
+    segments = pd.read_csv(out_dir / "segments.csv")
+    assert {"recording", "start", "end", "start_s", "end_s", "label"} <= set(segments.columns)
+    code, out, err = run(["evaluate", "--model", str(model), *common], capsys)
+    assert code == 0 and "overall" in out, err
