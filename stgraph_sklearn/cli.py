@@ -248,9 +248,10 @@ def _cmd_fit(args):
 
 def _load_for(args, X):
     from .io import load_model
+    from .utils import final_estimator
 
     model = load_model(args.model)
-    expected = getattr(model[-1] if hasattr(model, "steps") else model, "node_names_", None)
+    expected = getattr(final_estimator(model), "node_names_", None)
     for x in X if expected is not None else []:
         if tuple(x.node_names) != tuple(expected):
             missing = sorted(set(expected) - set(x.node_names))[:5]
@@ -263,12 +264,16 @@ def _load_for(args, X):
 
 
 def _cmd_predict(args):
+    from .data import segments_to_labels
     from .io import write_predictions
 
     X, _ = _read(args, labels=False)
     model = _load_for(args, X)
-    y_pred = model.predict(X)
-    segments = model.predict_segments(X)
+    segments = model.predict_segments(X)  # one inference pass; the frame labels follow from it
+    y_pred = [
+        segments_to_labels(segments[segments["recording"] == i], x.n_frames)
+        for i, x in enumerate(X)
+    ]
     paths = write_predictions(args.out, X, y_pred, segments)
     print(
         f"Wrote {len(paths) - 1} label files and {paths[-1]} ({len(segments)} segments).",
@@ -282,9 +287,11 @@ def _cmd_evaluate(args):
 
     import numpy as np
 
+    from .utils import final_estimator
+
     X, y = _read(args, labels=True)
     model = _load_for(args, X)
-    classes = model[-1].classes_ if hasattr(model, "steps") else model.classes_
+    classes = final_estimator(model).classes_
     unknown = sorted(set(np.concatenate(y).tolist()) - set(classes.tolist()))
     if unknown:
         raise CommandError(

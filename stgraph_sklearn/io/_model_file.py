@@ -14,6 +14,7 @@ import types
 import numpy as np
 
 from .._version import __version__
+from ..utils import final_estimator
 
 __all__ = ["FORMAT_VERSION", "load_model", "save_model"]
 
@@ -314,7 +315,7 @@ def save_model(estimator, path):
 
     from ..exceptions import NotFittedError
 
-    final = estimator.steps[-1][1] if hasattr(estimator, "steps") else estimator
+    final = final_estimator(estimator)
     try:
         check_is_fitted(final)
     except NotFittedError as exc:

@@ -11,6 +11,7 @@ from sklearn.base import clone
 from sklearn.model_selection import GroupKFold, check_cv
 
 from ..metrics import segmentation_report
+from ..utils import final_estimator
 
 __all__ = ["count_parameters", "evaluate_segmenters", "fit_and_score", "summarize_evaluation"]
 
@@ -29,7 +30,7 @@ def count_parameters(estimator):
     n_parameters : int or None
         None for estimators without a torch module (e.g. FrameClassifierSegmenter).
     """
-    final = estimator.steps[-1][1] if hasattr(estimator, "steps") else estimator
+    final = final_estimator(estimator)
     net = getattr(final, "net_", None)
     if net is None:
         return None

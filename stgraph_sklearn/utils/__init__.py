@@ -1,14 +1,39 @@
 """Helpers shared by the subpackages that are not specific to one of them.
 
-``check_device`` validates a torch device (torch imported when called) and ``seed_from``
-turns a scikit-learn ``random_state`` into an int seed for torch.
+``check_device`` validates a torch device (torch imported when called), ``seed_from``
+turns a scikit-learn ``random_state`` into an int seed for torch and ``final_estimator``
+returns the segmenter at the end of a pipeline (or the estimator itself).
 """
 
 from __future__ import annotations
 
 import numbers
 
-__all__ = ["check_device", "seed_from"]
+__all__ = ["check_device", "final_estimator", "seed_from"]
+
+
+def final_estimator(estimator):
+    """The last step of a pipeline, or ``estimator`` itself if it is not one.
+
+    Parameters
+    ----------
+    estimator : estimator or sklearn.pipeline.Pipeline
+
+    Returns
+    -------
+    estimator
+        ``estimator.steps[-1][1]`` for a pipeline, else ``estimator``.
+
+    Examples
+    --------
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from stgraph_sklearn.utils import final_estimator
+    >>> final_estimator(make_pipeline(StandardScaler(), LogisticRegression()))
+    LogisticRegression()
+    """
+    return estimator.steps[-1][1] if hasattr(estimator, "steps") else estimator
 
 
 def check_device(device, caller="check_device"):

@@ -7,7 +7,9 @@ import shutil
 import pandas as pd
 import pytest
 
+from stgraph_sklearn import load_model
 from stgraph_sklearn.cli import main
+from stgraph_sklearn.io import read_dataset
 
 FAST = [
     "--model",
@@ -49,6 +51,9 @@ def test_fit_predict_evaluate_from_a_csv_folder(fitted, tmp_path, capsys):
     assert code == 0, err
     labels = (out_dir / "trial0.txt").read_text().split()
     assert len(labels) == 12 * 30 and set(labels) <= {"idle", "stir", "pour"}
+    X, _ = read_dataset(data, "csv", labels=False)
+    for x, y_pred in zip(X, load_model(model).predict(X), strict=True):
+        assert (out_dir / f"{x.name}.txt").read_text().split() == y_pred.tolist()
     table = pd.read_csv(out_dir / "segments.csv")
     assert list(table.columns) == [
         "recording",
