@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -13,7 +12,7 @@ from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.validation import check_is_fitted
 from torch.utils.data import DataLoader
 
-from ..exceptions import StgraphWarning
+from ..exceptions import StgraphWarning, warn
 from ..nn import EarlyFusionTCN, SegmentationLoss, TemporalStreamer
 from ..utils import check_device, seed_from
 from ._base import BaseSegmenter
@@ -655,13 +654,12 @@ class NeuralSegmenter(BaseSegmenter):
             return self._infer_proba(x, mask)
         r = self._temporal_reach()
         if c <= 2 * r:
-            warnings.warn(
+            warn(
                 f"{type(self).__name__}: chunk_size={c} is smaller than the network's receptive "
                 f"field (receptive_field_={2 * r + 1} frames), so chunked predictions "
                 f"approximate the unchunked ones. Use chunk_size >= {2 * r + 1} for exact "
                 "chunked prediction.",
                 StgraphWarning,
-                stacklevel=4,
             )
             r = c // 4
         out = np.empty((t, len(self.classes_)), dtype=np.float32)

@@ -68,8 +68,9 @@ def test_chunked_prediction_covers_every_frame_and_matches_when_large(toy):
     seg.set_params(chunk_size=200)  # longer than every recording: one window
     np.testing.assert_allclose(seg.predict_proba(X)[0], full[0], atol=1e-6)
     seg.set_params(chunk_size=16)
-    with pytest.warns(StgraphWarning, match="approximate"):
+    with pytest.warns(StgraphWarning, match="approximate") as record:
         chunked = seg.predict_proba(X)
+    assert record[0].filename == __file__  # points at the caller's line
     for p, f in zip(chunked, full, strict=True):
         assert p.shape == f.shape and np.isfinite(p).all()
         np.testing.assert_allclose(p.sum(axis=1), 1.0, atol=1e-5)
