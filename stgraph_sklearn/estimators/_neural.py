@@ -13,7 +13,7 @@ from sklearn.utils.validation import check_is_fitted
 from torch.utils.data import DataLoader
 
 from ..exceptions import StgraphWarning, warn
-from ..nn import EarlyFusionTCN, SegmentationLoss, TemporalStreamer
+from ..nn import EarlyFusionTCN, SegmentationLoss, TemporalStreamer, temporal_reach
 from ..utils import check_device, seed_from
 from ._base import BaseSegmenter
 from ._batching import (
@@ -342,21 +342,6 @@ class NeuralSegmenter(BaseSegmenter):
     def _after_fit(self, sequences):
         """Set model-specific fitted attributes (``graph_``, ``adjacency_``)."""
 
-    def _temporal_reach(self):
-        """Frames on each side of a (strided) frame that its prediction depends on.
-
-        Every temporal layer of the ``nn`` networks (those with a ``temporal_span``) is a
-        kernel-3 convolution of dilation ``d``, reaching ``d`` frames each way (``2 * d``
-        into the past when causal); they are chained with per-frame operations and identity
-        residuals in between, so the reaches add up (a shared stage once per use, as
-        :func:`~stgraph_sklearn.nn.receptive_field` counts them).
-        """
-        return sum(
-            m.dilation
-            for _, m in self.net_.module_.named_modules(remove_duplicate=False)
-            if hasattr(m, "temporal_span")
-        )
-
     def _dataset(self, sequences, targets):
         """The training Dataset: random phase, random crops with ``crop_length``, and the
         shifted targets of a causal model with ``lookahead``."""
@@ -486,7 +471,7 @@ class NeuralSegmenter(BaseSegmenter):
             # partial_fit (not fit_loop) so callbacks get on_train_begin / on_train_end
             self.net_.partial_fit(dataset, epochs=epochs)
         self.history_ = self.net_.history
-        self.receptive_field_ = 2 * self._temporal_reach() + 1
+        self.receptive_field_ = 2 * temporal_reach(self.net_.module_) + 1
         self._after_fit(sequences)
         return self
 
@@ -652,7 +637,7 @@ class NeuralSegmenter(BaseSegmenter):
         c = self.chunk_size
         if c is None or t <= c:
             return self._infer_proba(x, mask)
-        r = self._temporal_reach()
+        r = temporal_reach(self.net_.module_)
         if c <= 2 * r:
             warn(
                 f"{type(self).__name__}: chunk_size={c} is smaller than the network's receptive "

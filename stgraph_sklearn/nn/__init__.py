@@ -26,7 +26,7 @@ from ._partitioned_graph_conv import PartitionedGraphConv
 from ._pooling import ConcatNodePool
 from ._sparse import EdgeGraph
 from ._spatiotemporal_block import NodeTemporalConv, SpatioTemporalBlock
-from ._streaming import TemporalStreamer, receptive_field
+from ._streaming import TemporalStreamer, receptive_field, temporal_reach
 from ._temporal import DilatedResidualLayer, MultiStageTCN, SingleStageTCN
 
 __all__ = [
@@ -51,4 +51,5 @@ __all__ = [
     "masked_adjacency",
     "receptive_field",
     "spatial_partitions",
+    "temporal_reach",
 ]

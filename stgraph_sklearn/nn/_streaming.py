@@ -53,13 +53,47 @@ def causal_context(layer: nn.Module, x: Tensor, span: int, dim: int) -> Tensor:
     return full
 
 
+def _temporal_layers(module):
+    """Every occurrence of a temporal layer (those with a ``temporal_span``; shared modules
+    once per use)."""
+    return [
+        m for _, m in module.named_modules(remove_duplicate=False) if hasattr(m, "temporal_span")
+    ]
+
+
 def _causal_layers(module):
     """Every occurrence of a causal temporal layer (shared modules once per use)."""
-    return [
-        m
-        for _, m in module.named_modules(remove_duplicate=False)
-        if getattr(m, "causal", False) and hasattr(m, "temporal_span")
-    ]
+    return [m for m in _temporal_layers(module) if getattr(m, "causal", False)]
+
+
+def temporal_reach(module: nn.Module) -> int:
+    """Frames on each side of a frame that its output depends on, causal or not.
+
+    Every temporal layer of the networks is a kernel-3 convolution of dilation ``d``,
+    reaching ``d`` frames each way when centred (``2 * d`` into the past when causal); they
+    are chained with per-frame operations and identity residuals in between, so the reaches
+    add up, a stage whose weights are shared once per use. A centred network's output at
+    ``t`` depends on the inputs at ``t - r, ..., t + r``; a causal one's on
+    ``t - 2 r, ..., t`` (:func:`receptive_field` ``= 2 r + 1`` either way).
+
+    Parameters
+    ----------
+    module : nn.Module
+        A network of this package, causal or not.
+
+    Returns
+    -------
+    int
+        The reach ``r``, the sum of the dilations of every application of a temporal layer.
+
+    Examples
+    --------
+    >>> from stgraph_sklearn.nn import MultiStageTCN, temporal_reach
+    >>> temporal_reach(MultiStageTCN(4, 8, num_classes=3, num_stages=2, num_layers=3,
+    ...                              dropout=0.0))  # 2 stages x (1 + 2 + 4)
+    14
+    """
+    return sum(m.dilation for m in _temporal_layers(module))
 
 
 def receptive_field(module: nn.Module) -> int:

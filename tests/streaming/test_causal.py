@@ -101,6 +101,18 @@ def test_receptive_field_counts_every_use_of_a_shared_stage():
         receptive_field(MultiStageTCN(4, 8, 3, num_stages=1, num_layers=2, dropout=0.0))
 
 
+def test_temporal_reach_is_half_the_receptive_field_causal_or_not():
+    """Check one count of the temporal layers serves causal and centred networks."""
+    from stgraph_sklearn.nn import temporal_reach
+
+    for share in (False, True):
+        kwargs = dict(num_stages=3, num_layers=4, dropout=0.0, share_refinement=share)
+        causal = MultiStageTCN(4, 8, 3, causal=True, **kwargs)
+        centred = MultiStageTCN(4, 8, 3, **kwargs)
+        assert temporal_reach(centred) == temporal_reach(causal) == 3 * (2**4 - 1)
+        assert receptive_field(causal) == 2 * temporal_reach(causal) + 1
+
+
 @pytest.mark.parametrize("cls", [AdaptiveGraphSegmenter, STGCNSegmenter, MSTCNSegmenter])
 @pytest.mark.parametrize("lookahead", [0, 4])
 def test_causal_segmenter_ignores_frames_after_lookahead(cls, lookahead):
