@@ -8,6 +8,8 @@ Every rule about input data is implemented once, here, and imported by name:
 - recordings: :func:`check_recordings`, alignment :func:`check_aligned`
   (:meth:`Recording.unaligned_modalities`), :func:`check_groups`; conversion to what the
   neural segmenters consume: :func:`as_graph_sequences`;
+- lazy values (memory-mapped, or computed on access): :class:`LazyValues`, :func:`is_lazy`,
+  :func:`lazy_values`;
 - node names: :func:`qualified_node_names`; feature names: :func:`node_feature_names`;
   missing sensors: :func:`present_nodes`
   (a node with a NaN channel is missing).
@@ -23,6 +25,7 @@ from ._containers import (
     qualified_node_names,
 )
 from ._graph_sequences import as_graph_sequences
+from ._lazy import LazyValues, is_lazy, lazy_values
 from ._segments import labels_to_segments, segment_bounds, segments_to_labels
 from ._tables import (
     TIME_COLUMNS,
@@ -44,6 +47,7 @@ from ._validation import (
 __all__ = [
     "TIME_COLUMNS",
     "GraphSequence",
+    "LazyValues",
     "Modality",
     "Recording",
     "SensorGraph",
@@ -56,8 +60,10 @@ __all__ = [
     "check_labels",
     "check_layouts",
     "check_recordings",
+    "is_lazy",
     "labels_from_segment_table",
     "labels_to_segments",
+    "lazy_values",
     "node_feature_names",
     "present_nodes",
     "qualified_node_names",

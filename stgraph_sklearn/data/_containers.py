@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Mapping
+from functools import partial
 
 import numpy as np
+
+from ._lazy import LazyValues, is_lazy, lazy_values, named_file_values
 
 __all__ = [
     "GraphSequence",
@@ -37,6 +40,51 @@ def _as_float_values(values, what):
     if np.iscomplexobj(arr):
         raise TypeError(f"{what} must hold real numbers. Got dtype {arr.dtype}.")
     return arr.astype(np.float64 if arr.dtype == np.float64 else np.float32, copy=False)
+
+
+def _add_node_axis(values):
+    return np.asarray(values)[:, None, :]
+
+
+def _as_lazy_float_values(values, what):
+    """Lazy values (:func:`~stgraph_sklearn.data.is_lazy`) as float LazyValues, 2-D made 3-D.
+
+    Only the dtype and shape are checked here; the values are checked (no inf) on access.
+    """
+    dtype = values.dtype
+    if dtype.kind == "c":
+        raise TypeError(f"{what} must hold real numbers. Got dtype {dtype}.")
+    if dtype.kind not in "biuf":
+        raise TypeError(f"{what} must hold numbers. Got an array of dtype {dtype}.")
+    dtype = np.float64 if dtype == np.float64 else np.float32
+    if isinstance(values, np.ndarray):
+        return lazy_values(
+            values[:, None, :] if values.ndim == 2 else values, where=what, dtype=dtype
+        )
+    if values.ndim == 2:
+        t, c = values.shape
+        return LazyValues(partial(_add_node_axis, values), (t, 1, c), dtype, where=values.where)
+    if values.dtype != dtype:
+        return LazyValues(values.compute, values.shape, dtype, where=values.where)
+    return values
+
+
+def _mask_missing(arr, given):
+    """THE NaN -> mask rule of a block: ``(values with missing nodes zeroed, float32; mask)``."""
+    mask = present_nodes(arr)
+    if given is not None:
+        mask = mask & given
+    if not mask.all():
+        arr = np.nan_to_num(arr, nan=0.0)
+    return arr.astype(np.float32, copy=False), mask
+
+
+def _lazy_block(raw, given):
+    return _mask_missing(raw.load(), given)[0]
+
+
+def _lazy_mask(raw, given):
+    return _mask_missing(raw.load(), given)[1]
 
 
 def qualified_node_names(modality_nodes):
@@ -153,7 +201,10 @@ class Modality:
     values : array-like of shape (n_samples, n_nodes, n_channels) or (n_samples, n_channels)
         The samples. A 2-D array is one node (for example a video feature vector per frame).
         NaN marks a missing sample; a node with a NaN channel at a sample is missing there
-        (:func:`present_nodes`).
+        (:func:`present_nodes`). Values that view a memory-mapped file, and
+        :class:`LazyValues`, stay lazy (:func:`is_lazy`): ``values`` is then a
+        :class:`LazyValues` that reads the file on each access, and the check for inf
+        happens on access (:meth:`load`) instead of here.
     rate : float, default=None
         Sampling rate in Hz. Exactly one of ``rate`` and ``timestamps`` must be given.
     timestamps : array-like of shape (n_samples,), default=None
@@ -200,9 +251,13 @@ class Modality:
         clock=None,
         channel_names=None,
     ):
-        arr = _as_float_values(values, "Modality values")
-        if arr.ndim == 2:
-            arr = arr[:, None, :]
+        lazy = is_lazy(values)
+        if lazy:
+            arr = _as_lazy_float_values(values, "Modality values")
+        else:
+            arr = _as_float_values(values, "Modality values")
+            if arr.ndim == 2:
+                arr = arr[:, None, :]
         if arr.ndim != 3:
             raise ValueError(
                 "Modality values must have shape (n_samples, n_nodes, n_channels) or "
@@ -210,7 +265,7 @@ class Modality:
             )
         if arr.shape[0] == 0 or arr.shape[1] == 0 or arr.shape[2] == 0:
             raise ValueError(f"Modality values must not be empty. Got shape {arr.shape}.")
-        if np.isinf(arr).any():
+        if not lazy and np.isinf(arr).any():
             raise ValueError("Modality values must be finite or NaN (missing). Got inf.")
         self.values = arr
         if (rate is None) == (timestamps is None):
@@ -331,6 +386,16 @@ class Modality:
         fields.update(changes)
         return Modality(**fields)
 
+    def load(self):
+        """This modality with its values in memory: ``self`` unless they are lazy.
+
+        Returns
+        -------
+        Modality
+            With the values read or computed (and checked) once.
+        """
+        return self.replace(values=self.values.load()) if is_lazy(self.values) else self
+
     def __repr__(self):
         clock = f"rate={self.rate:g}" if self.rate is not None else "timestamps=..."
         return (
@@ -399,7 +464,8 @@ class Recording:
                 raise TypeError(f"Recording modality names must be non-empty strings. Got {key!r}.")
             if not isinstance(mod, Modality):
                 mod = Modality(mod, rate=self.frame_rate)
-            mods[key] = mod
+            named = named_file_values(mod.values, f"recording {name!r} modality {key!r}")
+            mods[key] = mod if named is mod.values else mod.replace(values=named)
         self.modalities = mods
         if n_frames is None:
             n_frames = round(max(m.duration for m in mods.values()) * self.frame_rate)
@@ -459,6 +525,18 @@ class Recording:
         }
         fields.update(changes)
         return Recording(**fields)
+
+    def load(self):
+        """This recording with all values in memory: ``self`` unless some are lazy.
+
+        Returns
+        -------
+        Recording
+            Lazy modality values (:class:`LazyValues`) read or computed once and checked.
+        """
+        if not any(is_lazy(m.values) for m in self.modalities.values()):
+            return self
+        return self.replace(modalities={k: m.load() for k, m in self.modalities.items()})
 
     def __repr__(self):
         mods = ", ".join(f"{k}: {m.n_nodes}x{m.n_channels}" for k, m in self.modalities.items())
@@ -590,6 +668,9 @@ class GraphSequence:
         own feature width (a 3-channel accelerometer is never padded to a video feature's width).
         Missing entries may be NaN: a node with any NaN feature at a frame is missing there;
         its features are set to 0 and it is marked False in ``masks`` (never a silent zero).
+        Lazy blocks (:func:`is_lazy`: memory-mapped, or :class:`LazyValues`) stay lazy:
+        ``blocks`` and ``masks`` then hold :class:`LazyValues`, and :meth:`load` computes
+        and checks them.
     masks : mapping of str to array-like of shape (n_frames, n_nodes_m) of bool, default=None
         False where a sensor is missing, combined (logical and) with the NaN rule above.
     graph : SensorGraph, default=None
@@ -633,16 +714,21 @@ class GraphSequence:
                 f"GraphSequence 'frame_rate' must be a positive number of Hz or None. Got {frame_rate!r}."
             )
         self.frame_rate = None if frame_rate is None else float(frame_rate)
-        out_blocks, out_masks = {}, {}
+        out_blocks, out_masks, sources = {}, {}, {}
         n_frames = None
         for key, block in blocks.items():
-            arr = _as_float_values(block, f"GraphSequence block {key!r}")
-            if arr.ndim == 2:
-                arr = arr[:, None, :]
+            what = f"GraphSequence block {key!r}"
+            lazy = is_lazy(block)
+            if lazy:
+                arr = _as_lazy_float_values(block, what)
+                arr = named_file_values(arr, f"recording {name!r} block {key!r}")
+            else:
+                arr = _as_float_values(block, what)
+                if arr.ndim == 2:
+                    arr = arr[:, None, :]
             if arr.ndim != 3 or 0 in arr.shape:
                 raise ValueError(
-                    f"GraphSequence block {key!r} must have shape (n_frames, n_nodes, n_features). "
-                    f"Got {arr.shape}."
+                    f"{what} must have shape (n_frames, n_nodes, n_features). Got {arr.shape}."
                 )
             if n_frames is None:
                 n_frames = arr.shape[0]
@@ -651,22 +737,27 @@ class GraphSequence:
                     f"GraphSequence blocks must share n_frames. Block {key!r} has {arr.shape[0]}, "
                     f"expected {n_frames}."
                 )
-            if np.isinf(arr).any():
-                raise ValueError(
-                    f"GraphSequence block {key!r} must be finite or NaN (missing). Got inf."
-                )
-            mask = present_nodes(arr)
+            if not lazy and np.isinf(arr).any():
+                raise ValueError(f"{what} must be finite or NaN (missing). Got inf.")
+            given = None
             if masks is not None and key in masks:
                 given = np.asarray(masks[key], dtype=bool)
-                if given.shape != mask.shape:
+                if given.shape != arr.shape[:2]:
                     raise ValueError(
-                        f"GraphSequence mask {key!r} must have shape {mask.shape}. Got {given.shape}."
+                        f"GraphSequence mask {key!r} must have shape {arr.shape[:2]}. "
+                        f"Got {given.shape}."
                     )
-                mask = mask & given
-            if not mask.all():
-                arr = np.nan_to_num(arr, nan=0.0)
-            out_blocks[key] = arr.astype(np.float32, copy=False)
-            out_masks[key] = mask
+            if lazy:
+                # blocks and masks computed on access; load() computes each block once
+                sources[key] = (arr, given)
+                out_blocks[key] = LazyValues(
+                    partial(_lazy_block, arr, given), arr.shape, np.float32, where=arr.where
+                )
+                out_masks[key] = LazyValues(
+                    partial(_lazy_mask, arr, given), arr.shape[:2], bool, where=arr.where
+                )
+            else:
+                out_blocks[key], out_masks[key] = _mask_missing(arr, given)
         if masks is not None:
             unknown = set(masks) - set(blocks)
             if unknown:
@@ -675,6 +766,7 @@ class GraphSequence:
                 )
         self.blocks = out_blocks
         self.masks = out_masks
+        self._lazy_sources = sources
         n_nodes = sum(b.shape[1] for b in out_blocks.values())
         if graph is not None:
             if not isinstance(graph, SensorGraph):
@@ -725,8 +817,36 @@ class GraphSequence:
         """``{modality: (n_nodes_m, n_features_m)}``, the layout a model is built for."""
         return {k: b.shape[1:] for k, b in self.blocks.items()}
 
+    def load(self):
+        """This sequence with its blocks and masks in memory: ``self`` unless it is lazy.
+
+        A GraphSequence built from lazy blocks (:func:`is_lazy`: memory-mapped, or the
+        output of transformers given memory-mapped recordings) holds :class:`LazyValues`
+        in ``blocks`` and ``masks``; this computes every block once and applies the NaN ->
+        mask rule, as the constructor does for in-memory blocks.
+
+        Returns
+        -------
+        GraphSequence
+        """
+        if not self._lazy_sources:
+            return self
+        given = {k: m for k, (_, m) in self._lazy_sources.items() if m is not None}
+        return GraphSequence(
+            {k: raw.load() for k, (raw, _) in self._lazy_sources.items()},
+            given or None,
+            self.graph,
+            self.name,
+            self.subject,
+            self.channel_names,
+            self.frame_rate,
+        )
+
     def slice_frames(self, start, stop, step=1):
-        """A new GraphSequence over frames ``start:stop:step`` (views, no copy)."""
+        """A new GraphSequence over frames ``start:stop:step`` (views, no copy; a lazy
+        sequence is computed first, see :meth:`load`)."""
+        if self._lazy_sources:
+            return self.load().slice_frames(start, stop, step)
         sl = slice(start, stop, step)
         return GraphSequence(
             {k: b[sl] for k, b in self.blocks.items()},

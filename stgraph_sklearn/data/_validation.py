@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ._containers import GraphSequence, Modality, Recording
+from ._lazy import is_lazy
 
 __all__ = [
     "check_aligned",
@@ -131,7 +132,7 @@ def check_recordings(X, *, frame_rate=None, name="X", caller=None, allow_graph_s
                 )
             out.append(item)
         elif isinstance(item, (np.ndarray, list, tuple)) or hasattr(item, "__array__"):
-            arr = np.asarray(item)
+            arr = item if is_lazy(item) else np.asarray(item)  # lazy: read on access
             if arr.dtype == object or not (
                 np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.bool_)
             ):

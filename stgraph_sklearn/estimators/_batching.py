@@ -26,11 +26,14 @@ IGNORE_INDEX = -100
 def sequence_tensors(seq, start=0, stop=None, step=1):
     """Frames ``start:stop:step`` of a GraphSequence as numpy arrays ``(x, node_mask)``.
 
+    A lazy sequence (:meth:`GraphSequence.load`) is computed whole, then sliced.
+
     Returns
     -------
     x : dict of str to ndarray of shape (T, N_m, F_m), float32
     node_mask : ndarray of shape (T, N), bool
     """
+    seq = seq.load()  # a lazy sequence is computed here, one recording at a time
     sl = slice(start, stop, step)
     x = {k: b[sl] for k, b in seq.blocks.items()}
     mask = np.concatenate([m[sl] for m in seq.masks.values()], axis=1)
@@ -64,8 +67,9 @@ def append_empty_frames(x, mask, n):
 class SequenceDataset(Dataset):
     """A torch Dataset over GraphSequences and their encoded labels.
 
-    Frames are sliced out of the sequences only when an item is drawn, so sequences whose
-    blocks are memory-mapped are read crop by crop.
+    Frames are sliced out of the sequences only when an item is drawn, so lazy sequences
+    (memory-mapped recordings, or the output of transformers given them) are computed one
+    recording at a time, when one of their crops is drawn, and dropped after.
 
     Parameters
     ----------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterable
 from numbers import Integral
 
 import numpy as np
@@ -15,35 +16,42 @@ from ._utils import _check_k, _check_node_names, _top_k_adjacency
 __all__ = ["correlation_graph", "pooled_correlation"]
 
 
-def _as_activity_list(activity):
+def _iter_activity(activity, n_nodes=None):
+    """Validate the activity arrays one at a time, as they are consumed (float64, 2-D)."""
     if isinstance(activity, np.ndarray) and activity.ndim == 2:
-        items = [activity]
-    elif isinstance(activity, (list, tuple)) and len(activity) > 0:
-        items = list(activity)
-    else:
+        activity = [activity]
+    elif isinstance(activity, (np.ndarray, str, bytes)) or not isinstance(activity, Iterable):
         raise TypeError(
             "'activity' must be an array of shape (n_timesteps, n_nodes) or a non-empty list "
-            f"of them. Got {type(activity).__name__}."
+            f"(or iterable) of them. Got {type(activity).__name__}."
         )
-    out = []
-    for i, a in enumerate(items):
+    for i, a in enumerate(activity):
         arr = np.asarray(a, dtype=np.float64)
         if arr.ndim != 2:
             raise ValueError(
                 f"'activity'[{i}] must have shape (n_timesteps, n_nodes). Got shape {arr.shape}."
             )
-        if arr.shape[1] != np.shape(items[0])[1]:
+        if n_nodes is None:
+            n_nodes = arr.shape[1]
+        elif arr.shape[1] != n_nodes and i == 0:
             raise ValueError(
-                f"'activity'[{i}] has {arr.shape[1]} nodes; expected {np.shape(items[0])[1]} as in 'activity'[0]."
+                f"'node_names' must have one name per node ({arr.shape[1]} in 'activity'[0]). "
+                f"Got {n_nodes} names."
+            )
+        elif arr.shape[1] != n_nodes:
+            raise ValueError(
+                f"'activity'[{i}] has {arr.shape[1]} nodes; expected {n_nodes} as in 'activity'[0]."
             )
         if np.isinf(arr).any():
             raise ValueError(f"'activity'[{i}] must be finite or NaN (missing).")
-        out.append(arr)
-    return out
+        yield arr
 
 
 @validate_params(
-    {"activity": ["array-like"], "min_periods": [Interval(Integral, 1, None, closed="left")]},
+    {
+        "activity": ["array-like", Iterable],
+        "min_periods": [Interval(Integral, 1, None, closed="left")],
+    },
     prefer_skip_nested_validation=True,
 )
 def pooled_correlation(activity, *, min_periods=3):
@@ -58,7 +66,9 @@ def pooled_correlation(activity, *, min_periods=3):
     Parameters
     ----------
     activity : ndarray of shape (n_timesteps, n_nodes) or list of such arrays
-        One scalar per node and timestep; NaN where missing.
+        One scalar per node and timestep; NaN where missing. Any iterable of arrays works
+        and is consumed one array at a time: the statistics are sums over recordings, so a
+        generator keeps one recording's activity in memory.
     min_periods : int, default=3
         Pairs observed together at fewer timesteps (in total) get NaN.
 
@@ -78,13 +88,16 @@ def pooled_correlation(activity, *, min_periods=3):
            [ 1.,  1., -1.],
            [-1., -1.,  1.]])
     """
-    items = _as_activity_list(activity)
-    n = items[0].shape[1]
-    cov = np.zeros((n, n))
-    var_i = np.zeros((n, n))
-    var_j = np.zeros((n, n))
-    count = np.zeros((n, n))
-    for arr in items:
+    return _pooled_correlation(activity, min_periods)
+
+
+def _pooled_correlation(activity, min_periods=3, n_nodes=None):
+    """:func:`pooled_correlation`, sums accumulated one activity array at a time."""
+    cov = var_i = var_j = count = None
+    for arr in _iter_activity(activity, n_nodes):
+        if cov is None:
+            n = arr.shape[1]
+            cov, var_i, var_j, count = (np.zeros((n, n)) for _ in range(4))
         valid = ~np.isnan(arr)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
@@ -100,6 +113,8 @@ def pooled_correlation(activity, *, min_periods=3):
         var_i += sxx - sx * sx * inv_n
         var_j += sxx.T - sx.T * sx.T * inv_n
         count += n_ij
+    if cov is None:
+        raise TypeError("'activity' must be a non-empty list (or iterable) of arrays. Got none.")
     denom = np.sqrt(np.clip(var_i, 0, None) * np.clip(var_j, 0, None))
     scale = np.sqrt(np.clip(np.diagonal(var_i), 0, None))
     tiny = 1e-12 * np.maximum(np.outer(scale, scale), 1e-300)
@@ -111,7 +126,7 @@ def pooled_correlation(activity, *, min_periods=3):
 
 @validate_params(
     {
-        "activity": ["array-like"],
+        "activity": ["array-like", Iterable],
         "k": [Interval(Integral, 1, None, closed="left")],
         "node_names": ["array-like"],
         "absolute": ["boolean"],
@@ -130,7 +145,8 @@ def correlation_graph(
     activity : ndarray of shape (n_timesteps, n_nodes) or list of such arrays
         One scalar activity per node and timestep (for example the norm of a sensor's
         frame-to-frame change), one array per recording; NaN where missing. Correlations are
-        pooled over recordings as in :func:`pooled_correlation`.
+        pooled over recordings as in :func:`pooled_correlation` (an iterable of arrays is
+        consumed one array at a time).
     k : int
         Neighbours kept per node, in ``[1, n_nodes - 1]``.
     node_names : sequence of str
@@ -165,12 +181,11 @@ def correlation_graph(
            [0.9 , 0.  , 0.  ],
            [0.71, 0.  , 0.  ]], dtype=float32)
     """
-    items = _as_activity_list(activity)
-    n = items[0].shape[1]
-    names = _check_node_names(node_names, n_nodes=n)
+    names = _check_node_names(node_names)
+    n = len(names)
     node_modality = _check_node_modality(node_modality, names)
     k = _check_k(k, n, "correlation_graph")
-    corr = pooled_correlation(items)
+    corr = _pooled_correlation(activity, n_nodes=n)
     score = np.abs(corr) if absolute else np.where(corr > 0, corr, np.nan)
     score = np.where(score > 0, score, np.nan)
     adj = _top_k_adjacency(score, np.nan_to_num(score), k, symmetric)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import numbers
+from functools import partial
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from ..data import LazyValues, is_lazy
 from ..exceptions import MissingSensorWarning, warn
 from ._common import (
     _check_input,
@@ -314,6 +316,9 @@ class ModalityAligner(
         Xt : list of Recording
             Aligned recordings (arrays for array items, which are already one stream at the
             frame rate and only get the ``max_gap`` rule applied), one per input recording.
+            Lazy modalities (memory-mapped, see :func:`~stgraph_sklearn.data.is_lazy`) stay
+            lazy: their aligned values are :class:`~stgraph_sklearn.data.LazyValues`,
+            resampled from the source on each access.
         """
         check_is_fitted(self)
         items, as_array, _ = _check_input(X, "ModalityAligner", self.modalities_)
@@ -331,10 +336,28 @@ class ModalityAligner(
         return out
 
     def _align_modality(self, rec, key, mod, i, max_gap):
+        offset, dt = self._clock(rec, key, mod, i, max_gap, check=True)
+        fr = rec.frame_rate
+        if is_lazy(mod.values):
+            result = LazyValues(
+                partial(_aligned_values, self, rec, key, i, max_gap),
+                (rec.n_frames, mod.n_nodes, mod.n_channels),
+                mod.values.dtype,
+                where=f"recording {rec.name!r} modality {key!r} after ModalityAligner",
+            )
+        else:
+            result = _resample(
+                mod.times, mod.values, rec.frame_times, offset, self.methods_[key], max_gap, dt, fr
+            )
+        return mod.replace(values=result, rate=fr, start=0.0, clock=None)
+
+    def _clock(self, rec, key, mod, i, max_gap, *, check):
+        """``(offset function, nominal sampling period)`` of a modality; with ``check``, the
+        checks of its timestamps and sampling (from its metadata, values are not read)."""
         caller = "ModalityAligner"
         where = f"X[{i}] modality {key!r}"
         times = mod.times
-        if times.size > 1 and not (np.diff(times) > 0).all():
+        if check and times.size > 1 and not (np.diff(times) > 0).all():
             raise ValueError(
                 f"{caller}: {where} has timestamps that are not strictly increasing "
                 f"(first at index {int(np.flatnonzero(np.diff(times) <= 0)[0]) + 1})."
@@ -359,14 +382,13 @@ class ModalityAligner(
             and mod.n_samples == t.size
             and not np.any(offset(t))
         )
-        if dt > max_gap * (1 + 1e-9) and not on_grid:
+        if check and dt > max_gap * (1 + 1e-9) and not on_grid:
             warn(
                 f"{caller}: {where} is sampled every {dt:.3g} s, more than max_gap={max_gap:g} s, "
                 "so most frames between its samples become NaN. Increase 'max_gap'.",
                 MissingSensorWarning,
             )
-        result = _resample(times, mod.values, t, offset, self.methods_[key], max_gap, dt, fr)
-        return mod.replace(values=result, rate=fr, start=0.0, clock=None)
+        return offset, dt
 
     def frame_window(self, modality, period, frame_rate):
         """Half-width in seconds of the window a frame's value averages, beyond point sampling.
@@ -427,6 +449,16 @@ class ModalityAligner(
 
     def __sklearn_tags__(self):
         return _transformer_tags(super().__sklearn_tags__())
+
+
+def _aligned_values(aligner, rec, key, i, max_gap):
+    """The aligned values of a lazy modality (the computation of :class:`LazyValues`)."""
+    mod = rec.modalities[key]
+    offset, dt = aligner._clock(rec, key, mod, i, max_gap, check=False)
+    method = aligner.methods_[key]
+    return _resample(
+        mod.times, mod.values.load(), rec.frame_times, offset, method, max_gap, dt, rec.frame_rate
+    )
 
 
 def _is_box(method, dt, fr):

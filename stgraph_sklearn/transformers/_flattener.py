@@ -27,6 +27,7 @@ def _as_blocks(item):
     (:func:`~stgraph_sklearn.data.present_nodes`); for GraphSequences the sequence's own masks
     decide.
     """
+    item = item.load()  # lazy sequences and recordings: computed here, one at a time
     if isinstance(item, GraphSequence):
         raw = item.blocks
         masks = dict(item.masks)

@@ -33,15 +33,16 @@ __all__ = ["SensorGraphBuilder"]
 KNN_QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9)
 
 
-def _node_activity(recording):
+def _node_activity(values):
     """Per-frame activity of every node: RMS over channels of the frame-to-frame change.
 
-    Returns an array of shape (n_frames - 1, n_nodes) (NaN where the node is missing in
-    either frame), in the recording's node order.
+    ``values`` are the (n_frames, n_nodes_m, n_channels_m) arrays of a recording's
+    modalities. Returns an array of shape (n_frames - 1, n_nodes) (NaN where the node is
+    missing in either frame), in the recording's node order.
     """
     cols = []
-    for mod in recording.modalities.values():
-        diff = np.diff(mod.values.astype(np.float64), axis=0)
+    for arr in values:
+        diff = np.diff(arr.astype(np.float64), axis=0)
         sq = diff * diff
         valid = ~np.isnan(sq)
         cnt = valid.sum(axis=2)
@@ -49,6 +50,15 @@ def _node_activity(recording):
         with np.errstate(invalid="ignore", divide="ignore"):
             cols.append(np.where(cnt > 0, np.sqrt(total / cnt), np.nan))
     return np.concatenate(cols, axis=1)
+
+
+def _scan(items, absent, activity):
+    """Read the recordings one at a time (lazy ones too): record in ``absent`` which nodes
+    have no valid value in each, and yield each one's :func:`_node_activity` (or None)."""
+    for rec in items:
+        values = [np.asarray(m.values) for m in rec.modalities.values()]
+        absent.append(np.concatenate([np.isnan(v).all(axis=(0, 2)) for v in values]))
+        yield _node_activity(values) if activity else None
 
 
 def _knn_descriptors(activities):
@@ -141,6 +151,14 @@ class SensorGraphBuilder(
     training recording raise a :class:`~stgraph_sklearn.exceptions.MissingSensorWarning`;
     nodes never observed get no correlation or knn edges.
 
+    ``fit`` reads the training recordings one at a time, so lazy recordings (memory-mapped,
+    see :func:`~stgraph_sklearn.data.is_lazy`) are never held together: the "correlation"
+    strategy sums per-recording statistics (:func:`~stgraph_sklearn.graph.pooled_correlation`);
+    "knn" keeps the per-frame activity of every node, ``(n_frames, n_nodes)`` per recording,
+    because its quantiles need all of it. ``transform`` of lazy recordings gives lazy
+    GraphSequences (blocks computed on access, :meth:`GraphSequence.load
+    <stgraph_sklearn.data.GraphSequence.load>`).
+
     Examples
     --------
     >>> import numpy as np
@@ -190,7 +208,8 @@ class SensorGraphBuilder(
         names = items[0].node_names
         node_modality = items[0].node_modality
         n_nodes = len(names)
-        self._warn_missing(items, names)
+        absent = []  # filled as the recordings are read, once
+        scan = _scan(items, absent, self.strategy in ("correlation", "knn"))
         self.k_ = None
         if self.strategy in ("correlation", "knn"):
             k = _AUTO_K if self.k == "auto" else self.k
@@ -215,19 +234,20 @@ class SensorGraphBuilder(
                 graph = from_edges(self.edges, names, node_modality=node_modality)
             except (TypeError, ValueError) as exc:
                 raise type(exc)(f"{caller}: invalid 'edges' parameter: {exc}") from exc
+        elif self.strategy == "correlation":
+            # sums over recordings: one recording's activity in memory at a time
+            graph = correlation_graph(scan, self.k_, node_names=names, node_modality=node_modality)
         else:
-            activities = [_node_activity(rec) for rec in items]
-            if self.strategy == "correlation":
-                graph = correlation_graph(
-                    activities, self.k_, node_names=names, node_modality=node_modality
-                )
-            else:
-                graph = knn_graph(
-                    _knn_descriptors(activities),
-                    self.k_,
-                    node_names=names,
-                    node_modality=node_modality,
-                )
+            # quantiles need the pooled activity: (n_frames, n_nodes) of every recording
+            graph = knn_graph(
+                _knn_descriptors(list(scan)),
+                self.k_,
+                node_names=names,
+                node_modality=node_modality,
+            )
+        for _ in scan:  # the strategies that read no activity still check for absent nodes
+            pass
+        self._warn_missing(absent, names)
         dense = graph.to_dense()
         if self.normalize is None:
             adj = add_self_loops(dense) if self.self_loops else dense
@@ -240,16 +260,13 @@ class SensorGraphBuilder(
         return self
 
     @staticmethod
-    def _warn_missing(items, names):
+    def _warn_missing(absent_by_recording, names):
         missing = {}
-        for i, rec in enumerate(items):
-            absent = np.concatenate(
-                [np.isnan(m.values).all(axis=(0, 2)) for m in rec.modalities.values()]
-            )
+        for i, absent in enumerate(absent_by_recording):
             for j in np.flatnonzero(absent):
                 missing.setdefault(names[j], []).append(i)
         if missing:
-            never = [n for n, recs in missing.items() if len(recs) == len(items)]
+            never = [n for n, recs in missing.items() if len(recs) == len(absent_by_recording)]
             detail = "; ".join(f"{n!r} in X{recs}" for n, recs in missing.items())
             msg = (
                 f"SensorGraphBuilder: nodes with no valid frame in a whole training recording: "

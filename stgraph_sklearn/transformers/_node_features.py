@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numbers
 import warnings
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import numpy as np
 from scipy.signal import butter, sosfiltfilt
@@ -12,7 +12,7 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
-from ..data import node_feature_names
+from ..data import LazyValues, is_lazy, node_feature_names
 from ..exceptions import StgraphWarning, warn
 from ._common import (
     _channel_names,
@@ -252,7 +252,9 @@ class NodeFeatureExtractor(
         -------
         Xt : list of Recording or list of ndarray
             Same kind as the items of X; every modality's values become
-            ``(n_samples, n_nodes, n_features_out_[modality])`` on the same timeline.
+            ``(n_samples, n_nodes, n_features_out_[modality])`` on the same timeline. Lazy
+            values (see :func:`~stgraph_sklearn.data.is_lazy`) give lazy features,
+            computed from the input on each access.
         """
         check_is_fitted(self)
         windows, stats = self._checked_params()
@@ -272,8 +274,16 @@ class NodeFeatureExtractor(
                     rate = rec.frame_rate
                 halves = _halves(windows, rate)
                 short += [(i, key, w, rate) for w, h in zip(windows, halves, strict=True) if h < 1]
-                feats = _node_features(mod.values, times, halves, stats)
-                new[key] = feats.astype(mod.values.dtype, copy=False)
+                if is_lazy(mod.values):
+                    new[key] = LazyValues(
+                        partial(_lazy_node_features, mod, halves, stats),
+                        (mod.n_samples, mod.n_nodes, self.n_features_out_[key]),
+                        mod.values.dtype,
+                        where=f"recording {rec.name!r} modality {key!r} after {caller}",
+                    )
+                else:
+                    feats = _node_features(mod.values, times, halves, stats)
+                    new[key] = feats.astype(mod.values.dtype, copy=False)
             out.append(_replace_values(rec, new, as_array[i], self.feature_names_))
         if short:
             i, key, w, rate = short[0]
@@ -324,6 +334,11 @@ class NodeFeatureExtractor(
 def _halves(windows, rate):
     """Half-widths in samples of the windows: the odd count nearest ``w * rate``, ties up."""
     return [max(0, int(np.floor((w * rate - 1) / 2 + 0.5))) for w in windows]
+
+
+def _lazy_node_features(mod, halves, stats):
+    """The features of a lazy modality (the computation of its :class:`LazyValues`)."""
+    return _node_features(mod.values.load(), mod.times, halves, stats)
 
 
 def _node_features(values, times, halves, stats):

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import warnings
+from functools import partial
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from ..data import LazyValues, is_lazy
 from ._common import (
     _check_input,
     _KeepsFeatureNamesMixin,
@@ -22,6 +24,19 @@ __all__ = ["SequenceScaler"]
 _AXES = {"node": (0,), "channel": (0, 1), "modality": (0, 1, 2)}
 
 
+def _standardize(values, mean, scale, inverse):
+    """``(values - mean) / scale`` (or its inverse) in the dtype of ``values``; NaN stays NaN."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        res = values * scale + mean if inverse else (values - mean) / scale
+    return res.astype(values.dtype, copy=False)
+
+
+def _lazy_standardize(values, mean, scale, inverse):
+    """:func:`_standardize` of lazy values (the computation of their :class:`LazyValues`)."""
+    return _standardize(values.load(), mean, scale, inverse)
+
+
 class SequenceScaler(
     _KeepsFeatureNamesMixin, TransformerMixin, BaseEstimator, auto_wrap_output_keys=None
 ):
@@ -29,6 +44,10 @@ class SequenceScaler(
 
     Statistics are computed over all samples of all training recordings (each modality at its
     own rate; aligned or not) and applied as ``(x - mean_) / scale_``. NaN stays NaN.
+    ``fit`` reads one recording at a time and merges per-recording counts, means and sums of
+    squared deviations exactly, so lazy recordings (memory-mapped, see
+    :func:`~stgraph_sklearn.data.is_lazy`) are never held together; ``transform`` returns
+    lazy values for them.
 
     Parameters
     ----------
@@ -99,7 +118,7 @@ class SequenceScaler(
             mean = np.zeros((n_nodes, n_ch))
             m2 = np.zeros((n_nodes, n_ch))
             for rec in items:
-                values = rec.modalities[key].values
+                values = np.asarray(rec.modalities[key].values)  # lazy values: read once here
                 valid = ~np.isnan(values)
                 c = valid.sum(axis=axes, keepdims=True)[0]
                 total = np.where(valid, values, 0.0).sum(
@@ -130,18 +149,21 @@ class SequenceScaler(
         check_is_fitted(self)
         caller = "SequenceScaler"
         items, as_array, _ = _check_input(X, caller, self.modalities_)
+        step = "inverse_transform" if inverse else "transform"
         out = []
         for i, rec in enumerate(items):
             new = {}
             for key, mod in rec.modalities.items():
-                values = mod.values
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore", RuntimeWarning)
-                    if inverse:
-                        res = values * self.scale_[key] + self.mean_[key]
-                    else:
-                        res = (values - self.mean_[key]) / self.scale_[key]
-                new[key] = res.astype(values.dtype, copy=False)
+                args = (self.mean_[key], self.scale_[key], inverse)
+                if is_lazy(mod.values):
+                    new[key] = LazyValues(
+                        partial(_lazy_standardize, mod.values, *args),
+                        mod.values.shape,
+                        mod.values.dtype,
+                        where=f"recording {rec.name!r} modality {key!r} after {caller}.{step}",
+                    )
+                else:
+                    new[key] = _standardize(mod.values, *args)
             out.append(_replace_values(rec, new, as_array[i]))
         return out
 
