@@ -84,3 +84,31 @@ def test_cost_quick(tmp_path):
     assert (neural["to_final_s"] <= neural["fit_s"]).all()
     assert (neural["epoch_reached"] <= neural["epochs"]).all()
     assert "AdaptiveGraphSegmenter / MSTCNSegmenter" in markdown
+
+
+@pytest.mark.slow
+def test_larger_than_memory_quick(tmp_path):
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(BENCHMARKS / "larger_than_memory.py"),
+            "--quick",
+            "--results-dir",
+            str(tmp_path),
+        ],
+        cwd=tmp_path,
+        env={**os.environ, "OMP_NUM_THREADS": "1"},
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT_S,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    text = (tmp_path / "larger_than_memory_quick.txt").read_text()
+    rows = [line.split() for line in text.splitlines() if not line.startswith("#")]
+    assert [r[0] for r in rows] == ["eager", "lazy", "lazy"]
+    for row in rows:
+        peaks = [float(v) for v in row[5:8]]
+        assert all(0 < p < 64 for p in peaks)
+        assert 0 <= float(row[10]) <= 1
+    assert "within the 0.75 GiB budget" in text

@@ -69,7 +69,8 @@ class SequenceDataset(Dataset):
 
     Frames are sliced out of the sequences only when an item is drawn, so lazy sequences
     (memory-mapped recordings, or the output of transformers given them) are computed one
-    recording at a time, when one of their crops is drawn, and dropped after.
+    recording at a time, when one of their crops is drawn; the last one computed is kept
+    until another is drawn.
 
     Parameters
     ----------
@@ -110,6 +111,7 @@ class SequenceDataset(Dataset):
         self.random_phase = random_phase
         self.crop_length = crop_length
         self.lookahead = lookahead
+        self._loaded = None  # (index, computed sequence) of the last lazy sequence drawn
         self._tiles = None
         if crop_length is not None and not random_phase:
             s = temporal_stride
@@ -121,6 +123,17 @@ class SequenceDataset(Dataset):
 
     def __len__(self):
         return len(self.sequences) if self._tiles is None else len(self._tiles)
+
+    def _sequence(self, i):
+        """Sequence ``i``, computed if lazy; the last one computed is kept, so consecutive
+        crops of one lazy recording (validation tiles) compute it once."""
+        if self._loaded is not None and self._loaded[0] == i:
+            return self._loaded[1]
+        seq = self.sequences[i]
+        loaded = seq.load()
+        if loaded is not seq:
+            self._loaded = (i, loaded)
+        return loaded
 
     def __getitem__(self, i):
         s, k = self.temporal_stride, self.lookahead
@@ -139,7 +152,7 @@ class SequenceDataset(Dataset):
                 )
                 start, stop = phase + offset * s, phase + (offset + c) * s
         x_stop = None if stop is None else stop + k * s
-        x, mask = sequence_tensors(self.sequences[i], start, x_stop, s)
+        x, mask = sequence_tensors(self._sequence(i), start, x_stop, s)
         n_items = len(range(start, self.sequences[i].n_frames if stop is None else stop, s))
         if self.targets is None:
             y = np.full(n_items, IGNORE_INDEX, dtype=np.int64)

@@ -1,0 +1,159 @@
+"""Memory-mapped recordings through the default pipeline: lazy, streamed, equal to in memory."""
+
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+
+from stgraph_sklearn.data import GraphSequence, LazyValues, is_lazy
+from stgraph_sklearn.datasets import make_kitchen_activities
+from stgraph_sklearn.estimators import AdaptiveGraphSegmenter, MSTCNSegmenter
+from stgraph_sklearn.pipeline import make_segmentation_pipeline
+from stgraph_sklearn.transformers import (
+    FrameFeatureFlattener,
+    ModalityAligner,
+    NodeFeatureExtractor,
+    SensorGraphBuilder,
+    SequenceScaler,
+)
+
+# the simulation drops a sensor for a whole recording: the warning is tested elsewhere
+pytestmark = pytest.mark.filterwarnings("ignore::stgraph_sklearn.exceptions.MissingSensorWarning")
+TINY = {"hidden_channels": 8, "n_stages": 2, "n_layers": 3, "max_epochs": 2, "random_state": 0}
+
+
+def memory_map(X, folder):
+    """The recordings with every modality's values saved to ``folder`` and memory-mapped."""
+    out = []
+    for i, rec in enumerate(X):
+        mods = {}
+        for key, mod in rec.modalities.items():
+            path = folder / f"{i}_{key}.npy"
+            np.save(path, mod.values)
+            mods[key] = mod.replace(values=np.load(path, mmap_mode="r"))
+        out.append(rec.replace(modalities=mods))
+    return out
+
+
+class CountingValues(LazyValues):
+    """Lazy values that count how often they are computed."""
+
+    def __init__(self, values, counter):
+        super().__init__(lambda: self._read(), values.shape, values.dtype, where="counted")
+        self.array, self.counter = values, counter
+
+    def _read(self):
+        self.counter.append(1)
+        return self.array
+
+
+@pytest.fixture(scope="module")
+def kitchen():
+    # clock offsets, drift, sensor drop-outs (NaN) and two modalities at different rates
+    X, y, _ = make_kitchen_activities(4, 2, duration=20.0, random_state=0)
+    return X, y
+
+
+@pytest.fixture
+def lazy_kitchen(kitchen, tmp_path):
+    X, y = kitchen
+    return memory_map(X, tmp_path), y
+
+
+def _assert_same_sequences(eager, lazy):
+    for a, b in zip(eager, lazy, strict=True):
+        assert isinstance(b, GraphSequence)
+        assert all(isinstance(v, LazyValues) for v in b.blocks.values())
+        b = b.load()
+        assert a.graph == b.graph and a.name == b.name
+        for key in a.blocks:
+            np.testing.assert_array_equal(a.blocks[key], b.blocks[key])
+            np.testing.assert_array_equal(a.masks[key], b.masks[key])
+
+
+@pytest.mark.parametrize("graph", ["correlation", "knn"])
+def test_lazy_pipeline_transforms_exactly_as_in_memory(kitchen, lazy_kitchen, graph):
+    X, _ = kitchen
+    Xl, _ = lazy_kitchen
+    eager = make_segmentation_pipeline(MSTCNSegmenter(**TINY), graph=graph)[:-1].fit(X)
+    lazy = make_segmentation_pipeline(MSTCNSegmenter(**TINY), graph=graph)[:-1].fit(Xl)
+    scaler_e, scaler_l = eager.named_steps["sequencescaler"], lazy.named_steps["sequencescaler"]
+    for key in scaler_e.mean_:
+        np.testing.assert_allclose(scaler_l.mean_[key], scaler_e.mean_[key], rtol=1e-12)
+        np.testing.assert_allclose(scaler_l.scale_[key], scaler_e.scale_[key], rtol=1e-12)
+    _assert_same_sequences(eager.transform(X), lazy.transform(Xl))
+
+
+@pytest.mark.parametrize(
+    "segmenter",
+    [
+        MSTCNSegmenter(crop_length=64, validation_fraction=0.3, **TINY),
+        AdaptiveGraphSegmenter(crop_length=64, chunk_size=96, **TINY),
+    ],
+    ids=["mstcn-crops-validation", "adaptive-crops-chunks"],
+)
+def test_lazy_pipeline_predicts_exactly_as_in_memory(kitchen, lazy_kitchen, segmenter):
+    X, y = kitchen
+    Xl, _ = lazy_kitchen
+    eager = make_segmentation_pipeline(clone(segmenter)).fit(X, y)
+    lazy = make_segmentation_pipeline(clone(segmenter)).fit(Xl, y)
+    np.testing.assert_allclose(
+        lazy[-1].history_[:, "train_loss"], eager[-1].history_[:, "train_loss"], rtol=1e-6
+    )
+    for a, b in zip(eager.predict(X), lazy.predict(Xl), strict=True):
+        np.testing.assert_array_equal(a, b)
+    restored = pickle.loads(pickle.dumps(lazy))
+    for a, b in zip(eager.predict(X), restored.predict(Xl), strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert clone(lazy).get_params()["sequencescaler__per"] == "node"
+
+
+def test_transformers_read_each_training_recording_once_and_transform_reads_nothing():
+    X, _, _ = make_kitchen_activities(3, 2, duration=10.0, random_state=1)
+    reads = []
+    Xc = [
+        rec.replace(
+            modalities={
+                k: m.replace(values=CountingValues(m.values, reads))
+                for k, m in rec.modalities.items()
+            }
+        )
+        for rec in X
+    ]
+    n_values = sum(len(rec.modalities) for rec in X)
+    steps = make_segmentation_pipeline(MSTCNSegmenter())[:-1]
+    aligned = steps[:2].fit_transform(Xc)
+    assert not reads  # alignment and features are lazy: nothing computed yet
+    scaled = steps[2].fit_transform(aligned)
+    assert len(reads) == n_values  # the scaler's statistics: one read of every recording
+    sequences = steps[3].fit_transform(scaled)
+    assert len(reads) == 2 * n_values  # the correlation graph: one more
+    assert all(is_lazy(b) for s in sequences for b in s.blocks.values())
+    sequences[0].load()
+    assert len(reads) == 2 * n_values + len(X[0].modalities)
+
+
+def test_lazy_input_is_not_modified_and_flattens(lazy_kitchen):
+    Xl, _ = lazy_kitchen
+    before = [{k: np.asarray(m.values).copy() for k, m in r.modalities.items()} for r in Xl]
+    steps = [ModalityAligner(), NodeFeatureExtractor(), SequenceScaler(), SensorGraphBuilder()]
+    Xt = Xl
+    for step in steps:
+        Xt = step.fit_transform(Xt)
+    rows_lazy = FrameFeatureFlattener().fit_transform(Xt)
+    rows_eager = FrameFeatureFlattener().fit_transform([s.load() for s in Xt])
+    np.testing.assert_array_equal(np.vstack(rows_lazy), np.vstack(rows_eager))
+    for rec, values in zip(Xl, before, strict=True):
+        for key, v in values.items():
+            np.testing.assert_array_equal(np.asarray(rec.modalities[key].values), v)
+
+
+def test_missing_file_at_predict_names_the_recording(kitchen, tmp_path):
+    X, y = kitchen
+    Xl = memory_map(X[:2], tmp_path)
+    model = make_segmentation_pipeline(MSTCNSegmenter(**TINY)).fit(Xl, y[:2])
+    (tmp_path / "1_video.npy").unlink()
+    name = Xl[1].name
+    with pytest.raises(FileNotFoundError, match=rf"recording {name!r} modality 'video'.*gone"):
+        model.predict(Xl)
