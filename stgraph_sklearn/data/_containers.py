@@ -831,9 +831,17 @@ class GraphSequence:
         """
         if not self._lazy_sources:
             return self
-        given = {k: m for k, (_, m) in self._lazy_sources.items() if m is not None}
+        blocks, given = {}, {}
+        for key, block in self.blocks.items():
+            if key in self._lazy_sources:
+                raw, mask = self._lazy_sources[key]
+                blocks[key] = raw.load()
+                if mask is not None:
+                    given[key] = mask
+            else:  # an in-memory block next to lazy ones: already masked
+                blocks[key], given[key] = block, self.masks[key]
         return GraphSequence(
-            {k: raw.load() for k, (raw, _) in self._lazy_sources.items()},
+            blocks,
             given or None,
             self.graph,
             self.name,

@@ -100,7 +100,9 @@ def load_mstcn_features(root, *, split=1, subset="train", sample_rate=1, frame_r
         video name (without ``.txt``), ``subject`` where the name tells it
         (``rgb-SS-R`` -> int SS, ``S1_...`` / ``P03_...`` -> ``"S1"`` / ``"P03"``, else
         None) and one modality ``"video"``: values of shape (n_frames, D) at the frame rate
-        (a memory-mapped, read-only view of the .npy file).
+        (lazy: a :class:`~stgraph_sklearn.data.LazyValues` that reads the .npy file on each
+        access, so a data set larger than memory flows through a pipeline one recording at a
+        time; ``np.asarray(values)`` reads it).
     y : list of ndarray of str of shape (n_frames,)
         Class names per frame.
 

@@ -284,7 +284,8 @@ def load_50salads(root, *, granularity="mid", modalities=("accel",), video_featu
     video_features : str or path-like, default=None
         A folder of per-trial video features of shape ``(D, T)``, as in the MS-TCN bundle
         (``rgb-<trial>.npy`` or ``<trial>.npy``), added as a one-node ``"video"`` modality at
-        30 fps on the frame clock (memory-mapped, read-only).
+        30 fps on the frame clock (lazy, read from the file on access: see
+        :class:`~stgraph_sklearn.data.LazyValues`).
 
     Returns
     -------
