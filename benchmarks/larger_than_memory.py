@@ -23,7 +23,7 @@ disk and a fixed memory budget.
 
 Usage::
 
-    OMP_NUM_THREADS=1 python benchmarks/larger_than_memory.py           # lazy 0.25 and 2.25 GiB
+    OMP_NUM_THREADS=1 python benchmarks/larger_than_memory.py           # lazy up to 2.25 GiB
     OMP_NUM_THREADS=1 python benchmarks/larger_than_memory.py --quick   # a smoke run (~2 min)
 
 The data set is written under ``--data-dir`` (default: a temporary folder, removed at the end).
@@ -44,22 +44,8 @@ import tempfile
 import time
 from pathlib import Path
 
-GIB = 1024**3
-FPS, ACC_RATE, N_ACC, VIDEO_DIM = 30.0, 50.0, 10, 64
-
-
-def _status_kib(field):
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    raise RuntimeError(f"{field} not in /proc/self/status")
-
-
-def _reset_peak():
-    """Reset VmHWM to the current RSS (Linux >= 4.0)."""
-    with open("/proc/self/clear_refs", "w") as f:
-        f.write("5")
+# the recordings of memory.py (which runs as a sibling script: benchmarks/ is on sys.path)
+from memory import ACC_RATE, FPS, GIB, N_ACC, VIDEO_DIM, _reset_peak, _status_kib
 
 
 def recording_bytes(minutes):
@@ -199,8 +185,8 @@ def main():
     args = parser.parse_args()
     if args.child:
         return child(args)
-    sizes = args.sizes or ([0.02, 0.06] if args.quick else [0.25, 2.25])
-    eager_sizes = args.eager_sizes or ([0.02] if args.quick else [0.25])
+    sizes = args.sizes or ([0.02, 0.06] if args.quick else [0.25, 1.0, 2.25])
+    eager_sizes = args.eager_sizes or ([0.02] if args.quick else [0.25, 0.5])
     if args.quick and args.minutes == 10.0:
         args.minutes = 2.0
     per_recording = recording_bytes(args.minutes)
