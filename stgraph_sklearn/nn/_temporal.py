@@ -50,11 +50,19 @@ def _matmul(weight: Tensor, x: Tensor, bias: Tensor) -> Tensor:
     return torch.matmul(weight, x) + bias[:, None]
 
 
-def _causal_conv(h: Tensor, conv: nn.Conv1d, t: int) -> Tensor:
-    """Kernel-3 dilated ``conv`` on ``h`` (B, C, 2d + t) left context included -> (B, C, t)."""
+def _causal_conv(h: Tensor, conv: nn.Conv1d, t: int, state: dict | None = None) -> Tensor:
+    """Kernel-3 dilated ``conv`` on ``h`` (B, C, 2d + t) left context included -> (B, C, t).
+
+    ``state`` is the layer's streaming state (see :func:`causal_context`): the weights do not
+    change during a stream, so their ``(C_out, 3 C_in)`` matrix is built once per stream.
+    """
     d = conv.dilation[0]
     taps = torch.cat([h[:, :, i * d : i * d + t] for i in range(3)], dim=1)  # t - 2d, t - d, t
-    weight = conv.weight.permute(0, 2, 1).reshape(conv.out_channels, -1)
+    weight = None if state is None else state.get("weight")
+    if weight is None:
+        weight = conv.weight.permute(0, 2, 1).reshape(conv.out_channels, -1)
+        if state is not None:
+            state["weight"] = weight.contiguous()
     return _matmul(weight, taps, conv.bias)
 
 
@@ -119,7 +127,9 @@ class DilatedResidualLayer(nn.Module):
         """
         if self.causal:
             h = causal_context(self, x, self.temporal_span, 2)
-            out = _pointwise(self.conv_1x1, F.relu(_causal_conv(h, self.conv_dilated, x.shape[2])))
+            state = getattr(self, "_stream_state", None)
+            out = _causal_conv(h, self.conv_dilated, x.shape[2], state)
+            out = _pointwise(self.conv_1x1, out.relu_())
             if not self.training:  # a stream calls this per chunk: skip the no-op dispatch
                 return _apply_mask(x + out, mask)
         else:
