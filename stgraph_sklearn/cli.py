@@ -10,8 +10,9 @@
   file per recording and ``segments.csv``.
 - ``stgraph-seg evaluate --model MODEL --data PATH [--format FORMAT] [--json FILE]`` prints
   Acc, Edit and F1@{10,25,50} per recording and overall.
-- ``stgraph-seg stream --model MODEL --frame-rate HZ --rate MODALITY=HZ ...`` labels a live
-  stream of CSV sample lines with a saved causal pipeline.
+- ``stgraph-seg stream --model MODEL [--frame-rate HZ] [--rate MODALITY=HZ ...]`` labels a
+  live stream of CSV sample lines with a saved causal pipeline (rates default to those of
+  the training recordings).
 
 Every subcommand ends a failure (missing path, malformed file, model/data mismatch) with one
 line on stderr naming the file and a non-zero exit status.
@@ -371,7 +372,7 @@ def _cmd_stream(args):
             lines,
             args.stream,
             frame_rate=args.frame_rate,
-            rates=dict(args.rate),
+            rates=dict(args.rate or ()),
             chunk_seconds=args.chunk,
         )
     finally:
@@ -460,14 +461,20 @@ def _build_parser():
         "with joblib, which runs pickled code: only open your own)",
     )
     stream.add_argument("--input", default="-", help="CSV file, or - for stdin (default)")
-    stream.add_argument("--frame-rate", type=float, required=True, help="frame rate in Hz")
+    stream.add_argument(
+        "--frame-rate",
+        type=float,
+        default=None,
+        help="frame rate in Hz (default: that of the training recordings)",
+    )
     stream.add_argument(
         "--rate",
         type=_rate,
         action="append",
-        required=True,
+        default=None,
         metavar="MODALITY=HZ",
-        help="nominal sampling rate of a modality; once per modality",
+        help="nominal sampling rate of a modality, once per modality whose stream differs "
+        "from the training recordings (default: the rates learned in fit)",
     )
     stream.add_argument(
         "--chunk", type=float, default=0.5, help="seconds of samples per step (default: 0.5)"
