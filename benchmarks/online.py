@@ -170,8 +170,11 @@ def main(argv=None):
         "--seeds", type=int, nargs="+", default=None, help="BasicMotions seeds (default 0 1 2)"
     )
     parser.add_argument("--tag", default=None, help="output name suffix (default: 'quick' or none)")
+    parser.add_argument(
+        "--duration", type=float, default=None, help="simulation: mean recording length, s"
+    )
     args = parser.parse_args(argv)
-    folds, seeds = args.folds, args.seeds
+    folds, seeds, duration = args.folds, args.seeds, args.duration
     if args.quick:
         args.latency_seconds, args.n_recordings, args.n_subjects, args.duration = 60.0, 8, 4, 60.0
         args.folds, args.epochs, args.seeds = 2, 15, [0]
@@ -185,6 +188,8 @@ def main(argv=None):
         args.folds, args.epochs, args.seeds = 5, None, [0, 1, 2]
     args.folds = args.folds if folds is None else min(folds, args.n_subjects)
     args.seeds = args.seeds if seeds is None else seeds
+    if duration is not None:
+        args.duration = duration
     args.chunk_seconds = 1.0
     torch.set_num_threads(args.threads)
     warnings.simplefilter("ignore")
