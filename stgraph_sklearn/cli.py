@@ -216,13 +216,9 @@ def _scores_table(y_true, y_pred, names):
     return table
 
 
-def _names(X):
-    return [str(i) if x.name is None else str(x.name) for i, x in enumerate(X)]
-
-
 def _cmd_fit(args):
     from . import estimators
-    from .io import save_model
+    from .io import recording_names, save_model
     from .pipeline import make_segmentation_pipeline
 
     settings = {"verbose": 1, **_parse_settings(args.set)}
@@ -239,7 +235,7 @@ def _cmd_fit(args):
         file=args.stream,
     )
     model = make_segmentation_pipeline(segmenter).fit(X, y)
-    table = _scores_table(y, model.predict(X), _names(X))
+    table = _scores_table(y, model.predict(X), recording_names(X))
     print("Training scores (x100):", file=args.stream)
     print(table.to_string(float_format=lambda v: f"{v:.1f}"), file=args.stream)
     save_model(model, args.out)
@@ -288,6 +284,7 @@ def _cmd_evaluate(args):
 
     import numpy as np
 
+    from .io import recording_names
     from .utils import final_estimator
 
     X, y = _read(args, labels=True)
@@ -299,7 +296,7 @@ def _cmd_evaluate(args):
             f"{args.data}: labels {unknown[:5]} are not classes of the model {args.model} "
             f"(which knows {classes.tolist()[:10]})."
         )
-    table = _scores_table(y, model.predict(X), _names(X))
+    table = _scores_table(y, model.predict(X), recording_names(X))
     print("Scores (x100):", file=args.stream)
     print(table.to_string(float_format=lambda v: f"{v:.1f}"), file=args.stream)
     if args.json:
