@@ -120,6 +120,27 @@ def add_common_arguments(parser):
     parser.add_argument(
         "--tag", default=None, help="output name suffix (default 'quick' or 'full')"
     )
+    parser.add_argument(
+        "--from-csv",
+        type=Path,
+        nargs="+",
+        default=None,
+        metavar="CSV",
+        help="summarise the raw rows of earlier runs (e.g. one run per seed, in parallel) "
+        "instead of running",
+    )
+
+
+def collect_rows(args, run):
+    """The raw rows: ``run(args)``, or those of the ``--from-csv`` files (their seeds become
+    ``args.seeds``)."""
+    import pandas as pd
+
+    if not args.from_csv:
+        return run(args)
+    df = pd.concat([pd.read_csv(p) for p in args.from_csv], ignore_index=True)
+    args.seeds = sorted(int(s) for s in df["seed"].unique())
+    return df
 
 
 def resolve(args):
@@ -307,6 +328,8 @@ def write_results(name, args, rows, sections, started, figures=()):
         f"{'default (50)' if args.epochs is None else args.epochs}; raw rows in "
         f"`{csv_path.name}`.",
     ]
+    if args.from_csv:
+        lines += ["", "Rows from: " + ", ".join(f"`{Path(p).name}`" for p in args.from_csv)]
     for heading, body in sections:
         lines += ["", f"## {heading}", ""]
         lines.append(body if isinstance(body, str) else markdown_table(body))

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 from _common import (
     add_common_arguments,
+    collect_rows,
     figure_path,
     load_split,
     make_model,
@@ -121,7 +122,7 @@ def main(argv=None):
     )
     args = resolve(parser.parse_args(argv))
     started = time.perf_counter()
-    df = run(args)
+    df = collect_rows(args, run)
     label = df["fraction"].map(lambda p: f"{100 * p:g} %")
     df_l = df.assign(training=label)
     sections = [

@@ -20,6 +20,7 @@ Usage::
 
     python benchmarks/online.py --quick     # small data, few epochs: minutes on 2 cores
     python benchmarks/online.py             # 20 recordings, 5 folds, defaults: hours
+    python benchmarks/online.py --folds 2 --seeds 0 --tag medium   # 2 of the 5 folds
 
 Results go to ``benchmarks/results/online[_quick].txt``.
 """
@@ -161,7 +162,19 @@ def main(argv=None):
         "--threads", type=int, default=1, help="torch threads (1: a chunk's ops are small)"
     )
     parser.add_argument("--skip-accuracy", action="store_true")
+    parser.add_argument("--skip-latency", action="store_true")
+    parser.add_argument(
+        "--folds", type=int, default=None, help="simulation folds to run (default: all 5; quick: 2)"
+    )
+    parser.add_argument(
+        "--seeds", type=int, nargs="+", default=None, help="BasicMotions seeds (default 0 1 2)"
+    )
+    parser.add_argument("--tag", default=None, help="output name suffix (default: 'quick' or none)")
+    parser.add_argument(
+        "--duration", type=float, default=None, help="simulation: mean recording length, s"
+    )
     args = parser.parse_args(argv)
+    folds, seeds, duration = args.folds, args.seeds, args.duration
     if args.quick:
         args.latency_seconds, args.n_recordings, args.n_subjects, args.duration = 60.0, 8, 4, 60.0
         args.folds, args.epochs, args.seeds = 2, 15, [0]
@@ -173,15 +186,20 @@ def main(argv=None):
             120.0,
         )
         args.folds, args.epochs, args.seeds = 5, None, [0, 1, 2]
+    args.folds = args.folds if folds is None else min(folds, args.n_subjects)
+    args.seeds = args.seeds if seeds is None else seeds
+    if duration is not None:
+        args.duration = duration
     args.chunk_seconds = 1.0
     torch.set_num_threads(args.threads)
     warnings.simplefilter("ignore")
     log = io.StringIO()
     with redirect_stdout(log):
         print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, quick={args.quick}")
-        lat = latency(args)
-        print("\nStreaming latency, default AdaptiveGraphSegmenter(lookahead=0), 1-s chunks:")
-        print(pd.Series(lat).to_string())
+        if not args.skip_latency:
+            lat = latency(args)
+            print("\nStreaming latency, default AdaptiveGraphSegmenter(lookahead=0), 1-s chunks:")
+            print(pd.Series(lat).to_string())
         if not args.skip_accuracy:
             res = accuracy(args)
             table = res.groupby(["dataset", "model"], sort=False)[
@@ -193,7 +211,8 @@ def main(argv=None):
     text = log.getvalue()
     print(text)
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / f"online{'_quick' if args.quick else ''}.txt").write_text(text)
+    tag = args.tag if args.tag is not None else ("quick" if args.quick else "")
+    (RESULTS / f"online{'_' + tag if tag else ''}.txt").write_text(text)
 
 
 if __name__ == "__main__":

@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 from _common import (
     add_common_arguments,
+    collect_rows,
     figure_path,
     load_split,
     make_model,
@@ -191,7 +192,7 @@ def main(argv=None):
     add_common_arguments(parser)
     args = resolve(parser.parse_args(argv))
     started = time.perf_counter()
-    df = run(args)
+    df = collect_rows(args, run)
     sections = [
         (
             "F1@50 (x100, mean ± std over seeds)",

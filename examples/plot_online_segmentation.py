@@ -38,9 +38,10 @@ recording, truth = X[5], y[5]
 # %%
 # Replay the recording as a stream
 # --------------------------------
-# Each modality keeps its own timestamps; a chunk holds the samples of the last 0.5 s.
-rates = {"accel": 50.0, "video": recording.frame_rate}
-stream = model.stream(frame_rate=recording.frame_rate, rates=rates)
+# Each modality keeps its own timestamps; a chunk holds the samples of the last 0.5 s. The
+# stream resamples them at the rates of the training recordings (``frame_rate=`` and
+# ``rates=`` override them).
+stream = model.stream()
 times = {k: m.times for k, m in recording.modalities.items()}
 position = dict.fromkeys(times, 0)
 labels, emitted_at = [], []

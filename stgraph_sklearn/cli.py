@@ -10,8 +10,9 @@
   file per recording and ``segments.csv``.
 - ``stgraph-seg evaluate --model MODEL --data PATH [--format FORMAT] [--json FILE]`` prints
   Acc, Edit and F1@{10,25,50} per recording and overall.
-- ``stgraph-seg stream --model MODEL --frame-rate HZ --rate MODALITY=HZ ...`` labels a live
-  stream of CSV sample lines with a saved causal pipeline.
+- ``stgraph-seg stream --model MODEL [--frame-rate HZ] [--rate MODALITY=HZ ...]`` labels a
+  live stream of CSV sample lines with a saved causal pipeline (rates default to those of
+  the training recordings).
 
 Every subcommand ends a failure (missing path, malformed file, model/data mismatch) with one
 line on stderr naming the file and a non-zero exit status.
@@ -215,13 +216,9 @@ def _scores_table(y_true, y_pred, names):
     return table
 
 
-def _names(X):
-    return [str(i) if x.name is None else str(x.name) for i, x in enumerate(X)]
-
-
 def _cmd_fit(args):
     from . import estimators
-    from .io import save_model
+    from .io import recording_names, save_model
     from .pipeline import make_segmentation_pipeline
 
     settings = {"verbose": 1, **_parse_settings(args.set)}
@@ -238,7 +235,7 @@ def _cmd_fit(args):
         file=args.stream,
     )
     model = make_segmentation_pipeline(segmenter).fit(X, y)
-    table = _scores_table(y, model.predict(X), _names(X))
+    table = _scores_table(y, model.predict(X), recording_names(X))
     print("Training scores (x100):", file=args.stream)
     print(table.to_string(float_format=lambda v: f"{v:.1f}"), file=args.stream)
     save_model(model, args.out)
@@ -287,6 +284,7 @@ def _cmd_evaluate(args):
 
     import numpy as np
 
+    from .io import recording_names
     from .utils import final_estimator
 
     X, y = _read(args, labels=True)
@@ -298,7 +296,7 @@ def _cmd_evaluate(args):
             f"{args.data}: labels {unknown[:5]} are not classes of the model {args.model} "
             f"(which knows {classes.tolist()[:10]})."
         )
-    table = _scores_table(y, model.predict(X), _names(X))
+    table = _scores_table(y, model.predict(X), recording_names(X))
     print("Scores (x100):", file=args.stream)
     print(table.to_string(float_format=lambda v: f"{v:.1f}"), file=args.stream)
     if args.json:
@@ -371,7 +369,7 @@ def _cmd_stream(args):
             lines,
             args.stream,
             frame_rate=args.frame_rate,
-            rates=dict(args.rate),
+            rates=dict(args.rate or ()),
             chunk_seconds=args.chunk,
         )
     finally:
@@ -460,14 +458,20 @@ def _build_parser():
         "with joblib, which runs pickled code: only open your own)",
     )
     stream.add_argument("--input", default="-", help="CSV file, or - for stdin (default)")
-    stream.add_argument("--frame-rate", type=float, required=True, help="frame rate in Hz")
+    stream.add_argument(
+        "--frame-rate",
+        type=float,
+        default=None,
+        help="frame rate in Hz (default: that of the training recordings)",
+    )
     stream.add_argument(
         "--rate",
         type=_rate,
         action="append",
-        required=True,
+        default=None,
         metavar="MODALITY=HZ",
-        help="nominal sampling rate of a modality; once per modality",
+        help="nominal sampling rate of a modality, once per modality whose stream differs "
+        "from the training recordings (default: the rates learned in fit)",
     )
     stream.add_argument(
         "--chunk", type=float, default=0.5, help="seconds of samples per step (default: 0.5)"

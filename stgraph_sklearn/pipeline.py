@@ -59,15 +59,17 @@ class SegmentationPipeline(Pipeline):
         return self.steps[-1][1].predict_segments(self[:-1].transform(X))
 
     @available_if(_final_estimator_has("stream"))
-    def stream(self, *, frame_rate, rates):
+    def stream(self, *, frame_rate=None, rates=None):
         """Start labelling a live stream of raw samples (the segmenter must be causal).
 
         Parameters
         ----------
-        frame_rate : float
-            Reference frame rate in Hz, as in the training recordings.
-        rates : dict of str to float
-            Nominal sampling rate in Hz of every modality.
+        frame_rate : float, default=None
+            Reference frame rate in Hz; None: that of the training recordings.
+        rates : dict of str to float, default=None
+            Nominal sampling rate in Hz of modalities whose stream differs from the training
+            recordings (or whose training recordings differ from each other); the others
+            keep the rate learned in fit.
 
         Returns
         -------

@@ -533,13 +533,21 @@ class NeuralSegmenter(BaseSegmenter):
         return self
 
     # ---- inference -------------------------------------------------------------------------
-    def _infer_proba(self, x, mask):
-        """Last-stage softmax of one (strided) sequence given as numpy arrays -> (T, K)."""
+    def _infer_proba(self, x, mask, forward=None):
+        """Last-stage softmax of one (strided) sequence given as numpy arrays -> (T, K).
+
+        ``forward(x=..., node_mask=..., frame_mask=...)``, if given, replaces skorch's
+        evaluation step: a stream calls its eval-mode module directly, since the evaluation
+        step sets the mode of every submodule on each call (2 ms of a 1-s chunk's 20 ms).
+        """
         batch = collate_sequences([(x, mask, np.zeros(mask.shape[0], dtype=np.int64))])
         from skorch.utils import to_tensor
 
         batch = to_tensor(batch, device=_module_device(self.net_.module_))
-        logits = self.net_.evaluation_step(batch, training=False)  # (S, 1, K, T)
+        if forward is None:
+            logits = self.net_.evaluation_step(batch, training=False)  # (S, 1, K, T)
+        else:
+            logits = forward(**batch[0])
         return torch.softmax(logits[-1, 0], dim=0).T.cpu().numpy()
 
     def _move_to_inference_device(self):

@@ -38,7 +38,7 @@ class FrameStream:
     def __init__(self, segmenter):
         self.segmenter = segmenter
         segmenter._move_to_inference_device()
-        module = segmenter.net_.module_
+        module = segmenter.net_.module_.eval()
         self._streamer = TemporalStreamer(module)
         self.receptive_field_ = receptive_field(module)
         self.n_frames_in_ = 0
@@ -49,8 +49,7 @@ class FrameStream:
     def _run(self, x, mask):
         if mask.shape[0] == 0:
             return np.empty((0, len(self.segmenter.classes_)), dtype=np.float32)
-        with self._streamer:
-            proba = self.segmenter._infer_proba(x, mask)
+        proba = self.segmenter._infer_proba(x, mask, forward=self._streamer.step)
         skip = max(0, min(self.segmenter.lookahead - self._n_run, proba.shape[0]))
         self._n_run += mask.shape[0]
         return proba[skip:]

@@ -202,6 +202,33 @@ def read_dataset(path, format, *, split=1, subset="test", frame_rate=None, fill=
     return X, y
 
 
+def recording_names(recordings):
+    """The name of every recording, or its position for an unnamed one, as strings.
+
+    What names the label files of :func:`write_predictions` and the rows of the command
+    line's score tables.
+
+    Parameters
+    ----------
+    recordings : list of Recording
+        Recordings, named (``Recording(name=...)``) or not.
+
+    Returns
+    -------
+    names : list of str
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from stgraph_sklearn.data import Modality, Recording
+    >>> from stgraph_sklearn.io import recording_names
+    >>> rec = Recording({"acc": Modality(np.zeros((5, 3)), rate=5.0)}, frame_rate=5.0)
+    >>> recording_names([rec, rec.replace(name="rec-b")])
+    ['0', 'rec-b']
+    """
+    return [str(i) if r.name is None else str(r.name) for i, r in enumerate(recordings)]
+
+
 def write_predictions(out, recordings, y_pred, segments):
     """Write one label file per recording and ``segments.csv``.
 
@@ -223,7 +250,7 @@ def write_predictions(out, recordings, y_pred, segments):
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    names = [str(i) if r.name is None else str(r.name) for i, r in enumerate(recordings)]
+    names = recording_names(recordings)
     paths = []
     for name, labels in zip(names, y_pred, strict=True):
         file = out / f"{name}.txt"

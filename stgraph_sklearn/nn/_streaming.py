@@ -49,7 +49,9 @@ def causal_context(layer: nn.Module, x: Tensor, span: int, dim: int) -> Tensor:
         shape[dim] = span
         history = x.new_zeros(shape)
     full = torch.cat([history, x], dim=dim)
-    state["history"][call] = full.narrow(dim, full.shape[dim] - span, span).clone()
+    # A view: it keeps this call's ``full`` (chunk + span frames) alive until the next chunk,
+    # bounded memory either way, and saves a copy per layer and chunk.
+    state["history"][call] = full.narrow(dim, full.shape[dim] - span, span)
     return full
 
 
@@ -189,7 +191,7 @@ class TemporalStreamer:
         for state in self._states:
             state["calls"] = 0
 
-    @torch.no_grad()
+    @torch.inference_mode()
     def step(self, *args, **kwargs):
         """Forward the next chunk (arguments as the module's ``forward``; time = new frames)."""
         with self:

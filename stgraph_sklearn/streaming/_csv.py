@@ -38,7 +38,7 @@ def _parse(row, lineno, widths):
     return key, t, values
 
 
-def stream_csv(pipeline, lines, out, *, frame_rate, rates, chunk_seconds=0.5):
+def stream_csv(pipeline, lines, out, *, frame_rate=None, rates=None, chunk_seconds=0.5):
     """Label samples read as CSV lines with a fitted pipeline; write one line per frame.
 
     Every input line is one sample of one modality: ``modality,time,v1,...,vn``, with
@@ -56,10 +56,11 @@ def stream_csv(pipeline, lines, out, *, frame_rate, rates, chunk_seconds=0.5):
         The input, e.g. ``sys.stdin`` or an open file.
     out : file-like
         Where the frames go (flushed after every chunk).
-    frame_rate : float
-        Reference frame rate in Hz.
-    rates : dict of str to float
-        Nominal rate in Hz of every modality.
+    frame_rate : float, default=None
+        Reference frame rate in Hz; None: that of the training recordings.
+    rates : dict of str to float, default=None
+        Nominal rate in Hz of modalities that differ from the training recordings; the
+        others keep the rate learned in fit (see :class:`SegmentationStream`).
     chunk_seconds : float, default=0.5
         Stream time between two calls of ``partial_predict``.
 
@@ -84,7 +85,7 @@ def stream_csv(pipeline, lines, out, *, frame_rate, rates, chunk_seconds=0.5):
     >>> model = make_segmentation_pipeline(seg, k=1).fit(recs, [np.repeat([0, 1], 10)] * 2)
     >>> lines = [f"acc,{i / 20},{x:.3f},{z:.3f}" for i, (x, z) in enumerate(rng.randn(40, 2))]
     >>> out = io.StringIO()
-    >>> stream_csv(model, lines, out, frame_rate=10.0, rates={"acc": 20.0})
+    >>> stream_csv(model, lines, out)  # the training recordings' 10 fps and 20 Hz
     20
     >>> out.getvalue().splitlines()[0]
     'frame,time,label,confidence'

@@ -113,12 +113,15 @@ class SegmentationStream:
         :func:`~stgraph_sklearn.pipeline.make_segmentation_pipeline` builds, whose segmenter
         is causal (``lookahead`` not None). It is not copied: do not refit it while
         streaming.
-    frame_rate : float
-        Reference frame rate in Hz (the ``frame_rate`` of the training recordings).
-    rates : dict of str to float
-        Nominal sampling rate in Hz of every modality (what ``Modality(rate=...)`` would be;
+    frame_rate : float, default=None
+        Reference frame rate in Hz. None uses the training recordings' frame rate (the
+        aligner's ``frame_rate_``).
+    rates : dict of str to float, default=None
+        Nominal sampling rate in Hz of the modalities (what ``Modality(rate=...)`` would be;
         for irregular timestamps, one over their typical interval). The aligner needs it
-        for the half-period a sample covers and for its anti-aliasing decision.
+        for the half-period a sample covers and for its anti-aliasing decision. Modalities
+        left out (all of them with None) get the training recordings' rate (the aligner's
+        ``rates_``).
 
     Attributes
     ----------
@@ -148,7 +151,7 @@ class SegmentationStream:
     >>> seg = MSTCNSegmenter(hidden_channels=8, n_stages=2, n_layers=3, max_epochs=2,
     ...                      lookahead=0, random_state=0)
     >>> model = make_segmentation_pipeline(seg, k=1).fit(recs, y)
-    >>> stream = model.stream(frame_rate=10.0, rates={"acc": 50.0})
+    >>> stream = model.stream()  # the frame rate and sampling rates of the training data
     >>> values, times = recs[0].modalities["acc"].values, recs[0].modalities["acc"].times
     >>> out = [stream.partial_predict({"acc": (times[a:a + 25], values[a:a + 25])})
     ...        for a in range(0, 100, 25)]
@@ -158,7 +161,7 @@ class SegmentationStream:
     True
     """
 
-    def __init__(self, pipeline, *, frame_rate, rates):
+    def __init__(self, pipeline, *, frame_rate=None, rates=None):
         caller = "SegmentationStream"
         steps = [est for _, est in pipeline.steps if est not in (None, "passthrough")]
         aligner, *middle, segmenter = steps
@@ -172,6 +175,25 @@ class SegmentationStream:
             raise ValueError(
                 f"{caller}: a ModalityAligner with a 'clock' callable cannot stream (it sees "
                 "whole recordings); stream timestamps must be on the reference clock."
+            )
+        learned_frame_rate = getattr(aligner, "frame_rate_", None)
+        learned_rates = getattr(aligner, "rates_", None) or {}
+        if frame_rate is None:
+            if learned_frame_rate is None:
+                raise ValueError(
+                    f"{caller}: pass 'frame_rate' (in Hz): the training recordings do not share "
+                    "one frame rate, or the pipeline was fitted by a version that did not record it."
+                )
+            frame_rate = learned_frame_rate
+        if (
+            isinstance(frame_rate, bool)
+            or not isinstance(frame_rate, numbers.Real)
+            or not np.isfinite(frame_rate)
+            or frame_rate <= 0
+        ):
+            raise ValueError(
+                f"The 'frame_rate' parameter of {caller} must be a positive number of Hz. "
+                f"Got {frame_rate!r} instead."
             )
         self._before = self._after = 0
         for step in middle:
@@ -190,23 +212,23 @@ class SegmentationStream:
                 f"{caller}: the final step {type(segmenter).__name__} cannot stream; use a "
                 "neural segmenter with lookahead=0 (or a number of frames)."
             )
-        if (
-            isinstance(frame_rate, bool)
-            or not isinstance(frame_rate, numbers.Real)
-            or not np.isfinite(frame_rate)
-            or frame_rate <= 0
-        ):
-            raise ValueError(
-                f"The 'frame_rate' parameter of {caller} must be a positive number of Hz. "
-                f"Got {frame_rate!r} instead."
-            )
         layout = aligner.modalities_
-        if not isinstance(rates, dict) or set(rates) != set(layout):
+        if rates is None:
+            rates = {}
+        if not isinstance(rates, dict) or not set(rates) <= set(layout):
             got = sorted(rates) if isinstance(rates, dict) else rates
             raise ValueError(
-                f"The 'rates' parameter of {caller} must give the nominal rate in Hz of every "
-                f"modality {list(layout)}. Got {got!r} instead."
+                f"The 'rates' parameter of {caller} must map modalities of {list(layout)} to "
+                f"their nominal rates in Hz. Got {got!r} instead."
             )
+        unknown = [k for k in layout if k not in rates and learned_rates.get(k) is None]
+        if unknown:
+            raise ValueError(
+                f"{caller}: pass the nominal rate in Hz of modalities {unknown} in 'rates': the "
+                "training recordings do not share one rate for them, or the pipeline was "
+                "fitted by a version that did not record it."
+            )
+        rates = {k: rates[k] if k in rates else learned_rates[k] for k in layout}
         for key, rate in rates.items():
             if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or not rate > 0:
                 raise ValueError(

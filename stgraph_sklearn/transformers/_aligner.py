@@ -167,6 +167,16 @@ def _offset_function(clock, caller, where):
 # ----------------------------------------------------------------------------- estimator
 
 
+def _nominal_period(mod, frame_rate):
+    """A modality's nominal sampling period in s: ``1 / rate``, else the median interval of its
+    timestamps (one frame for a single sample)."""
+    if mod.rate is not None:
+        return 1.0 / mod.rate
+    if mod.times.size > 1:
+        return float(np.median(np.diff(mod.times)))
+    return 1.0 / frame_rate
+
+
 class ModalityAligner(
     _KeepsFeatureNamesMixin, TransformerMixin, BaseEstimator, auto_wrap_output_keys=None
 ):
@@ -228,6 +238,13 @@ class ModalityAligner(
         :meth:`get_feature_names_out` returns them.
     methods_ : dict of str to str
         The resampling method used for each modality.
+    frame_rate_ : float or None
+        The frame rate of the training recordings (their median if they agree within 1 %,
+        else None): what :meth:`SegmentationPipeline.stream
+        <stgraph_sklearn.pipeline.SegmentationPipeline.stream>` uses by default.
+    rates_ : dict of str to float or None
+        Each modality's nominal sampling rate in Hz over the training recordings (the median
+        if they agree within 1 %, else None), the default rates of a stream.
 
     See Also
     --------
@@ -301,6 +318,7 @@ class ModalityAligner(
         self.feature_names_in_ = _sequence_feature_names(items[0])
         self.methods_ = self._methods_for(layout)
         self.modalities_ = layout
+        self.frame_rate_, self.rates_ = self._common_rates(items)
         return self
 
     def transform(self, X):
@@ -334,6 +352,23 @@ class ModalityAligner(
             else:
                 out.append(rec.replace(modalities=mods))
         return out
+
+    @staticmethod
+    def _common_rates(items):
+        """The frame rate and modality rates all training recordings share, or None each."""
+
+        def common(values):
+            values = np.asarray(values, dtype=float)
+            return float(np.median(values)) if values.max() <= values.min() * 1.01 else None
+
+        frame_rate = common([rec.frame_rate for rec in items])
+        rates = {
+            key: common(
+                [1.0 / _nominal_period(rec.modalities[key], rec.frame_rate) for rec in items]
+            )
+            for key in items[0].modalities
+        }
+        return frame_rate, rates
 
     def _align_modality(self, rec, key, mod, i, max_gap):
         offset, dt = self._clock(rec, key, mod, i, max_gap, check=True)
@@ -370,12 +405,7 @@ class ModalityAligner(
             offset = _offset_function(self.clock(rec, key), caller, where)
         fr = rec.frame_rate
         t = rec.frame_times
-        if mod.rate is not None:
-            dt = 1.0 / mod.rate
-        elif times.size > 1:
-            dt = float(np.median(np.diff(times)))
-        else:
-            dt = 1.0 / fr
+        dt = _nominal_period(mod, fr)
         on_grid = (
             mod.rate == fr
             and mod.start == 0.0

@@ -47,7 +47,7 @@ def recordings():
 
 def _stream(model, rec, rng, rates):
     """Replay ``rec`` as chunks of random duration; return the concatenated frame tables."""
-    stream = model.stream(frame_rate=FPS, rates=rates)
+    stream = model.stream() if rates is None else model.stream(frame_rate=FPS, rates=rates)
     times = {k: m.times for k, m in rec.modalities.items()}
     pos = dict.fromkeys(times, 0)
     t, out = 0.0, []
@@ -65,14 +65,14 @@ def _stream(model, rec, rng, rates):
 
 
 @pytest.mark.parametrize(
-    "segmenter, features",
+    "segmenter, features, rates",
     [
-        (MSTCNSegmenter(lookahead=0, **TINY), True),
-        (AdaptiveGraphSegmenter(lookahead=3, **TINY), True),
-        (AdaptiveGraphSegmenter(lookahead=0, **TINY), False),
+        (MSTCNSegmenter(lookahead=0, **TINY), True, {"acc": 50.0, "vid": 8.0}),
+        (AdaptiveGraphSegmenter(lookahead=3, **TINY), True, None),  # the rates learned in fit
+        (AdaptiveGraphSegmenter(lookahead=0, **TINY), False, {"acc": 50.0, "vid": 8.0}),
     ],
 )
-def test_streamed_labels_equal_offline_predictions(recordings, segmenter, features):
+def test_streamed_labels_equal_offline_predictions(recordings, segmenter, features, rates):
     """Check that random chunks, irregular stamps and drop-outs give predict's labels exactly."""
     model = make_segmentation_pipeline(segmenter, k=2)
     if not features:
@@ -81,7 +81,6 @@ def test_streamed_labels_equal_offline_predictions(recordings, segmenter, featur
     model.fit(recordings, y)
     rng = np.random.RandomState(1)
     rec = _recording(rng)
-    rates = {"acc": 50.0, "vid": 8.0}
     stream, out = _stream(model, rec, rng, rates)
     table = np.concatenate([o["label"].to_numpy() for o in out])
     frames = np.concatenate([o["frame"].to_numpy() for o in out])
@@ -121,8 +120,8 @@ def test_stream_needs_a_causal_model(recordings):
     with pytest.raises(ValueError, match=r"MSTCNSegmenter\.stream needs a causal model"):
         offline.stream(frame_rate=FPS, rates={"acc": 50.0, "vid": 8.0})
     model = make_segmentation_pipeline(MSTCNSegmenter(lookahead=0, **TINY), k=2).fit(recordings, y)
-    with pytest.raises(ValueError, match="'rates' parameter of SegmentationStream"):
-        model.stream(frame_rate=FPS, rates={"acc": 50.0})
+    with pytest.raises(ValueError, match=r"'rates' parameter of SegmentationStream.*'gyro'"):
+        model.stream(rates={"gyro": 50.0})
     stream = model.stream(frame_rate=FPS, rates={"acc": 50.0, "vid": 8.0})
     with pytest.raises(ValueError, match=r"modalities \['gyro'\]"):
         stream.partial_predict({"gyro": ([0.0], np.zeros((1, 3)))})
@@ -172,3 +171,31 @@ def test_cli_stream_writes_the_offline_labels(recordings, tmp_path, capsys):
     args[-1] = str(tmp_path / "bad.csv")
     assert main(args) == 1
     assert "line 1: modality 'acc' needs 6 values" in capsys.readouterr().err
+
+
+def test_stream_rates_default_to_the_training_recordings(recordings):
+    """Check the learned frame rate and rates, partial overrides, and disagreeing recordings."""
+    y = [_labels(r) for r in recordings]
+    model = make_segmentation_pipeline(MSTCNSegmenter(lookahead=0, **TINY), k=2).fit(recordings, y)
+    aligner = model[0]
+    assert aligner.frame_rate_ == FPS
+    assert aligner.rates_["vid"] == 8.0
+    assert aligner.rates_["acc"] == pytest.approx(50.0, rel=1e-2)  # median interval, irregular
+    stream = model.stream(rates={"acc": 100.0})  # one modality overridden, the other learned
+    assert stream.rates == {"acc": 100.0, "vid": 8.0} and stream.frame_rate == FPS
+    # Training recordings at 8 and 12 Hz video, and at two frame rates: no common rate.
+    rng = np.random.RandomState(3)
+    mixed = [_recording(rng) for _ in range(2)]
+    vid = mixed[1].modalities["vid"]
+    mixed[1] = Recording(
+        {"acc": mixed[1].modalities["acc"], "vid": Modality(vid.values, rate=12.0)},
+        frame_rate=15.0,
+    )
+    labels = [np.repeat(["a", "b"], [r.n_frames // 2, r.n_frames - r.n_frames // 2]) for r in mixed]
+    model = make_segmentation_pipeline(MSTCNSegmenter(lookahead=0, **TINY), k=2).fit(mixed, labels)
+    assert model[0].frame_rate_ is None and model[0].rates_["vid"] is None
+    with pytest.raises(ValueError, match="pass 'frame_rate'"):
+        model.stream()
+    with pytest.raises(ValueError, match=r"pass the nominal rate in Hz of modalities \['vid'\]"):
+        model.stream(frame_rate=FPS)
+    assert model.stream(frame_rate=FPS, rates={"vid": 10.0}).rates["vid"] == 10.0
