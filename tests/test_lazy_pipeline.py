@@ -170,3 +170,23 @@ def test_missing_file_at_predict_names_the_recording(kitchen, tmp_path):
     name = Xl[1].name
     with pytest.raises(FileNotFoundError, match=rf"recording {name!r} modality 'video'.*gone"):
         model.predict(Xl)
+
+
+def test_memory_mapped_arrays_stay_lazy_through_scaler_and_segmenter(tmp_path):
+    rng = np.random.default_rng(3)
+    X = [rng.normal(size=(50 + 10 * i, 3, 2)).astype(np.float32) for i in range(3)]
+    y = [np.repeat([0, 1], len(x) // 2 + 1)[: len(x)] for x in X]
+    for i, x in enumerate(X):
+        np.save(tmp_path / f"{i}.npy", x)
+    Xl = [np.load(tmp_path / f"{i}.npy", mmap_mode="r") for i in range(3)]
+    scaler = SequenceScaler().fit(Xl)
+    scaled = scaler.transform(Xl)
+    assert all(isinstance(x, LazyValues) for x in scaled)
+    for a, b in zip(SequenceScaler().fit(X).transform(X), scaled, strict=True):
+        np.testing.assert_array_equal(a, np.asarray(b))
+    params = {**TINY, "max_epochs": 1, "crop_length": 16}
+    eager = MSTCNSegmenter(**params).fit(X, y)
+    lazy = MSTCNSegmenter(**params).fit(Xl, y)
+    for a, b in zip(eager.predict(X), lazy.predict(Xl), strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert all(len(p) == len(x) for p, x in zip(lazy.predict(scaled), X, strict=True))
