@@ -10,6 +10,7 @@ from __future__ import annotations
 import numbers
 from collections.abc import Mapping
 from functools import partial
+from types import MappingProxyType
 
 import numpy as np
 
@@ -690,6 +691,10 @@ class GraphSequence:
     node_mask : ndarray of shape (n_frames, n_nodes) of bool
         All masks concatenated in block order.
     """
+
+    #: ``{modality: (lazy raw block, given mask)}`` of the lazy blocks (none: in memory); a
+    #: class default so that sequences pickled before lazy blocks existed still load
+    _lazy_sources = MappingProxyType({})
 
     def __init__(
         self,

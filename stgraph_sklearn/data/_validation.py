@@ -56,6 +56,7 @@ def check_recordings(X, *, frame_rate=None, name="X", caller=None, allow_graph_s
         is one node with one channel (the multivariate-time-series-as-graph view). DataFrames
         are read by :func:`recording_from_dataframes` (time index or time column, column names
         -> node and channel names; a table without a time axis is sampled at ``frame_rate``).
+        Memory-mapped arrays are not read here: they stay lazy (see :func:`is_lazy`).
     frame_rate : float, default=None
         Frame rate given to recordings built from arrays (1.0 if None). Ignored for Recordings.
     name : str, default="X"
