@@ -190,3 +190,21 @@ def test_memory_mapped_arrays_stay_lazy_through_scaler_and_segmenter(tmp_path):
     for a, b in zip(eager.predict(X), lazy.predict(Xl), strict=True):
         np.testing.assert_array_equal(a, b)
     assert all(len(p) == len(x) for p, x in zip(lazy.predict(scaled), X, strict=True))
+
+
+def test_consecutive_crops_of_a_lazy_recording_compute_it_once():
+    from stgraph_sklearn.estimators._batching import SequenceDataset
+
+    rng = np.random.default_rng(4)
+    reads = []
+    arrays = [rng.normal(size=(40, 2, 3)).astype(np.float32) for _ in range(3)]
+    seqs = [GraphSequence({"x": CountingValues(a, reads)}) for a in arrays]
+    targets = [np.zeros(40, dtype=np.int64) for _ in arrays]
+    tiles = SequenceDataset(seqs, targets, crop_length=8)
+    items = [tiles[j] for j in range(len(tiles))]
+    assert len(items) == 15 and len(reads) == 3
+    np.testing.assert_array_equal(np.concatenate([x["x"] for x, _, _ in items[:5]]), arrays[0])
+    crops = SequenceDataset(seqs, targets, random_phase=True, crop_length=8)
+    for j in (0, 0, 1):
+        crops[j]
+    assert len(reads) == 6  # random crops keep nothing between draws

@@ -69,8 +69,8 @@ class SequenceDataset(Dataset):
 
     Frames are sliced out of the sequences only when an item is drawn, so lazy sequences
     (memory-mapped recordings, or the output of transformers given them) are computed one
-    recording at a time, when one of their crops is drawn; the last one computed is kept
-    until another is drawn.
+    recording at a time, when one of their crops is drawn (with tiles, the last one computed
+    is kept until another is drawn).
 
     Parameters
     ----------
@@ -125,13 +125,14 @@ class SequenceDataset(Dataset):
         return len(self.sequences) if self._tiles is None else len(self._tiles)
 
     def _sequence(self, i):
-        """Sequence ``i``, computed if lazy; the last one computed is kept, so consecutive
-        crops of one lazy recording (validation tiles) compute it once."""
+        """Sequence ``i``, computed if lazy. With tiles (consecutive crops of every recording)
+        the last one computed is kept, so the crops of one lazy recording compute it once;
+        random crops draw a different recording each time, and keep nothing."""
         if self._loaded is not None and self._loaded[0] == i:
             return self._loaded[1]
         seq = self.sequences[i]
         loaded = seq.load()
-        if loaded is not seq:
+        if loaded is not seq and self._tiles is not None:
             self._loaded = (i, loaded)
         return loaded
 
