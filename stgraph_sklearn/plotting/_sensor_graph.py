@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import numbers
+from numbers import Real
 
 import numpy as np
+from sklearn.utils._param_validation import HasMethods, Interval, validate_params
 
 __all__ = ["plot_sensor_graph"]
 
@@ -46,6 +47,21 @@ def _graph_arrays(graph_or_adjacency, node_names, node_modality):
     return adjacency, node_names, node_modality
 
 
+@validate_params(
+    {
+        "graph_or_adjacency": ["array-like", HasMethods(["to_dense"])],
+        "node_names": ["array-like", None],
+        "node_modality": ["array-like", None],
+        "ax": [HasMethods(["plot"]), None],
+        "threshold": [Interval(Real, None, None, closed="neither")],
+        "cmap": [str, HasMethods(["__call__"])],
+        "node_size": [Interval(Real, 0, None, closed="neither")],
+        "max_edge_width": [Interval(Real, 0, None, closed="neither")],
+        "with_labels": ["boolean"],
+        "legend": ["boolean"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def plot_sensor_graph(
     graph_or_adjacency,
     *,
@@ -116,8 +132,6 @@ def plot_sensor_graph(
     adjacency, node_names, node_modality = _graph_arrays(
         graph_or_adjacency, node_names, node_modality
     )
-    if isinstance(threshold, bool) or not isinstance(threshold, numbers.Real):
-        raise TypeError(f"threshold must be a real number. Got {threshold!r}.")
     n = adjacency.shape[0]
     angles = np.pi / 2 - 2 * np.pi * np.arange(n) / n
     pos = np.column_stack([np.cos(angles), np.sin(angles)])

@@ -8,6 +8,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from matplotlib.collections import LineCollection, PathCollection
+from sklearn.utils._param_validation import InvalidParameterError
 
 from stgraph_sklearn.data._containers import SensorGraph
 from stgraph_sklearn.plotting import SegmentationDisplay, plot_sensor_graph
@@ -221,7 +222,9 @@ def test_plot_sensor_graph_dense_threshold_and_options():
         (np.zeros((2, 2)), {"node_names": ["a"]}, ValueError, "node_names has 1 entries"),
         (np.zeros((2, 2)), {"node_modality": ["a"]}, ValueError, "node_modality has 1 entries"),
         (np.full((2, 2), np.nan), {}, ValueError, "finite"),
-        (np.zeros((2, 2)), {"threshold": "high"}, TypeError, "threshold must be a real number"),
+        (np.zeros((2, 2)), {"threshold": "high"}, InvalidParameterError, "'threshold' parameter"),
+        (np.zeros((2, 2)), {"node_size": 0}, InvalidParameterError, "'node_size' parameter"),
+        ("not a graph", {}, InvalidParameterError, "'graph_or_adjacency' parameter"),
     ],
 )
 def test_plot_sensor_graph_bad_input(adjacency, kwargs, error, match):
