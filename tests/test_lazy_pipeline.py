@@ -1,12 +1,16 @@
 """Memory-mapped recordings through the default pipeline: lazy, streamed, equal to in memory."""
 
 import pickle
+import tempfile
+from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import event, given, settings
+from hypothesis import strategies as st
 from sklearn.base import clone
 
-from stgraph_sklearn.data import GraphSequence, LazyValues, is_lazy
+from stgraph_sklearn.data import GraphSequence, LazyValues, Modality, Recording, is_lazy
 from stgraph_sklearn.datasets import make_kitchen_activities
 from stgraph_sklearn.estimators import AdaptiveGraphSegmenter, MSTCNSegmenter
 from stgraph_sklearn.pipeline import make_segmentation_pipeline
@@ -208,3 +212,67 @@ def test_consecutive_crops_of_a_lazy_recording_compute_it_once():
     for j in (0, 0, 1):
         crops[j]
     assert len(reads) == 6  # random crops keep nothing between draws
+
+
+@st.composite
+def raw_recordings(draw):
+    """Two to three recordings of two modalities at random rates, lengths, offsets, NaN and
+    inf runs and dtypes."""
+    rate = draw(st.sampled_from([10.0, 25.0, 30.0, 50.0]))
+    dtype = draw(st.sampled_from(["float32", "float64", "int16"]))
+    out = []
+    for _ in range(draw(st.integers(2, 3))):
+        seconds = draw(st.integers(2, 5))
+        rng = np.random.default_rng(draw(st.integers(0, 2**16)))
+        acc = rng.normal(size=(int(seconds * rate), 3, 2)) * 5
+        video = rng.normal(size=(int(seconds * 10), 4)) * 5
+        for arr in (acc, video):
+            for value in draw(st.lists(st.sampled_from([np.nan, np.inf]), max_size=2)):
+                a = draw(st.integers(0, arr.shape[0] - 1))
+                arr[a : a + draw(st.integers(1, 8)), draw(st.integers(0, arr.shape[1] - 1))] = value
+        if dtype == "int16":
+            acc, video = (np.nan_to_num(a, posinf=0.0).astype(dtype) for a in (acc, video))
+        start = draw(st.sampled_from([0.0, 0.1]))
+        out.append(
+            (
+                {
+                    "accel": (acc.astype(dtype), rate, start),
+                    "video": (video.astype(dtype), 10.0, 0.0),
+                },
+                seconds,
+            )
+        )
+    return out
+
+
+def _build(spec, folder=None):
+    X = []
+    for i, (mods, seconds) in enumerate(spec):
+        modalities = {}
+        for key, (values, rate, start) in mods.items():
+            if folder is not None:
+                np.save(folder / f"{i}_{key}.npy", values)
+                values = np.load(folder / f"{i}_{key}.npy", mmap_mode="r")
+            modalities[key] = Modality(values, rate=rate, start=start)
+        X.append(Recording(modalities, 10.0, n_frames=seconds * 10, name=f"r{i}"))
+    return X
+
+
+@settings(max_examples=12, deadline=None, derandomize=True)
+@given(spec=raw_recordings())
+def test_lazy_transformers_equal_in_memory_ones_at_random(spec):
+    steps = make_segmentation_pipeline(MSTCNSegmenter())[:-1]
+    try:
+        X = _build(spec)
+    except ValueError as exc:  # inf: in memory, construction refuses it
+        assert "inf" in str(exc)
+        event("inf")
+        with tempfile.TemporaryDirectory() as folder:
+            with pytest.raises(ValueError, match=r"recording 'r\d' modality .* Got inf"):
+                clone(steps).fit(_build(spec, Path(folder)))
+        return
+    eager = clone(steps).fit(X).transform(X)
+    with tempfile.TemporaryDirectory() as folder:
+        Xl = _build(spec, Path(folder))
+        _assert_same_sequences(eager, clone(steps).fit(Xl).transform(Xl))
+    event("equal")
