@@ -5,6 +5,7 @@ import re
 import numpy as np
 import pytest
 
+from stgraph_sklearn.data import is_lazy
 from stgraph_sklearn.datasets import load_mstcn_features
 from stgraph_sklearn.exceptions import DataFormatError
 
@@ -46,6 +47,16 @@ def test_layout_is_read(bundle):
         np.testing.assert_array_equal(labels, labels_for(n))
     X, y = load_mstcn_features(bundle, subset="test")
     assert [r.name for r in X] == ["rgb-02-2"] and X[0].subject == 2
+
+
+def test_features_stay_on_disk_and_a_missing_file_names_the_video(bundle):
+    """Check the features are lazy (read on access) and a deleted file is reported by name."""
+    X, _ = load_mstcn_features(bundle, split=1, subset="train")
+    assert all(is_lazy(rec.modalities["video"].values) for rec in X)
+    (bundle / "features" / "S1_Cheese_C1.npy").unlink()
+    assert X[0].load().modalities["video"].values.shape == (12, 1, 5)
+    with pytest.raises(FileNotFoundError, match="recording 'S1_Cheese_C1' modality 'video'"):
+        X[1].load()
 
 
 def test_sample_rate_subsamples_frames(bundle):
