@@ -140,8 +140,8 @@ def accuracy(args):
         n_recordings=args.n_recordings, n_subjects=args.n_subjects, duration=args.duration,
         random_state=0,
     )  # fmt: skip
-    folds = list(GroupKFold(n_splits=args.n_subjects).split(X, y, groups))[: args.folds]
-    for i, (tr, te) in enumerate(folds):
+    folds = list(GroupKFold(n_splits=args.n_subjects).split(X, y, groups))
+    for i, (tr, te) in list(enumerate(folds))[args.first_fold : args.first_fold + args.folds]:
         _score(
             rows, "simulation", f"fold {i}", _models(0, args.epochs),
             [X[j] for j in tr], [y[j] for j in tr], [X[j] for j in te], [y[j] for j in te],
@@ -167,7 +167,14 @@ def main(argv=None):
         "--folds", type=int, default=None, help="simulation folds to run (default: all 5; quick: 2)"
     )
     parser.add_argument(
-        "--seeds", type=int, nargs="+", default=None, help="BasicMotions seeds (default 0 1 2)"
+        "--first-fold", type=int, default=0, help="simulation: the first fold to run (default 0)"
+    )
+    parser.add_argument(
+        "--seeds",
+        type=int,
+        nargs="*",
+        default=None,
+        help="BasicMotions seeds (default 0 1 2; none: skip BasicMotions)",
     )
     parser.add_argument("--tag", default=None, help="output name suffix (default: 'quick' or none)")
     parser.add_argument(
