@@ -112,3 +112,32 @@ def test_larger_than_memory_quick(tmp_path):
         assert all(0 < p < 64 for p in peaks)
         assert 0 <= float(row[10]) <= 1
     assert "within the 0.75 GiB budget" in text
+
+
+def test_learning_curve_from_csv_reproduces_the_merged_tables(tmp_path):
+    """Check that --from-csv on the per-seed rows of the committed medium run gives its tables.
+
+    No training: the committed ``learning_curve_medium_s{0,1}.csv`` are summarised again, and
+    every table row of the committed ``learning_curve_medium.md`` must come out the same.
+    """
+    results = BENCHMARKS / "results"
+    parts = [results / f"learning_curve_medium_s{s}.csv" for s in (0, 1)]
+    proc = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "learning_curve.py"), "--from-csv", *map(str, parts)]
+        + ["--tag", "merged", "--results-dir", str(tmp_path)],
+        cwd=tmp_path,
+        env={**os.environ, "MPLBACKEND": "Agg"},
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    merged = pd.read_csv(tmp_path / "learning_curve_merged.csv")
+    assert len(merged) == sum(len(pd.read_csv(p)) for p in parts)
+    assert set(merged["seed"]) == {0, 1}
+    markdown = (tmp_path / "learning_curve_merged.md").read_text()
+    assert "Seeds [0, 1]" in markdown
+    committed = (results / "learning_curve_medium.md").read_text()
+    table_rows = [line for line in committed.splitlines() if line.startswith("| kitchen")]
+    assert table_rows and all(line in markdown for line in table_rows)
