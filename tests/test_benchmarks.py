@@ -122,9 +122,10 @@ def test_learning_curve_from_csv_reproduces_the_merged_tables(tmp_path):
     """
     results = BENCHMARKS / "results"
     parts = [results / f"learning_curve_medium_s{s}.csv" for s in (0, 1)]
+    script = str(BENCHMARKS / "learning_curve.py")
+    args = ["--from-csv", *map(str, parts), "--tag", "merged", "--results-dir", str(tmp_path)]
     proc = subprocess.run(
-        [sys.executable, str(BENCHMARKS / "learning_curve.py"), "--from-csv", *map(str, parts)]
-        + ["--tag", "merged", "--results-dir", str(tmp_path)],
+        [sys.executable, script, *args],
         cwd=tmp_path,
         env={**os.environ, "MPLBACKEND": "Agg"},
         capture_output=True,
