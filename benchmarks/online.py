@@ -163,6 +163,7 @@ def main(argv=None):
     )
     parser.add_argument("--skip-accuracy", action="store_true")
     parser.add_argument("--skip-latency", action="store_true")
+    parser.add_argument("--results-dir", type=Path, default=RESULTS)
     parser.add_argument(
         "--folds", type=int, default=None, help="simulation folds to run (default: all 5; quick: 2)"
     )
@@ -217,9 +218,9 @@ def main(argv=None):
             print(table.round(1).to_string())
     text = log.getvalue()
     print(text)
-    RESULTS.mkdir(exist_ok=True)
+    args.results_dir.mkdir(parents=True, exist_ok=True)
     tag = args.tag if args.tag is not None else ("quick" if args.quick else "")
-    (RESULTS / f"online{'_' + tag if tag else ''}.txt").write_text(text)
+    (args.results_dir / f"online{'_' + tag if tag else ''}.txt").write_text(text)
 
 
 if __name__ == "__main__":

@@ -142,3 +142,31 @@ def test_learning_curve_from_csv_reproduces_the_merged_tables(tmp_path):
     committed = (results / "learning_curve_medium.md").read_text()
     table_rows = [line for line in committed.splitlines() if line.startswith("| kitchen")]
     assert table_rows and all(line in markdown for line in table_rows)
+
+
+@pytest.mark.slow
+def test_online_latency_quick(tmp_path):
+    """Check that online.py's latency part runs and that the streamed labels equal predict's."""
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(BENCHMARKS / "online.py"),
+            "--quick",
+            "--skip-accuracy",
+            "--tag",
+            "scratch",
+            "--results-dir",
+            str(tmp_path),
+        ],
+        cwd=tmp_path,
+        env={**os.environ, "MPLBACKEND": "Agg"},
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT_S,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    lines = dict(line.split(None, 1) for line in proc.stdout.splitlines() if line.count(" ") >= 1)
+    assert lines["identical"].strip() == "True"
+    assert float(lines["p99_ms"]) >= float(lines["median_ms"]) > 0
+    assert "identical" in (tmp_path / "online_scratch.txt").read_text()
