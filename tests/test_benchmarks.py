@@ -18,18 +18,26 @@ MODELS = {"AdaptiveGraphSegmenter", "STGCNSegmenter", "MSTCNSegmenter", "FrameCl
 TIMEOUT_S = 3600  # --quick is meant to take minutes; this only catches a hang (shared machines)
 
 
-def run_quick(script, tmp_path):
-    env = {**os.environ, "MPLBACKEND": "Agg"}
+def run_script(script, tmp_path, *args, env=None, timeout=TIMEOUT_S):
+    """Run ``benchmarks/<script> args`` in a fresh interpreter in ``tmp_path``; its process.
+
+    The environment is this one's with a non-interactive matplotlib backend, plus ``env``.
+    """
     proc = subprocess.run(
-        [sys.executable, str(BENCHMARKS / script), "--quick", "--results-dir", str(tmp_path)],
+        [sys.executable, str(BENCHMARKS / script), *map(str, args)],
         cwd=tmp_path,
-        env=env,
+        env={**os.environ, "MPLBACKEND": "Agg", **(env or {})},
         capture_output=True,
         text=True,
-        timeout=TIMEOUT_S,
+        timeout=timeout,
         check=False,
     )
     assert proc.returncode == 0, f"{script} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+    return proc
+
+
+def run_quick(script, tmp_path):
+    run_script(script, tmp_path, "--quick", "--results-dir", tmp_path)
     name = script.removesuffix(".py")
     rows = pd.read_csv(tmp_path / f"{name}_quick.csv")
     markdown = (tmp_path / f"{name}_quick.md").read_text()
@@ -88,22 +96,8 @@ def test_cost_quick(tmp_path):
 
 @pytest.mark.slow
 def test_larger_than_memory_quick(tmp_path):
-    proc = subprocess.run(
-        [
-            sys.executable,
-            str(BENCHMARKS / "larger_than_memory.py"),
-            "--quick",
-            "--results-dir",
-            str(tmp_path),
-        ],
-        cwd=tmp_path,
-        env={**os.environ, "OMP_NUM_THREADS": "1"},
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT_S,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    args = ("--quick", "--results-dir", tmp_path)
+    run_script("larger_than_memory.py", tmp_path, *args, env={"OMP_NUM_THREADS": "1"})
     text = (tmp_path / "larger_than_memory_quick.txt").read_text()
     rows = [line.split() for line in text.splitlines() if not line.startswith("#")]
     assert [r[0] for r in rows] == ["eager", "lazy", "lazy"]
@@ -122,18 +116,8 @@ def test_learning_curve_from_csv_reproduces_the_merged_tables(tmp_path):
     """
     results = BENCHMARKS / "results"
     parts = [results / f"learning_curve_medium_s{s}.csv" for s in (0, 1)]
-    script = str(BENCHMARKS / "learning_curve.py")
-    args = ["--from-csv", *map(str, parts), "--tag", "merged", "--results-dir", str(tmp_path)]
-    proc = subprocess.run(
-        [sys.executable, script, *args],
-        cwd=tmp_path,
-        env={**os.environ, "MPLBACKEND": "Agg"},
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    args = ["--from-csv", *parts, "--tag", "merged", "--results-dir", tmp_path]
+    run_script("learning_curve.py", tmp_path, *args, timeout=600)
     merged = pd.read_csv(tmp_path / "learning_curve_merged.csv")
     assert len(merged) == sum(len(pd.read_csv(p)) for p in parts)
     assert set(merged["seed"]) == {0, 1}
@@ -147,25 +131,8 @@ def test_learning_curve_from_csv_reproduces_the_merged_tables(tmp_path):
 @pytest.mark.slow
 def test_online_latency_quick(tmp_path):
     """Check that online.py's latency part runs and that the streamed labels equal predict's."""
-    proc = subprocess.run(
-        [
-            sys.executable,
-            str(BENCHMARKS / "online.py"),
-            "--quick",
-            "--skip-accuracy",
-            "--tag",
-            "scratch",
-            "--results-dir",
-            str(tmp_path),
-        ],
-        cwd=tmp_path,
-        env={**os.environ, "MPLBACKEND": "Agg"},
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT_S,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    args = ("--quick", "--skip-accuracy", "--tag", "scratch", "--results-dir", tmp_path)
+    proc = run_script("online.py", tmp_path, *args)
     lines = dict(line.split(None, 1) for line in proc.stdout.splitlines() if line.count(" ") >= 1)
     assert lines["identical"].strip() == "True"
     assert float(lines["p99_ms"]) >= float(lines["median_ms"]) > 0
