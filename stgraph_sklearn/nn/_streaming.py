@@ -13,7 +13,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-__all__ = ["TemporalStreamer", "causal_context", "receptive_field"]
+__all__ = ["TemporalStreamer", "causal_context", "receptive_field", "stream_context"]
 
 
 def causal_context(layer: nn.Module, x: Tensor, span: int, dim: int) -> Tensor:
@@ -53,6 +53,54 @@ def causal_context(layer: nn.Module, x: Tensor, span: int, dim: int) -> Tensor:
     # bounded memory either way, and saves a copy per layer and chunk.
     state["history"][call] = full.narrow(dim, full.shape[dim] - span, span)
     return full
+
+
+def stream_context(layer: nn.Module, x: Tensor, span: int) -> Tensor:
+    """``x`` after the last ``span`` frames that ``layer`` saw on this stream, without a copy.
+
+    The streaming twin of :func:`causal_context` for one stream's 2-D ``(C, t)`` input: the
+    frames live in a per-call buffer with room for ``span`` frames of context and at least
+    64 new frames, and the chunk is written after the previous one. Only when the buffer is
+    full are its last ``span`` frames moved to its start, so the context is copied once
+    every ``~(span + 64) / t`` chunks instead of at every chunk (``causal_context`` copies
+    all ``span`` frames each time: most of the cost of a layer with a large dilation).
+
+    Parameters
+    ----------
+    layer : nn.Module
+        The causal layer asking; it must be inside :class:`TemporalStreamer`.
+    x : Tensor of shape (C, t)
+        The new frames.
+    span : int
+        Frames of past context needed.
+
+    Returns
+    -------
+    Tensor of shape (C, span + t)
+        A view: zeros before the stream's first frame, valid until the layer's next call on
+        this stream.
+    """
+    state = layer._stream_state
+    call = state["calls"]
+    state["calls"] += 1
+    c, t = x.shape
+    entry = state["history"].get(call)
+    if entry is None:
+        buf, end = x.new_zeros(c, 2 * span + max(t, 64)), span
+    else:
+        buf, end = entry
+    # narrow and copy_, not slicing syntax: tensor indexing costs microseconds per call
+    if end + t > buf.shape[1]:
+        context = buf.narrow(1, end - span, span)
+        if buf.shape[1] < 2 * span + t:  # too small to move the context within: grow
+            buf = x.new_empty(c, 2 * span + max(t, 64))
+        # else end > 2 * span: the source and target columns do not overlap
+        buf.narrow(1, 0, span).copy_(context)
+        end = span
+    buf.narrow(1, end, t).copy_(x)
+    end += t
+    state["history"][call] = (buf, end)
+    return buf.narrow(1, end - t - span, span + t)
 
 
 def _temporal_layers(module):
@@ -175,17 +223,24 @@ class TemporalStreamer:
         """Forget the stream: the next chunk starts a new one (zero left context)."""
         self._states = [{"calls": 0, "history": {}} for _ in self.layers]
 
+    def _attach(self):
+        # The instance __dict__, not nn.Module.__setattr__: this runs for every chunk.
+        for layer, state in zip(self.layers, self._states, strict=True):
+            layer.__dict__["_stream_state"] = state
+
+    def _detach(self):
+        for layer in self.layers:
+            layer.__dict__.pop("_stream_state", None)
+
     def __enter__(self):
         """Attach this stream's state: every call of the module inside continues the stream."""
-        for layer, state in zip(self.layers, self._states, strict=True):
-            layer._stream_state = state
+        self._attach()
         self._hook = self.module.register_forward_pre_hook(self._new_call)
         return self
 
     def __exit__(self, *exc):
         self._hook.remove()
-        for layer in self.layers:
-            layer.__dict__.pop("_stream_state", None)
+        self._detach()
 
     def _new_call(self, module, args):
         for state in self._states:
@@ -194,5 +249,9 @@ class TemporalStreamer:
     @torch.inference_mode()
     def step(self, *args, **kwargs):
         """Forward the next chunk (arguments as the module's ``forward``; time = new frames)."""
-        with self:
+        self._attach()
+        try:
+            self._new_call(self.module, args)
             return self.module(*args, **kwargs)
+        finally:
+            self._detach()

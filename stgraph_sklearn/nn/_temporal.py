@@ -7,13 +7,15 @@ convolution near the end of the sequence sees zeros in both cases.
 
 from __future__ import annotations
 
+from itertools import islice
+
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ._checks import check_float, check_int
 from ._dropout import FastDropout
-from ._streaming import causal_context
+from ._streaming import causal_context, stream_context
 
 
 def _apply_mask(x: Tensor, mask: Tensor | None) -> Tensor:
@@ -134,23 +136,25 @@ class DilatedResidualLayer(nn.Module):
         """The causal layer on one chunk of one stream, as 2-D matrix products.
 
         The same function as the causal branch of :meth:`forward` in eval mode, with the
-        weight matrices built once per stream: a 1-s chunk is ~30 frames, so per-call
-        overhead, not arithmetic, is what a layer costs.
+        weight matrices built once per stream and the left context read in place
+        (:func:`~stgraph_sklearn.nn._streaming.stream_context`): a 1-s chunk is ~30 frames,
+        so per-call overhead and copies, not arithmetic, are what a layer costs.
         """
         mats = state.get("mats")
         if mats is None:
             conv, pw = self.conv_dilated, self.conv_1x1
             mats = state["mats"] = (
-                conv.weight.permute(0, 2, 1).reshape(conv.out_channels, -1).contiguous(),
+                *(conv.weight[:, :, k].contiguous() for k in range(3)),
                 conv.bias[:, None],
                 pw.weight[:, :, 0],
                 pw.bias[:, None],
             )
-        weight, bias, weight_1x1, bias_1x1 = mats
+        w_old, w_mid, w_new, bias, weight_1x1, bias_1x1 = mats
         d, t = self.dilation, x.shape[2]
-        h = causal_context(self, x, self.temporal_span, 2)[0]
-        taps = torch.cat((h[:, :t], h[:, d : d + t], h[:, 2 * d :]))  # t - 2d, t - d, t
-        out = torch.addmm(bias_1x1, weight_1x1, torch.addmm(bias, weight, taps).relu_())
+        h = stream_context(self, x[0], self.temporal_span)  # taps at t - 2d, t - d, t
+        out = torch.addmm(bias, w_old, h.narrow(1, 0, t))
+        out = out.addmm_(w_mid, h.narrow(1, d, t)).addmm_(w_new, h.narrow(1, 2 * d, t))
+        out = torch.addmm(bias_1x1, weight_1x1, out.relu_())
         return out.add_(x[0]).unsqueeze(0)
 
 
@@ -324,7 +328,7 @@ class MultiStageTCN(nn.Module):
         mask = mask_or_none(mask)
         out = self.stages[0](x, mask)
         outputs = [out]
-        for stage in self.stages[1:]:
+        for stage in islice(self.stages, 1, None):  # slicing a ModuleList builds a new one
             out = stage(_apply_mask(F.softmax(out, dim=1), mask), mask)
             outputs.append(out)
         return torch.stack(outputs)

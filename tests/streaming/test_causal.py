@@ -87,6 +87,25 @@ def test_causal_network_ignores_the_future_and_streams_exactly(net):
     torch.testing.assert_close(torch.cat(parts, dim=-1), out, atol=1e-5, rtol=1e-5)
 
 
+def test_streamer_context_buffers_move_and_grow_exactly():
+    """Check a long stream whose per-layer context buffers fill up many times (moved in
+    place) and get a chunk larger than they hold (grown) still equals the offline run."""
+    torch.manual_seed(0)
+    tcn = MultiStageTCN(
+        4, 8, 3, num_stages=3, num_layers=6, dropout=0.0, share_refinement=True, causal=True
+    ).eval()
+    sizes = [7] * 40 + [0, 300, 1, 1, 64, 65, 3] + [30] * 10
+    x = torch.randn(1, 4, sum(sizes))
+    streamer = TemporalStreamer(tcn)
+    parts, a = [], 0
+    for c in sizes:
+        parts.append(streamer.step(x[:, :, a : a + c]))
+        a += c
+    torch.testing.assert_close(torch.cat(parts, dim=-1), tcn(x), atol=1e-5, rtol=1e-5)
+    streamer.reset()  # a new stream starts from zero context again
+    torch.testing.assert_close(streamer.step(x[:, :, :50]), tcn(x[:, :, :50]), atol=1e-5, rtol=1e-5)
+
+
 def test_receptive_field_counts_every_use_of_a_shared_stage():
     """Check R = 1 + sum of 2 * dilation over the layers of every stage and block."""
     tcn = MultiStageTCN(4, 8, 3, num_stages=4, num_layers=5, dropout=0.0, causal=True)
