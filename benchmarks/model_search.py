@@ -24,7 +24,10 @@ Candidates (``CANDIDATES``):
 - ``sd-ref32`` / ``sd-ref48``: and refinement stages 32 / 48 wide (64 in the prediction stage);
 - ``sd-nc16``: sensor dropout and 16 features per sensor instead of 32;
 - ``mstcn`` / ``mstcn-old``: the baseline, with the fast dropout / with ``nn.Dropout``;
-- ``mstcn-sd``: the baseline with the same sensor dropout on its node mask.
+- ``mstcn-sd``: the baseline with the same sensor dropout on its node mask;
+- ``sd-pool2``: ``sd`` with its MS-TCN stages at half the frame rate (masked mean of frame
+  pairs after the read-out, logits linearly interpolated back to every frame);
+- ``sd-pool2-in``: ``sd`` with the whole network at half the frame rate (the input pooled).
 
 Usage::
 
@@ -41,6 +44,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import torch
+from skorch.callbacks import Callback
 from torch import nn
 
 from stgraph_sklearn.datasets import load_basic_motions_sequences, make_kitchen_activities
@@ -66,7 +70,96 @@ CANDIDATES = {
     "mstcn": {"mstcn": True},
     "mstcn-old": {"mstcn": True, "slow": True},
     "mstcn-sd": {"mstcn": True, "sensor_dropout": 0.2},
+    "sd-pool2": {"sensor_dropout": 0.2, "refinement_channels": 64, "pool": "temporal"},
+    "sd-pool2-in": {"sensor_dropout": 0.2, "refinement_channels": 64, "pool": "input"},
+    "sd10": {"sensor_dropout": 0.1, "refinement_channels": 64},
+    "sd-ramp": {"sensor_dropout": 0.2, "refinement_channels": 64, "ramp": True},
+    "sd-ramp-pool2": {
+        "sensor_dropout": 0.2,
+        "refinement_channels": 64,
+        "ramp": True,
+        "pool": "temporal",
+    },
+    "nosd-pool2": {"sensor_dropout": 0.0, "refinement_channels": 64, "pool": "temporal"},
 }
+
+
+class _RampSensorDropout(Callback):
+    """Sensor dropout from 0 at the first epoch up to its ``p`` at half of ``max_epochs``."""
+
+    def on_train_begin(self, net, **kwargs):
+        module = net.module_.sensor_dropout
+        self.p = None if module is None else module.p
+
+    def on_epoch_begin(self, net, **kwargs):
+        if self.p is not None:
+            done = (len(net.history) - 1) / max(1.0, 0.5 * net.max_epochs)
+            net.module_.sensor_dropout.p = self.p * min(1.0, done)
+
+    def on_train_end(self, net, **kwargs):
+        if self.p is not None:
+            net.module_.sensor_dropout.p = self.p
+
+
+def _pool_time(x, mask, dim):
+    """Masked mean of frame pairs along ``dim`` of ``x`` (mask broadcast to x; None = all)."""
+    t = x.shape[dim]
+    pad = [0, 0] * (x.ndim - 1 - dim) + [0, t % 2]
+    m = torch.ones_like(x) if mask is None else mask.to(x.dtype).expand_as(x)
+    x, m = torch.nn.functional.pad(x * m, pad), torch.nn.functional.pad(m, pad)
+    shape = list(x.shape)
+    shape[dim : dim + 1] = [shape[dim] // 2, 2]
+    s, n = x.reshape(shape).sum(dim + 1), m.reshape(shape).sum(dim + 1)
+    return s / n.clamp(min=1), n > 0
+
+
+def _unpool_logits(out, t):
+    """(S, B, K, T') logits linearly interpolated back to T frames."""
+    s, b, k, tp = out.shape
+    up = torch.nn.functional.interpolate(
+        out.reshape(s * b, k, tp), scale_factor=2, mode="linear", align_corners=False
+    )
+    return up[..., :t].reshape(s, b, k, t)
+
+
+class _PooledTemporal(nn.Module):
+    """The temporal stages at half the frame rate."""
+
+    def __init__(self, temporal):
+        super().__init__()
+        self.inner = temporal
+
+    def reset_parameters(self):
+        self.inner.reset_parameters()
+
+    def forward(self, x, mask=None):
+        t = x.shape[2]
+        pooled, n = _pool_time(x, None if mask is None else mask[:, None, :], 2)
+        pmask = n[:, 0, :]
+        out = _unpool_logits(self.inner(pooled, pmask), t)
+        return out if mask is None else out * mask[None, :, None, :].to(out.dtype)
+
+
+def _pooled_input_forward(net, x, node_mask=None, frame_mask=None):
+    """The whole graph network at half the frame rate."""
+    first = next(iter(x.values()))
+    b, t = first.shape[:2]
+    if node_mask is None:
+        node_mask = torch.ones(b, t, net.num_nodes, dtype=torch.bool)
+    if frame_mask is None:
+        frame_mask = torch.ones(b, t, dtype=torch.bool)
+    node_mask = node_mask.bool() & frame_mask.bool()[..., None]
+    px, start = {}, 0
+    pnodes = []
+    for name, n_m in net.encoder.num_nodes.items():
+        m = node_mask[..., start : start + n_m, None]
+        px[name], pn = _pool_time(x[name], m, 1)
+        pnodes.append(pn[..., 0])
+        start += n_m
+    pnode = torch.cat(pnodes, dim=-1)
+    pframe = _pool_time(frame_mask[..., None].float(), None, 1)[0][..., 0] > 0
+    out = type(net).forward(net, px, pnode & pframe[..., None], pframe)
+    return _unpool_logits(out, t) * frame_mask[None, :, None, :].to(out.dtype)
 
 
 def _per_frame_graph_conv(self, x, adj, node_mask=None):
@@ -122,6 +215,10 @@ class _Graph(AdaptiveGraphSegmenter):
 
     def build_module(self, layout, n_classes, sequences):
         module = super().build_module(layout, n_classes, sequences)
+        if self.spec.get("pool") == "temporal":
+            module.temporal = _PooledTemporal(module.temporal)
+        elif self.spec.get("pool") == "input":
+            module.forward = _pooled_input_forward.__get__(module)
         return _slow(module) if self.spec.get("slow") else module
 
 
@@ -133,6 +230,8 @@ def make_candidate(name, epochs, seed):
     cls = type(f"Candidate_{name}", (_Graph,), {"spec": spec})
     keys = ("sensor_dropout", "refinement_channels", "node_channels")
     params = {k: spec[k] for k in keys if k in spec}
+    if spec.get("ramp"):
+        params["callbacks"] = [("sd_ramp", _RampSensorDropout())]
     return cls(max_epochs=epochs, random_state=seed, **params)
 
 
@@ -202,10 +301,13 @@ def run_kitchen(names, seeds, n_train_subjects, epochs, duration):
     return rows
 
 
-def run_basic_motions(names, seeds, epochs):
+def run_basic_motions(names, seeds, epochs, fraction=1.0):
     rows = []
     for seed in seeds:
         Xtr, ytr = load_basic_motions_sequences("train", random_state=seed)[:2]
+        n_keep = max(1, round(fraction * len(Xtr)))
+        keep = np.random.RandomState(seed).permutation(len(Xtr))[:n_keep]
+        Xtr, ytr = [Xtr[i] for i in keep], [ytr[i] for i in keep]
         Xte, yte = load_basic_motions_sequences("test", random_state=seed)[:2]
         for name in names:
             model, fit_s = _fit(name, epochs, seed, Xtr, ytr)
@@ -213,6 +315,7 @@ def run_basic_motions(names, seeds, epochs):
                 {
                     "candidate": name,
                     "seed": seed,
+                    "n_train": len(Xtr),
                     **_scores(yte, model.predict(Xte)),
                     "fit_s": fit_s,
                 }
@@ -277,6 +380,9 @@ def main(argv=None):
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
     parser.add_argument("--epochs", type=int, default=None)
     parser.add_argument("--duration", type=float, default=60.0)
+    parser.add_argument(
+        "--fraction", type=float, default=1.0, help="share of the basic_motions training set"
+    )
     parser.add_argument("--frames", type=int, default=1800)
     parser.add_argument("--repeats", type=int, default=6)
     parser.add_argument("--out", default=None, help="CSV file for the rows")
@@ -295,11 +401,12 @@ def main(argv=None):
     elif args.protocol == "kitchen":
         rows = run_kitchen(names, args.seeds, 3, args.epochs or 30, args.duration)
     else:
-        rows = run_basic_motions(names, args.seeds, args.epochs or 30)
+        rows = run_basic_motions(names, args.seeds, args.epochs or 30, args.fraction)
     df = pd.DataFrame(rows)
     if args.out:
         df.to_csv(args.out, index=False)
-    table = df.groupby("candidate", sort=False).agg(["mean", "std"]).drop(columns="seed")
+    numeric = df.drop(columns=["seed", "missing"], errors="ignore")
+    table = numeric.groupby("candidate", sort=False).agg(["mean", "std"])
     print(table.round(1).to_string())
     return df
 
