@@ -11,12 +11,13 @@ from ._frame_classifier import FrameClassifierSegmenter
 from ._mstcn import MSTCNSegmenter
 from ._neural import NeuralSegmenter
 from ._stgcn import STGCNSegmenter
-from ._stream import FrameStream
+from ._stream import FrameLocalStream, FrameStream
 
 __all__ = [
     "AdaptiveGraphSegmenter",
     "BaseSegmenter",
     "FrameClassifierSegmenter",
+    "FrameLocalStream",
     "FrameStream",
     "MSTCNSegmenter",
     "NeuralSegmenter",

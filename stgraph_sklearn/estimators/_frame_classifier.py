@@ -15,6 +15,7 @@ from sklearn.utils.validation import check_is_fitted
 from ..transformers import FrameFeatureFlattener
 from ..utils import seed_from
 from ._base import BaseSegmenter
+from ._stream import FrameLocalStream
 
 __all__ = ["FrameClassifierSegmenter"]
 
@@ -150,6 +151,34 @@ class FrameClassifierSegmenter(BaseSegmenter):
         self.classifier_ = clf.fit(Xf[:, self.feature_mask_], yf)
         self.graph_ = sequences[0].graph
         return self
+
+    def stream(self):
+        """Start labelling a live stream of frames, each frame on its own.
+
+        Without smoothing every frame's label depends on that frame's features only, so the
+        model streams without look-ahead. For raw multi-rate samples use
+        :meth:`SegmentationPipeline.stream
+        <stgraph_sklearn.pipeline.SegmentationPipeline.stream>`.
+
+        Returns
+        -------
+        stream : FrameLocalStream
+            ``stream.partial_predict_proba(frames)`` returns the probabilities of the given
+            frames; together they equal ``predict_proba`` on the whole stream.
+
+        Raises
+        ------
+        ValueError
+            If ``smoothing_window`` is above 1: the centred moving average reads later frames.
+        """
+        check_is_fitted(self)
+        if self.smoothing_window is not None and self.smoothing_window > 1:
+            raise ValueError(
+                "FrameClassifierSegmenter.stream needs smoothing_window=None or 1 (the "
+                "centred moving average of the probabilities reads later frames). Got "
+                f"{self.smoothing_window} instead."
+            )
+        return FrameLocalStream(self)
 
     def _predict_proba_one(self, seq):
         check_is_fitted(self)

@@ -8,7 +8,7 @@ from ..nn import TemporalStreamer, receptive_field
 from ._base import as_graph_sequences
 from ._batching import append_empty_frames, sequence_tensors
 
-__all__ = ["FrameStream"]
+__all__ = ["FrameLocalStream", "FrameStream"]
 
 
 class FrameStream:
@@ -101,3 +101,73 @@ class FrameStream:
         proba = self._run(x, mask)[: self.n_frames_in_ - self.n_frames_out_]
         self.n_frames_out_ += proba.shape[0]
         return proba
+
+
+class FrameLocalStream:
+    """Frame probabilities of a segmenter whose frames are independent, chunk by chunk.
+
+    For segmenters that label every frame from that frame's features alone (from
+    ``FrameClassifierSegmenter.stream()`` without smoothing): each chunk's probabilities are
+    ``predict_proba`` of those frames, and nothing is kept between chunks.
+
+    Parameters
+    ----------
+    segmenter : BaseSegmenter
+        A fitted segmenter whose ``predict_proba`` of a frame depends on that frame only.
+
+    Attributes
+    ----------
+    receptive_field_ : int
+        1: a decision depends on its own frame only.
+    n_frames_in_ : int
+        Frames received so far.
+    n_frames_out_ : int
+        Frames whose probabilities have been returned (all received ones).
+    """
+
+    receptive_field_ = 1
+
+    def __init__(self, segmenter):
+        self.segmenter = segmenter
+        self.n_frames_in_ = 0
+        self.n_frames_out_ = 0
+        self._closed = False
+
+    def partial_predict_proba(self, X):
+        """Probabilities of the next frames of the stream.
+
+        Parameters
+        ----------
+        X : GraphSequence, aligned Recording or ndarray of shape (n_frames, n_nodes, n_channels)
+            The next frames (any number, possibly none), in the layout seen in fit.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_frames, n_classes)
+        """
+        if self._closed:
+            raise ValueError(
+                "FrameLocalStream: the stream is closed; start a new one with stream()."
+            )
+        n_classes = len(self.segmenter.classes_)
+        if getattr(X, "n_frames", None) == 0 or (isinstance(X, np.ndarray) and len(X) == 0):
+            return np.empty((0, n_classes), dtype=np.float32)
+        name = type(self.segmenter).__name__
+        (seq,) = as_graph_sequences([X], caller=f"{name}.stream")
+        seq = self.segmenter._check_X([seq], reset=False)[0]
+        proba = self.segmenter._predict_proba_one(seq)
+        self.n_frames_in_ += proba.shape[0]
+        self.n_frames_out_ += proba.shape[0]
+        return proba
+
+    def close(self):
+        """End the stream; every frame has been labelled already.
+
+        Returns
+        -------
+        proba : ndarray of shape (0, n_classes)
+        """
+        if self._closed:
+            raise ValueError("FrameLocalStream: the stream is already closed.")
+        self._closed = True
+        return np.empty((0, len(self.segmenter.classes_)), dtype=np.float32)

@@ -210,7 +210,8 @@ class SegmentationStream:
         if not hasattr(segmenter, "stream"):
             raise ValueError(
                 f"{caller}: the final step {type(segmenter).__name__} cannot stream; use a "
-                "neural segmenter with lookahead=0 (or a number of frames)."
+                "neural segmenter with lookahead=0 (or a number of frames), or a "
+                "FrameClassifierSegmenter."
             )
         layout = aligner.modalities_
         if rates is None:
