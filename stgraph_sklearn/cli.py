@@ -360,7 +360,7 @@ def _cmd_stream(args):
     if not hasattr(model, "stream"):
         raise ValueError(
             f"{args.model!r} holds a {type(model).__name__}, not a fitted segmentation "
-            "pipeline whose segmenter is causal (lookahead=0 or a number of frames)."
+            "pipeline whose segmenter can stream (lookahead=0 or a number of frames)."
         )
     lines = sys.stdin if args.input == "-" else open(args.input, newline="")
     try:
@@ -449,7 +449,8 @@ def _build_parser():
         "modality's nodes x channels values node by node, empty or NaN if missing) from a file "
         "or stdin and write 'frame,time,label,confidence' for every frame as soon as it is "
         "complete. The model is a fitted segmentation pipeline whose segmenter has "
-        "lookahead=0 (or a number of frames), saved with save_model (or joblib.dump).",
+        "lookahead=0 (or a number of frames), or is a FrameClassifierSegmenter without "
+        "smoothing, saved with save_model (or joblib.dump).",
     )
     stream.add_argument(
         "--model",
