@@ -11,7 +11,33 @@ from ._batching import append_empty_frames, sequence_tensors
 __all__ = ["FrameLocalStream", "FrameStream"]
 
 
-class FrameStream:
+class _SegmenterStream:
+    """What the frame streams share: their counters, the closed state and the chunk checks."""
+
+    def __init__(self, segmenter):
+        self.segmenter = segmenter
+        self.n_frames_in_ = 0
+        self.n_frames_out_ = 0
+        self._closed = False
+
+    def _sequence(self, X):
+        """The chunk as a GraphSequence checked against the fitted layout; None if empty."""
+        if self._closed:
+            raise ValueError(
+                f"{type(self).__name__}: the stream is closed; start a new one with stream()."
+            )
+        if getattr(X, "n_frames", None) == 0 or (isinstance(X, np.ndarray) and len(X) == 0):
+            return None
+        (seq,) = as_graph_sequences([X], caller=f"{type(self.segmenter).__name__}.stream")
+        return self.segmenter._check_X([seq], reset=False)[0]
+
+    def _close(self):
+        if self._closed:
+            raise ValueError(f"{type(self).__name__}: the stream is already closed.")
+        self._closed = True
+
+
+class FrameStream(_SegmenterStream):
     """Frame probabilities of a causal segmenter, chunk by chunk (from ``segmenter.stream()``).
 
     Each chunk of frames goes once through the network; every causal layer keeps its last
@@ -36,15 +62,12 @@ class FrameStream:
     """
 
     def __init__(self, segmenter):
-        self.segmenter = segmenter
+        super().__init__(segmenter)
         segmenter._move_to_inference_device()
         module = segmenter.net_.module_.eval()
         self._streamer = TemporalStreamer(module)
         self.receptive_field_ = receptive_field(module)
-        self.n_frames_in_ = 0
-        self.n_frames_out_ = 0
         self._n_run = 0  # frames through the network, the appended empty ones included
-        self._closed = False
 
     def _run(self, x, mask):
         if mask.shape[0] == 0:
@@ -67,13 +90,9 @@ class FrameStream:
         proba : ndarray of shape (n_completed, n_classes)
             For the ``n_completed`` frames after the ``n_frames_out_`` already returned.
         """
-        if self._closed:
-            raise ValueError("FrameStream: the stream is closed; start a new one with stream().")
-        name = type(self.segmenter).__name__
-        if getattr(X, "n_frames", None) == 0 or (isinstance(X, np.ndarray) and len(X) == 0):
+        seq = self._sequence(X)
+        if seq is None:
             return self._run({}, np.zeros((0, 0), dtype=bool))
-        (seq,) = as_graph_sequences([X], caller=f"{name}.stream")
-        seq = self.segmenter._check_X([seq], reset=False)[0]
         x, mask = sequence_tensors(seq)
         self.n_frames_in_ += mask.shape[0]
         proba = self._run(x, mask)
@@ -90,9 +109,7 @@ class FrameStream:
         -------
         proba : ndarray of shape (n_remaining, n_classes)
         """
-        if self._closed:
-            raise ValueError("FrameStream: the stream is already closed.")
-        self._closed = True
+        self._close()
         k = self.segmenter.lookahead
         layout = self.segmenter.modalities_
         x = {m: np.zeros((0, n, f), dtype=np.float32) for m, (n, f) in layout.items()}
@@ -103,7 +120,7 @@ class FrameStream:
         return proba
 
 
-class FrameLocalStream:
+class FrameLocalStream(_SegmenterStream):
     """Frame probabilities of a segmenter whose frames are independent, chunk by chunk.
 
     For segmenters that label every frame from that frame's features alone (from
@@ -127,12 +144,6 @@ class FrameLocalStream:
 
     receptive_field_ = 1
 
-    def __init__(self, segmenter):
-        self.segmenter = segmenter
-        self.n_frames_in_ = 0
-        self.n_frames_out_ = 0
-        self._closed = False
-
     def partial_predict_proba(self, X):
         """Probabilities of the next frames of the stream.
 
@@ -145,16 +156,9 @@ class FrameLocalStream:
         -------
         proba : ndarray of shape (n_frames, n_classes)
         """
-        if self._closed:
-            raise ValueError(
-                "FrameLocalStream: the stream is closed; start a new one with stream()."
-            )
-        n_classes = len(self.segmenter.classes_)
-        if getattr(X, "n_frames", None) == 0 or (isinstance(X, np.ndarray) and len(X) == 0):
-            return np.empty((0, n_classes), dtype=np.float32)
-        name = type(self.segmenter).__name__
-        (seq,) = as_graph_sequences([X], caller=f"{name}.stream")
-        seq = self.segmenter._check_X([seq], reset=False)[0]
+        seq = self._sequence(X)
+        if seq is None:
+            return np.empty((0, len(self.segmenter.classes_)), dtype=np.float32)
         proba = self.segmenter._predict_proba_one(seq)
         self.n_frames_in_ += proba.shape[0]
         self.n_frames_out_ += proba.shape[0]
@@ -167,7 +171,5 @@ class FrameLocalStream:
         -------
         proba : ndarray of shape (0, n_classes)
         """
-        if self._closed:
-            raise ValueError("FrameLocalStream: the stream is already closed.")
-        self._closed = True
+        self._close()
         return np.empty((0, len(self.segmenter.classes_)), dtype=np.float32)

@@ -3,8 +3,14 @@
 import numpy as np
 import pytest
 import torch
+from sklearn.linear_model import LogisticRegression
 
-from stgraph_sklearn.estimators import AdaptiveGraphSegmenter, MSTCNSegmenter, STGCNSegmenter
+from stgraph_sklearn.estimators import (
+    AdaptiveGraphSegmenter,
+    FrameClassifierSegmenter,
+    MSTCNSegmenter,
+    STGCNSegmenter,
+)
 from stgraph_sklearn.nn import (
     AdaptiveAdjacency,
     ConcatNodePool,
@@ -166,3 +172,26 @@ def test_lookahead_is_validated_and_offline_models_do_not_stream():
         seg.stream()
     with pytest.raises(ValueError, match="temporal_stride=1"):
         MSTCNSegmenter(lookahead=0, temporal_stride=2, **TINY).fit(X, y).stream()
+
+
+@pytest.mark.parametrize(
+    "seg",
+    [MSTCNSegmenter(lookahead=0, **TINY), FrameClassifierSegmenter(LogisticRegression())],
+    ids=["FrameStream", "FrameLocalStream"],
+)
+def test_frame_streams_count_frames_and_refuse_use_after_close(seg):
+    """Check the counters, an empty chunk, and the errors after close()."""
+    rng = np.random.RandomState(0)
+    X = [rng.randn(40, 3, 2) for _ in range(2)]
+    y = [np.repeat([0, 1], 20) for _ in range(2)]
+    stream = seg.fit(X, y).stream()
+    name = type(stream).__name__
+    assert stream.partial_predict_proba(X[0][:0]).shape == (0, 2)
+    out = [stream.partial_predict_proba(X[0][:15]), stream.partial_predict_proba(X[0][15:])]
+    out.append(stream.close())
+    assert stream.n_frames_in_ == stream.n_frames_out_ == 40
+    np.testing.assert_allclose(np.concatenate(out), seg.predict_proba(X[:1])[0], atol=1e-5)
+    with pytest.raises(ValueError, match=rf"{name}: the stream is closed"):
+        stream.partial_predict_proba(X[0][:5])
+    with pytest.raises(ValueError, match=rf"{name}: the stream is already closed"):
+        stream.close()
