@@ -176,7 +176,10 @@ def test_lookahead_is_validated_and_offline_models_do_not_stream():
 
 @pytest.mark.parametrize(
     "seg",
-    [MSTCNSegmenter(lookahead=0, **TINY), FrameClassifierSegmenter(LogisticRegression())],
+    [
+        MSTCNSegmenter(lookahead=0, **TINY),
+        FrameClassifierSegmenter(LogisticRegression(max_iter=500)),
+    ],
     ids=["FrameStream", "FrameLocalStream"],
 )
 def test_frame_streams_count_frames_and_refuse_use_after_close(seg):

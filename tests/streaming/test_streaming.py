@@ -146,7 +146,7 @@ def test_stream_needs_a_causal_model(recordings):
     stream.partial_predict({"vid": ([0.0], np.zeros((1, 4)))})
     with pytest.raises(ValueError, match="'n_frames' must be an int"):
         stream.close(n_frames=-1)
-    smoothed = FrameClassifierSegmenter(LogisticRegression(), smoothing_window=5)
+    smoothed = FrameClassifierSegmenter(LogisticRegression(max_iter=500), smoothing_window=5)
     smoothed = make_segmentation_pipeline(smoothed, k=2).fit(recordings, y)
     with pytest.raises(ValueError, match=r"stream needs smoothing_window=None or 1.*Got 5"):
         smoothed.stream()
