@@ -27,7 +27,12 @@ Candidates (``CANDIDATES``):
 - ``mstcn-sd``: the baseline with the same sensor dropout on its node mask;
 - ``sd-pool2``: ``sd`` with its MS-TCN stages at half the frame rate (masked mean of frame
   pairs after the read-out, logits linearly interpolated back to every frame);
-- ``sd-pool2-in``: ``sd`` with the whole network at half the frame rate (the input pooled).
+- ``sd-pool2-in``: ``sd`` with the whole network at half the frame rate (the input pooled);
+- ``sd10``, ``sd-ramp``, ``sd-ramp-pool2``, ``nosd-pool2``: sensor dropout 0.1, ramped up from
+  0 over the first half of the epochs, and combinations;
+- ``sd-s3``, ``sd-nc16-s3``: three stages instead of four, and 16 features per sensor;
+- ``mstcn-s3``: the baseline with three stages;
+- ``sd-nsl0``: ``sd`` without graph blocks (encoders, per-node read-out and stages only).
 
 Usage::
 
@@ -70,6 +75,8 @@ CANDIDATES = {
     "mstcn": {"mstcn": True},
     "mstcn-old": {"mstcn": True, "slow": True},
     "mstcn-sd": {"mstcn": True, "sensor_dropout": 0.2},
+    "mstcn-s3": {"mstcn": True, "n_stages": 3},
+    "sd-nsl0": {"sensor_dropout": 0.2, "refinement_channels": 64, "n_spatial_layers": 0},
     "sd-pool2": {"sensor_dropout": 0.2, "refinement_channels": 64, "pool": "temporal"},
     "sd-pool2-in": {"sensor_dropout": 0.2, "refinement_channels": 64, "pool": "input"},
     "sd10": {"sensor_dropout": 0.1, "refinement_channels": 64},
@@ -81,6 +88,13 @@ CANDIDATES = {
         "pool": "temporal",
     },
     "nosd-pool2": {"sensor_dropout": 0.0, "refinement_channels": 64, "pool": "temporal"},
+    "sd-s3": {"sensor_dropout": 0.2, "refinement_channels": 64, "n_stages": 3},
+    "sd-nc16-s3": {
+        "sensor_dropout": 0.2,
+        "refinement_channels": 64,
+        "node_channels": 16,
+        "n_stages": 3,
+    },
 }
 
 
@@ -226,9 +240,16 @@ def make_candidate(name, epochs, seed):
     spec = CANDIDATES[name]
     if spec.get("mstcn"):
         cls = type(f"Candidate_{name}", (_MSTCN,), {"spec": spec})
-        return cls(max_epochs=epochs, random_state=seed)
+        stages = {"n_stages": spec["n_stages"]} if "n_stages" in spec else {}
+        return cls(max_epochs=epochs, random_state=seed, **stages)
     cls = type(f"Candidate_{name}", (_Graph,), {"spec": spec})
-    keys = ("sensor_dropout", "refinement_channels", "node_channels")
+    keys = (
+        "sensor_dropout",
+        "refinement_channels",
+        "node_channels",
+        "n_stages",
+        "n_spatial_layers",
+    )
     params = {k: spec[k] for k in keys if k in spec}
     if spec.get("ramp"):
         params["callbacks"] = [("sd_ramp", _RampSensorDropout())]
