@@ -103,7 +103,8 @@ class SegmentationStream:
       frame (after its averaging window, for a modality faster than the frames) has
       arrived, or the stream has gone ``max(max_gap, period)`` past it without one;
     - the feature windows around it are complete (``NodeFeatureExtractor``);
-    - ``lookahead`` more frames have gone through the causal segmenter.
+    - ``lookahead`` more frames have gone through the causal segmenter (none for a frame
+      classifier).
 
     Parameters
     ----------
@@ -111,7 +112,8 @@ class SegmentationStream:
         A fitted pipeline ``ModalityAligner -> [NodeFeatureExtractor, SequenceScaler,
         SensorGraphBuilder, in any order] -> segmenter``, as
         :func:`~stgraph_sklearn.pipeline.make_segmentation_pipeline` builds, whose segmenter
-        is causal (``lookahead`` not None). It is not copied: do not refit it while
+        is causal (a neural segmenter with ``lookahead`` not None, or a
+        ``FrameClassifierSegmenter`` without smoothing). It is not copied: do not refit it while
         streaming.
     frame_rate : float, default=None
         Reference frame rate in Hz. None uses the training recordings' frame rate (the
