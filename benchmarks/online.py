@@ -24,6 +24,7 @@ Usage::
     python benchmarks/online.py             # 20 recordings, 5 folds, defaults: hours
     python benchmarks/online.py --folds 2 --seeds 0 --tag medium   # 2 of the 5 folds
     python benchmarks/online.py --quick --skip-accuracy --latency-runs 10   # latency only
+    python benchmarks/online.py --folds 0 --seeds 0 --skip-latency --skip-offline --lookaheads 5 15
 
 Results go to ``benchmarks/results/online[_quick].txt``.
 """
@@ -120,14 +121,15 @@ def latency(args):
     }
 
 
-def _models(seed, epochs):
+def _models(seed, epochs, lookaheads=(0,), offline=True):
     kw = {"random_state": seed} if epochs is None else {"random_state": seed, "max_epochs": epochs}
-    return {
-        "graph offline": AdaptiveGraphSegmenter(**kw),
-        "graph causal": AdaptiveGraphSegmenter(lookahead=0, **kw),
-        "MS-TCN offline": MSTCNSegmenter(**kw),
-        "MS-TCN causal": MSTCNSegmenter(lookahead=0, **kw),
-    }
+    models = {}
+    for name, cls in (("graph", AdaptiveGraphSegmenter), ("MS-TCN", MSTCNSegmenter)):
+        if offline:
+            models[f"{name} offline"] = cls(**kw)
+        for k in lookaheads:
+            models[f"{name} causal" if k == 0 else f"{name} lookahead {k}"] = cls(lookahead=k, **kw)
+    return models
 
 
 def _score(rows, dataset, split, models, X_tr, y_tr, X_te, y_te):
@@ -148,6 +150,7 @@ def _score(rows, dataset, split, models, X_tr, y_tr, X_te, y_te):
 def accuracy(args):
     """Offline vs causal scores of the graph model and MS-TCN on both data sets."""
     rows = []
+    variants = (args.lookaheads, not args.skip_offline)
     X, y, groups = make_kitchen_activities(
         n_recordings=args.n_recordings, n_subjects=args.n_subjects, duration=args.duration,
         random_state=0,
@@ -155,15 +158,16 @@ def accuracy(args):
     folds = list(GroupKFold(n_splits=args.n_subjects).split(X, y, groups))
     for i, (tr, te) in list(enumerate(folds))[args.first_fold : args.first_fold + args.folds]:
         _score(
-            rows, "simulation", f"fold {i}", _models(0, args.epochs),
+            rows, "simulation", f"fold {i}", _models(0, args.epochs, *variants),
             [X[j] for j in tr], [y[j] for j in tr], [X[j] for j in te], [y[j] for j in te],
         )  # fmt: skip
     for seed in args.seeds:
         X_tr, y_tr = load_basic_motions_sequences("train", n_sequences=20, random_state=seed)
         X_te, y_te = load_basic_motions_sequences("test", n_sequences=20, random_state=seed + 1000)
         _score(
-            rows, "BasicMotions", f"seed {seed}", _models(seed, args.epochs), X_tr, y_tr, X_te, y_te
-        )
+            rows, "BasicMotions", f"seed {seed}", _models(seed, args.epochs, *variants), X_tr, y_tr,
+            X_te, y_te,
+        )  # fmt: skip
     return pd.DataFrame(rows)
 
 
@@ -181,6 +185,14 @@ def main(argv=None):
         help="latency: replay the held-out recording this many times, a fresh stream each",
     )
     parser.add_argument("--skip-latency", action="store_true")
+    parser.add_argument(
+        "--lookaheads",
+        type=int,
+        nargs="+",
+        default=[0],
+        help="accuracy: the causal models' lookahead values, in frames (default: 0)",
+    )
+    parser.add_argument("--skip-offline", action="store_true", help="accuracy: causal models only")
     parser.add_argument("--results-dir", type=Path, default=RESULTS)
     parser.add_argument(
         "--folds", type=int, default=None, help="simulation folds to run (default: all 5; quick: 2)"
