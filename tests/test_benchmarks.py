@@ -131,9 +131,11 @@ def test_learning_curve_from_csv_reproduces_the_merged_tables(tmp_path):
 @pytest.mark.slow
 def test_online_latency_quick(tmp_path):
     """Check that online.py's latency part runs and that the streamed labels equal predict's."""
-    args = ("--quick", "--skip-accuracy", "--tag", "scratch", "--results-dir", tmp_path)
-    proc = run_script("online.py", tmp_path, *args)
+    args = ("--quick", "--skip-accuracy", "--latency-runs", "2", "--tag", "scratch")
+    proc = run_script("online.py", tmp_path, *args, "--results-dir", tmp_path)
     lines = dict(line.split(None, 1) for line in proc.stdout.splitlines() if line.count(" ") >= 1)
     assert lines["identical"].strip() == "True"
+    assert int(lines["runs"]) == 2 and int(lines["chunks"]) == 2 * 55
+    assert len(lines["p99_ms_per_run"].split()) == 2
     assert float(lines["p99_ms"]) >= float(lines["median_ms"]) > 0
     assert "identical" in (tmp_path / "online_scratch.txt").read_text()
