@@ -13,10 +13,10 @@ thread by default: a 1-second chunk's operations are too small for intra-op thre
 off.
 
 Accuracy: the graph model and MS-TCN, offline (``lookahead=None``) and causal
-(``lookahead=0``), on the simulation (GroupKFold by subject) and on BasicMotions (official
-train/test split), scored with ``model_selection.fit_and_score``: frame accuracy, Edit,
-F1@50. A causal model's offline ``predict`` is what its stream returns, so scoring it
-offline scores the stream.
+(``lookahead=0``), on the simulation (GroupKFold by subject), on BasicMotions (official
+train/test split) and, with ``--uci-har-root``, on the HAPT release (GroupKFold by user),
+scored with ``model_selection.fit_and_score``: frame accuracy, Edit, F1@50. A causal model's
+offline ``predict`` is what its stream returns, so scoring it offline scores the stream.
 
 Usage::
 
@@ -25,6 +25,7 @@ Usage::
     python benchmarks/online.py --folds 2 --seeds 0 --tag medium   # 2 of the 5 folds
     python benchmarks/online.py --quick --skip-accuracy --latency-runs 10   # latency only
     python benchmarks/online.py --folds 0 --seeds 0 --skip-latency --skip-offline --lookaheads 5 15
+    python benchmarks/online.py --skip-latency --uci-har-root ~/data/HAPT   # adds HAPT
 
 Results go to ``benchmarks/results/online[_quick].txt``.
 """
@@ -43,7 +44,11 @@ import pandas as pd
 import torch
 from sklearn.model_selection import GroupKFold
 
-from stgraph_sklearn.datasets import load_basic_motions_sequences, make_kitchen_activities
+from stgraph_sklearn.datasets import (
+    load_basic_motions_sequences,
+    load_uci_har,
+    make_kitchen_activities,
+)
 from stgraph_sklearn.estimators import AdaptiveGraphSegmenter, MSTCNSegmenter
 from stgraph_sklearn.model_selection import fit_and_score
 from stgraph_sklearn.pipeline import make_segmentation_pipeline
@@ -168,6 +173,15 @@ def accuracy(args):
             rows, "BasicMotions", f"seed {seed}", _models(seed, args.epochs, *variants), X_tr, y_tr,
             X_te, y_te,
         )  # fmt: skip
+    if args.uci_har_root is not None:
+        X, y, groups = load_uci_har(args.uci_har_root)
+        n_splits = min(5, len(set(groups)))
+        folds = list(GroupKFold(n_splits=n_splits).split(X, y, groups))
+        for i, (tr, te) in list(enumerate(folds))[: args.uci_har_folds]:
+            _score(
+                rows, "HAPT", f"fold {i}", _models(0, args.epochs, *variants),
+                [X[j] for j in tr], [y[j] for j in tr], [X[j] for j in te], [y[j] for j in te],
+            )  # fmt: skip
     return pd.DataFrame(rows)
 
 
@@ -207,12 +221,23 @@ def main(argv=None):
         default=None,
         help="BasicMotions seeds (default 0 1 2; none: skip BasicMotions)",
     )
+    parser.add_argument(
+        "--uci-har-root",
+        type=Path,
+        default=None,
+        help="also score the HAPT release in this folder (load_uci_har), GroupKFold by user",
+    )
+    parser.add_argument(
+        "--uci-har-folds", type=int, default=None, help="HAPT folds to run (default 5; quick: 2)"
+    )
     parser.add_argument("--tag", default=None, help="output name suffix (default: 'quick' or none)")
     parser.add_argument(
         "--duration", type=float, default=None, help="simulation: mean recording length, s"
     )
     args = parser.parse_args(argv)
     folds, seeds, duration = args.folds, args.seeds, args.duration
+    if args.uci_har_folds is None:
+        args.uci_har_folds = 2 if args.quick else 5
     if args.quick:
         args.latency_seconds, args.n_recordings, args.n_subjects, args.duration = 60.0, 8, 4, 60.0
         args.folds, args.epochs, args.seeds = 2, 15, [0]
@@ -243,8 +268,10 @@ def main(argv=None):
             table = res.groupby(["dataset", "model"], sort=False)[
                 ["accuracy", "edit", "f1@50", "fit_s"]
             ].mean()
+            hapt = "" if args.uci_har_root is None else f", {args.uci_har_folds} HAPT folds"
             print(f"\nScores x100, mean over splits ({args.folds} simulation folds, "
-                  f"BasicMotions seeds {args.seeds}; epochs: {args.epochs or 'defaults'}):")  # fmt: skip
+                  f"BasicMotions seeds {args.seeds}{hapt}; "
+                  f"epochs: {args.epochs or 'defaults'}):")  # fmt: skip
             print(table.round(1).to_string())
     text = log.getvalue()
     print(text)
