@@ -14,7 +14,8 @@ off.
 
 Accuracy: the graph model and MS-TCN, offline (``lookahead=None``) and causal
 (``lookahead=0``), on the simulation (GroupKFold by subject), on BasicMotions (official
-train/test split) and, with ``--uci-har-root``, on the HAPT release (GroupKFold by user),
+train/test split) and, with ``--uci-har-root`` / ``--salads-root``, on the HAPT release and
+the raw 50 Salads release (accelerometers; GroupKFold by user or subject),
 scored with ``model_selection.fit_and_score``: frame accuracy, Edit, F1@50. A causal model's
 offline ``predict`` is what its stream returns, so scoring it offline scores the stream.
 
@@ -26,6 +27,7 @@ Usage::
     python benchmarks/online.py --quick --skip-accuracy --latency-runs 10   # latency only
     python benchmarks/online.py --folds 0 --seeds 0 --skip-latency --skip-offline --lookaheads 5 15
     python benchmarks/online.py --skip-latency --uci-har-root ~/data/HAPT   # adds HAPT
+    python benchmarks/online.py --skip-latency --salads-root ~/data/50salads   # adds 50 Salads
 
 Results go to ``benchmarks/results/online[_quick].txt``.
 """
@@ -45,6 +47,7 @@ import torch
 from sklearn.model_selection import GroupKFold
 
 from stgraph_sklearn.datasets import (
+    load_50salads,
     load_basic_motions_sequences,
     load_uci_har,
     make_kitchen_activities,
@@ -173,13 +176,18 @@ def accuracy(args):
             rows, "BasicMotions", f"seed {seed}", _models(seed, args.epochs, *variants), X_tr, y_tr,
             X_te, y_te,
         )  # fmt: skip
-    if args.uci_har_root is not None:
-        X, y, groups = load_uci_har(args.uci_har_root)
-        n_splits = min(5, len(set(groups)))
-        folds = list(GroupKFold(n_splits=n_splits).split(X, y, groups))
-        for i, (tr, te) in list(enumerate(folds))[: args.uci_har_folds]:
+    real = {
+        "HAPT": (load_uci_har, args.uci_har_root),
+        "50 Salads": (load_50salads, args.salads_root),
+    }
+    for dataset, (load, root) in real.items():
+        if root is None:
+            continue
+        X, y, groups = load(root)
+        folds = list(GroupKFold(n_splits=min(5, len(set(groups)))).split(X, y, groups))
+        for i, (tr, te) in list(enumerate(folds))[: args.real_folds]:
             _score(
-                rows, "HAPT", f"fold {i}", _models(0, args.epochs, *variants),
+                rows, dataset, f"fold {i}", _models(0, args.epochs, *variants),
                 [X[j] for j in tr], [y[j] for j in tr], [X[j] for j in te], [y[j] for j in te],
             )  # fmt: skip
     return pd.DataFrame(rows)
@@ -228,7 +236,17 @@ def main(argv=None):
         help="also score the HAPT release in this folder (load_uci_har), GroupKFold by user",
     )
     parser.add_argument(
-        "--uci-har-folds", type=int, default=None, help="HAPT folds to run (default 5; quick: 2)"
+        "--salads-root",
+        type=Path,
+        default=None,
+        help="also score the raw 50 Salads release in this folder (load_50salads, "
+        "accelerometers), GroupKFold by subject",
+    )
+    parser.add_argument(
+        "--real-folds",
+        type=int,
+        default=None,
+        help="HAPT / 50 Salads: folds to run (default 5; quick: 2)",
     )
     parser.add_argument("--tag", default=None, help="output name suffix (default: 'quick' or none)")
     parser.add_argument(
@@ -236,8 +254,8 @@ def main(argv=None):
     )
     args = parser.parse_args(argv)
     folds, seeds, duration = args.folds, args.seeds, args.duration
-    if args.uci_har_folds is None:
-        args.uci_har_folds = 2 if args.quick else 5
+    if args.real_folds is None:
+        args.real_folds = 2 if args.quick else 5
     if args.quick:
         args.latency_seconds, args.n_recordings, args.n_subjects, args.duration = 60.0, 8, 4, 60.0
         args.folds, args.epochs, args.seeds = 2, 15, [0]
@@ -268,9 +286,11 @@ def main(argv=None):
             table = res.groupby(["dataset", "model"], sort=False)[
                 ["accuracy", "edit", "f1@50", "fit_s"]
             ].mean()
-            hapt = "" if args.uci_har_root is None else f", {args.uci_har_folds} HAPT folds"
+            real = [n for n, r in (("HAPT", args.uci_har_root), ("50 Salads", args.salads_root))
+                    if r is not None]  # fmt: skip
+            real = f", {args.real_folds} folds of {' and '.join(real)}" if real else ""
             print(f"\nScores x100, mean over splits ({args.folds} simulation folds, "
-                  f"BasicMotions seeds {args.seeds}{hapt}; "
+                  f"BasicMotions seeds {args.seeds}{real}; "
                   f"epochs: {args.epochs or 'defaults'}):")  # fmt: skip
             print(table.round(1).to_string())
     text = log.getvalue()

@@ -6,6 +6,7 @@ interpreter with a non-interactive matplotlib backend, writing to a scratch fold
 """
 
 import ast
+import importlib.util
 import os
 import subprocess
 import sys
@@ -163,16 +164,28 @@ def _write_hapt(root, n_users=4, seconds=40, seed=0):
     return root
 
 
+def _write_50salads(root):
+    """The tiny 50 Salads release of the loader's tests (3 trials of 2 subjects)."""
+    path = Path(__file__).parent / "datasets" / "test_load_50salads.py"
+    spec = importlib.util.spec_from_file_location("_salads_release", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.write_release(root)
+
+
 @pytest.mark.slow
-def test_online_accuracy_on_a_hapt_release(tmp_path):
-    """Check that online.py scores causal models with a look-ahead on a HAPT-layout release."""
-    root = _write_hapt(tmp_path / "HAPT")
-    args = ("--quick", "--skip-latency", "--folds", "0", "--seeds", "--uci-har-root", root)
-    args += ("--uci-har-folds", "1", "--lookaheads", "0", "3", "--skip-offline", "--tag", "hapt")
-    proc = run_script("online.py", tmp_path, *args, "--results-dir", tmp_path)
-    text = (tmp_path / "online_hapt.txt").read_text()
+def test_online_accuracy_on_hapt_and_50salads_releases(tmp_path):
+    """Check that online.py scores causal models with a look-ahead on both real-data layouts."""
+    hapt, salads = _write_hapt(tmp_path / "HAPT"), _write_50salads(tmp_path / "50salads")
+    args = ("--quick", "--skip-latency", "--folds", "0", "--seeds", "--uci-har-root", hapt)
+    args += ("--salads-root", salads, "--real-folds", "1", "--lookaheads", "0", "3")
+    args += ("--skip-offline", "--tag", "real", "--results-dir", tmp_path)
+    proc = run_script("online.py", tmp_path, *args)
+    text = (tmp_path / "online_real.txt").read_text()
     assert proc.stdout.strip() == text.strip()
-    rows = [line for line in text.splitlines() if line.startswith("{'dataset': 'HAPT'")]
-    models = [ast.literal_eval(line)["model"] for line in rows]  # the rows are printed dicts
-    assert models == ["graph causal", "graph lookahead 3", "MS-TCN causal", "MS-TCN lookahead 3"]
-    assert "1 HAPT folds" in text
+    models = ["graph causal", "graph lookahead 3", "MS-TCN causal", "MS-TCN lookahead 3"]
+    for dataset in ("HAPT", "50 Salads"):
+        rows = [line for line in text.splitlines() if line.startswith(f"{{'dataset': '{dataset}'")]
+        # the rows are printed dicts
+        assert [ast.literal_eval(line)["model"] for line in rows] == models
+    assert "1 folds of HAPT and 50 Salads" in text
