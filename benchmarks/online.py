@@ -14,8 +14,9 @@ off.
 
 Accuracy: the graph model and MS-TCN, offline (``lookahead=None``) and causal
 (``lookahead=0``), on the simulation (GroupKFold by subject), on BasicMotions (official
-train/test split) and, with ``--uci-har-root`` / ``--salads-root``, on the HAPT release and
-the raw 50 Salads release (accelerometers; GroupKFold by user or subject),
+train/test split) and, with ``--uci-har-root`` / ``--salads-root`` / ``--mstcn-root``, on the
+HAPT release and the raw 50 Salads release (accelerometers; GroupKFold by user or subject)
+and on a data set in the MS-TCN feature bundle layout (its own splits),
 scored with ``model_selection.fit_and_score``: frame accuracy, Edit, F1@50. A causal model's
 offline ``predict`` is what its stream returns, so scoring it offline scores the stream.
 
@@ -28,6 +29,7 @@ Usage::
     python benchmarks/online.py --folds 0 --seeds 0 --skip-latency --skip-offline --lookaheads 5 15
     python benchmarks/online.py --skip-latency --uci-har-root ~/data/HAPT   # adds HAPT
     python benchmarks/online.py --skip-latency --salads-root ~/data/50salads   # adds 50 Salads
+    python benchmarks/online.py --skip-latency --mstcn-root data/50salads --mstcn-sample-rate 2
 
 Results go to ``benchmarks/results/online[_quick].txt``.
 """
@@ -49,6 +51,7 @@ from sklearn.model_selection import GroupKFold
 from stgraph_sklearn.datasets import (
     load_50salads,
     load_basic_motions_sequences,
+    load_mstcn_features,
     load_uci_har,
     make_kitchen_activities,
 )
@@ -176,6 +179,18 @@ def accuracy(args):
             rows, "BasicMotions", f"seed {seed}", _models(seed, args.epochs, *variants), X_tr, y_tr,
             X_te, y_te,
         )  # fmt: skip
+    if args.mstcn_root is not None:  # the bundle's own train/test splits
+        for split in range(1, args.real_folds + 1):
+            X_tr, y_tr = load_mstcn_features(
+                args.mstcn_root, split=split, subset="train", sample_rate=args.mstcn_sample_rate
+            )
+            X_te, y_te = load_mstcn_features(
+                args.mstcn_root, split=split, subset="test", sample_rate=args.mstcn_sample_rate
+            )
+            _score(
+                rows, "MS-TCN bundle", f"split {split}", _models(0, args.epochs, *variants),
+                X_tr, y_tr, X_te, y_te,
+            )  # fmt: skip
     real = {
         "HAPT": (load_uci_har, args.uci_har_root),
         "50 Salads": (load_50salads, args.salads_root),
@@ -243,10 +258,20 @@ def main(argv=None):
         "accelerometers), GroupKFold by subject",
     )
     parser.add_argument(
+        "--mstcn-root",
+        type=Path,
+        default=None,
+        help="also score a data set in the MS-TCN feature bundle layout (load_mstcn_features) "
+        "on its splits 1, 2, ...",
+    )
+    parser.add_argument(
+        "--mstcn-sample-rate", type=int, default=1, help="MS-TCN bundle: keep every n-th frame"
+    )
+    parser.add_argument(
         "--real-folds",
         type=int,
         default=None,
-        help="HAPT / 50 Salads: folds to run (default 5; quick: 2)",
+        help="HAPT / 50 Salads: folds to run; MS-TCN bundle: splits (default 5; quick: 2)",
     )
     parser.add_argument("--tag", default=None, help="output name suffix (default: 'quick' or none)")
     parser.add_argument(
@@ -286,9 +311,10 @@ def main(argv=None):
             table = res.groupby(["dataset", "model"], sort=False)[
                 ["accuracy", "edit", "f1@50", "fit_s"]
             ].mean()
-            real = [n for n, r in (("HAPT", args.uci_har_root), ("50 Salads", args.salads_root))
-                    if r is not None]  # fmt: skip
-            real = f", {args.real_folds} folds of {' and '.join(real)}" if real else ""
+            roots = (("the MS-TCN bundle", args.mstcn_root), ("HAPT", args.uci_har_root),
+                     ("50 Salads", args.salads_root))  # fmt: skip
+            real = [name for name, root in roots if root is not None]
+            real = f", {args.real_folds} fold(s) each of {', '.join(real)}" if real else ""
             print(f"\nScores x100, mean over splits ({args.folds} simulation folds, "
                   f"BasicMotions seeds {args.seeds}{real}; "
                   f"epochs: {args.epochs or 'defaults'}):")  # fmt: skip

@@ -173,19 +173,40 @@ def _write_50salads(root):
     return module.write_release(root)
 
 
+def _write_mstcn_bundle(root, n_videos=3, seed=0):
+    """A random bundle in the MS-TCN layout (features, groundTruth, mapping, split 1)."""
+    rng = np.random.RandomState(seed)
+    for sub in ("features", "groundTruth", "splits"):
+        (root / sub).mkdir(parents=True)
+    (root / "mapping.txt").write_text("0 idle\n1 cut\n")
+    names = [f"vid{i}" for i in range(n_videos)]
+    for name in names:
+        labels = np.repeat(["idle", "cut"], 40)
+        np.save(root / "features" / f"{name}.npy", rng.randn(6, 80) + (labels == "cut") * 2.0)
+        (root / "groundTruth" / f"{name}.txt").write_text("\n".join(labels) + "\n")
+    for subset, part in (("train", names[:-1]), ("test", names[-1:])):
+        (root / "splits" / f"{subset}.split1.bundle").write_text(
+            "".join(f"{n}.txt\n" for n in part)
+        )
+    return root
+
+
 @pytest.mark.slow
-def test_online_accuracy_on_hapt_and_50salads_releases(tmp_path):
-    """Check that online.py scores causal models with a look-ahead on both real-data layouts."""
+def test_online_accuracy_on_the_real_data_layouts(tmp_path):
+    """Check that online.py scores causal models with a look-ahead on HAPT, 50 Salads and
+    MS-TCN bundle layouts."""
     hapt, salads = _write_hapt(tmp_path / "HAPT"), _write_50salads(tmp_path / "50salads")
+    bundle = _write_mstcn_bundle(tmp_path / "bundle")
     args = ("--quick", "--skip-latency", "--folds", "0", "--seeds", "--uci-har-root", hapt)
-    args += ("--salads-root", salads, "--real-folds", "1", "--lookaheads", "0", "3")
+    args += ("--salads-root", salads, "--mstcn-root", bundle, "--real-folds", "1")
+    args += ("--lookaheads", "0", "3")
     args += ("--skip-offline", "--tag", "real", "--results-dir", tmp_path)
     proc = run_script("online.py", tmp_path, *args)
     text = (tmp_path / "online_real.txt").read_text()
     assert proc.stdout.strip() == text.strip()
     models = ["graph causal", "graph lookahead 3", "MS-TCN causal", "MS-TCN lookahead 3"]
-    for dataset in ("HAPT", "50 Salads"):
+    for dataset in ("MS-TCN bundle", "HAPT", "50 Salads"):
         rows = [line for line in text.splitlines() if line.startswith(f"{{'dataset': '{dataset}'")]
         # the rows are printed dicts
         assert [ast.literal_eval(line)["model"] for line in rows] == models
-    assert "1 folds of HAPT and 50 Salads" in text
+    assert "1 fold(s) each of the MS-TCN bundle, HAPT, 50 Salads" in text
