@@ -13,11 +13,18 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-__all__ = ["TemporalStreamer", "causal_context", "receptive_field", "stream_context"]
+__all__ = ["TemporalStreamer", "causal_context", "receptive_field"]
 
 
 def causal_context(layer: nn.Module, x: Tensor, span: int, dim: int) -> Tensor:
     """Prepend ``span`` frames of left context to ``x`` along ``dim``.
+
+    While streaming, each call of the layer keeps a buffer along ``dim`` with room for
+    ``span`` frames of context and at least 64 new frames; a chunk is written after the
+    previous one and the result is a view of the buffer. Only when the buffer is full are its
+    last ``span`` frames moved to its start, so the context is copied once every ``~(span +
+    64) / t`` chunks of ``t`` frames instead of at every chunk (which was most of the cost of
+    a layer with a large dilation).
 
     Parameters
     ----------
@@ -34,7 +41,8 @@ def causal_context(layer: nn.Module, x: Tensor, span: int, dim: int) -> Tensor:
     -------
     Tensor
         ``x`` with ``span`` more frames at the start of ``dim``: zeros offline, the previous
-        chunks' last frames while streaming (zeros before the first chunk).
+        chunks' last frames while streaming (zeros before the first chunk). While streaming
+        it is a view, valid until the layer's next call on the stream.
     """
     state = getattr(layer, "_stream_state", None)
     if state is None or span == 0:
@@ -43,64 +51,31 @@ def causal_context(layer: nn.Module, x: Tensor, span: int, dim: int) -> Tensor:
         return torch.cat([x.new_zeros(shape), x], dim=dim)
     call = state["calls"]
     state["calls"] += 1
-    history = state["history"].get(call)
-    if history is None:
-        shape = list(x.shape)
-        shape[dim] = span
-        history = x.new_zeros(shape)
-    full = torch.cat([history, x], dim=dim)
-    # A view: it keeps this call's ``full`` (chunk + span frames) alive until the next chunk,
-    # bounded memory either way, and saves a copy per layer and chunk.
-    state["history"][call] = full.narrow(dim, full.shape[dim] - span, span)
-    return full
-
-
-def stream_context(layer: nn.Module, x: Tensor, span: int) -> Tensor:
-    """``x`` after the last ``span`` frames that ``layer`` saw on this stream, without a copy.
-
-    The streaming twin of :func:`causal_context` for one stream's 2-D ``(C, t)`` input: the
-    frames live in a per-call buffer with room for ``span`` frames of context and at least
-    64 new frames, and the chunk is written after the previous one. Only when the buffer is
-    full are its last ``span`` frames moved to its start, so the context is copied once
-    every ``~(span + 64) / t`` chunks instead of at every chunk (``causal_context`` copies
-    all ``span`` frames each time: most of the cost of a layer with a large dilation).
-
-    Parameters
-    ----------
-    layer : nn.Module
-        The causal layer asking; it must be inside :class:`TemporalStreamer`.
-    x : Tensor of shape (C, t)
-        The new frames.
-    span : int
-        Frames of past context needed.
-
-    Returns
-    -------
-    Tensor of shape (C, span + t)
-        A view: zeros before the stream's first frame, valid until the layer's next call on
-        this stream.
-    """
-    state = layer._stream_state
-    call = state["calls"]
-    state["calls"] += 1
-    c, t = x.shape
+    t = x.shape[dim]
     entry = state["history"].get(call)
     if entry is None:
-        buf, end = x.new_zeros(c, 2 * span + max(t, 64)), span
+        buf, end = _context_buffer(x, dim, span, zeros=True), span
     else:
         buf, end = entry
     # narrow and copy_, not slicing syntax: tensor indexing costs microseconds per call
-    if end + t > buf.shape[1]:
-        context = buf.narrow(1, end - span, span)
-        if buf.shape[1] < 2 * span + t:  # too small to move the context within: grow
-            buf = x.new_empty(c, 2 * span + max(t, 64))
-        # else end > 2 * span: the source and target columns do not overlap
-        buf.narrow(1, 0, span).copy_(context)
+    if end + t > buf.shape[dim]:
+        context = buf.narrow(dim, end - span, span)
+        if buf.shape[dim] < 2 * span + t:  # too small to move the context within: grow
+            buf = _context_buffer(x, dim, span, zeros=False)
+        # else end > 2 * span: the source and target frames do not overlap
+        buf.narrow(dim, 0, span).copy_(context)
         end = span
-    buf.narrow(1, end, t).copy_(x)
+    buf.narrow(dim, end, t).copy_(x)
     end += t
     state["history"][call] = (buf, end)
-    return buf.narrow(1, end - t - span, span + t)
+    return buf.narrow(dim, end - t - span, span + t)
+
+
+def _context_buffer(x, dim, span, *, zeros):
+    """A streaming buffer shaped like ``x`` with ``2 * span + max(t, 64)`` frames along ``dim``."""
+    shape = list(x.shape)
+    shape[dim] = 2 * span + max(x.shape[dim], 64)
+    return x.new_zeros(shape) if zeros else x.new_empty(shape)
 
 
 def _temporal_layers(module):

@@ -15,7 +15,7 @@ from torch import Tensor, nn
 
 from ._checks import check_float, check_int
 from ._dropout import FastDropout
-from ._streaming import causal_context, stream_context
+from ._streaming import causal_context
 
 
 def _apply_mask(x: Tensor, mask: Tensor | None) -> Tensor:
@@ -136,9 +136,9 @@ class DilatedResidualLayer(nn.Module):
         """The causal layer on one chunk of one stream, as 2-D matrix products.
 
         The same function as the causal branch of :meth:`forward` in eval mode, with the
-        weight matrices built once per stream and the left context read in place
-        (:func:`~stgraph_sklearn.nn._streaming.stream_context`): a 1-s chunk is ~30 frames,
-        so per-call overhead and copies, not arithmetic, are what a layer costs.
+        weight matrices built once per stream and the left context a view of the stream's
+        buffer (:func:`~stgraph_sklearn.nn._streaming.causal_context`): a 1-s chunk is ~30
+        frames, so per-call overhead and copies, not arithmetic, are what a layer costs.
         """
         mats = state.get("mats")
         if mats is None:
@@ -151,7 +151,7 @@ class DilatedResidualLayer(nn.Module):
             )
         w_old, w_mid, w_new, bias, weight_1x1, bias_1x1 = mats
         d, t = self.dilation, x.shape[2]
-        h = stream_context(self, x[0], self.temporal_span)  # taps at t - 2d, t - d, t
+        h = causal_context(self, x[0], self.temporal_span, 1)  # taps at t - 2d, t - d, t
         out = torch.addmm(bias, w_old, h.narrow(1, 0, t))
         out = out.addmm_(w_mid, h.narrow(1, d, t)).addmm_(w_new, h.narrow(1, 2 * d, t))
         out = torch.addmm(bias_1x1, weight_1x1, out.relu_())
