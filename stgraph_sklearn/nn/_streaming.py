@@ -13,7 +13,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-__all__ = ["TemporalStreamer", "causal_context", "receptive_field"]
+__all__ = ["TemporalStreamer", "causal_context", "causal_taps", "receptive_field"]
 
 
 def causal_context(layer: nn.Module, x: Tensor, span: int, dim: int) -> Tensor:
@@ -49,26 +49,80 @@ def causal_context(layer: nn.Module, x: Tensor, span: int, dim: int) -> Tensor:
         shape = list(x.shape)
         shape[dim] = span
         return torch.cat([x.new_zeros(shape), x], dim=dim)
+    return _stream_views(state, x, span, dim, 0)[0]
+
+
+def causal_taps(layer: nn.Module, x: Tensor, span: int, dim: int, step: int) -> tuple:
+    """The ``t``-frame windows of ``x`` with left context that a causal kernel reads.
+
+    With ``h = causal_context(layer, x, span, dim)`` (``t + span`` frames), the windows
+    ``h[..., k * step : k * step + t]`` for ``k = 0, ..., span // step``: the taps at
+    ``t - span, ..., t`` of a causal convolution of dilation ``step``. While streaming the
+    views are cached per buffer position, so a chunk of the usual length costs one copy and
+    no view construction (a 1-s chunk is ~30 frames: per-call overhead, not arithmetic, is
+    what a layer costs).
+
+    Parameters
+    ----------
+    layer, x, span, dim
+        As in :func:`causal_context`.
+    step : int
+        Frames between taps (the dilation); ``span`` must be a multiple of it.
+
+    Returns
+    -------
+    tuple of Tensor
+        ``span // step + 1`` tensors shaped like ``x``, oldest tap first; while streaming
+        they are views, valid until the layer's next call on the stream.
+    """
+    state = getattr(layer, "_stream_state", None)
+    if state is not None and span > 0:
+        return _stream_views(state, x, span, dim, step)
+    h = causal_context(layer, x, span, dim)
+    t = x.shape[dim]
+    return tuple(h.narrow(dim, k * step, t) for k in range(span // step + 1))
+
+
+def _stream_views(state, x, span, dim, step):
+    """Write ``x`` into this call's stream buffer; the (cached) views that read it.
+
+    ``step == 0``: the one view of the ``span + t`` frames; otherwise the taps of
+    :func:`causal_taps`.
+    """
     call = state["calls"]
     state["calls"] += 1
     t = x.shape[dim]
     entry = state["history"].get(call)
     if entry is None:
-        buf, end = _context_buffer(x, dim, span, zeros=True), span
+        buf, end, views = _context_buffer(x, dim, span, zeros=True), span, {}
     else:
-        buf, end = entry
+        buf, end, views = entry
     # narrow and copy_, not slicing syntax: tensor indexing costs microseconds per call
     if end + t > buf.shape[dim]:
         context = buf.narrow(dim, end - span, span)
         if buf.shape[dim] < 2 * span + t:  # too small to move the context within: grow
-            buf = _context_buffer(x, dim, span, zeros=False)
+            buf, views = _context_buffer(x, dim, span, zeros=False), {}
         # else end > 2 * span: the source and target frames do not overlap
         buf.narrow(dim, 0, span).copy_(context)
         end = span
-    buf.narrow(dim, end, t).copy_(x)
-    end += t
-    state["history"][call] = (buf, end)
-    return buf.narrow(dim, end - t - span, span + t)
+    key = (end, t, step)
+    cached = views.get(key)
+    if cached is None:
+        if len(views) >= _MAX_CACHED_VIEWS:  # chunks of ever-changing lengths: stay bounded
+            views.clear()
+        first = end - span
+        reads = (
+            (buf.narrow(dim, first, span + t),)
+            if step == 0
+            else tuple(buf.narrow(dim, first + k * step, t) for k in range(span // step + 1))
+        )
+        cached = views[key] = (buf.narrow(dim, end, t), reads)
+    cached[0].copy_(x)
+    state["history"][call] = (buf, end + t, views)
+    return cached[1]
+
+
+_MAX_CACHED_VIEWS = 256
 
 
 def _context_buffer(x, dim, span, *, zeros):

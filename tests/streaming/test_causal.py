@@ -112,6 +112,26 @@ def test_streamer_context_buffers_move_and_grow_exactly():
     torch.testing.assert_close(streamer.step(x[:, :, :50]), tcn(x[:, :, :50]), atol=1e-5, rtol=1e-5)
 
 
+def test_streamer_view_cache_stays_bounded_with_changing_chunk_lengths(monkeypatch):
+    """Check chunks of ever-changing lengths (a new cached view set for most) stay exact and
+    keep at most the cap of cached views per layer buffer."""
+    from stgraph_sklearn.nn import _streaming
+
+    monkeypatch.setattr(_streaming, "_MAX_CACHED_VIEWS", 5)
+    torch.manual_seed(0)
+    tcn = MultiStageTCN(4, 8, 3, num_stages=2, num_layers=4, dropout=0.0, causal=True).eval()
+    sizes = [1 + (7 * i) % 23 for i in range(60)]
+    x = torch.randn(1, 4, sum(sizes))
+    streamer = TemporalStreamer(tcn)
+    parts, a = [], 0
+    for c in sizes:
+        parts.append(streamer.step(x[:, :, a : a + c]))
+        a += c
+    torch.testing.assert_close(torch.cat(parts, dim=-1), tcn(x), atol=1e-5, rtol=1e-5)
+    cached = [len(entry[2]) for state in streamer._states for entry in state["history"].values()]
+    assert len(cached) == 2 * 4 and max(cached) <= 5
+
+
 def test_receptive_field_counts_every_use_of_a_shared_stage():
     """Check R = 1 + sum of 2 * dilation over the layers of every stage and block."""
     tcn = MultiStageTCN(4, 8, 3, num_stages=4, num_layers=5, dropout=0.0, causal=True)
