@@ -37,6 +37,7 @@ Results go to ``benchmarks/results/online[_quick].txt``.
 from __future__ import annotations
 
 import argparse
+import gc
 import io
 import time
 import warnings
@@ -94,6 +95,10 @@ def latency(args):
     assert all(m.clock is None for m in rec.modalities.values())
     rates = {k: _rate(m) for k, m in rec.modalities.items()}
     offline = model.predict([rec])[0]
+    full_gc_ms = _full_collection_ms()
+    if args.gc_freeze:  # as `stgraph-seg stream` does once its model is loaded
+        gc.freeze()
+    frozen_gc_ms = _full_collection_ms()
     times, cpu, run_p99, identical = [], [], [], []
     close_s = 0.0
     for _ in range(args.latency_runs):  # a fresh stream over the same recording each time
@@ -112,6 +117,7 @@ def latency(args):
         run_p99.append(float(np.percentile(1000 * np.asarray(run), 99)))
         streamed = np.concatenate(labels)
         identical.append(bool(len(streamed) == len(offline) and (streamed == offline).all()))
+    gc.unfreeze()
     ms, cpu_ms = 1000 * np.asarray(times), 1000 * np.asarray(cpu)
     return {
         "frames": rec.n_frames,
@@ -129,7 +135,18 @@ def latency(args):
         "frames_per_s": args.latency_runs * rec.n_frames / (sum(times) + close_s),
         "receptive_field": stream.receptive_field_,
         "identical": all(identical),
+        "gc_freeze": args.gc_freeze,
+        "full_gc_ms_before_freeze": full_gc_ms,
+        "full_gc_ms": frozen_gc_ms,
     }
+
+
+def _full_collection_ms():
+    """Milliseconds of one full garbage collection of the process as it stands."""
+    gc.collect()
+    start = time.perf_counter()
+    gc.collect()
+    return 1000 * (time.perf_counter() - start)
 
 
 def _models(seed, epochs, lookaheads=(0,), offline=True):
@@ -223,6 +240,19 @@ def main(argv=None):
     )
     parser.add_argument("--skip-latency", action="store_true")
     parser.add_argument(
+        "--latency-seconds",
+        type=float,
+        default=None,
+        help="latency: mean length of the replayed recording, s (default 60 quick, else 120)",
+    )
+    parser.add_argument(
+        "--no-gc-freeze",
+        dest="gc_freeze",
+        action="store_false",
+        help="latency: leave the objects of the loaded model in the collected generations "
+        "(default: gc.freeze() them, as `stgraph-seg stream` does)",
+    )
+    parser.add_argument(
         "--lookaheads",
         type=int,
         nargs="+",
@@ -278,7 +308,9 @@ def main(argv=None):
         "--duration", type=float, default=None, help="simulation: mean recording length, s"
     )
     args = parser.parse_args(argv)
-    folds, seeds, duration = args.folds, args.seeds, args.duration
+    folds, seeds, duration, latency_seconds = (
+        args.folds, args.seeds, args.duration, args.latency_seconds
+    )  # fmt: skip
     if args.real_folds is None:
         args.real_folds = 2 if args.quick else 5
     if args.quick:
@@ -292,6 +324,8 @@ def main(argv=None):
             120.0,
         )
         args.folds, args.epochs, args.seeds = 5, None, [0, 1, 2]
+    if latency_seconds is not None:
+        args.latency_seconds = latency_seconds
     args.folds = args.folds if folds is None else min(folds, args.n_subjects)
     args.seeds = args.seeds if seeds is None else seeds
     if duration is not None:

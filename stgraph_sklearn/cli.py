@@ -21,6 +21,7 @@ line on stderr naming the file and a non-zero exit status.
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 import time
 import warnings
@@ -362,6 +363,11 @@ def _cmd_stream(args):
             f"{args.model!r} holds a {type(model).__name__}, not a fitted segmentation "
             "pipeline whose segmenter can stream (lookahead=0 or a number of frames)."
         )
+    # A long stream eventually triggers full garbage collections, and each one walked every
+    # object of torch, pandas and the model: a pause of ~170 ms (under 1 ms with them
+    # frozen) in the middle of a chunk. What is loaded by now lives until the stream ends.
+    gc.collect()
+    gc.freeze()
     lines = sys.stdin if args.input == "-" else open(args.input, newline="")
     try:
         stream_csv(
@@ -373,6 +379,7 @@ def _cmd_stream(args):
             chunk_seconds=args.chunk,
         )
     finally:
+        gc.unfreeze()
         if lines is not sys.stdin:
             lines.close()
     return 0

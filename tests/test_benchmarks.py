@@ -143,6 +143,11 @@ def test_online_latency_quick(tmp_path):
     assert len(lines["p99_ms_per_run"].split()) == 2
     assert float(lines["p99_ms"]) >= float(lines["median_ms"]) > 0
     assert "identical" in (tmp_path / "online_scratch.txt").read_text()
+    assert lines["gc_freeze"].strip() == "True" and float(lines["full_gc_ms"]) >= 0
+    args = ("--quick", "--skip-accuracy", "--latency-seconds", "20", "--no-gc-freeze")
+    proc = run_script("online.py", tmp_path, *args, "--results-dir", tmp_path, "--tag", "short")
+    lines = dict(line.split(None, 1) for line in proc.stdout.splitlines() if line.count(" ") >= 1)
+    assert lines["gc_freeze"].strip() == "False" and int(lines["chunks"]) < 30
 
 
 def _write_hapt(root, n_users=4, seconds=40, seed=0):

@@ -1,5 +1,7 @@
 """Tests of the streaming API: streamed labels equal the causal model's offline predictions."""
 
+import gc
+
 import numpy as np
 import pytest
 from sklearn.linear_model import LogisticRegression
@@ -185,6 +187,38 @@ def test_cli_stream_writes_the_offline_labels(recordings, tmp_path, capsys):
     args[-1] = str(tmp_path / "bad.csv")
     assert main(args) == 1
     assert "line 1: modality 'acc' needs 6 values" in capsys.readouterr().err
+    assert gc.get_freeze_count() == 0  # the error path unfroze too
+
+
+def test_cli_stream_freezes_the_loaded_objects_while_streaming(recordings, tmp_path, monkeypatch):
+    """Check the command streams with the loaded model's objects out of the collected
+    generations (a full collection walked them all: a long pause mid-stream) and unfreezes
+    them when the stream ends."""
+    import joblib
+
+    from stgraph_sklearn import streaming
+    from stgraph_sklearn.cli import main
+
+    model = make_segmentation_pipeline(MSTCNSegmenter(lookahead=0, **TINY), k=2)
+    joblib.dump(model.fit(recordings, [_labels(r) for r in recordings]), tmp_path / "m.joblib")
+    (tmp_path / "empty.csv").write_text("")
+    frozen = []
+    monkeypatch.setattr(
+        streaming, "stream_csv", lambda *a, **k: frozen.append(gc.get_freeze_count())
+    )
+    assert (
+        main(
+            [
+                "stream",
+                "--model",
+                str(tmp_path / "m.joblib"),
+                "--input",
+                str(tmp_path / "empty.csv"),
+            ]
+        )
+        == 0
+    )
+    assert frozen[0] > 1000 and gc.get_freeze_count() == 0
 
 
 def test_stream_rates_default_to_the_training_recordings(recordings):
