@@ -32,7 +32,10 @@ Candidates (``CANDIDATES``):
   0 over the first half of the epochs, and combinations;
 - ``sd-s3``, ``sd-nc16-s3``: three stages instead of four, and 16 features per sensor;
 - ``mstcn-s3``: the baseline with three stages;
-- ``sd-nsl0``: ``sd`` without graph blocks (encoders, per-node read-out and stages only).
+- ``sd-nsl0``, ``nosd-nsl0``: ``sd`` / ``nosd`` without graph blocks (encoders, per-node
+  read-out and stages only);
+- ``sd-lr1e-3``, ``sd-lr2e-3``, ``nosd-lr1e-3``, ``mstcn-lr1e-3``: learning rate 1e-3 or 2e-3
+  instead of the default 5e-4.
 
 Usage::
 
@@ -77,6 +80,7 @@ CANDIDATES = {
     "mstcn-sd": {"mstcn": True, "sensor_dropout": 0.2},
     "mstcn-s3": {"mstcn": True, "n_stages": 3},
     "sd-nsl0": {"sensor_dropout": 0.2, "refinement_channels": 64, "n_spatial_layers": 0},
+    "nosd-nsl0": {"sensor_dropout": 0.0, "refinement_channels": 64, "n_spatial_layers": 0},
     "sd-pool2": {"sensor_dropout": 0.2, "refinement_channels": 64, "pool": "temporal"},
     "sd-pool2-in": {"sensor_dropout": 0.2, "refinement_channels": 64, "pool": "input"},
     "sd10": {"sensor_dropout": 0.1, "refinement_channels": 64},
@@ -88,6 +92,10 @@ CANDIDATES = {
         "pool": "temporal",
     },
     "nosd-pool2": {"sensor_dropout": 0.0, "refinement_channels": 64, "pool": "temporal"},
+    "sd-lr1e-3": {"sensor_dropout": 0.2, "refinement_channels": 64, "lr": 1e-3},
+    "sd-lr2e-3": {"sensor_dropout": 0.2, "refinement_channels": 64, "lr": 2e-3},
+    "nosd-lr1e-3": {"sensor_dropout": 0.0, "refinement_channels": 64, "lr": 1e-3},
+    "mstcn-lr1e-3": {"mstcn": True, "lr": 1e-3},
     "sd-s3": {"sensor_dropout": 0.2, "refinement_channels": 64, "n_stages": 3},
     "sd-nc16-s3": {
         "sensor_dropout": 0.2,
@@ -240,7 +248,7 @@ def make_candidate(name, epochs, seed):
     spec = CANDIDATES[name]
     if spec.get("mstcn"):
         cls = type(f"Candidate_{name}", (_MSTCN,), {"spec": spec})
-        stages = {"n_stages": spec["n_stages"]} if "n_stages" in spec else {}
+        stages = {k: spec[k] for k in ("n_stages", "lr") if k in spec}
         return cls(max_epochs=epochs, random_state=seed, **stages)
     cls = type(f"Candidate_{name}", (_Graph,), {"spec": spec})
     keys = (
@@ -249,6 +257,7 @@ def make_candidate(name, epochs, seed):
         "node_channels",
         "n_stages",
         "n_spatial_layers",
+        "lr",
     )
     params = {k: spec[k] for k in keys if k in spec}
     if spec.get("ramp"):
