@@ -64,7 +64,8 @@ class AdaptiveGraphSegmenter(NeuralSegmenter):
     refinement_channels : int or None, default=None
         Width of the refinement stages, which read only the previous stage's class
         probabilities; None uses ``hidden_channels``. Half the width trains about a quarter
-        faster per epoch but scored lower in ``benchmarks/model_search.py``.
+        faster per epoch; in ``benchmarks/model_search.py`` it scored lower on a small
+        simulated training set (8 recordings) and higher on 5 BasicMotions sequences.
     %(shared_parameters)s
 
     Attributes
