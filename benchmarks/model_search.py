@@ -35,7 +35,12 @@ Candidates (``CANDIDATES``):
 - ``sd-nsl0``, ``nosd-nsl0``: ``sd`` / ``nosd`` without graph blocks (encoders, per-node
   read-out and stages only);
 - ``sd-lr1e-3``, ``sd-lr2e-3``, ``nosd-lr1e-3``, ``mstcn-lr1e-3``: learning rate 1e-3 or 2e-3
-  instead of the default 5e-4.
+  instead of the default 5e-4;
+- ``sd-zerofill``: ``sd`` whose graph convolutions let a hidden neighbour send zeros, with the
+  rows normalised over the whole graph, instead of renormalising over present neighbours (a
+  present sensor's message changes less when a neighbour is hidden);
+- ``sd-late``: ``sd`` with the sensor dropout applied at the read-out only: the encoders and
+  graph blocks see every present sensor.
 
 Usage::
 
@@ -66,6 +71,9 @@ from stgraph_sklearn.nn import (
     SensorDropout,
     masked_adjacency,
 )
+from stgraph_sklearn.nn._adjacency import row_normalize
+from stgraph_sklearn.nn._models import _masks
+from stgraph_sklearn.nn._temporal import mask_or_none
 from stgraph_sklearn.pipeline import make_segmentation_pipeline
 
 CANDIDATES = {
@@ -96,6 +104,8 @@ CANDIDATES = {
     "sd-lr2e-3": {"sensor_dropout": 0.2, "refinement_channels": 64, "lr": 2e-3},
     "nosd-lr1e-3": {"sensor_dropout": 0.0, "refinement_channels": 64, "lr": 1e-3},
     "mstcn-lr1e-3": {"mstcn": True, "lr": 1e-3},
+    "sd-zerofill": {"sensor_dropout": 0.2, "refinement_channels": 64, "aggregate": "zero"},
+    "sd-late": {"sensor_dropout": 0.2, "refinement_channels": 64, "late": True},
     "sd-s3": {"sensor_dropout": 0.2, "refinement_channels": 64, "n_stages": 3},
     "sd-nc16-s3": {
         "sensor_dropout": 0.2,
@@ -184,6 +194,27 @@ def _pooled_input_forward(net, x, node_mask=None, frame_mask=None):
     return _unpool_logits(out, t) * frame_mask[None, :, None, :].to(out.dtype)
 
 
+def _zero_fill_aggregate(adj, xw, node_mask):
+    """Hidden neighbours send zeros; every row keeps the whole graph's normalisation."""
+    if node_mask is not None:
+        xw = xw * node_mask.to(xw.dtype).unsqueeze(-1)
+    return torch.einsum("ij,btjc->btic", row_normalize(adj), xw)
+
+
+def _late_dropout_forward(net, x, node_mask=None, frame_mask=None):
+    """GraphSegmentationNetwork.forward with the sensor dropout at the read-out only."""
+    mask, frame_mask = _masks(x, node_mask, frame_mask, net.num_nodes)
+    readout_mask = mask
+    if net.training and net.sensor_dropout is not None:
+        readout_mask = net.sensor_dropout(mask, frame_mask)
+    mask, readout_mask = mask_or_none(mask), mask_or_none(readout_mask)
+    h = net.encoder(x, mask)
+    graph = None if net.graph is None else net.graph()
+    for block in net.blocks:
+        h = block(h, graph, mask)
+    return net.temporal(net.readout(h, readout_mask).transpose(1, 2), frame_mask)
+
+
 def _per_frame_graph_conv(self, x, adj, node_mask=None):
     """MaskedGraphConv.forward before the shared-graph aggregation (for the timing)."""
     out = torch.matmul(masked_adjacency(adj, node_mask), self.lin_rel(x)) + self.lin_root(x)
@@ -237,6 +268,12 @@ class _Graph(AdaptiveGraphSegmenter):
 
     def build_module(self, layout, n_classes, sequences):
         module = super().build_module(layout, n_classes, sequences)
+        if self.spec.get("aggregate") == "zero":
+            for child in module.modules():
+                if isinstance(child, MaskedGraphConv):
+                    child._aggregate_shared = _zero_fill_aggregate
+        if self.spec.get("late"):
+            module.forward = _late_dropout_forward.__get__(module)
         if self.spec.get("pool") == "temporal":
             module.temporal = _PooledTemporal(module.temporal)
         elif self.spec.get("pool") == "input":
