@@ -215,3 +215,15 @@ def test_online_accuracy_on_the_real_data_layouts(tmp_path):
         # the rows are printed dicts
         assert [ast.literal_eval(line)["model"] for line in rows] == models
     assert "1 fold(s) each of the MS-TCN bundle, HAPT, 50 Salads" in text
+
+
+@pytest.mark.slow
+def test_model_search_runs_its_graph_variants(tmp_path):
+    """Check that model_search.py fits and scores the variants that replace parts of the graph
+    network (aggregation, sensor-dropout placement, pooled stages) beside MS-TCN."""
+    names = ["sd-zerofill", "sd-late", "sd-pool2", "mstcn"]
+    args = ["--protocol", "basic_motions", "--fraction", "0.1", "--epochs", "1", "--seeds", "0"]
+    run_script("model_search.py", tmp_path, *args, "--candidates", *names, "--out", "rows.csv")
+    rows = pd.read_csv(tmp_path / "rows.csv")
+    assert list(rows["candidate"]) == names
+    assert rows["f1@50"].between(0, 100).all() and (rows["n_train"] == 2).all()
