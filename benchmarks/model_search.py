@@ -40,7 +40,9 @@ Candidates (``CANDIDATES``):
   rows normalised over the whole graph, instead of renormalising over present neighbours (a
   present sensor's message changes less when a neighbour is hidden);
 - ``sd-late``: ``sd`` with the sensor dropout applied at the read-out only: the encoders and
-  graph blocks see every present sensor.
+  graph blocks see every present sensor;
+- ``sd-noprior``, ``sd-nsl1``: ``sd`` learning its graph from scratch (``prior_graph=None``) /
+  with one graph block instead of two.
 
 Usage::
 
@@ -106,6 +108,8 @@ CANDIDATES = {
     "mstcn-lr1e-3": {"mstcn": True, "lr": 1e-3},
     "sd-zerofill": {"sensor_dropout": 0.2, "refinement_channels": 64, "aggregate": "zero"},
     "sd-late": {"sensor_dropout": 0.2, "refinement_channels": 64, "late": True},
+    "sd-noprior": {"sensor_dropout": 0.2, "refinement_channels": 64, "prior_graph": None},
+    "sd-nsl1": {"sensor_dropout": 0.2, "refinement_channels": 64, "n_spatial_layers": 1},
     "sd-s3": {"sensor_dropout": 0.2, "refinement_channels": 64, "n_stages": 3},
     "sd-nc16-s3": {
         "sensor_dropout": 0.2,
@@ -295,6 +299,7 @@ def make_candidate(name, epochs, seed):
         "n_stages",
         "n_spatial_layers",
         "lr",
+        "prior_graph",
     )
     params = {k: spec[k] for k in keys if k in spec}
     if spec.get("ramp"):
