@@ -88,7 +88,9 @@ class NodeTemporalConv(nn.Module):
             old, mid, new = causal_taps(self, x, 2 * d, 1, d)
         else:  # d zero frames on each side: taps at t - d, t, t + d
             full = F.pad(x, (0, 0, 0, 0, d, d))
-            old, mid, new = full[:, :t], full[:, d : d + t], full[:, 2 * d :]
+            # newest first: autograd sums the three gradients into ``full`` in the reverse
+            # order, and a different order changes trained weights in the last float bits
+            new, mid, old = full[:, 2 * d :], full[:, d : d + t], full[:, :t]
         # Out-of-place multiply-adds of shifted views: in-place adds into slices of the output
         # made autograd copy slices, ~20 % of this layer's training step on CPU.
         out = torch.addcmul(self.bias, new, self.weight[:, 2])

@@ -80,7 +80,11 @@ def causal_taps(layer: nn.Module, x: Tensor, span: int, dim: int, step: int) -> 
         return _stream_views(state, x, span, dim, step)
     h = causal_context(layer, x, span, dim)
     t = x.shape[dim]
-    return tuple(h.narrow(dim, k * step, t) for k in range(span // step + 1))
+    # newest tap built first, as the layers did before: autograd sums the taps' gradients
+    # into ``h`` in the reverse order, and another order changes trained weights in the
+    # last float bits
+    taps = [h.narrow(dim, k * step, t) for k in range(span // step, -1, -1)]
+    return tuple(reversed(taps))
 
 
 def _stream_views(state, x, span, dim, step):
