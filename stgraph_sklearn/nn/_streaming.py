@@ -78,13 +78,16 @@ def causal_taps(layer: nn.Module, x: Tensor, span: int, dim: int, step: int) -> 
     state = getattr(layer, "_stream_state", None)
     if state is not None and span > 0:
         return _stream_views(state, x, span, dim, step)
-    h = causal_context(layer, x, span, dim)
-    t = x.shape[dim]
-    # newest tap built first, as the layers did before: autograd sums the taps' gradients
-    # into ``h`` in the reverse order, and another order changes trained weights in the
-    # last float bits
-    taps = [h.narrow(dim, k * step, t) for k in range(span // step, -1, -1)]
-    return tuple(reversed(taps))
+    return _taps(causal_context(layer, x, span, dim), span, dim, step)
+
+
+def _taps(h, span, dim, step):
+    """The windows of ``h`` (``span`` context frames, then ``t``) at ``0, step, ..., span``,
+    oldest first. The newest is built first, as the layers did before: autograd sums the
+    taps' gradients into ``h`` in the reverse order, and another order changes trained
+    weights in the last float bits."""
+    t = h.shape[dim] - span
+    return tuple(reversed([h.narrow(dim, k, t) for k in range(span, -1, -step)]))
 
 
 def _stream_views(state, x, span, dim, step):
@@ -114,12 +117,8 @@ def _stream_views(state, x, span, dim, step):
     if cached is None:
         if len(views) >= _MAX_CACHED_VIEWS:  # chunks of ever-changing lengths: stay bounded
             views.clear()
-        first = end - span
-        reads = (
-            (buf.narrow(dim, first, span + t),)
-            if step == 0
-            else tuple(buf.narrow(dim, first + k * step, t) for k in range(span // step + 1))
-        )
+        h = buf.narrow(dim, end - span, span + t)
+        reads = (h,) if step == 0 else _taps(h, span, dim, step)
         cached = views[key] = (buf.narrow(dim, end, t), reads)
     cached[0].copy_(x)
     state["history"][call] = (buf, end + t, views)
