@@ -93,6 +93,18 @@ def test_causal_network_ignores_the_future_and_streams_exactly(net):
     torch.testing.assert_close(torch.cat(parts, dim=-1), out, atol=1e-5, rtol=1e-5)
 
 
+def _assert_streams_exactly(tcn, x, sizes):
+    """Stream ``x`` (1, C, T) through ``tcn`` in chunks of ``sizes`` frames; check the
+    concatenated outputs equal the offline forward, and return the streamer."""
+    streamer = TemporalStreamer(tcn)
+    parts, a = [], 0
+    for c in sizes:
+        parts.append(streamer.step(x[:, :, a : a + c]))
+        a += c
+    torch.testing.assert_close(torch.cat(parts, dim=-1), tcn(x), atol=1e-5, rtol=1e-5)
+    return streamer
+
+
 def test_streamer_context_buffers_move_and_grow_exactly():
     """Check a long stream whose per-layer context buffers fill up many times (moved in
     place) and get a chunk larger than they hold (grown) still equals the offline run."""
@@ -102,12 +114,7 @@ def test_streamer_context_buffers_move_and_grow_exactly():
     ).eval()
     sizes = [7] * 40 + [0, 300, 1, 1, 64, 65, 3] + [30] * 10
     x = torch.randn(1, 4, sum(sizes))
-    streamer = TemporalStreamer(tcn)
-    parts, a = [], 0
-    for c in sizes:
-        parts.append(streamer.step(x[:, :, a : a + c]))
-        a += c
-    torch.testing.assert_close(torch.cat(parts, dim=-1), tcn(x), atol=1e-5, rtol=1e-5)
+    streamer = _assert_streams_exactly(tcn, x, sizes)
     streamer.reset()  # a new stream starts from zero context again
     torch.testing.assert_close(streamer.step(x[:, :, :50]), tcn(x[:, :, :50]), atol=1e-5, rtol=1e-5)
 
@@ -122,12 +129,7 @@ def test_streamer_view_cache_stays_bounded_with_changing_chunk_lengths(monkeypat
     tcn = MultiStageTCN(4, 8, 3, num_stages=2, num_layers=4, dropout=0.0, causal=True).eval()
     sizes = [1 + (7 * i) % 23 for i in range(60)]
     x = torch.randn(1, 4, sum(sizes))
-    streamer = TemporalStreamer(tcn)
-    parts, a = [], 0
-    for c in sizes:
-        parts.append(streamer.step(x[:, :, a : a + c]))
-        a += c
-    torch.testing.assert_close(torch.cat(parts, dim=-1), tcn(x), atol=1e-5, rtol=1e-5)
+    streamer = _assert_streams_exactly(tcn, x, sizes)
     cached = [len(entry[2]) for state in streamer._states for entry in state["history"].values()]
     assert len(cached) == 2 * 4 and max(cached) <= 5
 

@@ -206,18 +206,8 @@ def test_cli_stream_freezes_the_loaded_objects_while_streaming(recordings, tmp_p
     monkeypatch.setattr(
         streaming, "stream_csv", lambda *a, **k: frozen.append(gc.get_freeze_count())
     )
-    assert (
-        main(
-            [
-                "stream",
-                "--model",
-                str(tmp_path / "m.joblib"),
-                "--input",
-                str(tmp_path / "empty.csv"),
-            ]
-        )
-        == 0
-    )
+    args = ["stream", "--model", str(tmp_path / "m.joblib"), "--input", str(tmp_path / "empty.csv")]
+    assert main(args) == 0
     assert frozen[0] > 1000 and gc.get_freeze_count() == 0
 
 
