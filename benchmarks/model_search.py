@@ -42,7 +42,12 @@ Candidates (``CANDIDATES``):
 - ``sd-late``: ``sd`` with the sensor dropout applied at the read-out only: the encoders and
   graph blocks see every present sensor;
 - ``sd-noprior``, ``sd-nsl1``: ``sd`` learning its graph from scratch (``prior_graph=None``) /
-  with one graph block instead of two.
+  with one graph block instead of two;
+- ``sd-noemb``: ``sd`` without the encoder's learned node embedding;
+- ``sd-spans4``: ``sd`` whose sensor dropout draws four spans per recording and node, each
+  with probability 0.2 and a length uniform up to a quarter of the recording: the same share
+  of hidden frames on average, in more and shorter gaps (more draws per epoch);
+- ``sd-bd0``: ``sd`` without dropout in the graph blocks (the MS-TCN stages keep theirs).
 
 Usage::
 
@@ -117,6 +122,9 @@ CANDIDATES = {
         "node_channels": 16,
         "n_stages": 3,
     },
+    "sd-noemb": {"sensor_dropout": 0.2, "refinement_channels": 64, "node_embedding": False},
+    "sd-spans4": {"sensor_dropout": 0.2, "refinement_channels": 64, "spans": 4},
+    "sd-bd0": {"sensor_dropout": 0.2, "refinement_channels": 64, "block_dropout": 0.0},
 }
 
 
@@ -236,6 +244,33 @@ def _slow(module):
     return module
 
 
+class _MultiSpanSensorDropout(SensorDropout):
+    """SensorDropout with ``k`` spans per recording and node, each of length <= L / k."""
+
+    def __init__(self, p, k):
+        super().__init__(p)
+        self.k = k
+
+    def forward(self, node_mask, frame_mask=None):
+        if not self.training or self.p == 0:
+            return node_mask
+        b, t, n = node_mask.shape
+        k, device = self.k, node_mask.device
+        if frame_mask is None:
+            lengths = torch.full((b, 1, 1), float(t), device=device)
+        else:
+            node_mask = node_mask & frame_mask.unsqueeze(-1)
+            lengths = frame_mask.sum(1).clamp_min(1).to(torch.float32)[:, None, None]
+        hit = torch.rand(b, n, k, device=device) < self.p
+        span = (torch.rand(b, n, k, device=device) * lengths / k).ceil().clamp_min(1.0)
+        start = (torch.rand(b, n, k, device=device) * (lengths - span + 1)).floor()
+        frame = torch.arange(t, device=device, dtype=torch.float32)[None, :, None, None]
+        start, stop = start.unsqueeze(1), (start + span).unsqueeze(1)
+        removed = ((frame >= start) & (frame < stop) & hit.unsqueeze(1)).any(-1)
+        dropped = node_mask & ~removed
+        return torch.where(dropped.any(-1, keepdim=True), dropped, node_mask)
+
+
 class _SensorDropoutEarlyFusion(EarlyFusionTCN):
     """EarlyFusionTCN with SensorDropout on its training node mask."""
 
@@ -276,6 +311,13 @@ class _Graph(AdaptiveGraphSegmenter):
             for child in module.modules():
                 if isinstance(child, MaskedGraphConv):
                     child._aggregate_shared = _zero_fill_aggregate
+        if self.spec.get("node_embedding") is False:
+            module.encoder.node_emb = None
+        if self.spec.get("spans"):
+            module.sensor_dropout = _MultiSpanSensorDropout(self.sensor_dropout, self.spec["spans"])
+        if "block_dropout" in self.spec:
+            for block in module.blocks:
+                block.dropout.p = self.spec["block_dropout"]
         if self.spec.get("late"):
             module.forward = _late_dropout_forward.__get__(module)
         if self.spec.get("pool") == "temporal":
