@@ -16,6 +16,14 @@ from torch import Tensor, nn
 __all__ = ["TemporalStreamer", "causal_context", "causal_taps", "receptive_field"]
 
 
+_STATE = "_stream_state"  # the instance attribute of a causal layer inside a stream
+
+
+def stream_state(layer: nn.Module):
+    """The stream state :class:`TemporalStreamer` attached to ``layer``, or None offline."""
+    return layer.__dict__.get(_STATE)
+
+
 def causal_context(layer: nn.Module, x: Tensor, span: int, dim: int) -> Tensor:
     """Prepend ``span`` frames of left context to ``x`` along ``dim``.
 
@@ -44,7 +52,7 @@ def causal_context(layer: nn.Module, x: Tensor, span: int, dim: int) -> Tensor:
         chunks' last frames while streaming (zeros before the first chunk). While streaming
         it is a view, valid until the layer's next call on the stream.
     """
-    state = getattr(layer, "_stream_state", None)
+    state = stream_state(layer)
     if state is None or span == 0:
         shape = list(x.shape)
         shape[dim] = span
@@ -75,7 +83,7 @@ def causal_taps(layer: nn.Module, x: Tensor, span: int, dim: int, step: int) -> 
         ``span // step + 1`` tensors shaped like ``x``, oldest tap first; while streaming
         they are views, valid until the layer's next call on the stream.
     """
-    state = getattr(layer, "_stream_state", None)
+    state = stream_state(layer)
     if state is not None and span > 0:
         return _stream_views(state, x, span, dim, step)
     return _taps(causal_context(layer, x, span, dim), span, dim, step)
@@ -258,11 +266,11 @@ class TemporalStreamer:
     def _attach(self):
         # The instance __dict__, not nn.Module.__setattr__: this runs for every chunk.
         for layer, state in zip(self.layers, self._states, strict=True):
-            layer.__dict__["_stream_state"] = state
+            layer.__dict__[_STATE] = state
 
     def _detach(self):
         for layer in self.layers:
-            layer.__dict__.pop("_stream_state", None)
+            layer.__dict__.pop(_STATE, None)
 
     def __enter__(self):
         """Attach this stream's state: every call of the module inside continues the stream."""

@@ -15,7 +15,7 @@ from torch import Tensor, nn
 
 from ._checks import check_float, check_int
 from ._dropout import FastDropout
-from ._streaming import causal_context, causal_taps
+from ._streaming import causal_context, causal_taps, stream_state
 
 
 def _apply_mask(x: Tensor, mask: Tensor | None) -> Tensor:
@@ -120,7 +120,7 @@ class DilatedResidualLayer(nn.Module):
             Output features, zero on padded frames.
         """
         if self.causal:
-            state = getattr(self, "_stream_state", None)
+            state = stream_state(self)
             if state is not None and x.shape[0] == 1:
                 return _apply_mask(self._stream_step(x[0], state).unsqueeze(0), mask)
             h = causal_context(self, x, self.temporal_span, 2)
@@ -218,7 +218,7 @@ class SingleStageTCN(nn.Module):
             # and a batch axis per layer (a tenth of a chunk's latency).
             out = _pointwise(self.conv_in, x)[0]
             for layer in self.layers:
-                out = layer._stream_step(out, layer.__dict__["_stream_state"])
+                out = layer._stream_step(out, stream_state(layer))
             return _pointwise(self.conv_out, out.unsqueeze(0))
         conv = _pointwise if self.causal else (lambda module, h: module(h))
         out = _apply_mask(conv(self.conv_in, x), mask)
@@ -228,7 +228,7 @@ class SingleStageTCN(nn.Module):
 
     def _streaming(self):
         """True inside a :class:`TemporalStreamer` step (its state is on every layer)."""
-        return all("_stream_state" in layer.__dict__ for layer in self.layers)
+        return all(stream_state(layer) is not None for layer in self.layers)
 
 
 class MultiStageTCN(nn.Module):
