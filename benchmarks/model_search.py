@@ -252,33 +252,6 @@ def _slow(module):
     return module
 
 
-class _MultiSpanSensorDropout(SensorDropout):
-    """SensorDropout with ``k`` spans per recording and node, each of length <= L / k."""
-
-    def __init__(self, p, k):
-        super().__init__(p)
-        self.k = k
-
-    def forward(self, node_mask, frame_mask=None):
-        if not self.training or self.p == 0:
-            return node_mask
-        b, t, n = node_mask.shape
-        k, device = self.k, node_mask.device
-        if frame_mask is None:
-            lengths = torch.full((b, 1, 1), float(t), device=device)
-        else:
-            node_mask = node_mask & frame_mask.unsqueeze(-1)
-            lengths = frame_mask.sum(1).clamp_min(1).to(torch.float32)[:, None, None]
-        hit = torch.rand(b, n, k, device=device) < self.p
-        span = (torch.rand(b, n, k, device=device) * lengths / k).ceil().clamp_min(1.0)
-        start = (torch.rand(b, n, k, device=device) * (lengths - span + 1)).floor()
-        frame = torch.arange(t, device=device, dtype=torch.float32)[None, :, None, None]
-        start, stop = start.unsqueeze(1), (start + span).unsqueeze(1)
-        removed = ((frame >= start) & (frame < stop) & hit.unsqueeze(1)).any(-1)
-        dropped = node_mask & ~removed
-        return torch.where(dropped.any(-1, keepdim=True), dropped, node_mask)
-
-
 class _SensorDropoutEarlyFusion(EarlyFusionTCN):
     """EarlyFusionTCN with SensorDropout on its training node mask."""
 
@@ -322,7 +295,7 @@ class _Graph(AdaptiveGraphSegmenter):
         if self.spec.get("node_embedding") is False:
             module.encoder.node_emb = None
         if self.spec.get("spans"):
-            module.sensor_dropout = _MultiSpanSensorDropout(self.sensor_dropout, self.spec["spans"])
+            module.sensor_dropout = SensorDropout(self.sensor_dropout, n_spans=self.spec["spans"])
         if "block_dropout" in self.spec:
             for block in module.blocks:
                 block.dropout.p = self.spec["block_dropout"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-from ._checks import check_float
+from ._checks import check_float, check_int
 
 
 class FastDropout(nn.Dropout):
@@ -61,19 +61,24 @@ class FastDropout(nn.Dropout):
 class SensorDropout(nn.Module):
     """Hide whole sensors for random spans of each training recording (a node-mask augmentation).
 
-    In training mode, each node of each recording is, with probability ``p``, marked missing
-    over one contiguous span of frames whose length is uniform in ``[1, L]`` (``L`` the
-    recording's valid length) and whose start is uniform: from a short gap to the whole
-    recording, as sensors drop out in practice. Spans only ever remove present nodes (padding
-    and nodes already missing stay missing); a frame whose every present node would be removed
-    keeps its original mask, so no frame loses its last sensor. A model trained this way
-    cannot lean on one sensor being there (ModDrop, Neverova et al.; sensor dropout). In eval
-    mode the mask passes through unchanged.
+    In training mode, each node of each recording gets ``n_spans`` independent draws: each,
+    with probability ``p``, marks the node missing over one contiguous span of frames whose
+    length is uniform in ``[1, L / n_spans]`` (``L`` the recording's valid length) and whose
+    start is uniform. With one span, gaps range from a few frames to the whole recording, as
+    sensors drop out in practice; more spans hide about the same share of frames (``p / 2``
+    per node on average) in more, shorter gaps, so that every stretch of a recording is seen
+    both with and without each sensor more often per epoch. Spans only ever remove present
+    nodes (padding and nodes already missing stay missing); a frame whose every present node
+    would be removed keeps its original mask, so no frame loses its last sensor. A model
+    trained this way cannot lean on one sensor being there (ModDrop, Neverova et al.; sensor
+    dropout). In eval mode the mask passes through unchanged.
 
     Parameters
     ----------
     p : float, default=0.2
-        Probability, per recording and node, of one missing span; in ``[0, 1]``.
+        Probability of each span, per recording and node; in ``[0, 1]``.
+    n_spans : int, default=1
+        Independent span draws per recording and node, each at most ``L / n_spans`` frames.
 
     References
     ----------
@@ -91,9 +96,10 @@ class SensorDropout(nn.Module):
     (torch.Size([2, 50, 4]), True, False)
     """
 
-    def __init__(self, p=0.2):
+    def __init__(self, p=0.2, n_spans=1):
         super().__init__()
         self.p = check_float(p, "p", type(self).__name__, 0.0, 1.0)
+        self.n_spans = check_int(n_spans, "n_spans", type(self).__name__)
 
     def reset_parameters(self):
         """Nothing to reset: sensor dropout has no parameters."""
@@ -116,20 +122,22 @@ class SensorDropout(nn.Module):
         if not self.training or self.p == 0:
             return node_mask
         b, t, n = node_mask.shape
-        device = node_mask.device
+        k, device = self.n_spans, node_mask.device
         if frame_mask is None:
-            lengths = torch.full((b, 1), float(t), device=device)
+            lengths = torch.full((b, 1, 1), float(t), device=device)
         else:
             node_mask = node_mask & frame_mask.unsqueeze(-1)
-            lengths = frame_mask.sum(1, keepdim=True).clamp_min(1).to(torch.float32)
-        hit = torch.rand(b, n, device=device) < self.p
-        span = (torch.rand(b, n, device=device) * lengths).ceil().clamp_min(1.0)
-        start = (torch.rand(b, n, device=device) * (lengths - span + 1)).floor()
-        frame = torch.arange(t, device=device, dtype=torch.float32)[None, :, None]
+            lengths = frame_mask.sum(1).clamp_min(1).to(torch.float32)[:, None, None]
+        # (B, N, k) draws; with k = 1 the same random numbers, in the same order, as before
+        hit = torch.rand(b, n, k, device=device) < self.p
+        span = (torch.rand(b, n, k, device=device) * (lengths / k)).ceil().clamp_min(1.0)
+        start = (torch.rand(b, n, k, device=device) * (lengths - span + 1)).floor()
+        frame = torch.arange(t, device=device, dtype=torch.float32)[None, :, None, None]
         start, stop = start.unsqueeze(1), (start + span).unsqueeze(1)
-        removed = (frame >= start) & (frame < stop) & hit.unsqueeze(1)
+        removed = ((frame >= start) & (frame < stop) & hit.unsqueeze(1)).any(-1)
         dropped = node_mask & ~removed
         return torch.where(dropped.any(-1, keepdim=True), dropped, node_mask)
 
     def extra_repr(self) -> str:
-        return f"p={self.p}"
+        spans = f", n_spans={self.n_spans}" if self.n_spans != 1 else ""
+        return f"p={self.p}{spans}"

@@ -73,6 +73,25 @@ def test_sensor_dropout_removes_contiguous_spans_at_the_expected_rate():
     assert starts.max() <= 1
 
 
+def test_sensor_dropout_spans_short_gaps_and_the_same_hidden_share():
+    b, t, n = 400, 200, 4
+    node, frame = torch.ones(b, t, n, dtype=torch.bool), torch.ones(b, t, dtype=torch.bool)
+    shares, gap_lengths = {}, {}
+    for k in (1, 4):
+        torch.manual_seed(0)
+        removed = ~SensorDropout(p=0.25, n_spans=k)(node, frame)
+        runs = removed.transpose(1, 2).reshape(-1, t).int()
+        starts = (runs[:, 1:] - runs[:, :-1] == 1).sum(1) + runs[:, 0]
+        assert starts.max() <= k  # at most k gaps per (recording, node)
+        assert (starts.max() > 1) == (k > 1)
+        shares[k] = removed.float().mean().item()
+        gap_lengths[k] = (runs.sum(1)[starts > 0] / starts[starts > 0]).mean().item()
+    # about p / 2 of every node's frames either way (overlaps make k = 4 a little lower),
+    # in gaps about k times shorter (~t / 2 against ~t / 8 frames)
+    assert abs(shares[1] - 0.125) < 0.02 and abs(shares[4] - 0.125) < 0.02
+    assert gap_lengths[4] < 0.4 * gap_lengths[1]
+
+
 def test_sensor_dropout_whole_frame_kept_and_eval_identity():
     torch.manual_seed(0)
     node = torch.zeros(2, 20, 3, dtype=torch.bool)
@@ -87,3 +106,5 @@ def test_sensor_dropout_whole_frame_kept_and_eval_identity():
 def test_sensor_dropout_rejects_bad_p():
     with pytest.raises(ValueError, match="'p' parameter of SensorDropout"):
         SensorDropout(1.5)
+    with pytest.raises(ValueError, match="'n_spans' parameter of SensorDropout"):
+        SensorDropout(0.2, n_spans=0)
