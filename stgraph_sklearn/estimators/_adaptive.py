@@ -59,8 +59,15 @@ class AdaptiveGraphSegmenter(NeuralSegmenter):
         robustness costs data efficiency: on BasicMotions (two sensors) with five training
         sequences, 0 scored about 14 points of F1@50 higher after 50 epochs (about 5 after
         150), while one missing sensor cost the default 2 points and an early-fusion MS-TCN
-        35 (Benchmarks page). With few recordings, train longer, or use 0 if every sensor is
-        reliable.
+        35 (Benchmarks page). With few recordings, train longer, use more
+        ``sensor_dropout_spans``, or use 0 if every sensor is reliable.
+    sensor_dropout_spans : int, default=1
+        Spans each sensor of each training recording may lose, each with probability
+        ``sensor_dropout`` and at most ``1 / sensor_dropout_spans`` of the recording long:
+        about the same share of hidden frames in more, shorter gaps. More spans learned faster
+        from few recordings in ``benchmarks/model_search.py`` (4 spans: F1@50 86 against 80
+        on five BasicMotions sequences) but keep the model less robust to a sensor missing
+        for a whole recording, since no training gap is that long (Benchmarks page).
     refinement_channels : int or None, default=None
         Width of the refinement stages, which read only the previous stage's class
         probabilities; None uses ``hidden_channels``. Half the width trains about a quarter
@@ -109,6 +116,7 @@ class AdaptiveGraphSegmenter(NeuralSegmenter):
         "embedding_dim": [Interval(Integral, 1, None, closed="left")],
         "prior_graph": [StrOptions({"data"}), SensorGraph, None],
         "sensor_dropout": [Interval(Real, 0, 1, closed="both")],
+        "sensor_dropout_spans": [Interval(Integral, 1, None, closed="left")],
         "refinement_channels": [Interval(Integral, 1, None, closed="left"), None],
     }
 
@@ -120,6 +128,7 @@ class AdaptiveGraphSegmenter(NeuralSegmenter):
         prior_graph="data",
         node_channels=None,
         sensor_dropout=0.2,
+        sensor_dropout_spans=1,
         refinement_channels=None,
         hidden_channels=64,
         n_stages=4,
@@ -151,6 +160,7 @@ class AdaptiveGraphSegmenter(NeuralSegmenter):
         self.prior_graph = prior_graph
         self.node_channels = node_channels
         self.sensor_dropout = sensor_dropout
+        self.sensor_dropout_spans = sensor_dropout_spans
         self.refinement_channels = refinement_channels
         self.hidden_channels = hidden_channels
         self.n_stages = n_stages
@@ -191,6 +201,7 @@ class AdaptiveGraphSegmenter(NeuralSegmenter):
             make_graph=lambda n: AdaptiveAdjacency(n, self.embedding_dim, prior=prior),
             make_spatial=lambda c: MaskedGraphConv(c, c),
             sensor_dropout=self.sensor_dropout,
+            sensor_dropout_spans=self.sensor_dropout_spans,
             refinement_channels=self.refinement_channels,
         )
 

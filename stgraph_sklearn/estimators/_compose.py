@@ -22,6 +22,7 @@ def compose_graph_network(
     make_graph,
     make_spatial,
     sensor_dropout=0.0,
+    sensor_dropout_spans=1,
     refinement_channels=None,
 ):
     """Build the graph segmenters' network from the segmenter's parameters.
@@ -48,6 +49,8 @@ def compose_graph_network(
     sensor_dropout : float, default=0.0
         Probability of :class:`~stgraph_sklearn.nn.SensorDropout` on the training node
         masks; 0 adds none.
+    sensor_dropout_spans : int, default=1
+        Its spans per recording and node (``n_spans``).
     refinement_channels : int, default=None
         Width of the refinement stages (``None``: ``hidden_channels``).
 
@@ -95,5 +98,9 @@ def compose_graph_network(
         readout,
         temporal,
         graph=graph,
-        sensor_dropout=SensorDropout(sensor_dropout) if sensor_dropout > 0 else None,
+        sensor_dropout=(
+            SensorDropout(sensor_dropout, n_spans=sensor_dropout_spans)
+            if sensor_dropout > 0
+            else None
+        ),
     )

@@ -337,11 +337,20 @@ def test_sensor_dropout_and_refinement_width_reach_the_network(toy):
     seg = AdaptiveGraphSegmenter(max_epochs=1, **TINY).fit(X, y)
     net = seg.net_.module_
     assert isinstance(net.sensor_dropout, SensorDropout) and net.sensor_dropout.p == 0.2
+    assert net.sensor_dropout.n_spans == 1
     assert net.temporal.stages[1].conv_in.out_channels == TINY["hidden_channels"]
+    spans = AdaptiveGraphSegmenter(max_epochs=1, sensor_dropout_spans=4, **TINY).fit(X, y)
+    assert spans.net_.module_.sensor_dropout.n_spans == 4
     seg = AdaptiveGraphSegmenter(max_epochs=1, sensor_dropout=0.0, refinement_channels=3, **TINY)
     net = seg.fit(X, y).net_.module_
     assert net.sensor_dropout is None and net.temporal.stages[1].conv_in.out_channels == 3
-    for bad in ({"sensor_dropout": 1.5}, {"sensor_dropout": -0.1}, {"refinement_channels": 0}):
+    bads = (
+        {"sensor_dropout": 1.5},
+        {"sensor_dropout": -0.1},
+        {"sensor_dropout_spans": 0},
+        {"refinement_channels": 0},
+    )
+    for bad in bads:
         name = next(iter(bad))
         with pytest.raises(InvalidParameterError, match=f"'{name}' parameter of Adaptive"):
             AdaptiveGraphSegmenter(max_epochs=1, **bad).fit(X, y)
