@@ -47,7 +47,7 @@ Candidates (``CANDIDATES``):
 - ``sd-spans4``: ``sd`` whose sensor dropout draws four spans per recording and node, each
   with probability 0.2 and a length uniform up to a quarter of the recording: the same share
   of hidden frames on average, in more and shorter gaps (more draws per epoch); ``sd-spans2`` /
-  ``sd-spans8`` two / eight spans up to a half / an eighth; ``sd-spans4-nsl1`` four spans and one graph block;
+  ``sd-spans8`` two / eight spans up to a half / an eighth;
 - ``sd-bd0``: ``sd`` without dropout in the graph blocks (the MS-TCN stages keep theirs).
 
 Usage::
@@ -128,12 +128,6 @@ CANDIDATES = {
     "sd-bd0": {"sensor_dropout": 0.2, "refinement_channels": 64, "block_dropout": 0.0},
     "sd-spans2": {"sensor_dropout": 0.2, "refinement_channels": 64, "spans": 2},
     "sd-spans8": {"sensor_dropout": 0.2, "refinement_channels": 64, "spans": 8},
-    "sd-spans4-nsl1": {
-        "sensor_dropout": 0.2,
-        "refinement_channels": 64,
-        "spans": 4,
-        "n_spatial_layers": 1,
-    },
 }
 
 
