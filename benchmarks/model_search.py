@@ -47,7 +47,8 @@ Candidates (``CANDIDATES``):
 - ``sd-spans4``: ``sd`` whose sensor dropout draws four spans per recording and node, each
   with probability 0.2 and a length uniform up to a quarter of the recording: the same share
   of hidden frames on average, in more and shorter gaps (more draws per epoch); ``sd-spans2`` /
-  ``sd-spans8`` two / eight spans up to a half / an eighth;
+  ``sd-spans8`` two / eight spans up to a half / an eighth; ``sd-spans-mix`` each recording
+  and sensor drawing either one span (up to the whole recording) or four, with even odds;
 - ``sd-bd0``: ``sd`` without dropout in the graph blocks (the MS-TCN stages keep theirs).
 
 Usage::
@@ -128,6 +129,7 @@ CANDIDATES = {
     "sd-bd0": {"sensor_dropout": 0.2, "refinement_channels": 64, "block_dropout": 0.0},
     "sd-spans2": {"sensor_dropout": 0.2, "refinement_channels": 64, "spans": 2},
     "sd-spans8": {"sensor_dropout": 0.2, "refinement_channels": 64, "spans": 8},
+    "sd-spans-mix": {"sensor_dropout": 0.2, "refinement_channels": 64, "spans": "mix"},
 }
 
 
@@ -247,6 +249,23 @@ def _slow(module):
     return module
 
 
+class _MixedSpanSensorDropout(nn.Module):
+    """Per recording and node, with even odds, SensorDropout's one long span or four short."""
+
+    def __init__(self, p):
+        super().__init__()
+        self.long, self.short = SensorDropout(p), SensorDropout(p, n_spans=4)
+
+    def forward(self, node_mask, frame_mask=None):
+        if not self.training:
+            return node_mask
+        b, _, n = node_mask.shape
+        pick = torch.rand(b, 1, n, device=node_mask.device) < 0.5
+        out = torch.where(pick, self.long(node_mask, frame_mask), self.short(node_mask, frame_mask))
+        full = node_mask if frame_mask is None else node_mask & frame_mask.unsqueeze(-1)
+        return torch.where(out.any(-1, keepdim=True), out, full)
+
+
 class _SensorDropoutEarlyFusion(EarlyFusionTCN):
     """EarlyFusionTCN with SensorDropout on its training node mask."""
 
@@ -289,7 +308,9 @@ class _Graph(AdaptiveGraphSegmenter):
                     child._aggregate_shared = _zero_fill_aggregate
         if self.spec.get("node_embedding") is False:
             module.encoder.node_emb = None
-        if self.spec.get("spans"):
+        if self.spec.get("spans") == "mix":
+            module.sensor_dropout = _MixedSpanSensorDropout(self.sensor_dropout)
+        elif self.spec.get("spans"):
             module.sensor_dropout = SensorDropout(self.sensor_dropout, n_spans=self.spec["spans"])
         if "block_dropout" in self.spec:
             for block in module.blocks:
