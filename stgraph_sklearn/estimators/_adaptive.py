@@ -53,7 +53,8 @@ class AdaptiveGraphSegmenter(NeuralSegmenter):
     sensor_dropout : float, default=0.2
         Train-time sensor dropout (:class:`~stgraph_sklearn.nn.SensorDropout`): with this
         probability, each sensor of each training recording is marked missing over one random
-        span, from a single frame to the whole recording; no frame loses its last sensor.
+        span, from a single frame to the whole recording (``sensor_dropout_spans`` shorter
+        spans if more than 1); no frame loses its last sensor.
         The model thus cannot lean on any one sensor being present, which keeps it accurate
         when sensors are missing at prediction time. 0 trains on the masks as given. The
         robustness costs data efficiency: on BasicMotions (two sensors) with five training
@@ -64,10 +65,12 @@ class AdaptiveGraphSegmenter(NeuralSegmenter):
     sensor_dropout_spans : int, default=1
         Spans each sensor of each training recording may lose, each with probability
         ``sensor_dropout`` and at most ``1 / sensor_dropout_spans`` of the recording long:
-        about the same share of hidden frames in more, shorter gaps. More spans learned faster
-        from few recordings in ``benchmarks/model_search.py`` (4 spans: F1@50 86 against 80
-        on five BasicMotions sequences) but keep the model less robust to a sensor missing
-        for a whole recording, since no training gap is that long (Benchmarks page).
+        about the same share of hidden frames in more, shorter gaps. More spans learn faster
+        from few recordings but leave the model less robust to a sensor missing for a whole
+        recording, since no training gap is that long: with 4 spans, BasicMotions F1@50 with
+        five training sequences rose from 73 to 81 (three seeds), while three accelerometers
+        missing from the simulation's test recordings cost 7.9 points instead of 6.4
+        (Benchmarks page, "Model search").
     refinement_channels : int or None, default=None
         Width of the refinement stages, which read only the previous stage's class
         probabilities; None uses ``hidden_channels``. Half the width trains about a quarter
