@@ -10,7 +10,7 @@ from torch import Tensor, nn
 
 from ._checks import check_float, check_int
 from ._dropout import FastDropout
-from ._streaming import causal_taps
+from ._streaming import _taps, causal_taps
 
 
 class NodeTemporalConv(nn.Module):
@@ -83,14 +83,11 @@ class NodeTemporalConv(nn.Module):
         -------
         Tensor of shape (B, T, N, C)
         """
-        d, t = self.dilation, x.shape[1]
+        d = self.dilation
         if self.causal:  # 2d frames of left context: taps at t - 2d, t - d, t
             old, mid, new = causal_taps(self, x, 2 * d, 1, d)
         else:  # d zero frames on each side: taps at t - d, t, t + d
-            full = F.pad(x, (0, 0, 0, 0, d, d))
-            # newest first: autograd sums the three gradients into ``full`` in the reverse
-            # order, and a different order changes trained weights in the last float bits
-            new, mid, old = full[:, 2 * d :], full[:, d : d + t], full[:, :t]
+            old, mid, new = _taps(F.pad(x, (0, 0, 0, 0, d, d)), 2 * d, 1, d)
         # Out-of-place multiply-adds of shifted views: in-place adds into slices of the output
         # made autograd copy slices, ~20 % of this layer's training step on CPU.
         out = torch.addcmul(self.bias, new, self.weight[:, 2])
