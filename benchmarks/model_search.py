@@ -49,7 +49,8 @@ Candidates (``CANDIDATES``):
   of hidden frames on average, in more and shorter gaps (more draws per epoch); ``sd-spans2`` /
   ``sd-spans8`` two / eight spans up to a half / an eighth; ``sd-spans-mix`` each recording
   and sensor drawing either one span (up to the whole recording) or four, with even odds;
-- ``sd-bd0``: ``sd`` without dropout in the graph blocks (the MS-TCN stages keep theirs).
+- ``sd-bd0``: ``sd`` without dropout in the graph blocks (the MS-TCN stages keep theirs);
+  ``sd-bd25`` with half of it (0.25) there.
 
 Usage::
 
@@ -127,6 +128,7 @@ CANDIDATES = {
     "sd-noemb": {"sensor_dropout": 0.2, "refinement_channels": 64, "node_embedding": False},
     "sd-spans4": {"sensor_dropout": 0.2, "refinement_channels": 64, "spans": 4},
     "sd-bd0": {"sensor_dropout": 0.2, "refinement_channels": 64, "block_dropout": 0.0},
+    "sd-bd25": {"sensor_dropout": 0.2, "refinement_channels": 64, "block_dropout": 0.25},
     "sd-spans2": {"sensor_dropout": 0.2, "refinement_channels": 64, "spans": 2},
     "sd-spans8": {"sensor_dropout": 0.2, "refinement_channels": 64, "spans": 8},
     "sd-spans-mix": {"sensor_dropout": 0.2, "refinement_channels": 64, "spans": "mix"},

@@ -175,6 +175,10 @@ def _score(rows, dataset, split, models, X_tr, y_tr, X_te, y_te):
         print({k: round(v, 1) if isinstance(v, float) else v for k, v in rows[-1].items()})
 
 
+# Real data sets scored on subject-disjoint folds: name -> (loader, the argument giving its root).
+_FOLDED_REAL = {"HAPT": (load_uci_har, "uci_har_root"), "50 Salads": (load_50salads, "salads_root")}
+
+
 def accuracy(args):
     """Offline vs causal scores of the graph model and MS-TCN on both data sets."""
     rows = []
@@ -208,11 +212,8 @@ def accuracy(args):
                 rows, "MS-TCN bundle", f"split {split}", _models(0, args.epochs, *variants),
                 X_tr, y_tr, X_te, y_te,
             )  # fmt: skip
-    real = {
-        "HAPT": (load_uci_har, args.uci_har_root),
-        "50 Salads": (load_50salads, args.salads_root),
-    }
-    for dataset, (load, root) in real.items():
+    for dataset, (load, attr) in _FOLDED_REAL.items():
+        root = getattr(args, attr)
         if root is None:
             continue
         X, y, groups = load(root)
@@ -345,8 +346,8 @@ def main(argv=None):
             table = res.groupby(["dataset", "model"], sort=False)[
                 ["accuracy", "edit", "f1@50", "fit_s"]
             ].mean()
-            roots = (("the MS-TCN bundle", args.mstcn_root), ("HAPT", args.uci_har_root),
-                     ("50 Salads", args.salads_root))  # fmt: skip
+            roots = [("the MS-TCN bundle", args.mstcn_root)]
+            roots += [(name, getattr(args, attr)) for name, (_, attr) in _FOLDED_REAL.items()]
             real = [name for name, root in roots if root is not None]
             real = f", {args.real_folds} fold(s) each of {', '.join(real)}" if real else ""
             print(f"\nScores x100, mean over splits ({args.folds} simulation folds, "
