@@ -128,8 +128,9 @@ def test_learning_curve_from_csv_reproduces_the_merged_tables(tmp_path):
     args = ["--from-csv", *parts, "--tag", "merged", "--results-dir", tmp_path]
     run_script("learning_curve.py", tmp_path, *args, timeout=600)
     merged = pd.read_csv(tmp_path / "learning_curve_merged.csv")
-    assert len(merged) == sum(len(pd.read_csv(p)) for p in parts)
-    seeds = sorted(set().union(*(pd.read_csv(p)["seed"] for p in parts)))
+    per_seed = [pd.read_csv(p) for p in parts]
+    assert len(merged) == sum(len(rows) for rows in per_seed)
+    seeds = sorted(set().union(*(rows["seed"] for rows in per_seed)))
     assert sorted(set(merged["seed"])) == seeds
     markdown = (tmp_path / "learning_curve_merged.md").read_text()
     assert f"Seeds {seeds}" in markdown
