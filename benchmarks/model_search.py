@@ -53,7 +53,9 @@ Candidates (``CANDIDATES``):
   ``sd-bd25`` with half of it (0.25) there;
 - ``sd-sepref`` / ``sd-sep``: ``sd`` whose refinement stages / all four stages have a
   depthwise dilated convolution (one kernel-3 filter per channel) in every residual layer,
-  the layer's 1x1 convolution mixing the channels: a quarter of the layer's arithmetic.
+  the layer's 1x1 convolution mixing the channels: a quarter of the layer's arithmetic;
+- ``sd-noshare`` / ``nosd-noshare``: ``sd`` / ``nosd`` with a separate set of weights for
+  every refinement stage, as in MS-TCN (the graph model shares them, as MS-TCN++ does).
 
 Usage::
 
@@ -80,6 +82,7 @@ from stgraph_sklearn.nn import (
     EarlyFusionTCN,
     FastDropout,
     MaskedGraphConv,
+    MultiStageTCN,
     SegmentationLoss,
     SensorDropout,
     masked_adjacency,
@@ -137,6 +140,8 @@ CANDIDATES = {
     "sd-spans-mix": {"sensor_dropout": 0.2, "refinement_channels": 64, "spans": "mix"},
     "sd-sepref": {"sensor_dropout": 0.2, "refinement_channels": 64, "separable": "refinement"},
     "sd-sep": {"sensor_dropout": 0.2, "refinement_channels": 64, "separable": "all"},
+    "sd-noshare": {"sensor_dropout": 0.2, "refinement_channels": 64, "share": False},
+    "nosd-noshare": {"sensor_dropout": 0.0, "refinement_channels": 64, "share": False},
 }
 
 
@@ -337,6 +342,11 @@ class _Graph(AdaptiveGraphSegmenter):
         if self.spec.get("separable"):
             stages = module.temporal.stages
             _make_separable(stages[1:] if self.spec["separable"] == "refinement" else stages)
+        if self.spec.get("share") is False:
+            module.temporal = MultiStageTCN(
+                *(self.hidden_channels, self.hidden_channels, n_classes),
+                *(self.n_stages, self.n_layers, self.dropout),
+            )
         if self.spec.get("late"):
             module.forward = _late_dropout_forward.__get__(module)
         if self.spec.get("pool") == "temporal":
