@@ -55,7 +55,8 @@ Candidates (``CANDIDATES``):
   depthwise dilated convolution (one kernel-3 filter per channel) in every residual layer,
   the layer's 1x1 convolution mixing the channels: a quarter of the layer's arithmetic;
 - ``sd-noshare`` / ``nosd-noshare``: ``sd`` / ``nosd`` with a separate set of weights for
-  every refinement stage, as in MS-TCN (the graph model shares them, as MS-TCN++ does).
+  every refinement stage, as in MS-TCN (the graph model shares them, as MS-TCN++ does);
+  ``sd-ref40-noshare`` with those stages 40 wide (about the default's parameter count).
 
 Usage::
 
@@ -142,6 +143,7 @@ CANDIDATES = {
     "sd-sep": {"sensor_dropout": 0.2, "refinement_channels": 64, "separable": "all"},
     "sd-noshare": {"sensor_dropout": 0.2, "refinement_channels": 64, "share": False},
     "nosd-noshare": {"sensor_dropout": 0.0, "refinement_channels": 64, "share": False},
+    "sd-ref40-noshare": {"sensor_dropout": 0.2, "refinement_channels": 40, "share": False},
 }
 
 
@@ -346,6 +348,7 @@ class _Graph(AdaptiveGraphSegmenter):
             module.temporal = MultiStageTCN(
                 *(self.hidden_channels, self.hidden_channels, n_classes),
                 *(self.n_stages, self.n_layers, self.dropout),
+                refinement_channels=self.refinement_channels,
             )
         if self.spec.get("late"):
             module.forward = _late_dropout_forward.__get__(module)
