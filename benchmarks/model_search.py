@@ -79,6 +79,7 @@ from torch import nn
 from stgraph_sklearn.datasets import load_basic_motions_sequences, make_kitchen_activities
 from stgraph_sklearn.estimators import AdaptiveGraphSegmenter, MSTCNSegmenter
 from stgraph_sklearn.metrics import segmentation_report
+from stgraph_sklearn.model_selection import count_parameters
 from stgraph_sklearn.nn import (
     EarlyFusionTCN,
     FastDropout,
@@ -439,7 +440,7 @@ def run_kitchen(names, seeds, n_train_subjects, epochs, duration):
                     **clean,
                     **{f"{k} miss3": v for k, v in miss.items()},
                     "f1@50 drop": clean["f1@50"] - miss["f1@50"],
-                    "params": sum(p.numel() for p in model[-1].net_.module_.parameters()),
+                    "params": count_parameters(model),
                     "fit_s": fit_s,
                 }
             )
@@ -463,7 +464,7 @@ def run_basic_motions(names, seeds, epochs, fraction=1.0):
                     "seed": seed,
                     "n_train": len(Xtr),
                     **_scores(yte, model.predict(Xte)),
-                    "params": sum(p.numel() for p in model[-1].net_.module_.parameters()),
+                    "params": count_parameters(model),
                     "fit_s": fit_s,
                 }
             )
