@@ -116,6 +116,25 @@ def test_dilated_residual_layer(t, dilation, padded):
     _assert_same(*_both_routes(layer, torch.randn(1, 8, t), mask))
 
 
+@pytest.mark.parametrize(
+    "swap",
+    [
+        lambda c, d: torch.nn.Conv1d(c, c, 3, padding=d, dilation=d, groups=c),
+        lambda c, d: torch.nn.Sequential(
+            torch.nn.Conv1d(c, c, 3, padding=d, dilation=d, groups=c), torch.nn.Conv1d(c, c, 1)
+        ),
+        lambda c, d: torch.nn.Conv1d(c, c, 3, padding=d, dilation=d, padding_mode="replicate"),
+    ],
+)
+def test_dilated_residual_layer_with_a_swapped_convolution(swap):
+    """A convolution swapped for another module (grouped, a sequence, other padding) is
+    computed by the module itself in both routes."""
+    torch.manual_seed(6)
+    layer = DilatedResidualLayer(8, 2, dropout=0.5).eval()
+    layer.conv_dilated = swap(8, 2)
+    _assert_same(*_both_routes(layer, torch.randn(1, 8, 20), None))
+
+
 @pytest.mark.parametrize("b", [1, 3])
 def test_multi_stage_tcn_on_a_transposed_input(b):
     """The 1x1 input projection reads a transposed (non-contiguous) input as given."""
