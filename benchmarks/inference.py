@@ -6,9 +6,17 @@ video node, 18 classes), trained for one epoch on random data (speed does not de
 weights), and timed on ``predict_proba`` of two 6000-frame GraphSequences: preprocessing is
 excluded (``benchmarks/segmenters.py`` reports end-to-end pipeline speed).
 
+``--routes`` instead times the two routes of the library's layers and networks on the same
+module and input: the training route (autograd on, no parameter requiring a gradient, so
+nothing is recorded) and the inference route that ``predict`` takes (autograd off): one
+64-channel MS-TCN layer at dilations 1, 16 and 512, one 32-channel ``NodeTemporalConv``,
+``MaskedGraphConv`` and ``SpatioTemporalBlock`` over 11 nodes, and the two default networks,
+at 600, 1,800 and 7,200 frames; the median of interleaved repeats of each, in milliseconds.
+
 Usage::
 
     python benchmarks/inference.py [--threads 2]
+    python benchmarks/inference.py --routes [--threads 1] [--quick]
 """
 
 import argparse
@@ -20,15 +28,78 @@ import torch
 
 from stgraph_sklearn.data import GraphSequence
 from stgraph_sklearn.estimators import AdaptiveGraphSegmenter, MSTCNSegmenter, STGCNSegmenter
+from stgraph_sklearn.nn import (
+    DilatedResidualLayer,
+    MaskedGraphConv,
+    NodeTemporalConv,
+    SpatioTemporalBlock,
+)
+
+
+def _route_cases(t):
+    """(name, module, inputs) for every layer and network timed by ``--routes``."""
+    n, layout = 11, {"accel": (10, 6), "video": (1, 32)}
+    x = {"accel": torch.randn(1, t, 10, 6), "video": torch.randn(1, t, 1, 32)}
+    nodes = torch.randn(1, t, n, 32)
+    adj = torch.rand(n, n)
+    cases = [
+        (
+            f"DilatedResidualLayer(64, dilation={d})",
+            DilatedResidualLayer(64, d, 0.5),
+            (torch.randn(1, 64, t),),
+        )
+        for d in (1, 16, 512)
+    ]
+    cases += [
+        ("NodeTemporalConv(32, dilation=2)", NodeTemporalConv(32, 2), (nodes,)),
+        ("MaskedGraphConv(32, 32)", MaskedGraphConv(32, 32), (nodes, adj)),
+        (
+            "SpatioTemporalBlock(32)",
+            SpatioTemporalBlock(32, MaskedGraphConv(32, 32), 2, 0.5),
+            (nodes, adj, None),
+        ),
+    ]
+    for cls in (AdaptiveGraphSegmenter, MSTCNSegmenter):
+        # the learned graph without a data prior: build_module needs no fitted sequences
+        seg = cls(**({"prior_graph": None} if cls is AdaptiveGraphSegmenter else {}))
+        cases.append((cls.__name__ + " network", seg.build_module(layout, 18, None), (x,)))
+    return cases
+
+
+def routes(frames, repeats):
+    """Time the training and the inference route of every case; print one table."""
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads; ms, median of {repeats}")
+    print(f"{'module':42s} {'frames':>6s} {'training':>9s} {'inference':>9s} {'speed-up':>8s}")
+    for t in frames:
+        for name, module, inputs in _route_cases(t):
+            module.eval().requires_grad_(False)
+            times = {"training": [], "inference": []}
+            for _ in range(repeats + 1):  # the first repeat warms up
+                for route, context in (
+                    ("training", torch.enable_grad),
+                    ("inference", torch.no_grad),
+                ):
+                    with context():
+                        start = time.perf_counter()
+                        module(*inputs)
+                        times[route].append(time.perf_counter() - start)
+            slow, fast = (1000 * np.median(times[r][1:]) for r in ("training", "inference"))
+            print(f"{name:42s} {t:6d} {slow:9.2f} {fast:9.2f} {slow / fast:7.2f}x")
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=None, help="2, or 1 with --routes")
     parser.add_argument("--frames", type=int, default=6000)
+    parser.add_argument("--routes", action="store_true", help="training vs inference route")
+    parser.add_argument("--quick", action="store_true", help="--routes at 600 frames, 3 repeats")
     args = parser.parse_args(argv)
-    torch.set_num_threads(args.threads)
+    torch.set_num_threads(args.threads or (1 if args.routes else 2))
     warnings.simplefilter("ignore")
+    if args.routes:
+        torch.manual_seed(0)
+        routes((600,) if args.quick else (600, 1800, 7200), 3 if args.quick else 20)
+        return
     rng = np.random.RandomState(0)
     t = args.frames
     seqs = [

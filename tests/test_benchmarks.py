@@ -113,6 +113,27 @@ def test_larger_than_memory_quick(tmp_path):
     assert "within the 0.75 GiB budget" in text
 
 
+@pytest.mark.slow
+def test_inference_routes_quick(tmp_path):
+    """Check that inference.py --routes times both routes of every layer and network."""
+    proc = run_script("inference.py", tmp_path, "--routes", "--quick")
+    rows = [line.split() for line in proc.stdout.splitlines()[2:]]
+    names = [row[0] for row in rows]
+    assert names == [
+        "DilatedResidualLayer(64,",
+        "DilatedResidualLayer(64,",
+        "DilatedResidualLayer(64,",
+        "NodeTemporalConv(32,",
+        "MaskedGraphConv(32,",
+        "SpatioTemporalBlock(32)",
+        "AdaptiveGraphSegmenter",
+        "MSTCNSegmenter",
+    ]
+    for row in rows:  # frames, training ms, inference ms, speed-up
+        assert row[-4] == "600" and float(row[-3]) > 0 and float(row[-2]) > 0
+        assert row[-1].endswith("x")
+
+
 def test_learning_curve_from_csv_reproduces_the_merged_tables(tmp_path):
     """Check that --from-csv on the per-seed rows of the committed medium run gives its tables.
 

@@ -102,8 +102,8 @@ class NodeTemporalConv(nn.Module):
 
         The ``(B, T, N, C)`` tensor is, in memory, the ``(B, N * C, T, 1)`` tensor in
         channels-last format, which the convolution backends read without a copy: on CPU
-        about 7x faster than the three multiply-adds. Its backward is slower than theirs, so
-        training keeps the multiply-adds.
+        2-3x faster than the three multiply-adds (``benchmarks/inference.py --routes``). Its
+        backward is slower than theirs, so training keeps the multiply-adds.
         """
         b, t, n, c = x.shape
         d = self.dilation
