@@ -90,10 +90,12 @@ def routes(frames, repeats):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--threads", type=int, default=None, help="2, or 1 with --routes")
-    parser.add_argument("--frames", type=int, default=6000)
+    parser.add_argument("--frames", type=int, default=6000, help="per sequence, without --routes")
     parser.add_argument("--routes", action="store_true", help="training vs inference route")
     parser.add_argument("--quick", action="store_true", help="--routes at 600 frames, 3 repeats")
     args = parser.parse_args(argv)
+    if args.quick and not args.routes:
+        parser.error("--quick applies to --routes only")
     torch.set_num_threads(args.threads or (1 if args.routes else 2))
     warnings.simplefilter("ignore")
     if args.routes:
