@@ -11,7 +11,7 @@ module and input: the training route (autograd on, no parameter requiring a grad
 nothing is recorded) and the inference route that ``predict`` takes (autograd off): one
 64-channel MS-TCN layer at dilations 1, 16 and 512, one 32-channel ``NodeTemporalConv``,
 ``MaskedGraphConv`` and ``SpatioTemporalBlock`` over 11 nodes, and the two default networks,
-at 600, 1,800 and 7,200 frames; the median of interleaved repeats of each, in milliseconds.
+offline and causal (``lookahead=0``), at 600, 1,800 and 7,200 frames; the median of interleaved repeats of each, in milliseconds.
 
 Usage::
 
@@ -59,10 +59,13 @@ def _route_cases(t):
             (nodes, adj, None),
         ),
     ]
-    for cls in (AdaptiveGraphSegmenter, MSTCNSegmenter):
-        # the learned graph without a data prior: build_module needs no fitted sequences
-        seg = cls(**({"prior_graph": None} if cls is AdaptiveGraphSegmenter else {}))
-        cases.append((cls.__name__ + " network", seg.build_module(layout, 18, None), (x,)))
+    for lookahead in (None, 0):  # offline, then causal
+        for cls in (AdaptiveGraphSegmenter, MSTCNSegmenter):
+            # the learned graph without a data prior: build_module needs no fitted sequences
+            params = {"prior_graph": None} if cls is AdaptiveGraphSegmenter else {}
+            seg = cls(lookahead=lookahead, **params)
+            name = cls.__name__ + (" causal" if lookahead == 0 else " network")
+            cases.append((name, seg.build_module(layout, 18, None), (x,)))
     return cases
 
 

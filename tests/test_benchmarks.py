@@ -128,6 +128,8 @@ def test_inference_routes_quick(tmp_path):
         "SpatioTemporalBlock(32)",
         "AdaptiveGraphSegmenter",
         "MSTCNSegmenter",
+        "AdaptiveGraphSegmenter",
+        "MSTCNSegmenter",
     ]
     for row in rows:  # frames, training ms, inference ms, speed-up
         assert row[-4] == "600" and float(row[-3]) > 0 and float(row[-2]) > 0

@@ -102,7 +102,7 @@ class NodeTemporalConv(nn.Module):
 
         The ``(B, T, N, C)`` tensor is, in memory, the ``(B, N * C, T, 1)`` tensor in
         channels-last format, which the convolution backends read without a copy: on CPU
-        2-3x faster than the three multiply-adds (``benchmarks/inference.py --routes``). Its
+        2-3.5x faster than the three multiply-adds (``benchmarks/inference.py --routes``). Its
         backward is slower than theirs, so training keeps the multiply-adds.
         """
         b, t, n, c = x.shape

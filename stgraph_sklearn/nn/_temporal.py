@@ -138,30 +138,34 @@ class DilatedResidualLayer(nn.Module):
             if state is not None and x.shape[0] == 1:
                 return _apply_mask(self._stream_step(x[0], state).unsqueeze(0), mask)
             h = causal_context(self, x, self.temporal_span, 2)
+            if self._matmul_route(x):  # taps at t - 2d, t - d, t of the left-padded input
+                d, t = self.dilation, x.shape[2]
+                taps = (h[0, :, :t], h[0, :, d : d + t], h[0, :, 2 * d : 2 * d + t])
+                return _apply_mask(self._residual(self._matrices(), *taps, x[0])[None], mask)
             out = _causal_conv(h, self.conv_dilated, x.shape[2])
             out = _pointwise(self.conv_1x1, out.relu_())
             if not self.training:  # dropout is the identity: skip its dispatch
                 return _apply_mask(x + out, mask)
-        elif (
-            x.shape[0] == 1
-            and not self.training
-            and not torch.is_grad_enabled()
-            and self._is_dense()
-        ):
+        elif self._matmul_route(x):
             # Inference on one sequence: three matrix products of shifted views, the same
             # function as the convolution and faster than oneDNN's on CPU (inference.py).
             d, t = self.dilation, x.shape[2]
             padded = F.pad(x[0], (d, d))
             taps = (padded[:, :t], padded[:, d : d + t], padded[:, 2 * d :])
-            return _apply_mask(self._residual(self._matrices(), *taps, x[0]).unsqueeze(0), mask)
+            return _apply_mask(self._residual(self._matrices(), *taps, x[0])[None], mask)
         else:
             out = self.conv_1x1(F.relu(self.conv_dilated(x)))
         return _apply_mask(x + self.dropout(out), mask)
 
-    def _is_dense(self) -> bool:
-        """Whether the convolutions are the ones built here (see :func:`_dense`)."""
+    def _matmul_route(self, x: Tensor) -> bool:
+        """Whether to compute the layer on ``x`` as matrix products (:meth:`_residual`): one
+        sequence in eval mode with autograd off, and the convolutions still the ones built
+        here (see :func:`_dense`)."""
+        if x.shape[0] != 1 or self.training or torch.is_grad_enabled():
+            return False
         d = self.dilation
-        return _dense(self.conv_dilated, 3, d, d) and _dense(self.conv_1x1, 1)
+        padding = 0 if self.causal else d
+        return _dense(self.conv_dilated, 3, d, padding) and _dense(self.conv_1x1, 1)
 
     def _matrices(self) -> tuple:
         """The convolutions as matrices: the three taps' weights, bias, 1x1 weight, bias."""

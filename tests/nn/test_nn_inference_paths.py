@@ -106,10 +106,12 @@ def test_spatiotemporal_block_does_not_write_into_the_spatial_output():
 
 @pytest.mark.parametrize(("t", "dilation"), [(50, 1), (6, 16), (1, 4)])
 @pytest.mark.parametrize("padded", [False, True])
-def test_dilated_residual_layer(t, dilation, padded):
-    """The three matrix products of one sequence equal the dilated convolution."""
+@pytest.mark.parametrize("causal", [False, True])
+def test_dilated_residual_layer(t, dilation, padded, causal):
+    """The three matrix products of one sequence equal the dilated convolution, centred or
+    causal (left-padded)."""
     torch.manual_seed(3)
-    layer = DilatedResidualLayer(8, dilation, dropout=0.5).eval()
+    layer = DilatedResidualLayer(8, dilation, dropout=0.5, causal=causal).eval()
     mask = torch.ones(1, t, dtype=torch.bool)
     if padded:
         mask[0, t // 2 + 1 :] = False
