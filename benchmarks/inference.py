@@ -11,7 +11,8 @@ module and input: the training route (autograd on, no parameter requiring a grad
 nothing is recorded) and the inference route that ``predict`` takes (autograd off): one
 64-channel MS-TCN layer at dilations 1, 16 and 512, one 32-channel ``NodeTemporalConv``,
 ``MaskedGraphConv`` and ``SpatioTemporalBlock`` over 11 nodes, and the two default networks,
-offline and causal (``lookahead=0``), at 600, 1,800 and 7,200 frames; the median of interleaved repeats of each, in milliseconds.
+offline and causal (``lookahead=0``), at 600, 1,800 and 7,200 frames; the median of
+interleaved repeats of each, in milliseconds.
 
 Usage::
 

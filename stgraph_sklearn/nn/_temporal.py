@@ -15,7 +15,7 @@ from torch import Tensor, nn
 
 from ._checks import check_float, check_int
 from ._dropout import FastDropout
-from ._streaming import causal_context, causal_taps, stream_state
+from ._streaming import _taps, causal_context, causal_taps, stream_state
 
 
 def _apply_mask(x: Tensor, mask: Tensor | None) -> Tensor:
@@ -137,22 +137,20 @@ class DilatedResidualLayer(nn.Module):
             state = stream_state(self)
             if state is not None and x.shape[0] == 1:
                 return _apply_mask(self._stream_step(x[0], state).unsqueeze(0), mask)
+        if self._matmul_route(x):
+            # Inference on one sequence: three matrix products of shifted views, the same
+            # function as the convolution and faster than oneDNN's on CPU (inference.py).
+            # 2d frames of context: all on the left (causal) or d on each side (centred).
+            d = self.dilation
+            h = causal_context(self, x, 2 * d, 2)[0] if self.causal else F.pad(x[0], (d, d))
+            taps = _taps(h, 2 * d, 1, d)
+            return _apply_mask(self._residual(self._matrices(), *taps, x[0])[None], mask)
+        if self.causal:
             h = causal_context(self, x, self.temporal_span, 2)
-            if self._matmul_route(x):  # taps at t - 2d, t - d, t of the left-padded input
-                d, t = self.dilation, x.shape[2]
-                taps = (h[0, :, :t], h[0, :, d : d + t], h[0, :, 2 * d : 2 * d + t])
-                return _apply_mask(self._residual(self._matrices(), *taps, x[0])[None], mask)
             out = _causal_conv(h, self.conv_dilated, x.shape[2])
             out = _pointwise(self.conv_1x1, out.relu_())
             if not self.training:  # dropout is the identity: skip its dispatch
                 return _apply_mask(x + out, mask)
-        elif self._matmul_route(x):
-            # Inference on one sequence: three matrix products of shifted views, the same
-            # function as the convolution and faster than oneDNN's on CPU (inference.py).
-            d, t = self.dilation, x.shape[2]
-            padded = F.pad(x[0], (d, d))
-            taps = (padded[:, :t], padded[:, d : d + t], padded[:, 2 * d :])
-            return _apply_mask(self._residual(self._matrices(), *taps, x[0])[None], mask)
         else:
             out = self.conv_1x1(F.relu(self.conv_dilated(x)))
         return _apply_mask(x + self.dropout(out), mask)

@@ -33,16 +33,17 @@ ADJ = np.array([[1, 1, 0, 1], [1, 1, 1, 0], [0, 1, 1, 1], [1, 0, 1, 1]], dtype=f
 def _both_routes(module, *args):
     """``module(*args)`` with autograd on (the training route) and off (the inference route)."""
     module.requires_grad_(False)
-    before = [a.clone() if torch.is_tensor(a) else a for a in args]
+    inputs = [t for a in args for t in (a.values() if isinstance(a, dict) else [a])]
+    inputs = [t for t in inputs if torch.is_tensor(t)]
+    before = [t.clone() for t in inputs]
     with torch.enable_grad():
         slow = module(*args)
     with torch.no_grad():
         fast = module(*args)
     with torch.inference_mode():
         inference = module(*args)
-    for a, b in zip(args, before, strict=True):  # the in-place sums never touch an input
-        if torch.is_tensor(a):
-            assert torch.equal(a, b)
+    for t, b in zip(inputs, before, strict=True):  # the in-place sums never touch an input
+        assert torch.equal(t, b)
     return slow, fast, inference
 
 
