@@ -97,12 +97,17 @@ class RecordingSplit:
         self.fraction = fraction
         self.seed = seed
 
+    def n_valid(self, n):
+        """Number of the ``n`` training recordings held out for validation (0: none)."""
+        if self.fraction <= 0 or n < 2:
+            return 0
+        return min(round(self.fraction * n), n - 1)
+
     def __call__(self, dataset, y=None, **kwargs):
         n = len(dataset)
-        n_valid = round(self.fraction * n)
-        if self.fraction <= 0 or n < 2 or n_valid < 1:
+        n_valid = self.n_valid(n)
+        if n_valid < 1:
             return dataset, None
-        n_valid = min(n_valid, n - 1)
         order = np.random.RandomState(self.seed).permutation(n)
         valid, train = np.sort(order[:n_valid]), np.sort(order[n_valid:])
         seqs, tgts = dataset.sequences, dataset.targets
@@ -390,7 +395,8 @@ class NeuralSegmenter(BaseSegmenter):
         from ._callbacks import EpochProgressBar, ValidationSegmentalScore
 
         callbacks = [("valid_f1", ValidationSegmentalScore(k=0.5))]
-        has_valid = self.validation_fraction > 0 and n_train >= 2
+        split = RecordingSplit(self.validation_fraction, seed)
+        has_valid = split.n_valid(n_train) > 0
         if self.patience is not None:
             callbacks.append(
                 (
@@ -443,7 +449,7 @@ class NeuralSegmenter(BaseSegmenter):
             iterator_train__generator=generator,
             iterator_valid=DataLoader,
             iterator_valid__collate_fn=collate_sequences,
-            train_split=RecordingSplit(self.validation_fraction, seed),
+            train_split=split,
             callbacks=callbacks,
             verbose=int(self.verbose >= 2),
             **{"device": self._device, **accelerate},

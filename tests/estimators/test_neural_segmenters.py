@@ -148,6 +148,17 @@ def test_early_stopping_stops_when_validation_loss_stalls(toy):
     assert len(seg.history_) < 30
 
 
+@pytest.mark.parametrize("n_recordings", [2, 3])
+def test_early_stopping_without_a_validation_set_watches_the_training_loss(toy, n_recordings):
+    """With too few recordings for validation_fraction to hold one out, patience watches the
+    training loss (as documented) instead of failing on a missing valid_loss."""
+    X, y = toy
+    X, y = X[:n_recordings], y[:n_recordings]
+    seg = MSTCNSegmenter(max_epochs=30, patience=2, **{**TINY, "lr": 1e-12}).fit(X, y)
+    assert "valid_loss" not in seg.history_[-1]
+    assert len(seg.history_) < 30
+
+
 def test_class_weight_balanced_and_dict(toy):
     X, y = toy
     MSTCNSegmenter(max_epochs=1, class_weight="balanced", **TINY).fit(X, y)
