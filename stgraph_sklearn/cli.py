@@ -220,8 +220,10 @@ def _scores_table(y_true, y_pred, names):
 def _cmd_fit(args):
     from . import estimators
     from .io import recording_names, save_model
+    from .io._model_file import check_model_path
     from .pipeline import make_segmentation_pipeline
 
+    check_model_path(args.out, "--out")  # before training, not after
     settings = {"verbose": 1, **_parse_settings(args.set)}
     segmenter = getattr(estimators, MODELS[args.model])()
     try:

@@ -267,6 +267,39 @@ def _versions():
     }
 
 
+def check_model_path(path, owner="save_model"):
+    """Raise a clear error if a model file cannot be written at ``path``.
+
+    Checked before any work (the command line checks ``--out`` before training): its folder
+    must exist and ``path`` must not be a folder.
+
+    Parameters
+    ----------
+    path : str or path-like
+        Where the model file will be written.
+    owner : str, default="save_model"
+        What the message names (a function, or a command-line option).
+
+    Raises
+    ------
+    FileNotFoundError
+        If the folder of ``path`` does not exist.
+    IsADirectoryError
+        If ``path`` is a folder.
+    """
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(
+            f"{owner}: cannot write {path!r}: its folder {folder!r} does not exist; create it "
+            "first."
+        )
+    if os.path.isdir(path):
+        raise IsADirectoryError(
+            f"{owner}: {path!r} is a folder; give a file name (e.g. model.stgm)."
+        )
+
+
 def save_model(estimator, path):
     """Save a fitted segmenter or pipeline of this library to one file.
 
@@ -286,6 +319,8 @@ def save_model(estimator, path):
 
     Raises
     ------
+    FileNotFoundError, IsADirectoryError
+        If the folder of ``path`` does not exist or ``path`` is a folder (checked first).
     TypeError
         If a step holds an object that cannot be stored as plain data (for example the
         scikit-learn classifier inside :class:`~stgraph_sklearn.estimators.FrameClassifierSegmenter`);
@@ -315,6 +350,7 @@ def save_model(estimator, path):
 
     from ..exceptions import NotFittedError
 
+    check_model_path(path)
     final = final_estimator(estimator)
     try:
         check_is_fitted(final)
