@@ -26,8 +26,10 @@ def _validate_X(X, caller, *, allow_graph_sequences=False):
     items = check_recordings(X, caller=caller, allow_graph_sequences=allow_graph_sequences)
     if isinstance(X, np.ndarray) and X.ndim == 4:
         as_array = [True] * len(items)
-    elif isinstance(X, (list, tuple)) and not all(isinstance(x, pd.DataFrame) for x in X):
-        as_array = [not isinstance(x, (Recording, GraphSequence)) for x in X]
+    elif isinstance(X, (list, tuple)):
+        # DataFrames and {modality: DataFrame} dicts were read into Recordings: not arrays
+        tables = (Recording, GraphSequence, pd.DataFrame, dict)
+        as_array = [not isinstance(x, tables) for x in X]
     else:
         as_array = [False] * len(items)
     return items, as_array

@@ -185,3 +185,23 @@ def test_no_warning_on_clean_data(recordings):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         ModalityAligner().fit_transform(recordings)
+
+
+def test_dataframes_and_modality_dicts_of_dataframes_come_out_as_recordings():
+    """A list of {modality: DataFrame} dicts (documented input) is aligned into Recordings
+    with every modality, as a list of single DataFrames is; arrays next to them stay arrays."""
+    import pandas as pd
+
+    rng = np.random.RandomState(0)
+    t50, t30 = np.arange(100) / 50, np.arange(60) / 30
+
+    def table(t, cols):
+        return pd.DataFrame({"time": t, **{c: rng.randn(t.size) for c in cols}})
+
+    item = {"accel": table(t50, ["wrist_x", "wrist_y"]), "video": table(t30, ["f0", "f1"])}
+    out = ModalityAligner().fit([item]).transform([item, dict(item)])
+    for rec in out:
+        assert isinstance(rec, Recording) and set(rec.modalities) == {"accel", "video"}
+        assert rec.n_frames == 60 and rec.modalities["accel"].values.shape == (60, 1, 2)
+    mixed = ModalityAligner().fit_transform([table(t30, ["a_x"]), rng.randn(30, 1, 1)])
+    assert isinstance(mixed[0], Recording) and isinstance(mixed[1], np.ndarray)
