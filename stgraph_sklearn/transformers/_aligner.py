@@ -340,6 +340,7 @@ class ModalityAligner(
         """
         check_is_fitted(self)
         items, as_array, _ = _check_input(X, "ModalityAligner", self.modalities_)
+        self._check_frame_rates(items)
         max_gap = np.inf if self.max_gap is None else float(self.max_gap)
         out = []
         for i, rec in enumerate(items):
@@ -352,6 +353,24 @@ class ModalityAligner(
             else:
                 out.append(rec.replace(modalities=mods))
         return out
+
+    def _check_frame_rates(self, items):
+        """Warn when recordings are framed at another rate than the training recordings
+        (more than 1 % apart): the segmenter's temporal kernels then span another time."""
+        fitted = getattr(self, "frame_rate_", None)  # None: rates differed, or an old file
+        if fitted is None:
+            return
+        other = [i for i, rec in enumerate(items) if abs(rec.frame_rate - fitted) > 0.01 * fitted]
+        if other:
+            first = items[other[0]].frame_rate
+            warn(
+                f"ModalityAligner: X[{other[0]}] is framed at {first:g} fps "
+                f"({len(other)} of {len(items)} recordings at another rate), the training "
+                f"recordings at {fitted:g} fps, so the model's temporal kernels span another "
+                f"time. Give these recordings frame_rate={fitted:g} (Recording, "
+                "recording_from_dataframes, or --frame-rate on the command line) to resample "
+                "them onto the training frames."
+            )
 
     @staticmethod
     def _common_rates(items):

@@ -205,3 +205,27 @@ def test_dataframes_and_modality_dicts_of_dataframes_come_out_as_recordings():
         assert rec.n_frames == 60 and rec.modalities["accel"].values.shape == (60, 1, 2)
     mixed = ModalityAligner().fit_transform([table(t30, ["a_x"]), rng.randn(30, 1, 1)])
     assert isinstance(mixed[0], Recording) and isinstance(mixed[1], np.ndarray)
+
+
+def test_recordings_framed_at_another_rate_than_in_fit_warn():
+    """The model's temporal kernels count frames: recordings framed at another rate than the
+    training recordings get a warning that names both rates and how to resample."""
+    from stgraph_sklearn.exceptions import StgraphWarning
+
+    def rec(fps, seconds=2):
+        return Recording(
+            {"v": Modality(np.zeros((int(fps * seconds), 2)), rate=fps)}, frame_rate=fps
+        )
+
+    aligner = ModalityAligner().fit([rec(30.0), rec(30.0)])
+    with pytest.warns(
+        StgraphWarning, match=r"X\[1\] is framed at 60 fps .*at 30 fps.*frame_rate=30"
+    ):
+        aligner.transform([rec(30.0), rec(60.0)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        aligner.transform([rec(30.0), rec(30.1)])  # within 1 %
+        (out,) = aligner.transform(
+            [Recording({"v": Modality(np.zeros((120, 2)), rate=60.0)}, frame_rate=30.0)]
+        )
+    assert out.n_frames == 60  # the documented remedy: resampled onto 30 fps frames
