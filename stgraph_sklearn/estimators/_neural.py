@@ -386,6 +386,25 @@ class NeuralSegmenter(BaseSegmenter):
             class_weight=None if weight is None else torch.as_tensor(weight, dtype=torch.float32),
         )
 
+    def _user_callbacks(self):
+        """``callbacks``, checked: skorch callbacks (instances or classes) or (name, callback)
+        pairs, as skorch takes them; anything else fails here, not inside skorch."""
+        from skorch.callbacks import Callback
+
+        items = list(self.callbacks or [])
+        for i, item in enumerate(items):
+            named = isinstance(item, (tuple, list)) and len(item) == 2 and isinstance(item[0], str)
+            cb = item[1] if named else item
+            if not (
+                isinstance(cb, Callback) or (isinstance(cb, type) and issubclass(cb, Callback))
+            ):
+                raise ValueError(
+                    f"The 'callbacks' parameter of {type(self).__name__} must be a list of "
+                    "skorch callbacks or (name, callback) pairs. "
+                    f"Got {item!r} at position {i}."
+                )
+        return items
+
     def _make_net(self, module, criterion, seed, n_train):
         # skorch is imported here, not at module level: importing it imports torch_geometric
         # (skorch.utils probes for it), which import stgraph_sklearn.estimators must not pay.
@@ -413,7 +432,7 @@ class NeuralSegmenter(BaseSegmenter):
             callbacks.append(
                 ("progress", EpochProgressBar(self.max_epochs, desc=type(self).__name__))
             )
-        callbacks.extend(copy.deepcopy(self.callbacks or []))
+        callbacks.extend(copy.deepcopy(self._user_callbacks()))
         optimizer = self.optimizer
         if isinstance(optimizer, str):
             optimizer = _OPTIMIZERS[optimizer]

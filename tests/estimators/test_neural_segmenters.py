@@ -365,3 +365,14 @@ def test_sensor_dropout_and_refinement_width_reach_the_network(toy):
         name = next(iter(bad))
         with pytest.raises(InvalidParameterError, match=f"'{name}' parameter of Adaptive"):
             AdaptiveGraphSegmenter(max_epochs=1, **bad).fit(X, y)
+
+
+@pytest.mark.parametrize("bad", [[1], [("name", 1)], ["Checkpoint"]])
+def test_callbacks_that_are_not_skorch_callbacks_are_a_clear_error(toy, bad):
+    from skorch.callbacks import EpochTimer
+
+    X, y = toy
+    with pytest.raises(ValueError, match=r"'callbacks' parameter of MSTCNSegmenter .* position 0"):
+        MSTCNSegmenter(max_epochs=1, callbacks=bad, **TINY).fit(X, y)
+    for good in ([EpochTimer], [("timer", EpochTimer())]):  # classes and named pairs: as skorch
+        MSTCNSegmenter(max_epochs=1, callbacks=good, **TINY).fit(X, y)
