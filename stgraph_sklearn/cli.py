@@ -342,9 +342,20 @@ def _rate(text):
         rate = float(value)
     except ValueError:
         rate = -1.0
-    if not sep or not key or not rate > 0:
-        raise argparse.ArgumentTypeError(f"expected MODALITY=HZ with HZ > 0, got {text!r}")
+    if not sep or not key or not 0 < rate < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected MODALITY=HZ with a finite HZ > 0, got {text!r}")
     return key, rate
+
+
+def _positive(text):
+    """A finite number > 0 (``--chunk``, ``--frame-rate`` of ``stream``)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a finite number > 0, got {text!r}")
+    return value
 
 
 def _cmd_stream(args):
@@ -454,12 +465,14 @@ def _build_parser():
     stream = sub.add_parser(
         "stream",
         help="label a live stream of samples (CSV lines) with a saved causal model",
-        description="Read samples as CSV lines 'modality,time,v1,...,vn' (time in seconds; the "
-        "modality's nodes x channels values node by node, empty or NaN if missing) from a file "
-        "or stdin and write 'frame,time,label,confidence' for every frame as soon as it is "
-        "complete. The model is a fitted segmentation pipeline whose segmenter has "
-        "lookahead=0 (or a number of frames), or is a FrameClassifierSegmenter without "
-        "smoothing, saved with save_model (or joblib.dump).",
+        description="Read samples as CSV lines 'modality,time,v1,...,vn' (time in seconds, "
+        "strictly increasing per modality, on any clock, e.g. Unix time; the modality's nodes "
+        "x channels values node by node, empty or NaN if missing) from a file or stdin and "
+        "write 'frame,time,label,confidence' for every frame as soon as it is complete. Frame "
+        "0 is at the earliest first sample time and 'time' is on the input's clock. The "
+        "model is a fitted segmentation pipeline whose segmenter has lookahead=0 (or a number "
+        "of frames), or is a FrameClassifierSegmenter without smoothing, saved with "
+        "save_model (or joblib.dump).",
     )
     stream.add_argument(
         "--model",
@@ -470,7 +483,7 @@ def _build_parser():
     stream.add_argument("--input", default="-", help="CSV file, or - for stdin (default)")
     stream.add_argument(
         "--frame-rate",
-        type=float,
+        type=_positive,
         default=None,
         help="frame rate in Hz (default: that of the training recordings)",
     )
@@ -484,7 +497,10 @@ def _build_parser():
         "from the training recordings (default: the rates learned in fit)",
     )
     stream.add_argument(
-        "--chunk", type=float, default=0.5, help="seconds of samples per step (default: 0.5)"
+        "--chunk",
+        type=_positive,
+        default=0.5,
+        help="seconds of samples per step, > 0 (default: %(default)s)",
     )
     stream.set_defaults(func=_cmd_stream)
     return parser

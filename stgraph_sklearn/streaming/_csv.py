@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import math
+import numbers
 
 import numpy as np
 
@@ -22,9 +24,9 @@ def _parse(row, lineno, widths):
     try:
         t = float(row[1])
     except ValueError:
-        raise ValueError(
-            f"{where}: the time must be a number of seconds. Got {row[1]!r}."
-        ) from None
+        t = math.nan
+    if not math.isfinite(t):
+        raise ValueError(f"{where}: the time must be a finite number of seconds. Got {row[1]!r}.")
     fields = row[2:]
     if len(fields) != widths[key]:
         raise ValueError(
@@ -34,8 +36,21 @@ def _parse(row, lineno, widths):
     try:
         values = [float(v) if v.strip() not in ("", "nan", "NaN") else np.nan for v in fields]
     except ValueError:
-        raise ValueError(f"{where}: values must be numbers (empty or NaN if missing).") from None
+        values = None
+    if values is None or any(math.isinf(v) for v in values):
+        bad = next(v for v in fields if not _is_value(v))
+        raise ValueError(
+            f"{where}: values must be finite numbers (empty or NaN if missing). Got {bad!r}."
+        )
     return key, t, values
+
+
+def _is_value(text):
+    """Whether a CSV field is a finite number, empty or NaN."""
+    try:
+        return not math.isinf(float(text)) if text.strip() else True
+    except ValueError:
+        return False
 
 
 def stream_csv(pipeline, lines, out, *, frame_rate=None, rates=None, chunk_seconds=0.5):
@@ -45,7 +60,7 @@ def stream_csv(pipeline, lines, out, *, frame_rate=None, rates=None, chunk_secon
     ``time`` in seconds on the reference clock and the modality's ``n_nodes * n_channels``
     values node by node (``node0_ch0, node0_ch1, ..., node1_ch0, ...``), empty or ``NaN``
     where missing. A first line starting with ``modality,time`` is a header and skipped.
-    Samples are passed to :class:`SegmentationStream` every ``chunk_seconds`` of stream
+    The times of each modality must increase strictly from line to line. Samples are passed to :class:`SegmentationStream` every ``chunk_seconds`` of stream
     time; every completed frame is written at once as ``frame,time,label,confidence``.
 
     Parameters
@@ -62,12 +77,18 @@ def stream_csv(pipeline, lines, out, *, frame_rate=None, rates=None, chunk_secon
         Nominal rate in Hz of modalities that differ from the training recordings; the
         others keep the rate learned in fit (see :class:`SegmentationStream`).
     chunk_seconds : float, default=0.5
-        Stream time between two calls of ``partial_predict``.
+        Stream time between two calls of ``partial_predict``, in seconds (> 0).
 
     Returns
     -------
     n_frames : int
-        Number of frames written.
+        Number of frames written. Their ``time`` is on the input's clock: the earliest
+        first time of the modalities plus ``frame / frame_rate``.
+
+    Raises
+    ------
+    ValueError
+        For a malformed line, naming it (``line N: ...``), and for a bad ``chunk_seconds``.
 
     Examples
     --------
@@ -90,12 +111,23 @@ def stream_csv(pipeline, lines, out, *, frame_rate=None, rates=None, chunk_secon
     >>> out.getvalue().splitlines()[0]
     'frame,time,label,confidence'
     """
+    if (
+        isinstance(chunk_seconds, bool)
+        or not isinstance(chunk_seconds, numbers.Real)
+        or not math.isfinite(chunk_seconds)
+        or chunk_seconds <= 0
+    ):
+        raise ValueError(
+            "The 'chunk_seconds' parameter of stream_csv must be a positive, finite number of "
+            f"seconds. Got {chunk_seconds!r} instead."
+        )
     stream = pipeline.stream(frame_rate=frame_rate, rates=rates)
     layout = stream.modalities_
     widths = {k: n * c for k, (n, c) in layout.items()}
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["frame", "time", "label", "confidence"])
     pending = {k: ([], []) for k in widths}
+    previous = {}  # modality -> (time, line number) of its last sample
     started, n_written = None, 0
 
     def flush(table):
@@ -123,6 +155,14 @@ def stream_csv(pipeline, lines, out, *, frame_rate=None, rates=None, chunk_secon
         if not row or (lineno == 1 and row[:2] == ["modality", "time"]):
             continue
         key, t, values = _parse(row, lineno, widths)
+        if key in previous and t <= previous[key][0]:
+            last, last_line = previous[key]
+            raise ValueError(
+                f"line {lineno}: modality {key!r} at {row[1].strip()!r} s is not after its "
+                f"previous sample at {last!r} s (line {last_line}); the times of each "
+                "modality must increase strictly."
+            )
+        previous[key] = (t, lineno)
         pending[key][0].append(t)
         pending[key][1].append(values)
         started = t if started is None else started

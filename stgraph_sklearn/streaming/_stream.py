@@ -28,6 +28,13 @@ class _ModalityBuffer:
         self.last_time = -np.inf  # newest sample time, valid or not
         self.last_valid = np.full(n_nodes * n_channels, -np.inf)  # newest valid time per column
 
+    def shift(self, origin):
+        """Move the buffered times to a clock whose zero is ``origin`` (exact in float64 for
+        times near ``origin``: the difference of two close doubles is exact)."""
+        self.times = self.times - origin
+        self.last_time -= origin
+        self.last_valid = self.last_valid - origin
+
     def append(self, times, values):
         self.times = np.concatenate([self.times, times])
         if self.values is None:
@@ -97,7 +104,15 @@ class SegmentationStream:
     resampled, aligned frames only for the feature windows, and the network keeps its
     receptive field as per-layer state (:class:`~stgraph_sklearn.estimators.FrameStream`).
 
-    Frame ``f`` (at ``f / frame_rate`` s) is complete when
+    The stream's timeline starts at its first sample: frame ``f`` is at ``start_time_ + f /
+    frame_rate`` s on the stream's clock, where ``start_time_`` is the earliest first
+    timestamp of the modalities, as
+    :func:`~stgraph_sklearn.data.recording_from_dataframes` starts a recording. A clock
+    that starts at 0 gives the frames of a :class:`~stgraph_sklearn.data.Recording` (which
+    start at 0), and timestamps on an absolute clock (Unix seconds, say) give the same
+    labels as the same samples shifted to start at 0.
+
+    Frame ``f`` is complete when
 
     - every modality has resampled it: for each sensor channel, a valid sample after the
       frame (after its averaging window, for a modality faster than the frames) has
@@ -135,6 +150,10 @@ class SegmentationStream:
         Frames of network input one decision depends on.
     modalities_ : dict of str to tuple (n_nodes, n_channels)
         The modalities a chunk may contain, with their shapes (as the pipeline was fitted).
+    start_time_ : float or None
+        Time of frame 0 on the stream's clock, in seconds: the earliest first timestamp of
+        the modalities. None until every modality has sent a sample (no frame can be
+        resampled before).
 
     See Also
     --------
@@ -233,9 +252,13 @@ class SegmentationStream:
             )
         rates = {k: rates[k] if k in rates else learned_rates[k] for k in layout}
         for key, rate in rates.items():
-            if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or not rate > 0:
+            if (
+                isinstance(rate, bool)
+                or not isinstance(rate, numbers.Real)
+                or not 0 < rate < np.inf
+            ):
                 raise ValueError(
-                    f"The 'rates' parameter of {caller} must map modalities to positive rates "
+                    f"The 'rates' parameter of {caller} must map modalities to finite positive rates "
                     f"in Hz. Got {rate!r} for modality {key!r}."
                 )
         self.pipeline = pipeline
@@ -251,6 +274,8 @@ class SegmentationStream:
         self._buffers = {
             k: _ModalityBuffer(n, c, 1.0 / float(rates[k])) for k, (n, c) in layout.items()
         }
+        self._last_stamp = dict.fromkeys(layout, -np.inf)  # newest timestamp, stream's clock
+        self.start_time_ = None  # buffers hold times relative to it once it is set
         self._aligned = {}  # aligned frames still needed by the feature windows
         self._aligned_start = 0  # frame index of the first buffered aligned frame
         self._n_aligned = 0  # frames resampled so far
@@ -289,14 +314,28 @@ class SegmentationStream:
                     f"{caller}: chunk[{key!r}] has {mod.n_nodes} nodes and {mod.n_channels} "
                     f"channels; expected {n} nodes and {c} channels as in fit."
                 )
-            if mod.times[0] <= self._buffers[key].last_time:
+            if mod.times[0] <= self._last_stamp[key]:
                 raise ValueError(
-                    f"{caller}: chunk[{key!r}] starts at {mod.times[0]!r} s, not after the "
-                    f"previous sample at {self._buffers[key].last_time!r} s; timestamps must "
+                    f"{caller}: chunk[{key!r}] starts at {float(mod.times[0])!r} s, not after "
+                    f"the previous sample at {self._last_stamp[key]!r} s; timestamps must "
                     "increase strictly across chunks."
                 )
             out[key] = (mod.times, mod.values)
         return out
+
+    def _append(self, chunk):
+        """Buffer a checked chunk; fix the stream's start once every modality has begun."""
+        for key, (times, values) in chunk.items():
+            self._last_stamp[key] = float(times[-1])
+            if self.start_time_ is not None:
+                times = times - self.start_time_
+            self._buffers[key].append(times, values)
+        if self.start_time_ is None and all(np.isfinite(list(self._last_stamp.values()))):
+            # nothing is resampled before every modality has started, so no frame time has
+            # been used yet; the buffers still hold every sample, the first ones included
+            self.start_time_ = min(float(b.times[0]) for b in self._buffers.values())
+            for buf in self._buffers.values():
+                buf.shift(self.start_time_)
 
     # ---- pipeline stages ------------------------------------------------------------------
     def _resample_until(self, n_frames):
@@ -353,7 +392,7 @@ class SegmentationStream:
         self.n_frames_ += proba.shape[0]
         columns = {
             "frame": frames,
-            "time": frames / self.frame_rate,
+            "time": (self.start_time_ or 0.0) + frames / self.frame_rate,
             "label": self.classes_[proba.argmax(axis=1)] if len(proba) else self.classes_[:0],
         }
         columns.update({f"proba_{c}": proba[:, j] for j, c in enumerate(self.classes_)})
@@ -368,7 +407,8 @@ class SegmentationStream:
         chunk : dict of str to tuple (timestamps, values)
             New samples of any subset of the modalities: ``timestamps`` of shape
             ``(n_samples,)`` in seconds on the reference clock (strictly increasing, also
-            across chunks; irregular is fine) and ``values`` of shape
+            across chunks; irregular is fine; any origin, frame 0 being at the earliest
+            first sample) and ``values`` of shape
             ``(n_samples, n_nodes, n_channels)`` or ``(n_samples, n_channels)``, NaN where a
             sensor is missing. Any number of samples, possibly none.
 
@@ -376,16 +416,16 @@ class SegmentationStream:
         -------
         frames : pandas.DataFrame
             One row per newly completed frame, in order: ``frame`` (index from 0), ``time``
-            (s), ``label`` and ``proba_<class>`` for every class of ``classes_``.
+            (the frame's time on the stream's clock in seconds, ``start_time_ + frame /
+            frame_rate``), ``label`` and ``proba_<class>`` for every class of ``classes_``.
         """
         if self._closed:
             raise ValueError("SegmentationStream: the stream is closed.")
-        for key, (times, values) in self._check_chunk(chunk).items():
-            self._buffers[key].append(times, values)
-        fr = self.frame_rate
-        started = [b for b in self._buffers.values() if np.isfinite(b.last_time)]
-        if len(started) < len(self._buffers):
+        self._append(self._check_chunk(chunk))
+        if self.start_time_ is None:  # a modality has not started: no frame can be final
             return self._table(np.empty((0, len(self.classes_))))
+        fr = self.frame_rate
+        started = list(self._buffers.values())
         limits = [
             _frames_before(
                 b.completed_before(self._max_gap, self._aligner.frame_window(k, b.period, fr)), fr
@@ -406,7 +446,8 @@ class SegmentationStream:
         n_frames : int, default=None
             Length of the recording in frames, if it is fixed (a Recording built with
             ``n_frames``). None counts as :class:`~stgraph_sklearn.data.Recording` does:
-            ``round(max over modalities of (last sample + period) * frame_rate)``.
+            ``round(max over modalities of (last sample + period - start_time_) *
+            frame_rate)``.
 
         Returns
         -------

@@ -1,8 +1,11 @@
 """Tests of the streaming API: streamed labels equal the causal model's offline predictions."""
 
 import gc
+import io
+import re
 
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.linear_model import LogisticRegression
 
@@ -13,7 +16,7 @@ from stgraph_sklearn.estimators import (
     MSTCNSegmenter,
 )
 from stgraph_sklearn.pipeline import make_segmentation_pipeline
-from stgraph_sklearn.streaming import SegmentationStream
+from stgraph_sklearn.streaming import SegmentationStream, stream_csv
 
 FPS = 10.0
 TINY = {"hidden_channels": 8, "n_stages": 2, "n_layers": 3, "max_epochs": 2, "random_state": 0}
@@ -26,6 +29,7 @@ def _recording(rng, seconds=12.0, irregular=True, dropout=True):
     t = np.arange(n) / 50.0
     if irregular:
         t = t + rng.uniform(-0.004, 0.004, n)
+        t[0] = 0.0  # the clock starts at the first sample, where a stream starts its frames
     acc = np.sin(t[:, None, None] * np.array([1.0, 2.0, 3.0])[None, :, None]) + 0.3 * rng.randn(
         n, 3, 2
     )
@@ -52,12 +56,13 @@ def recordings():
     return [_recording(rng) for _ in range(3)]
 
 
-def _stream(model, rec, rng, rates):
-    """Replay ``rec`` as chunks of random duration; return the concatenated frame tables."""
+def _stream(model, rec, rng, rates, offset=0.0):
+    """Replay ``rec`` (its times plus ``offset``) as chunks of random duration; return the
+    stream and its frame tables."""
     stream = model.stream() if rates is None else model.stream(frame_rate=FPS, rates=rates)
-    times = {k: m.times for k, m in rec.modalities.items()}
+    times = {k: m.times + offset for k, m in rec.modalities.items()}
     pos = dict.fromkeys(times, 0)
-    t, out = 0.0, []
+    t, out = offset, []
     end = max(v[-1] for v in times.values())
     while t <= end:
         t += rng.choice([0.0, 0.01, 0.05, 0.3, 1.0, 2.5])
@@ -237,3 +242,109 @@ def test_stream_rates_default_to_the_training_recordings(recordings):
     with pytest.raises(ValueError, match=r"pass the nominal rate in Hz of modalities \['vid'\]"):
         model.stream(frame_rate=FPS)
     assert model.stream(frame_rate=FPS, rates={"vid": 10.0}).rates["vid"] == 10.0
+
+
+@pytest.fixture(scope="module")
+def causal_model(recordings):
+    seg = MSTCNSegmenter(lookahead=0, **TINY)
+    return make_segmentation_pipeline(seg, k=2).fit(recordings, [_labels(r) for r in recordings])
+
+
+@pytest.mark.parametrize("offset", [1000.0, 1.7e9], ids=["1000s", "unix"])
+def test_stream_on_an_absolute_clock_starts_at_its_first_sample(causal_model, offset):
+    """Check that a clock with an offset (Unix seconds, say) gives the labels of the same
+    samples on a clock from 0, frames from its first sample and times on its own clock,
+    instead of counting (and allocating) frames from t=0."""
+    rec = _recording(np.random.RandomState(1))
+    rates = {"acc": 50.0, "vid": 8.0}
+    _, base = _stream(causal_model, rec, np.random.RandomState(4), rates)
+    stream, out = _stream(causal_model, rec, np.random.RandomState(4), rates, offset=offset)
+    assert stream.start_time_ == offset
+    assert stream.n_frames_ == rec.n_frames
+    assert stream._buffers["acc"].times.size < 200  # no frames (nor samples) from t=0 on
+    base, out = (pd.concat(tables, ignore_index=True) for tables in (base, out))
+    np.testing.assert_array_equal(out["frame"], np.arange(rec.n_frames))
+    np.testing.assert_array_equal(out["label"], base["label"])
+    np.testing.assert_array_equal(out["label"], causal_model.predict([rec])[0])
+    np.testing.assert_allclose(
+        out.filter(like="proba_").to_numpy(), base.filter(like="proba_").to_numpy(), atol=1e-5
+    )
+    np.testing.assert_allclose(out["time"] - offset, base["time"], rtol=0, atol=1e-6)
+    np.testing.assert_array_equal(base["time"], np.arange(rec.n_frames) / FPS)
+
+
+def test_stream_starts_at_the_earliest_first_sample_of_the_modalities(causal_model):
+    """Check that frame 0 is at the earliest first sample even when that modality starts in a
+    later chunk, as recording_from_dataframes starts a recording."""
+    rng = np.random.RandomState(6)
+    stream = causal_model.stream(frame_rate=FPS, rates={"acc": 50.0, "vid": 8.0})
+    t0 = 1.7e9
+    first = stream.partial_predict({"acc": (t0 + 0.5 + np.arange(50) / 50, rng.randn(50, 3, 2))})
+    assert len(first) == 0 and stream.start_time_ is None
+    out = [stream.partial_predict({"vid": (t0 + np.arange(12) / 8, rng.randn(12, 4))})]
+    assert stream.start_time_ == t0
+    out = pd.concat([*out, stream.close()], ignore_index=True)
+    np.testing.assert_array_equal(out["frame"], np.arange(15))  # 1.5 s from t0, at 10 fps
+    np.testing.assert_allclose(out["time"] - t0, np.arange(15) / FPS, rtol=0, atol=1e-6)
+
+
+def _write_model(model, tmp_path):
+    import joblib
+
+    path = tmp_path / "model.joblib"
+    joblib.dump(model, path)
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    "lines, message",
+    [
+        (
+            "acc,0.0,1,2,3,4,5,6\nacc,0.0,1,2,3,4,5,6\n",
+            r"line 2: modality 'acc' at '0\.0' s is not after its previous sample at 0\.0 s "
+            r"\(line 1\)",
+        ),
+        (
+            "vid,0.0,1,2,3,4\nacc,0.5,1,2,3,4,5,6\nacc,0.25,1,2,3,4,5,6\n",
+            r"line 3: modality 'acc' at '0\.25' s is not after its previous sample at 0\.5 s",
+        ),
+        ("acc,0.0,1,2,3,inf,5,6\n", r"line 1: values must be finite numbers .*Got 'inf'"),
+        ("acc,0.0,1,2,3,4,5,6\nvid,0.1,1,-inf,3,4\n", r"line 2: values .*Got '-inf'"),
+        ("acc,inf,1,2,3,4,5,6\n", r"line 1: the time must be a finite number .*Got 'inf'"),
+        ("acc,nan,1,2,3,4,5,6\n", r"line 1: the time must be a finite number .*Got 'nan'"),
+    ],
+    ids=["duplicate", "backwards", "inf-value", "minus-inf", "inf-time", "nan-time"],
+)
+def test_cli_stream_names_the_line_of_bad_times_and_values(
+    causal_model, tmp_path, capsys, lines, message
+):
+    """Check that duplicate, decreasing and non-finite times and infinite values end the
+    command with an error naming the input line, not a Modality error without one."""
+    from stgraph_sklearn.cli import main
+
+    (tmp_path / "bad.csv").write_text(lines)
+    args = ["stream", "--model", _write_model(causal_model, tmp_path)]
+    assert main([*args, "--input", str(tmp_path / "bad.csv")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("stgraph-seg stream: error: line ")
+    assert re.search(message, err), err
+
+
+@pytest.mark.parametrize("chunk", ["0", "-1", "nan", "inf", "x"])
+def test_cli_stream_rejects_a_chunk_that_is_not_a_positive_number(chunk, tmp_path, capsys):
+    """Check that --chunk must be a finite number of seconds > 0 (0 sent every line alone,
+    inf never sent anything before the end)."""
+    from stgraph_sklearn.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["stream", "--model", str(tmp_path / "m.stgm"), "--chunk", chunk])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert f"argument --chunk: expected a finite number > 0, got '{chunk}'" in err
+
+
+@pytest.mark.parametrize("chunk", [0, -1.0, float("nan"), float("inf"), "1", True])
+def test_stream_csv_rejects_a_bad_chunk_length(causal_model, chunk):
+    """Check stream_csv's own check of chunk_seconds."""
+    with pytest.raises(ValueError, match=r"'chunk_seconds' parameter of stream_csv .*Got"):
+        stream_csv(causal_model, ["acc,0.0,1,2,3,4,5,6"], io.StringIO(), chunk_seconds=chunk)
