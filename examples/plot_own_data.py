@@ -86,7 +86,11 @@ X = [
     )
     for n in names
 ]
-y = labels_from_segment_table(pd.read_csv(root / "segments.csv"), X)
+# names and labels as written (pandas would read "01" as 1 and "None" as missing)
+segments = pd.read_csv(
+    root / "segments.csv", dtype={"recording": str, "label": str}, keep_default_na=False
+)
+y = labels_from_segment_table(segments, X)
 segmenter = AdaptiveGraphSegmenter(
     hidden_channels=16, n_layers=5, n_stages=2, max_epochs=40, lr=5e-3, random_state=0
 )

@@ -425,6 +425,13 @@ class Recording:
         Identifier of the recording (for example the trial name).
     subject : hashable, default=None
         Who was recorded; used as ``groups`` for subject-disjoint splits.
+    start_time : float, default=0.0
+        Time of frame 0, in seconds, on the clock of the data the recording was read from:
+        frame ``i`` is at ``start_time + i / frame_rate`` on that clock.
+        :func:`~stgraph_sklearn.data.recording_from_dataframes` sets it to the earliest
+        sample of tables whose time is in seconds, and
+        :func:`~stgraph_sklearn.data.labels_from_segment_table` reads segment times on that
+        clock. It does not change the modalities, whose times are relative to frame 0.
 
     Attributes
     ----------
@@ -444,7 +451,12 @@ class Recording:
     (300, 11)
     """
 
-    def __init__(self, modalities, frame_rate, n_frames=None, name=None, subject=None):
+    #: Default for recordings pickled before ``start_time`` existed.
+    start_time = 0.0
+
+    def __init__(
+        self, modalities, frame_rate, n_frames=None, name=None, subject=None, start_time=0.0
+    ):
         if not isinstance(modalities, Mapping) or len(modalities) == 0:
             raise TypeError(
                 "Recording 'modalities' must be a non-empty mapping of name to Modality. "
@@ -475,6 +487,15 @@ class Recording:
         self.n_frames = int(n_frames)
         self.name = name
         self.subject = subject
+        if (
+            isinstance(start_time, bool)
+            or not isinstance(start_time, numbers.Real)
+            or not np.isfinite(start_time)
+        ):
+            raise ValueError(
+                f"Recording 'start_time' must be a finite number of seconds. Got {start_time!r}."
+            )
+        self.start_time = float(start_time)
 
     @property
     def frame_times(self):
@@ -523,6 +544,7 @@ class Recording:
             "n_frames": self.n_frames,
             "name": self.name,
             "subject": self.subject,
+            "start_time": self.start_time,
         }
         fields.update(changes)
         return Recording(**fields)

@@ -3,9 +3,10 @@
 The column rule (documented in the user guide, "Your own data"):
 
 - the time comes from a ``DatetimeIndex``, a ``TimedeltaIndex`` or a time column (``time=``,
-  else the first of ``time``, ``time_s``, ``timestamp``, ``t``, ``seconds`` present), in
-  seconds; without any, samples are taken at ``rate`` (or ``frame_rate``) Hz. The time
-  column never becomes a sensor;
+  else the first of ``time``, ``time_s``, ``timestamp``, ``t``, ``seconds`` present, in any
+  case), in seconds; without any, samples are taken at ``rate`` (or ``frame_rate``) Hz. The
+  time column never becomes a sensor, and an increasing column named like a time
+  (``Time (s)``, ``time_ms``) that is not one of these names is an error rather than a sensor;
 - a regular clock becomes a rate (Hz), an irregular one stays as timestamps;
 - columns named ``<node>_<channel>`` where every node has the same channels become a
   ``(T, n_nodes, n_channels)`` block (``wrist_x, wrist_y, wrist_z, ankle_x, ...`` -> nodes
@@ -17,6 +18,7 @@ The column rule (documented in the user guide, "Your own data"):
 from __future__ import annotations
 
 import numbers
+import re
 from collections.abc import Mapping
 
 import numpy as np
@@ -24,6 +26,7 @@ import pandas as pd
 
 from ._containers import Modality, Recording
 from ._segments import _labels_array
+from ._validation import _label_kind, check_label_sequence
 
 __all__ = [
     "TIME_COLUMNS",
@@ -32,33 +35,78 @@ __all__ = [
     "recordings_from_dataframe",
 ]
 
-#: Column names recognised as the time axis (seconds) when ``time`` is not given.
+#: Column names recognised as the time axis (seconds) when ``time`` is not given (in any
+#: case: ``Time`` is ``time``).
 TIME_COLUMNS = ("time", "time_s", "timestamp", "t", "seconds")
 _REGULAR_TOLERANCE = 0.1  # deviation from a regular grid, in periods, still read as a rate
+# Words that make a column name look like a time axis (``Time (s)``, ``time_ms``, ``date``).
+_TIME_WORDS = frozenset(
+    {"time", "times", "timestamp", "timestamps", "datetime", "date", "sec", "secs", "seconds"}
+    | {"ms", "msec", "elapsed", "ts", "epoch", "unix"}
+)
+
+
+def _time_column(columns):
+    """The column recognised as the time axis: the first of ``TIME_COLUMNS``, in any case."""
+    for wanted in TIME_COLUMNS:
+        for col in columns:
+            if isinstance(col, str) and col.strip().lower() == wanted:
+                return col
+    return None
+
+
+def _looks_like_time(df, col):
+    """Whether ``col`` is named like a time and holds strictly increasing numbers."""
+    words = re.split(r"[^0-9a-z]+", str(col).lower())
+    values = df[col]
+    if not _TIME_WORDS.intersection(words) or len(values) < 2:
+        return False
+    if pd.api.types.is_bool_dtype(values) or not pd.api.types.is_numeric_dtype(values):
+        return False
+    diff = np.diff(values.to_numpy(dtype=np.float64, na_value=np.nan))
+    return bool((diff > 0).all())
 
 
 def _table_times(df, time, where):
-    """Return ``(seconds or None, value_columns)`` of one DataFrame."""
+    """Return ``(seconds or None, value_columns, is_datetime)`` of one DataFrame."""
     index = df.index
     if isinstance(index, pd.DatetimeIndex):
-        return (index - index[0]).total_seconds().to_numpy() + index[0].timestamp(), list(
-            df.columns
-        )
+        seconds = (index - index[0]).total_seconds().to_numpy() + index[0].timestamp()
+        return seconds, list(df.columns), True
     if isinstance(index, pd.TimedeltaIndex):
-        return index.total_seconds().to_numpy(dtype=np.float64), list(df.columns)
+        return index.total_seconds().to_numpy(dtype=np.float64), list(df.columns), False
     columns = list(df.columns)
     if time is None:
-        time = next((c for c in TIME_COLUMNS if c in columns), None)
+        time = _time_column(columns)
+        if time is None:
+            timelike = next((c for c in columns if _looks_like_time(df, c)), None)
+            if timelike is not None:
+                raise ValueError(
+                    f"{where}: column {timelike!r} looks like a time axis but is not one of the "
+                    f"recognised time columns {list(TIME_COLUMNS)}, so it would be read as a "
+                    f"sensor. If it holds seconds, rename it to one of them or pass "
+                    f"time={timelike!r}; convert it to seconds if it does not, or rename it if it "
+                    "is a sensor."
+                )
     elif time not in columns:
         raise ValueError(
             f"{where} has no time column {time!r}. Got columns {columns[:10]}"
             f"{'...' if len(columns) > 10 else ''}."
         )
     if time is None:
-        return None, columns
+        return None, columns, False
     col = df[time]
+    is_datetime = False
+    if pd.api.types.is_object_dtype(col) or pd.api.types.is_string_dtype(col):
+        # text, as read from a CSV file (dtype object under pandas 2, str under pandas 3):
+        # ISO 8601 datetimes become datetimes; anything else is refused below
+        try:
+            col = pd.to_datetime(col, format="ISO8601")
+        except (TypeError, ValueError):
+            pass
     if pd.api.types.is_datetime64_any_dtype(col):
         seconds = (col - col.iloc[0]).dt.total_seconds().to_numpy() + col.iloc[0].timestamp()
+        is_datetime = True
     elif pd.api.types.is_timedelta64_dtype(col):
         seconds = col.dt.total_seconds().to_numpy()
     else:
@@ -69,7 +117,7 @@ def _table_times(df, time, where):
                 f"{where}: time column {time!r} must hold seconds (numbers), datetimes or "
                 f"timedeltas. Got dtype {col.dtype}."
             ) from exc
-    return seconds, [c for c in columns if c != time]
+    return seconds, [c for c in columns if c != time], is_datetime
 
 
 def _group_columns(columns, nodes, where):
@@ -135,7 +183,7 @@ def _modality_from_dataframe(df, *, time, nodes, rate, where):
         raise TypeError(f"{where} must be a pandas DataFrame. Got {type(df).__name__}.")
     if df.shape[0] == 0:
         raise ValueError(f"{where} is empty: expected at least one row.")
-    seconds, columns = _table_times(df, time, where)
+    seconds, columns, is_datetime = _table_times(df, time, where)
     if not columns:
         raise ValueError(f"{where} has no sensor columns besides its time axis.")
     groups = _group_columns(columns, nodes, where)
@@ -152,7 +200,7 @@ def _modality_from_dataframe(df, *, time, nodes, rate, where):
             ) from exc
     arr = np.stack(values, axis=1)  # (T, nodes, channels)
     clock = _clock(seconds, arr.shape[0], rate, where)
-    return arr, tuple(groups), _channel_names(groups, nodes), clock
+    return arr, tuple(groups), _channel_names(groups, nodes), clock, is_datetime
 
 
 def _channel_names(groups, nodes):
@@ -173,23 +221,28 @@ def recording_from_dataframes(
     rate=None,
     name=None,
     subject=None,
+    sources=None,
 ):
     """Build one :class:`Recording` from one DataFrame per modality, without reshaping by hand.
 
     Parameters
     ----------
     frames : pandas.DataFrame or mapping of str to pandas.DataFrame
-        One table per modality (a single table is the modality ``"x"``), each on its own clock:
-        a ``DatetimeIndex``, a ``TimedeltaIndex`` or a time column in seconds. A regular clock
-        becomes a rate in Hz, an irregular one is kept as timestamps. Times of all modalities
-        are on one clock; the reference timeline starts at the earliest first sample.
+        One table per modality (a single table is the modality ``"x"``), each with its own
+        sampling: a ``DatetimeIndex``, a ``TimedeltaIndex`` or a time column in seconds. A
+        regular clock becomes a rate in Hz, an irregular one is kept as timestamps. Times of
+        all modalities are on one clock; the reference timeline starts at the earliest first
+        sample, whose time is kept as ``Recording.start_time`` (see Returns).
     frame_rate : float, default=None
         Rate of the reference timeline (labels are one per frame). Defaults to the lowest
         modality rate rounded to 0.01 Hz (for example 30 for video features next to 50 Hz
         accelerometers).
     time : str, default=None
-        Name of the time column, else the first of ``TIME_COLUMNS`` present (``"time"``,
-        ``"time_s"``, ``"timestamp"``, ``"t"``, ``"seconds"``). Never read as a sensor.
+        Name of the time column, else the first of ``TIME_COLUMNS`` present in any case
+        (``"time"``, ``"time_s"``, ``"timestamp"``, ``"t"``, ``"seconds"``; ``"Time"`` too).
+        Never read as a sensor. Without a time axis, a column named like a time that holds
+        increasing numbers (``"Time (s)"``, ``"time_ms"``) is an error rather than a sensor
+        sampled at ``rate``: pass its name here (if it holds seconds) or rename it.
     nodes : mapping, default=None
         Explicit grouping of columns into nodes: ``{node: [column, ...]}`` for a single table,
         or ``{modality: {node: [column, ...]}}``. By default columns ``<node>_<channel>`` that
@@ -201,12 +254,25 @@ def recording_from_dataframes(
         Name of the recording.
     subject : hashable, default=None
         Who was recorded (``groups`` for subject-disjoint splits).
+    sources : mapping of str to str, default=None
+        Where each modality's table came from (a file path, say): an error about a table
+        names it instead of ``modality '<name>'``.
 
     Returns
     -------
     recording : Recording
         Node and channel names come from the columns (``"accel:wrist"``, channels
-        ``("x", "y", "z")``); channel order follows the columns.
+        ``("x", "y", "z")``); channel order follows the columns. ``start_time`` is the time in
+        seconds of the earliest sample (frame 0), so that
+        :func:`labels_from_segment_table` reads segments on the tables' clock; it is 0 when the
+        clock is made of datetimes (segment seconds then count from the earliest sample) and
+        for tables sampled at ``rate``.
+
+    Raises
+    ------
+    ValueError
+        If a table is malformed (the message names its modality), or every modality has a
+        single timestamped sample, from which no sampling rate can be inferred.
 
     See Also
     --------
@@ -229,6 +295,24 @@ def recording_from_dataframes(
     (('accel:wrist', 'accel:ankle'), (100, 2, 3))
     """
     where = "recording_from_dataframes" + ("" if name is None else f" ({name!r})")
+    return _recording_from_tables(
+        frames,
+        frame_rate=frame_rate,
+        time=time,
+        nodes=nodes,
+        rate=rate,
+        name=name,
+        subject=subject,
+        where=where,
+        part_where=lambda key: (sources or {}).get(key, f"{where}: modality {key!r}"),
+    )
+
+
+def _recording_from_tables(
+    frames, *, frame_rate, time, nodes, rate, name, subject, where, part_where
+):
+    """:func:`recording_from_dataframes`, errors prefixed by ``where`` (the recording) and
+    ``part_where(key)`` (one table: a modality name, or the file it was read from)."""
     if isinstance(frames, pd.DataFrame):
         frames = {"x": frames}
         nodes = None if nodes is None else {"x": nodes}
@@ -249,27 +333,50 @@ def recording_from_dataframes(
         if part_rate is None and frame_rate is not None:
             part_rate = frame_rate
         parts[key] = _modality_from_dataframe(
-            df,
-            time=time,
-            nodes=part_nodes,
-            rate=part_rate,
-            where=f"{where}: modality {key!r}",
+            df, time=time, nodes=part_nodes, rate=part_rate, where=part_where(key)
         )
-    starts = [c["start"] if "start" in c else c["timestamps"][0] for *_, c in parts.values()]
-    origin = min(starts)
+    clocks = [part[3] for part in parts.values()]
+    if all("timestamps" in c and c["timestamps"].size == 1 for c in clocks):
+        raise ValueError(
+            f"{where}: every table has a single timestamped sample "
+            f"({', '.join(part_where(k) for k in parts)}), so no sampling rate can be inferred "
+            "and the recording spans no time. Expected at least two samples in one table."
+        )
+    origin = min(c["start"] if "start" in c else c["timestamps"][0] for c in clocks)
     modalities = {}
-    for key, (arr, node_names, channel_names, clock) in parts.items():
+    for key, (arr, node_names, channel_names, clock, _) in parts.items():
         if "start" in clock:
             clock = {**clock, "start": float(clock["start"] - origin)}
         else:
             clock = {"timestamps": clock["timestamps"] - origin}
-        modalities[key] = Modality(arr, node_names=node_names, channel_names=channel_names, **clock)
+        try:
+            modalities[key] = Modality(
+                arr, node_names=node_names, channel_names=channel_names, **clock
+            )
+        except (TypeError, ValueError) as exc:
+            raise type(exc)(f"{part_where(key)}: {exc}") from None
     if frame_rate is None:
         rates = [m.rate for m in modalities.values() if m.rate is not None]
         if not rates:
-            rates = [1.0 / float(np.median(np.diff(m.times))) for m in modalities.values()]
+            rates = [
+                1.0 / float(np.median(np.diff(m.times)))
+                for m in modalities.values()
+                if m.n_samples > 1
+            ]
         frame_rate = round(float(min(rates)), 2)
-    return Recording(modalities, frame_rate=frame_rate, name=name, subject=subject)
+    # Segment seconds are on the tables' clock, except on a datetime clock (seconds since
+    # the earliest sample: a segment table does not hold Unix times).
+    is_datetime = any(part[4] for part in parts.values())
+    try:
+        return Recording(
+            modalities,
+            frame_rate=frame_rate,
+            name=name,
+            subject=subject,
+            start_time=0.0 if is_datetime else float(origin),
+        )
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(f"{where}: {exc}") from None
 
 
 def recordings_from_dataframe(
@@ -375,22 +482,65 @@ def _frame_rate_and_count(recording, where):
     )
 
 
+def _is_missing(value):
+    """Whether one label is missing: None, NaN, pandas' NA or NaT."""
+    if value is None or isinstance(value, (str, bytes)):
+        return value is None
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # an array-like "label": check_label_sequence refuses it
+        return False
+
+
+def _segment_labels(rows, where):
+    """The ``label`` column of a segment table as a validated, typed array."""
+    values = rows["label"].tolist()
+    missing = [i for i, v in enumerate(values) if _is_missing(v)]
+    if missing:
+        i = missing[0]
+        raise ValueError(
+            f"{where}: segment {rows.index[i]!r} has no label (got {values[i]!r}; "
+            f"{len(missing)} segment(s) without one); expected a label for every segment. "
+            "Leave unlabelled time out of the table and pass fill= to label it."
+        )
+    return check_label_sequence(_labels_array(values), name="the 'label' column", caller=where)
+
+
+def _fill_labels(labels, fill, where):
+    """``labels`` followed by ``fill``, which must be a label of the same kind."""
+    fill_arr = check_label_sequence(_labels_array([fill]), name="fill", caller=where)
+    kind, fill_kind = _label_kind(labels), _label_kind(fill_arr)
+    if fill_kind != kind:
+        raise ValueError(
+            f"{where}: fill={fill!r} is a {fill_kind} label but the segments have {kind} labels "
+            f"(such as {labels[0].item()!r}); expected a fill label of the same kind."
+        )
+    return _labels_array([*labels.tolist(), fill_arr[0].item()])
+
+
 def labels_from_segment_table(segments, recordings, *, fill=None, start="start", end="end"):
     """Frame labels from segments in seconds (``start``, ``end``, ``label``), as tools export them.
 
-    Frame ``i`` (at ``i / frame_rate`` s) gets the label of the segment with
-    ``start <= i / frame_rate < end``.
+    Segment times are on the clock of the recording's data: frame ``i`` is at
+    ``start_time + i / frame_rate`` seconds (``Recording.start_time``, the time of the
+    earliest sample as :func:`recording_from_dataframes` read it; 0 for a
+    ``(frame_rate, n_frames)`` pair) and gets the label of the segment with
+    ``start <= start_time + i / frame_rate < end``. Segments relative to the recording's start
+    on an absolute sensor clock need ``recording.replace(start_time=0.0)`` (or shifted bounds).
 
     Parameters
     ----------
     segments : pandas.DataFrame
         Columns ``start``, ``end`` (seconds, end exclusive) and ``label``; with several
-        recordings also a ``recording`` column holding each recording's name.
+        recordings also a ``recording`` column holding each recording's name. Labels are used
+        as they are (``"None"`` and ``"NA"`` are labels like any other); a missing label
+        (None, NaN) is an error.
     recordings : Recording, list of Recording, or (frame_rate, n_frames)
-        The recordings to label (their frame rate and frame count).
+        The recordings to label (their frame rate, frame count and ``start_time``).
     fill : label, default=None
-        Label of frames no segment covers (for example ``"background"``); None makes them an
-        error.
+        Label of frames no segment covers (for example ``"background"``), of the same kind as
+        the segments' labels (a string for string labels, a number for numeric ones); None
+        makes uncovered frames an error.
     start, end : str, default="start", "end"
         Column names of the segment bounds.
 
@@ -398,6 +548,20 @@ def labels_from_segment_table(segments, recordings, *, fill=None, start="start",
     -------
     y : ndarray of shape (n_frames,) or list of such arrays
         One array per recording (a list if ``recordings`` is a list).
+
+    Raises
+    ------
+    ValueError
+        If a segment has bounds that are not finite with ``start < end``, has no label, or
+        overlaps another; if no segment of a recording overlaps its frames (segments on
+        another clock); if frames are uncovered and ``fill`` is None; or if ``fill`` is not a
+        label of the segments' kind.
+    TypeError
+        If the labels mix types.
+
+    See Also
+    --------
+    recording_from_dataframes : Recordings, with their ``start_time``, from DataFrames.
 
     Examples
     --------
@@ -427,6 +591,7 @@ def labels_from_segment_table(segments, recordings, *, fill=None, start="start",
     out = []
     for j, rec in enumerate(recs):
         fr, n = _frame_rate_and_count(rec, where)
+        origin = rec.start_time if isinstance(rec, Recording) else 0.0
         rows = segments
         if "recording" in segments.columns and (len(recs) > 1 or isinstance(rec, Recording)):
             rec_name = rec.name if isinstance(rec, Recording) else None
@@ -445,14 +610,26 @@ def labels_from_segment_table(segments, recordings, *, fill=None, start="start",
                 f"{where}: segment {rows.index[i]!r} must have finite start < end in seconds. "
                 f"Got start={rows[start].iloc[i]!r}, end={rows[end].iloc[i]!r}."
             )
+        labels = _segment_labels(rows, where)
         order = np.argsort(s, kind="stable")
-        s, e = s[order], e[order]
-        labels = _labels_array(rows["label"].tolist())[order]
+        s, e, labels = s[order], e[order], labels[order]
         overlap = np.flatnonzero(s[1:] < e[:-1] - 1e-9)
         if overlap.size:
             i = overlap[0]
             raise ValueError(
                 f"{where}: segments ({s[i]:g}, {e[i]:g}) and ({s[i + 1]:g}, {e[i + 1]:g}) overlap."
+            )
+        if fill is not None:
+            labels = _fill_labels(labels, fill, where)
+        duration = n / fr
+        # Frame times relative to frame 0; with origin 0 the segment times are used unchanged.
+        s, e = (s, e) if origin == 0 else (s - origin, e - origin)
+        if not ((e > 0) & (s < duration)).any():
+            raise ValueError(
+                f"{where}: no segment of recordings[{j}] overlaps its frames: the segments span "
+                f"{s.min() + origin:g} to {e.max() + origin:g} s, the recording "
+                f"{origin:g} to {origin + duration:g} s on its clock. Expected segment times on "
+                "the clock of the recording's time column."
             )
         t = np.arange(n) / fr
         k = np.searchsorted(s, t, side="right") - 1
@@ -461,10 +638,10 @@ def labels_from_segment_table(segments, recordings, *, fill=None, start="start",
             if fill is None:
                 i = int(np.flatnonzero(~covered)[0])
                 raise ValueError(
-                    f"{where}: no segment covers frame {i} ({t[i]:.3f} s) of recordings[{j}] "
-                    f"({int((~covered).sum())} of {n} frames uncovered); pass fill= to label them."
+                    f"{where}: no segment covers frame {i} ({t[i] + origin:.3f} s) of "
+                    f"recordings[{j}] ({int((~covered).sum())} of {n} frames uncovered); pass "
+                    "fill= to label them."
                 )
-            labels = _labels_array([*labels.tolist(), fill])
             k = np.where(covered, k, len(labels) - 1)
         out.append(labels[k])
     return out[0] if single else out

@@ -8,11 +8,13 @@ The generic CSV folder layout::
 
     DATA/
       <recording>/<modality>.csv   one table per recording and modality: a time column in
-                                   seconds ("time", "time_s", "timestamp", "t" or "seconds") or
-                                   ISO datetimes, then the sensor columns (``<node>_<channel>``,
-                                   e.g. wrist_x, wrist_y, wrist_z; see recording_from_dataframes)
-      segments.csv                 recording,start,end,label (seconds, end exclusive); optional
-                                   for prediction
+                                   seconds ("time", "time_s", "timestamp", "t" or "seconds", in
+                                   any case) or ISO datetimes, then the sensor columns
+                                   (``<node>_<channel>``, e.g. wrist_x, wrist_y, wrist_z; see
+                                   recording_from_dataframes)
+      segments.csv                 recording,start,end,label (seconds on the clock of the time
+                                   columns, end exclusive; recording names and labels are text,
+                                   as written); not read for prediction
 """
 
 from __future__ import annotations
@@ -32,9 +34,9 @@ FORMATS = ("csv", "mstcn", "50salads")
 _SEGMENT_COLUMNS = ("recording", "start", "end", "label")
 
 
-def _read_table(path):
+def _read_table(path, **kwargs):
     try:
-        df = pd.read_csv(path)
+        df = pd.read_csv(path, **kwargs)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise DataFormatError(f"{path}: not a readable CSV table ({_one_line(exc)}).") from None
     if df.shape[0] == 0:
@@ -46,20 +48,10 @@ def _one_line(exc):
     return " ".join(str(exc).split())
 
 
-def _parse_datetimes(df):
-    """Turn a non-numeric time column into datetimes (ISO strings in CSV files)."""
-    for col in ("time", "time_s", "timestamp", "t", "seconds"):
-        if col in df.columns and df[col].dtype == object:
-            try:
-                df[col] = pd.to_datetime(df[col])
-            except (TypeError, ValueError):
-                pass
-            break
-    return df
-
-
 def _read_segments(path, names):
-    df = _read_table(path)
+    # Every cell as written: recording names such as "001" and labels such as "01", "None"
+    # or "NA" stay text (pandas would read them as numbers or missing values).
+    df = _read_table(path, dtype=str, keep_default_na=False)
     missing = [c for c in _SEGMENT_COLUMNS if c not in df.columns]
     if missing:
         raise DataFormatError(
@@ -82,7 +74,13 @@ def _read_segments(path, names):
             f"{path}, line {int(bad[0]) + 2}: a segment must end after it starts. Got start="
             f"{df['start'].iloc[bad[0]]!r}, end={df['end'].iloc[bad[0]]!r}."
         )
-    df["recording"] = df["recording"].astype(str)
+    empty = np.flatnonzero(df["label"].str.strip().to_numpy() == "")
+    if empty.size:
+        raise DataFormatError(
+            f"{path}, line {int(empty[0]) + 2}: the label is empty; expected a label for every "
+            "segment. Leave unlabelled time out of segments.csv and pass fill= (--fill on the "
+            "command line) to label it."
+        )
     unknown = sorted(set(df["recording"]) - set(names))
     if unknown:
         line = int(np.flatnonzero(df["recording"] == unknown[0])[0]) + 2
@@ -100,20 +98,26 @@ def read_csv_folder(path, *, frame_rate=None, fill=None, labels=True):
     ----------
     path : str or path-like
         The folder: one sub-folder per recording holding one ``<modality>.csv`` per
-        modality, and ``segments.csv`` (``recording,start,end,label`` in seconds).
+        modality, and ``segments.csv`` (``recording,start,end,label``; start and end in
+        seconds on the clock of the recording's time columns, see
+        :func:`~stgraph_sklearn.data.labels_from_segment_table`).
     frame_rate : float, default=None
         Rate of the label timeline; defaults to each recording's lowest modality rate.
     fill : str, default=None
-        Label of frames no segment covers (None: such frames are an error).
+        Label of frames no segment covers, a string as the labels read from the file are
+        (None: such frames are an error).
     labels : bool, default=True
-        Read ``segments.csv`` (required). With False, it is read only if present.
+        Read ``segments.csv`` (required). With False, it is not read and ``y`` is None.
 
     Returns
     -------
     X : list of Recording
-        In sorted folder order, named by their folder.
+        In sorted folder order, named by their folder; ``start_time`` is the time of each
+        recording's earliest sample.
     y : list of ndarray of shape (n_frames_i,) or None
-        Frame labels, None if ``labels`` is False and there is no ``segments.csv``.
+        Frame labels, None if ``labels`` is False. Labels are the text of ``segments.csv``
+        exactly as written (``"01"`` stays ``"01"``, ``"None"`` and ``"NA"`` are labels), so
+        they are strings even when they look like numbers.
 
     Raises
     ------
@@ -135,23 +139,23 @@ def read_csv_folder(path, *, frame_rate=None, fill=None, labels=True):
         files = sorted(folder.glob("*.csv"))
         if not files:
             raise FileNotFoundError(f"{folder}: no <modality>.csv file in this recording folder.")
-        tables = {}
-        for file in files:
-            tables[file.stem] = df = _parse_datetimes(_read_table(file))
-            try:  # checked one file at a time so that an error names its file
-                recording_from_dataframes({file.stem: df}, frame_rate=frame_rate)
-            except (TypeError, ValueError) as exc:
-                message = str(exc).split(": ", 2)[-1]
-                raise DataFormatError(f"{file}: {message}") from None
-        try:
-            X.append(recording_from_dataframes(tables, frame_rate=frame_rate, name=folder.name))
+        tables = {file.stem: _read_table(file) for file in files}
+        try:  # an error about a table names its file
+            X.append(
+                recording_from_dataframes(
+                    tables,
+                    frame_rate=frame_rate,
+                    name=folder.name,
+                    sources={file.stem: str(file) for file in files},
+                )
+            )
         except (TypeError, ValueError) as exc:
-            raise DataFormatError(f"{folder}: {_one_line(exc)}") from None
+            raise DataFormatError(_one_line(exc)) from None
+    if not labels:
+        return X, None
     seg_path = root / "segments.csv"
     if not seg_path.is_file():
-        if labels:
-            raise FileNotFoundError(f"segments file not found: {seg_path}")
-        return X, None
+        raise FileNotFoundError(f"segments file not found: {seg_path}")
     table = _read_segments(seg_path, [x.name for x in X])
     y = []
     for rec in X:

@@ -1,5 +1,8 @@
 """DataFrames and segment tables in seconds -> recordings and frame labels."""
 
+import re
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -144,3 +147,90 @@ def test_sktime_panels_keep_their_variable_names_as_nodes():
     idx = pd.MultiIndex.from_product([range(2), range(5)], names=["instance", "time"])
     df = pd.DataFrame(np.ones((10, 2)), index=idx, columns=["heart_rate", "spo2"])
     assert check_recordings(df)[0].node_names == ("x:heart_rate", "x:spo2")
+
+
+def test_segment_labels_are_used_as_given_and_missing_ones_are_an_error():
+    """Check that 'None' / 'NA' are labels and a None or NaN label is a ValueError."""
+    table = pd.DataFrame({"start": [0.0, 1.0], "end": [1.0, 2.0], "label": ["None", "NA"]})
+    assert labels_from_segment_table(table, (2.0, 4)).tolist() == ["None", "None", "NA", "NA"]
+    for missing in (None, np.nan):
+        table = pd.DataFrame({"start": [0.0, 1.0], "end": [1.0, 2.0], "label": ["a", missing]})
+        with pytest.raises(ValueError, match="segment 1 has no label"):
+            labels_from_segment_table(table, (2.0, 4))
+    floats = pd.DataFrame({"start": [0.0], "end": [2.0], "label": [0.5]})
+    with pytest.raises(ValueError, match="non-integer float labels"):
+        labels_from_segment_table(floats, (2.0, 4))
+
+
+def test_fill_must_be_a_label_of_the_segments_kind():
+    """Check that numeric labels stay numbers with a numeric fill, and a string fill is refused."""
+    table = pd.DataFrame({"start": [0.0], "end": [1.0], "label": [3]})
+    y = labels_from_segment_table(table, (2.0, 4), fill=0)
+    assert y.tolist() == [3, 3, 0, 0] and y.dtype.kind == "i"
+    with pytest.raises(
+        ValueError, match=r"fill='bg' is a string label but the segments have numeric"
+    ):
+        labels_from_segment_table(table, (2.0, 4), fill="bg")
+    text = table.assign(label=["3"])
+    with pytest.raises(ValueError, match=r"fill=0 is a numeric label"):
+        labels_from_segment_table(text, (2.0, 4), fill=0)
+
+
+@pytest.mark.parametrize("start", [0.0, 2.0, 1.7e9])
+def test_segment_times_are_on_the_clock_of_the_tables(start):
+    """Check that Recording.start_time is the earliest sample and segments are read on it."""
+    rec = recording_from_dataframes({"a": _accel(start=start), "b": _accel(start=start + 0.5)})
+    assert rec.start_time == start and rec.modalities["b"].start == pytest.approx(0.5)
+    table = pd.DataFrame(
+        {
+            "start": [start - 1.0, start + 1.0],
+            "end": [start + 1.0, start + 3.0],
+            "label": ["a", "b"],
+        }
+    )
+    y = labels_from_segment_table(table, rec)
+    assert y.tolist() == ["a"] * 50 + ["b"] * 75  # 2.5 s at 50 Hz
+    if start:
+        with pytest.raises(ValueError, match=r"no segment of recordings\[0\] overlaps its frames"):
+            labels_from_segment_table(table, rec.replace(start_time=start + 100.0), fill="bg")
+        relative = table.assign(start=[0.0, 1.0], end=[1.0, 3.0])
+        y = labels_from_segment_table(relative, rec.replace(start_time=0.0))
+        assert y.tolist() == ["a"] * 50 + ["b"] * 75
+
+
+def test_datetime_clock_counts_segment_seconds_from_the_start():
+    df = _accel().drop(columns="time_s")
+    df.index = pd.date_range("2026-01-01 10:00:00", periods=100, freq="20ms")
+    rec = recording_from_dataframes(df)
+    assert rec.start_time == 0.0 and rec.replace(n_frames=50).start_time == 0.0
+    table = pd.DataFrame({"start": [0.0, 1.0], "end": [1.0, 2.0], "label": ["a", "b"]})
+    assert labels_from_segment_table(table, rec)[50] == "b"
+    with pytest.raises(ValueError, match="'start_time' must be a finite number"):
+        rec.replace(start_time=np.nan)
+
+
+def test_one_sample_tables_without_numpy_warnings():
+    """Check that a one-sample table is read next to another and is a clear error alone."""
+    one = pd.DataFrame({"time": [0.0], "temp": [21.5]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        rec = recording_from_dataframes({"accel": _accel(), "thermo": one})
+        assert rec.frame_rate == 50.0 and rec.modalities["thermo"].n_samples == 1
+        for frame_rate in (None, 10.0):
+            with pytest.raises(ValueError, match=r"modality 'thermo'\), so no sampling rate"):
+                recording_from_dataframes({"thermo": one}, frame_rate=frame_rate)
+
+
+def test_time_column_names_in_any_case_and_time_like_columns():
+    """Check that 'Time' is the clock and an unrecognised time column is not a sensor."""
+    t = np.arange(10) / 10
+    rec = recording_from_dataframes(pd.DataFrame({"Time": t, "a": 1.0}), frame_rate=5.0)
+    assert rec.modalities["x"].rate == 10.0 and rec.modalities["x"].n_channels == 1
+    for name in ("Time (s)", "time_ms", "elapsed"):
+        with pytest.raises(ValueError, match=rf"column '{re.escape(name)}' looks like a time"):
+            recording_from_dataframes(pd.DataFrame({name: t, "a": 1.0}), frame_rate=5.0)
+    # no time axis: sampled at the rate, as documented; a decreasing "*_time" is a sensor
+    table = pd.DataFrame({"reaction_time": t[::-1], "a": 1.0})
+    mod = recording_from_dataframes(table, rate=5.0).modalities["x"]
+    assert mod.rate == 5.0 and mod.n_channels == 2
+    assert recording_from_dataframes(table.set_axis(["a", "b"], axis=1), rate=5.0).n_frames == 10

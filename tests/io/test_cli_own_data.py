@@ -208,3 +208,26 @@ def test_50salads_release_format(tmp_path, capsys):
     assert {"recording", "start", "end", "start_s", "end_s", "label"} <= set(segments.columns)
     code, out, err = run(["evaluate", "--model", str(model), *common], capsys)
     assert code == 0 and "overall" in out, err
+
+
+def test_numeric_looking_labels_with_fill_and_predict_ignores_segments(
+    csv_folder, tmp_path, capsys
+):
+    """Check that --fill labels gaps among labels such as '01' (text, as written) and that
+    predict reads no segments.csv, so its gaps need no --fill."""
+    segs = pd.read_csv(csv_folder / "segments.csv")
+    codes = {"idle": "01", "stir": "10", "pour": "2"}
+    segs["label"] = segs["label"].map(codes)
+    segs.drop(index=1).to_csv(csv_folder / "segments.csv", index=False)  # a gap in trial0
+    model, out_dir = tmp_path / "m.stgm", tmp_path / "pred"
+    code, _, err = run(
+        ["fit", "--data", str(csv_folder), *FAST, "--fill", "00", "--out", str(model)], capsys
+    )
+    assert code == 0, err
+    assert set(load_model(model).classes_) == {"00", *codes.values()}
+    code, _, err = run(
+        ["predict", "--model", str(model), "--data", str(csv_folder), "--out", str(out_dir)],
+        capsys,
+    )
+    assert code == 0, err
+    assert set((out_dir / "trial0.txt").read_text().split()) <= {"00", *codes.values()}
