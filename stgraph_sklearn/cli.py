@@ -188,15 +188,23 @@ def _parse_settings(pairs):
     return out
 
 
-def _read(args, *, labels):
+def _read(args, *, labels, model=None):
+    """Read ``--data``; with a fitted ``model``, CSV recordings are framed at the model's
+    training frame rate unless ``--frame-rate`` says otherwise."""
     from .io import read_dataset
+    from .transformers import ModalityAligner
 
+    frame_rate = args.frame_rate
+    if frame_rate is None and model is not None and args.format == "csv":
+        steps = getattr(model, "steps", [])
+        aligner = next((s for _, s in steps if isinstance(s, ModalityAligner)), None)
+        frame_rate = getattr(aligner, "frame_rate_", None)
     X, y = read_dataset(
         args.data,
         args.format,
         split=getattr(args, "split", 1),
         subset=getattr(args, "subset", "test"),
-        frame_rate=args.frame_rate,
+        frame_rate=frame_rate,
         fill=args.fill,
         labels=labels,
     )
@@ -246,11 +254,13 @@ def _cmd_fit(args):
     return 0
 
 
-def _load_for(args, X):
+def _load_and_read(args, *, labels):
+    """Load ``--model``, read ``--data`` for it and check that the nodes match."""
     from .io import load_model
     from .utils import final_estimator
 
     model = load_model(args.model)
+    X, y = _read(args, labels=labels, model=model)
     expected = getattr(final_estimator(model), "node_names_", None)
     for x in X if expected is not None else []:
         if tuple(x.node_names) != tuple(expected):
@@ -260,15 +270,14 @@ def _load_for(args, X):
                 f"{args.data}: the nodes of recording {x.name!r} do not match the model "
                 f"{args.model} (missing {missing}, unexpected {extra}, or another order)."
             )
-    return model
+    return model, X, y
 
 
 def _cmd_predict(args):
     from .data import segments_to_labels
     from .io import write_predictions
 
-    X, _ = _read(args, labels=False)
-    model = _load_for(args, X)
+    model, X, _ = _load_and_read(args, labels=False)
     segments = model.predict_segments(X)  # one inference pass; the frame labels follow from it
     y_pred = [
         segments_to_labels(segments[segments["recording"] == i], x.n_frames)
@@ -290,8 +299,7 @@ def _cmd_evaluate(args):
     from .io import recording_names
     from .utils import final_estimator
 
-    X, y = _read(args, labels=True)
-    model = _load_for(args, X)
+    model, X, y = _load_and_read(args, labels=True)
     classes = final_estimator(model).classes_
     unknown = sorted(set(np.concatenate(y).tolist()) - set(classes.tolist()))
     if unknown:
@@ -321,9 +329,10 @@ def _add_data_arguments(parser, *, split=True):
     )
     parser.add_argument(
         "--frame-rate",
-        type=float,
+        type=_positive,
         default=None,
-        help="csv: rate of the label timeline in Hz (default: the lowest modality rate)",
+        help="csv: rate of the label timeline in Hz (default: fit: the lowest modality rate; "
+        "predict and evaluate: the model's training frame rate)",
     )
     parser.add_argument(
         "--fill", default=None, help="csv: label of frames no segment covers (default: error)"

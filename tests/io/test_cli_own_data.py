@@ -4,11 +4,13 @@ import io
 import json
 import shutil
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from stgraph_sklearn import load_model
 from stgraph_sklearn.cli import main
+from stgraph_sklearn.exceptions import StgraphWarning
 from stgraph_sklearn.io import read_dataset
 
 FAST = [
@@ -231,3 +233,30 @@ def test_numeric_looking_labels_with_fill_and_predict_ignores_segments(
     )
     assert code == 0, err
     assert set((out_dir / "trial0.txt").read_text().split()) <= {"00", *codes.values()}
+
+
+def test_predict_frames_new_data_at_the_models_frame_rate(fitted, tmp_path, capsys):
+    """Video at 60 fps next to 50 Hz accelerometers would put the label timeline at 50 fps
+    (the lowest rate); predict and evaluate frame it at the model's 30 fps instead, unless
+    --frame-rate says otherwise."""
+    data, model = fitted
+    faster = tmp_path / "faster"
+    shutil.copytree(data, faster)
+    for folder in faster.glob("trial*"):
+        video = pd.read_csv(folder / "video.csv")
+        t = np.arange(2 * len(video)) / 60
+        fast = {"time": t.round(5)}
+        fast.update({c: np.interp(t, video["time"], video[c]) for c in video.columns[1:]})
+        pd.DataFrame(fast).to_csv(folder / "video.csv", index=False)
+    out_dir = tmp_path / "pred"
+    code, _, err = run(
+        ["predict", "--model", str(model), "--data", str(faster), "--out", str(out_dir)], capsys
+    )
+    assert code == 0, err
+    assert len((out_dir / "trial0.txt").read_text().split()) == 12 * 30
+    code, out, err = run(["evaluate", "--model", str(model), "--data", str(faster)], capsys)
+    assert code == 0 and "overall" in out, err
+    argv = ["predict", "--model", str(model), "--data", str(faster), "--out", str(out_dir)]
+    with pytest.warns(StgraphWarning, match="framed at 50 fps"):
+        code, _, err = run([*argv, "--frame-rate", "50"], capsys)
+    assert code == 0 and len((out_dir / "trial0.txt").read_text().split()) == 12 * 50
