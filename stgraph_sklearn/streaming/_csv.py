@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import csv
 import math
-import numbers
 
 import numpy as np
+
+from ..utils import is_positive_number
 
 __all__ = ["stream_csv"]
 
@@ -111,12 +112,7 @@ def stream_csv(pipeline, lines, out, *, frame_rate=None, rates=None, chunk_secon
     >>> out.getvalue().splitlines()[0]
     'frame,time,label,confidence'
     """
-    if (
-        isinstance(chunk_seconds, bool)
-        or not isinstance(chunk_seconds, numbers.Real)
-        or not math.isfinite(chunk_seconds)
-        or chunk_seconds <= 0
-    ):
+    if not is_positive_number(chunk_seconds):
         raise ValueError(
             "The 'chunk_seconds' parameter of stream_csv must be a positive, finite number of "
             f"seconds. Got {chunk_seconds!r} instead."

@@ -11,6 +11,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..data import Modality, Recording, as_graph_sequences
 from ..transformers import ModalityAligner, NodeFeatureExtractor, SensorGraphBuilder, SequenceScaler
+from ..utils import is_positive_number
 
 __all__ = ["SegmentationStream"]
 
@@ -206,12 +207,7 @@ class SegmentationStream:
                     "one frame rate, or the pipeline was fitted by a version that did not record it."
                 )
             frame_rate = learned_frame_rate
-        if (
-            isinstance(frame_rate, bool)
-            or not isinstance(frame_rate, numbers.Real)
-            or not np.isfinite(frame_rate)
-            or frame_rate <= 0
-        ):
+        if not is_positive_number(frame_rate):
             raise ValueError(
                 f"The 'frame_rate' parameter of {caller} must be a positive number of Hz. "
                 f"Got {frame_rate!r} instead."
@@ -252,11 +248,7 @@ class SegmentationStream:
             )
         rates = {k: rates[k] if k in rates else learned_rates[k] for k in layout}
         for key, rate in rates.items():
-            if (
-                isinstance(rate, bool)
-                or not isinstance(rate, numbers.Real)
-                or not 0 < rate < np.inf
-            ):
+            if not is_positive_number(rate):
                 raise ValueError(
                     f"The 'rates' parameter of {caller} must map modalities to finite positive rates "
                     f"in Hz. Got {rate!r} for modality {key!r}."

@@ -1,15 +1,42 @@
 """Helpers shared by the subpackages that are not specific to one of them.
 
 ``check_device`` validates a torch device (torch imported when called), ``seed_from``
-turns a scikit-learn ``random_state`` into an int seed for torch and ``final_estimator``
-returns the segmenter at the end of a pipeline (or the estimator itself).
+turns a scikit-learn ``random_state`` into an int seed for torch, ``final_estimator``
+returns the segmenter at the end of a pipeline (or the estimator itself) and
+``is_positive_number`` says whether a parameter is a finite number > 0.
 """
 
 from __future__ import annotations
 
+import math
 import numbers
 
-__all__ = ["check_device", "final_estimator", "seed_from"]
+__all__ = ["check_device", "final_estimator", "is_positive_number", "seed_from"]
+
+
+def is_positive_number(value):
+    """Whether ``value`` is a finite real number > 0 (a rate, a duration); bools are not.
+
+    Parameters
+    ----------
+    value : object
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> from stgraph_sklearn.utils import is_positive_number
+    >>> is_positive_number(0.5), is_positive_number(0), is_positive_number(float("inf"))
+    (True, False, False)
+    """
+    return (
+        isinstance(value, numbers.Real)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and value > 0
+    )
 
 
 def final_estimator(estimator):
