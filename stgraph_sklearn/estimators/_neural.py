@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import numbers
 from numbers import Integral, Real
 
 import numpy as np
@@ -377,8 +378,22 @@ class NeuralSegmenter(BaseSegmenter):
                     f"The 'class_weight' parameter of {name} names classes not in y: "
                     f"{sorted(map(str, unknown))}."
                 )
-            weight = np.array(
-                [float(self.class_weight.get(c, 1.0)) for c in self.classes_.tolist()]
+            values = [self.class_weight.get(c, 1.0) for c in self.classes_.tolist()]
+            bad = [
+                (c, v)
+                for c, v in zip(self.classes_.tolist(), values, strict=True)
+                if isinstance(v, bool) or not isinstance(v, numbers.Real) or not 0 <= v < np.inf
+            ]
+            if bad:
+                raise ValueError(
+                    f"The 'class_weight' parameter of {name} must map classes to finite, "
+                    f"non-negative numbers. Got {bad[0][1]!r} for class {bad[0][0]!r}."
+                )
+            weight = np.array(values, dtype=float)
+        if weight is not None and not (weight > 0).any():
+            raise ValueError(
+                f"The 'class_weight' parameter of {name} gives every class weight 0: nothing "
+                "would be learned. Expected at least one class with a positive weight."
             )
         return SegmentationLoss(
             smoothing_weight=self.smoothing_weight,

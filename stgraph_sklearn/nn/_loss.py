@@ -21,7 +21,8 @@ class SegmentationLoss(nn.Module):
     where :math:`\bar{\ell}` is detached (no gradient through the previous frame), the mean runs
     over the classes and over the neighbouring pairs ``(t - 1, t)`` whose frames are both valid,
     and the cross-entropy is averaged over valid frames (weighted by ``class_weight`` as in
-    :func:`torch.nn.functional.cross_entropy`). Unlike MS-TCN, pairs touching a padded frame
+    :func:`torch.nn.functional.cross_entropy`; a batch whose valid frames all weigh 0 adds no
+    cross-entropy, as a batch of padding does). Unlike MS-TCN, pairs touching a padded frame
     are excluded, so a padded batch gives the same loss as the same recordings unpadded when
     all have the same length.
 
@@ -111,7 +112,10 @@ class SegmentationLoss(nn.Module):
             mask = valid
         pairs = (mask[:, 1:] & mask[:, :-1]).unsqueeze(1).to(logits.dtype)  # (B, 1, T - 1)
         num_pairs = float(pairs.sum()) * logits.shape[2]
-        has_valid = bool(valid.any())
+        if self.class_weight is None:
+            has_valid = bool(valid.any())
+        else:  # frames of zero-weight classes only: no term (mean reduction would be 0 / 0)
+            has_valid = bool(self.class_weight[target[valid]].sum() > 0)
         total = logits.new_zeros(())
         for stage in logits:
             if has_valid:

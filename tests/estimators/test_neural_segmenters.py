@@ -376,3 +376,34 @@ def test_callbacks_that_are_not_skorch_callbacks_are_a_clear_error(toy, bad):
         MSTCNSegmenter(max_epochs=1, callbacks=bad, **TINY).fit(X, y)
     for good in ([EpochTimer], [("timer", EpochTimer())]):  # classes and named pairs: as skorch
         MSTCNSegmenter(max_epochs=1, callbacks=good, **TINY).fit(X, y)
+
+
+@pytest.mark.parametrize("cls", [MSTCNSegmenter, AdaptiveGraphSegmenter])
+def test_a_zero_class_weight_and_a_recording_of_only_that_class_train(toy, cls):
+    """A background class weighted 0 and a recording that is all background: that batch adds
+    no cross-entropy (it was 0 / 0, a NaN loss and NaN probabilities)."""
+    X, y = toy
+    y = [np.full(len(y[0]), "idle"), *y[1:]]
+    seg = cls(max_epochs=2, class_weight={"idle": 0.0}, validation_fraction=0, **TINY).fit(X, y)
+    assert all(np.isfinite(row["train_loss"]) for row in seg.history_)
+    assert all(np.isfinite(p).all() for p in seg.predict_proba(X))
+
+
+@pytest.mark.parametrize(
+    ("class_weight", "match"),
+    [
+        ({"idle": 0, "stir": 0, "cut": 0}, "gives every class weight 0"),
+        (
+            {"idle": "a"},
+            "must map classes to finite, non-negative numbers. Got 'a' for class 'idle'",
+        ),
+        (
+            {"cut": -1.0},
+            "must map classes to finite, non-negative numbers. Got -1.0 for class 'cut'",
+        ),
+    ],
+)
+def test_bad_class_weight_values_name_the_parameter(toy, class_weight, match):
+    X, y = toy
+    with pytest.raises(ValueError, match=f"'class_weight' parameter of MSTCNSegmenter {match}"):
+        MSTCNSegmenter(max_epochs=1, class_weight=class_weight, **TINY).fit(X, y)
