@@ -185,20 +185,25 @@ def _flat_dataframe(X, name, pre):
 
 
 def _from_sktime(X, frame_rate, name, pre):
-    """Convert an sktime Panel (pd-multiindex, numpy3D, df-list) to recordings."""
+    """Convert an sktime Panel (pd-multiindex, numpy3D) to recordings; a list of DataFrames
+    (sktime's df-list) never comes here: it is read as tables by recording_from_dataframes."""
     from sktime.datatypes import check_is_mtype, convert_to
 
-    for mtype in ("numpy3D", "pd-multiindex", "df-list"):
+    for mtype in ("numpy3D", "pd-multiindex"):
         ok = check_is_mtype(X, mtype, scitype="Panel", return_metadata=False)
         if ok:
             break
     else:
         raise ValueError(
-            f"{pre}{name} looks like an sktime Panel but is not a valid 'numpy3D', 'pd-multiindex' "
-            "or 'df-list' mtype (check the index levels, equal columns per instance and numeric "
-            "values)."
+            f"{pre}{name} looks like an sktime Panel but is not a valid 'numpy3D' or "
+            "'pd-multiindex' mtype (check the index levels, equal columns per instance and "
+            "numeric values)."
         )
     frames = convert_to(X, to_type="df-list", as_scitype="Panel")
+    if mtype == "pd-multiindex":  # the instance ids name the recordings, in sktime's order
+        ids = [str(i) for i in X.index.get_level_values(0).unique()]
+    else:
+        ids = [str(i) for i in range(len(frames))]
     out = []
     for i, df in enumerate(frames):
         try:
@@ -214,7 +219,7 @@ def _from_sktime(X, frame_rate, name, pre):
                 {"x": Modality(arr[:, :, None], rate=frame_rate, node_names=_names(df.columns))},
                 frame_rate=frame_rate,
                 n_frames=arr.shape[0],
-                name=str(i),
+                name=ids[i],
             )
         )
     return out

@@ -111,6 +111,19 @@ def test_sktime_nested_univ_panel_is_converted():
     assert len(recs) == 3 and recs[0].modalities["x"].values.shape == (10, 2, 1)
 
 
+def test_sktime_pd_multiindex_panel_keeps_the_instance_ids_as_names():
+    frames = [pd.DataFrame(np.ones((t, 2)), columns=["a", "b"]) for t in (5, 7, 6)]
+    panel = pd.concat(
+        [
+            df.set_index(pd.MultiIndex.from_product([[key], range(len(df))]))
+            for key, df in zip(["b", "a", "c"], frames, strict=True)
+        ]
+    )
+    recs = check_recordings(panel)
+    assert [(r.name, r.n_frames) for r in recs] == [("b", 5), ("a", 7), ("c", 6)]
+    assert recs[0].node_names == ("x:a", "x:b")
+
+
 def test_labels_from_segment_table_in_seconds():
     table = pd.DataFrame(
         {

@@ -84,7 +84,7 @@ def test_invalid_multiindex_panel_is_a_clear_error():
             ]
         ),
     )
-    with pytest.raises(ValueError, match="not a valid 'numpy3D', 'pd-multiindex' or 'df-list'"):
+    with pytest.raises(ValueError, match="not a valid 'numpy3D' or 'pd-multiindex' mtype"):
         check_recordings(df_bad_index)
 
 
