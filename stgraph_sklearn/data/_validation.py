@@ -329,6 +329,13 @@ def check_label_sequence(y, *, name="y", caller=None, allow_empty=False):
         if not allow_empty:
             raise ValueError(f"{where} is empty: expected at least one label.")
         return arr
+    if (
+        arr.dtype.kind in "US"
+        and isinstance(y, (list, tuple))
+        and not all(isinstance(v, (str, bytes)) for v in y)
+    ):  # numpy turned numbers mixed with strings into strings: check the originals
+        arr = np.empty(len(y), dtype=object)
+        arr[:] = y
     if arr.dtype == object:
         arr = _object_labels(arr, where)
     if arr.dtype.kind == "f":

@@ -11,7 +11,13 @@ import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 
-from ..data import as_graph_sequences, check_labels, check_layouts, labels_to_segments
+from ..data import (
+    as_graph_sequences,
+    check_label_sequence,
+    check_labels,
+    check_layouts,
+    labels_to_segments,
+)
 from ..exceptions import StgraphWarning, warn
 from ..metrics import frame_accuracy_score
 
@@ -55,8 +61,10 @@ class BaseSegmenter(ClassifierMixin, BaseEstimator):
         name = type(self).__name__
         ys = check_labels(y, seqs, caller=name)
         if reset:
-            if classes is not None:
-                self.classes_ = np.unique(np.asarray(classes))
+            if classes is not None:  # the rule every label obeys, as labels in y do
+                self.classes_ = np.unique(
+                    check_label_sequence(classes, name="classes", caller=name)
+                )
             else:
                 self.classes_ = np.unique(np.concatenate(ys))
             if self.classes_.shape[0] < 2:

@@ -8,6 +8,7 @@ from stgraph_sklearn.data import (
     GraphSequence,
     Recording,
     check_groups,
+    check_label_sequence,
     check_labels,
     check_recordings,
 )
@@ -159,7 +160,7 @@ def test_one_label_rule_everywhere(y, error, match):
 
 def test_integral_float_labels_are_classes_everywhere():
     """Check that whole-number float labels are accepted by every label consumer."""
-    from stgraph_sklearn.data import check_label_sequence
+
     from stgraph_sklearn.metrics import frame_accuracy_score
 
     y = [0.0, 1.0, 1.0]
@@ -226,3 +227,10 @@ def test_present_nodes_is_the_mask_of_graph_sequences():
     seq = GraphSequence({"a": values})
     np.testing.assert_array_equal(seq.masks["a"], expected)
     assert not np.isnan(seq.blocks["a"]).any()
+
+
+@pytest.mark.parametrize("y", [[0, "a"], ("a", 1), [True, "b"]])
+def test_a_plain_list_mixing_numbers_and_strings_is_a_type_error(y):
+    """numpy would turn the numbers into strings ('0'); the rule looks at the originals."""
+    with pytest.raises(TypeError, match="mixes label types"):
+        check_label_sequence(y)

@@ -407,3 +407,17 @@ def test_bad_class_weight_values_name_the_parameter(toy, class_weight, match):
     X, y = toy
     with pytest.raises(ValueError, match=f"'class_weight' parameter of MSTCNSegmenter {match}"):
         MSTCNSegmenter(max_epochs=1, class_weight=class_weight, **TINY).fit(X, y)
+
+
+@pytest.mark.parametrize(
+    ("classes", "error", "match"),
+    [
+        ([0.0, 1.0, 2.5], ValueError, "classes holds non-integer float labels"),
+        ([[0, 1], [2, 3]], ValueError, "classes must be 1-D"),
+        ([0, 1, "2"], TypeError, "classes mixes label types"),
+    ],
+)
+def test_partial_fit_checks_classes_by_the_label_rule(toy, classes, error, match):
+    X, y = toy
+    with pytest.raises(error, match=f"MSTCNSegmenter: {match}"):
+        MSTCNSegmenter(**TINY).partial_fit(X, y, classes=classes)
