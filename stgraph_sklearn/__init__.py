@@ -34,6 +34,7 @@ _LAZY = {
     "make_kitchen_activities": "datasets",
     "SegmentationDisplay": "plotting",
     "make_segmentation_pipeline": "pipeline",
+    "SegmentationPipeline": "pipeline",
     "load_model": "io",
     "save_model": "io",
 }

@@ -52,7 +52,7 @@ def run_demo(
     Parameters
     ----------
     quick : bool, default=False
-        A smaller simulation and fewer epochs (well under a minute on 2 CPU cores).
+        A smaller simulation and fewer epochs (about a minute on 2 CPU cores).
     out : str or path, default="stgraph_demo"
         Folder for ``scores.csv``, ``timeline.png`` and ``sensor_graph.png``.
     random_state : int, default=0
@@ -422,7 +422,7 @@ def _build_parser():
         description="Train AdaptiveGraphSegmenter, MSTCNSegmenter and FrameClassifierSegmenter "
         "on the kitchen simulation (subject-disjoint split), print the scores and write plots.",
     )
-    demo.add_argument("--quick", action="store_true", help="small data and few epochs (<1 min)")
+    demo.add_argument("--quick", action="store_true", help="small data and few epochs (about a minute)")
     demo.add_argument("--out", default="stgraph_demo", help="output folder (default: %(default)s)")
     demo.add_argument("--random-state", type=int, default=0, help="seed (default: %(default)s)")
     demo.set_defaults(func=_cmd_demo)

@@ -43,3 +43,29 @@ def test_bad_parameters_raise_invalid_parameter_error_everywhere():
     for func, call in calls.items():
         with pytest.raises(InvalidParameterError, match=rf"The '\w+' parameter of {func} must be"):
             call()
+
+
+def test_the_api_reference_lists_every_public_name():
+    """docs/api.rst lists each subpackage's ``__all__``, no more and no less: a new public
+    name without a page (or a page for a name that went away) fails here."""
+    import importlib
+
+    text = (PACKAGE.parent / "docs" / "api.rst").read_text()
+    listed = {}
+    module = None
+    for line in text.splitlines():
+        current = re.match(r"\.\. currentmodule:: (\S+)", line)
+        if current:
+            module = current.group(1)
+        entry = re.match(r"   ([A-Za-z_]\w*)$", line)
+        if entry and module is not None:
+            listed.setdefault(module, set()).add(entry.group(1))
+    for name, names in listed.items():
+        public = getattr(importlib.import_module(name), "__all__", None)
+        if public is None:  # the command line's main: a module without __all__
+            continue
+        assert names == set(public), (
+            f"docs/api.rst, {name}: missing {sorted(set(public) - names)}, "
+            f"not public {sorted(names - set(public))}"
+        )
+    assert len(listed) >= 14

@@ -324,6 +324,13 @@ def _recording_from_tables(
         )
     if nodes is not None and not isinstance(nodes, Mapping):
         raise TypeError(f"{where}: 'nodes' must be a mapping. Got {type(nodes).__name__}.")
+    unknown = [] if nodes is None else [k for k in nodes if k not in frames]
+    if unknown:  # a flat {node: columns} mapping next to a dict of tables was ignored
+        raise ValueError(
+            f"{where}: 'nodes' names {unknown[:5]}, which are not modalities "
+            f"{list(frames)[:10]}. With one table per modality it maps each modality to its "
+            "own grouping: nodes={modality: {node: [column, ...]}}."
+        )
     if rate is not None and not isinstance(rate, Mapping):
         rate = dict.fromkeys(frames, rate)
     parts = {}

@@ -247,3 +247,16 @@ def test_time_column_names_in_any_case_and_time_like_columns():
     mod = recording_from_dataframes(table, rate=5.0).modalities["x"]
     assert mod.rate == 5.0 and mod.n_channels == 2
     assert recording_from_dataframes(table.set_axis(["a", "b"], axis=1), rate=5.0).n_frames == 10
+
+
+def test_a_flat_nodes_mapping_next_to_several_tables_is_an_error():
+    """It was ignored silently: the table became one node."""
+    acc = _accel()
+    groups = {
+        "wrist": ["wrist_x", "wrist_y", "wrist_z"],
+        "ankle": ["ankle_x", "ankle_y", "ankle_z"],
+    }
+    with pytest.raises(ValueError, match=r"'nodes' names \['wrist', 'ankle'\].*modality"):
+        recording_from_dataframes({"accel": acc}, nodes=groups)
+    rec = recording_from_dataframes({"accel": acc}, nodes={"accel": groups})
+    assert rec.node_names == ("accel:wrist", "accel:ankle")
