@@ -28,13 +28,17 @@ def _select_recordings(n, recording_index):
 
 
 def _class_colors(cmap, n):
-    """``n`` distinct colours from a colormap name or object (cycled for listed colormaps)."""
+    """``n`` distinct colours from a colormap name or object: a listed colormap's own colours
+    while it has enough, else evenly spaced colours of a continuous one ("turbo" in place of a
+    listed colormap with fewer colours than classes, which would repeat colours)."""
     import matplotlib as mpl
     from matplotlib.colors import ListedColormap
 
     cmap = mpl.colormaps[cmap] if isinstance(cmap, str) else cmap
     if isinstance(cmap, ListedColormap) and cmap.N < 256:
-        return [cmap(i % cmap.N) for i in range(n)]
+        if n <= cmap.N:
+            return [cmap(i) for i in range(n)]
+        cmap = mpl.colormaps["turbo"]
     return [cmap(x) for x in np.linspace(0.0, 1.0, max(n, 2))[:n]]
 
 
@@ -116,7 +120,8 @@ class SegmentationDisplay:
         ax : matplotlib.axes.Axes, default=None
             Axes to draw on; a new figure is created if None.
         cmap : str or matplotlib.colors.Colormap, default="tab20"
-            Colormap of the classes (listed colormaps are cycled).
+            Colormap of the classes. A listed colormap with fewer colours than classes (20
+            for ``tab20``) gives way to ``"turbo"``, so that no two classes share a colour.
         frame_rate : float, default=None
             Frames per second; if given the x-axis is in seconds, otherwise in frames.
         legend : bool, default=True

@@ -231,3 +231,13 @@ def test_plot_sensor_graph_bad_input(adjacency, kwargs, error, match):
     """Check that malformed graphs and arguments raise with a message naming them."""
     with pytest.raises(error, match=match):
         plot_sensor_graph(adjacency, **kwargs)
+
+
+def test_more_classes_than_the_colormap_has_colours_keep_distinct_colours():
+    """40 classes on the default tab20: no two share a colour (tab20 alone repeated them)."""
+    y = [np.repeat([f"act{i:02d}" for i in range(40)], 3)]
+    disp = SegmentationDisplay.from_predictions(y, y)
+    handles = disp.ax_.get_legend().legend_handles
+    assert len(handles) == 40
+    assert len({tuple(h.get_facecolor()) for h in handles}) == 40
+    plt.close("all")
