@@ -61,8 +61,9 @@ def stream_csv(pipeline, lines, out, *, frame_rate=None, rates=None, chunk_secon
     ``time`` in seconds on the reference clock and the modality's ``n_nodes * n_channels``
     values node by node (``node0_ch0, node0_ch1, ..., node1_ch0, ...``), empty or ``NaN``
     where missing. A first line starting with ``modality,time`` is a header and skipped.
-    The times of each modality must increase strictly from line to line. Samples are passed to :class:`SegmentationStream` every ``chunk_seconds`` of stream
-    time; every completed frame is written at once as ``frame,time,label,confidence``.
+    The times of each modality must increase strictly from line to line. Samples are passed
+    to :class:`SegmentationStream` every ``chunk_seconds`` of stream time; every completed
+    frame is written at once as ``frame,time,label,confidence``.
 
     Parameters
     ----------
