@@ -565,7 +565,9 @@ class Recording:
         mods = ", ".join(f"{k}: {m.n_nodes}x{m.n_channels}" for k, m in self.modalities.items())
         return (
             f"Recording(name={self.name!r}, subject={self.subject!r}, n_frames={self.n_frames}, "
-            f"frame_rate={self.frame_rate:g}, modalities={{{mods}}})"
+            f"frame_rate={self.frame_rate:g}, "
+            + (f"start_time={self.start_time!r}, " if self.start_time else "")
+            + f"modalities={{{mods}}})"
         )
 
 

@@ -260,3 +260,9 @@ def test_a_flat_nodes_mapping_next_to_several_tables_is_an_error():
         recording_from_dataframes({"accel": acc}, nodes=groups)
     rec = recording_from_dataframes({"accel": acc}, nodes={"accel": groups})
     assert rec.node_names == ("accel:wrist", "accel:ankle")
+
+
+def test_the_repr_shows_a_start_time_off_zero():
+    rec = recording_from_dataframes({"accel": _accel(start=2.0)})
+    assert rec.start_time == 2.0 and "start_time=2.0" in repr(rec)
+    assert "start_time" not in repr(rec.replace(start_time=0.0))
