@@ -422,7 +422,9 @@ def _build_parser():
         description="Train AdaptiveGraphSegmenter, MSTCNSegmenter and FrameClassifierSegmenter "
         "on the kitchen simulation (subject-disjoint split), print the scores and write plots.",
     )
-    demo.add_argument("--quick", action="store_true", help="small data and few epochs (about a minute)")
+    demo.add_argument(
+        "--quick", action="store_true", help="small data and few epochs (about a minute)"
+    )
     demo.add_argument("--out", default="stgraph_demo", help="output folder (default: %(default)s)")
     demo.add_argument("--random-state", type=int, default=0, help="seed (default: %(default)s)")
     demo.set_defaults(func=_cmd_demo)
