@@ -332,7 +332,8 @@ def _add_data_arguments(parser, *, split=True):
         type=_positive,
         default=None,
         help="csv: rate of the label timeline in Hz (default: fit: the lowest modality rate; "
-        "predict and evaluate: the model's training frame rate)",
+        "predict and evaluate: the model's training frame rate); mstcn: the features' frame "
+        "rate (default: 30; GTEA and Breakfast: 15)",
     )
     parser.add_argument(
         "--fill", default=None, help="csv: label of frames no segment covers (default: error)"

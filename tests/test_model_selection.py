@@ -52,3 +52,19 @@ def test_fit_and_score_fits_in_place_and_returns_predictions():
 def test_count_parameters_of_a_non_neural_segmenter_is_none():
     X, y, _ = _toy(3)
     assert count_parameters(FrameClassifierSegmenter().fit(X, y)) is None
+
+
+def test_evaluate_segmenters_names_the_failing_model_and_fold_and_checks_groups():
+    import pytest
+
+    X, y, groups = _toy()
+    bad = MSTCNSegmenter(hidden_channels=4, n_stages=1, n_layers=2, max_epochs=1, lr=-1.0)
+    with pytest.raises(ValueError, match=r"evaluate_segmenters: model 'bad', fold 0: .*'lr'"):
+        evaluate_segmenters({"bad": bad}, X, y, groups)
+    frame = {"frame": FrameClassifierSegmenter(random_state=0)}
+    with pytest.raises(ValueError, match=r"needs at least 2 subjects in 'groups'\. Got 1"):
+        evaluate_segmenters(frame, X, y, np.zeros(len(X)))
+    with pytest.raises(ValueError, match="'groups' has a missing subject id"):
+        evaluate_segmenters(frame, X, y, ["a", None, "b", "a", "b", "c"])
+    results = evaluate_segmenters(frame, X[:4], y[:4])  # no groups: 4 folds, not 5
+    assert sorted(results["fold"]) == [0, 1, 2, 3]

@@ -165,7 +165,7 @@ def _read_accel(path):
         raise format_error(path, line, _ACCEL_FORMAT, content) from None
     except pd.errors.EmptyDataError:
         raise format_error(path, None, "no accelerometer samples.") from None
-    blank = (df == "").all(axis=1).to_numpy()
+    blank = df.apply(lambda col: col.str.strip() == "").all(axis=1).to_numpy()  # as read_lines
     df = df.loc[~blank]
     if df.empty:
         raise format_error(path, None, "no accelerometer samples.")

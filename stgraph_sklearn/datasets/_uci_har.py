@@ -201,6 +201,7 @@ def load_uci_har(root, *, include_transitions=True, frame_rate=10.0):
     )
     raw = root / "RawData"
     experiments = {}  # experiment -> user
+    acc_files = {}  # experiment -> its accelerometer file, as it is named on disk
     for path in sorted(raw.glob("acc_exp*_user*.txt")):
         match = _SENSOR_RE.match(path.name)
         if match:
@@ -208,6 +209,7 @@ def load_uci_har(root, *, include_transitions=True, frame_rate=10.0):
             if exp in experiments:
                 raise format_error(path, None, f"experiment {exp} has two accelerometer files.")
             experiments[exp] = user
+            acc_files[exp] = path
     if not experiments:
         raise FileNotFoundError(f"No 'acc_expEE_userUU.txt' file found in {raw}")
     rows = _read_labels(
@@ -223,9 +225,12 @@ def load_uci_har(root, *, include_transitions=True, frame_rate=10.0):
     X, y, groups = [], [], []
     for exp in sorted(experiments):
         user = experiments[exp]
-        stem = f"exp{exp:02d}_user{user:02d}"
-        acc = _read_sensor(raw / f"acc_{stem}.txt")
-        gyro = _read_sensor(require_file(raw / f"gyro_{stem}.txt", "UCI HAPT gyroscope file"))
+        # the gyroscope file is named as its accelerometer file (zero-padded or not)
+        acc_path = acc_files[exp]
+        stem = acc_path.stem[len("acc_") :]  # expEE_userUU: the recording's name
+        gyro_path = acc_path.with_name("gyro_" + acc_path.name[len("acc_") :])
+        acc = _read_sensor(acc_path)
+        gyro = _read_sensor(require_file(gyro_path, "UCI HAPT gyroscope file"))
         n = max(len(acc), len(gyro))
         values = np.full((n, 2, 3), np.nan)
         values[: len(acc), 0] = acc
@@ -243,9 +248,7 @@ def load_uci_har(root, *, include_transitions=True, frame_rate=10.0):
             sample_codes[start - 1 : end] = code[act]
         n_frames = int(np.floor(n * frame_rate / _RATE + 1e-9))
         if n_frames < 1:
-            raise format_error(
-                raw / f"acc_{stem}.txt", None, f"{n} samples make no frame at {frame_rate} Hz."
-            )
+            raise format_error(acc_path, None, f"{n} samples make no frame at {frame_rate} Hz.")
         idx = np.minimum(np.round(np.arange(n_frames) * _RATE / frame_rate).astype(int), n - 1)
         phone = Modality(values, rate=_RATE, node_names=_NODES)
         X.append(

@@ -184,7 +184,11 @@ def read_dataset(path, format, *, split=1, subset="test", frame_rate=None, fill=
         ``"50salads"``: :func:`~stgraph_sklearn.datasets.load_50salads`.
     split, subset
         The MS-TCN split and list to read.
-    frame_rate, fill, labels
+    frame_rate
+        For ``"csv"``, the label timeline's rate (see :func:`read_csv_folder`); for
+        ``"mstcn"``, the features' frame rate (None: 30 fps; GTEA and Breakfast are 15 fps,
+        see :func:`~stgraph_sklearn.datasets.load_mstcn_features`). Not used by ``"50salads"``.
+    fill, labels
         For ``"csv"`` (see :func:`read_csv_folder`).
 
     Returns
@@ -201,7 +205,8 @@ def read_dataset(path, format, *, split=1, subset="test", frame_rate=None, fill=
     if format == "csv":
         return read_csv_folder(path, frame_rate=frame_rate, fill=fill, labels=labels)
     if format == "mstcn":
-        return load_mstcn_features(path, split=split, subset=subset)
+        rate = {} if frame_rate is None else {"frame_rate": frame_rate}
+        return load_mstcn_features(path, split=split, subset=subset, **rate)
     X, y, _ = load_50salads(path)
     return X, y
 

@@ -85,7 +85,8 @@ def evaluate_segmenters(estimators, X, y, groups=None, *, cv=None, background=No
     groups : array-like of shape (n_recordings,), default=None
         Subject ids; with the default ``cv`` the splits are subject-disjoint.
     cv : int, cross-validation splitter or iterable of (train, test), default=None
-        None means ``GroupKFold(5)`` if groups are given, else 5-fold KFold.
+        None means ``GroupKFold(5)`` if groups are given, else 5-fold KFold, with fewer folds
+        when there are fewer subjects (recordings); at least 2 are needed.
     background : collection, default=None
         Labels excluded from the segmental scores.
     verbose : int, default=0
@@ -97,8 +98,20 @@ def evaluate_segmenters(estimators, X, y, groups=None, *, cv=None, background=No
         One row per (model, fold): ``accuracy, edit, f1@10, f1@25, f1@50, n_parameters,
         fit_time`` (s), ``predict_time`` (s) and ``frames_per_second`` (prediction).
     """
-    if cv is None and groups is not None:
-        cv = GroupKFold(n_splits=min(5, len(np.unique(groups))))
+    caller = "evaluate_segmenters"
+    if cv is None:  # the default split: by subject (GroupKFold) or by recording (KFold)
+        if groups is not None:
+            if any(g is None or (isinstance(g, float) and np.isnan(g)) for g in groups):
+                raise ValueError(f"{caller}: 'groups' has a missing subject id (None or NaN).")
+            n_units, unit = len(set(groups)), "subjects in 'groups'"
+        else:
+            n_units, unit = len(X), "recordings"
+        if n_units < 2:
+            raise ValueError(
+                f"{caller}: the default cross-validation needs at least 2 {unit}. "
+                f"Got {n_units}; pass more, or a 'cv' of your own."
+            )
+        cv = GroupKFold(n_splits=min(5, n_units)) if groups is not None else min(5, n_units)
     cv = check_cv(cv)
     splits = list(cv.split(X, y, groups))
     rows = []
@@ -106,9 +119,14 @@ def evaluate_segmenters(estimators, X, y, groups=None, *, cv=None, background=No
         X_train, y_train = [X[i] for i in train], [y[i] for i in train]
         X_test, y_test = [X[i] for i in test], [y[i] for i in test]
         for name, estimator in estimators.items():
-            scores, _ = fit_and_score(
-                clone(estimator), X_train, y_train, X_test, y_test, background=background
-            )
+            try:
+                scores, _ = fit_and_score(
+                    clone(estimator), X_train, y_train, X_test, y_test, background=background
+                )
+            except (ValueError, TypeError, RuntimeError) as exc:
+                # the same error, naming the model and the fold; the original is chained
+                where = f"{caller}: model {name!r}, fold {fold}: "
+                raise type(exc)(where + str(exc)) from exc
             row = {"model": name, "fold": fold, **scores}
             rows.append(row)
             if verbose:

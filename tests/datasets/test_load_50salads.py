@@ -286,3 +286,16 @@ def test_the_command_line_reads_the_release(release):
     assert [r.name for r in X] == [r.name for r in X_ref]
     for a, b in zip(y, y_ref, strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.filterwarnings("ignore::stgraph_sklearn.exceptions.MissingSensorWarning")
+def test_whitespace_only_lines_are_blank_in_every_file(release):
+    """A line of spaces at the end of a file is skipped in the accelerometer CSV too, as it is
+    in the annotation, synchronisation and timestamp files."""
+    X0, y0, _ = load_50salads(release)
+    for parts in (ANN, SYNC, CSV, TS):
+        path = release.joinpath(*parts)
+        path.write_text(path.read_text() + "  \n")
+    X, y, _ = load_50salads(release)
+    assert [x.n_frames for x in X] == [x.n_frames for x in X0]
+    assert all(np.array_equal(a, b) for a, b in zip(y, y0, strict=True))

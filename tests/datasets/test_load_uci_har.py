@@ -204,3 +204,15 @@ def test_bad_activity_file(release):
     path.write_text("one WALKING\n")
     with pytest.raises(DataFormatError, match="line 1: the activity id must be an integer"):
         load_uci_har(release)
+
+
+def test_file_names_without_zero_padding_are_read(release):
+    """acc_exp1_user1.txt (a re-export without padding) is read with its own gyro file."""
+    raw = release / "RawData"
+    for path in sorted(raw.glob("*_exp*_user*.txt")):
+        sensor, exp, user = re.match(r"(\w+)_exp0*(\d+)_user0*(\d+)\.txt", path.name).groups()
+        path.rename(raw / f"{sensor}_exp{exp}_user{user}.txt")
+    X, y, _ = load_uci_har(release)
+    assert [r.name for r in X] == ["exp1_user1", "exp2_user1", "exp3_user7"]
+    np.testing.assert_allclose(X[2].modalities["smartphone"].values[:, 1], samples(3, 52, "gyro"))
+    np.testing.assert_array_equal(y[0], expected_sample_labels(1, 60)[::5][:12])

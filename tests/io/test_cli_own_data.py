@@ -187,6 +187,9 @@ def test_mstcn_bundle_format(tmp_path, capsys):
     assert code == 0, err
     code, out, err = run(["evaluate", "--model", str(model), *common], capsys)
     assert code == 0 and "overall" in out, err
+    # the features' frame rate (15 fps for GTEA and Breakfast) reaches the loader
+    assert read_dataset(root, "mstcn", frame_rate=15.0)[0][0].frame_rate == 15.0
+    assert read_dataset(root, "mstcn")[0][0].frame_rate == 30.0
 
 
 def test_50salads_release_format(tmp_path, capsys):
