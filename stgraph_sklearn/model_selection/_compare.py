@@ -126,7 +126,11 @@ def evaluate_segmenters(estimators, X, y, groups=None, *, cv=None, background=No
             except (ValueError, TypeError, RuntimeError) as exc:
                 # the same error, naming the model and the fold; the original is chained
                 where = f"{caller}: model {name!r}, fold {fold}: "
-                raise type(exc)(where + str(exc)) from exc
+                try:
+                    named = type(exc)(where + str(exc))
+                except Exception:  # an error type that takes other arguments: as it is
+                    raise exc from None
+                raise named from exc
             row = {"model": name, "fold": fold, **scores}
             rows.append(row)
             if verbose:
