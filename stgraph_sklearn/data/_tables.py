@@ -510,7 +510,8 @@ def _segment_labels(rows, where):
             f"{len(missing)} segment(s) without one); expected a label for every segment. "
             "Leave unlabelled time out of the table and pass fill= to label it."
         )
-    return check_label_sequence(_labels_array(values), name="the 'label' column", caller=where)
+    # the list itself, not numpy's array of it: numpy turns [3, "a"] into ["3", "a"]
+    return check_label_sequence(values, name="the 'label' column", caller=where)
 
 
 def _fill_labels(labels, fill, where):

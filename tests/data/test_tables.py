@@ -266,3 +266,11 @@ def test_the_repr_shows_a_start_time_off_zero():
     rec = recording_from_dataframes({"accel": _accel(start=2.0)})
     assert rec.start_time == 2.0 and "start_time=2.0" in repr(rec)
     assert "start_time" not in repr(rec.replace(start_time=0.0))
+
+
+def test_a_label_column_mixing_numbers_and_strings_is_a_type_error():
+    """The label rule applies to segment tables too (the column became ["3", "a"])."""
+    table = pd.DataFrame({"start": [0.0, 1.0], "end": [1.0, 2.0], "label": [3, "a"]})
+    rec = recording_from_dataframes(_accel(100))
+    with pytest.raises(TypeError, match="mixes label types"):
+        labels_from_segment_table(table, [rec])
