@@ -345,25 +345,30 @@ def _add_data_arguments(parser, *, split=True):
         )
 
 
+def _finite_positive(text):
+    """``text`` as a finite number > 0, or None."""
+    from .utils import is_positive_number
+
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if is_positive_number(value) else None
+
+
 def _rate(text):
     """``MODALITY=HZ`` -> (modality, rate)."""
     key, sep, value = text.partition("=")
-    try:
-        rate = float(value)
-    except ValueError:
-        rate = -1.0
-    if not sep or not key or not 0 < rate < float("inf"):
+    rate = _finite_positive(value)
+    if not sep or not key or rate is None:
         raise argparse.ArgumentTypeError(f"expected MODALITY=HZ with a finite HZ > 0, got {text!r}")
     return key, rate
 
 
 def _positive(text):
-    """A finite number > 0 (``--chunk``, ``--frame-rate`` of ``stream``)."""
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not 0 < value < float("inf"):
+    """A finite number > 0 (``--chunk``, ``--frame-rate``)."""
+    value = _finite_positive(text)
+    if value is None:
         raise argparse.ArgumentTypeError(f"expected a finite number > 0, got {text!r}")
     return value
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import numbers
 from numbers import Integral, Real
 
 import numpy as np
@@ -382,7 +381,7 @@ class NeuralSegmenter(BaseSegmenter):
             bad = [
                 (c, v)
                 for c, v in zip(self.classes_.tolist(), values, strict=True)
-                if isinstance(v, bool) or not isinstance(v, numbers.Real) or not 0 <= v < np.inf
+                if isinstance(v, bool) or not isinstance(v, Real) or not 0 <= v < np.inf
             ]
             if bad:
                 raise ValueError(

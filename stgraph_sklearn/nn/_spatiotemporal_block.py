@@ -31,8 +31,8 @@ class _DepthwiseTaps(torch.autograd.Function):
     along time (zero padding or causal context included) and returns :func:`_tap_sum` of them.
     The backward computes what autograd computes for those operations, to the last bit (the
     same products, the same reductions, the taps' gradients summed into ``h`` in autograd's
-    order), without its three zero-filled copies of ``h`` and their sum: about a fifth of the
-    layer's training step on CPU (``benchmarks/model_search.py --timing``).
+    order), without its three zero-filled copies of ``h`` and their sum, reading the kernel
+    as contiguous rows.
     """
 
     @staticmethod
