@@ -295,24 +295,11 @@ def recording_from_dataframes(
     (('accel:wrist', 'accel:ankle'), (100, 2, 3))
     """
     where = "recording_from_dataframes" + ("" if name is None else f" ({name!r})")
-    return _recording_from_tables(
-        frames,
-        frame_rate=frame_rate,
-        time=time,
-        nodes=nodes,
-        rate=rate,
-        name=name,
-        subject=subject,
-        where=where,
-        part_where=lambda key: (sources or {}).get(key, f"{where}: modality {key!r}"),
-    )
+    sources = sources or {}
 
+    def part_where(key):  # one table: its source (a file), or its modality
+        return sources.get(key, f"{where}: modality {key!r}")
 
-def _recording_from_tables(
-    frames, *, frame_rate, time, nodes, rate, name, subject, where, part_where
-):
-    """:func:`recording_from_dataframes`, errors prefixed by ``where`` (the recording) and
-    ``part_where(key)`` (one table: a modality name, or the file it was read from)."""
     if isinstance(frames, pd.DataFrame):
         frames = {"x": frames}
         nodes = None if nodes is None else {"x": nodes}
