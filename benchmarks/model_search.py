@@ -28,6 +28,8 @@ Candidates (``CANDIDATES``):
 - ``sd-pool2``: ``sd`` with its MS-TCN stages at half the frame rate (masked mean of frame
   pairs after the read-out, logits linearly interpolated back to every frame);
 - ``sd-pool2-in``: ``sd`` with the whole network at half the frame rate (the input pooled);
+- ``sd-stride2``: ``sd`` with ``stage_stride=2`` (the library's version of ``sd-pool2``, whose
+  padded frames read their recording's edge);
 - ``sd10``, ``sd-ramp``, ``sd-ramp-pool2``, ``nosd-pool2``: sensor dropout 0.1, ramped up from
   0 over the first half of the epochs, and combinations;
 - ``sd-s3``, ``sd-nc16-s3``: three stages instead of four, and 16 features per sensor;
@@ -109,6 +111,7 @@ CANDIDATES = {
     "nosd-nsl0": {"sensor_dropout": 0.0, "refinement_channels": 64, "n_spatial_layers": 0},
     "sd-pool2": {"sensor_dropout": 0.2, "refinement_channels": 64, "pool": "temporal"},
     "sd-pool2-in": {"sensor_dropout": 0.2, "refinement_channels": 64, "pool": "input"},
+    "sd-stride2": {"sensor_dropout": 0.2, "refinement_channels": 64, "stage_stride": 2},
     "sd10": {"sensor_dropout": 0.1, "refinement_channels": 64},
     "sd-ramp": {"sensor_dropout": 0.2, "refinement_channels": 64, "ramp": True},
     "sd-ramp-pool2": {
@@ -375,6 +378,7 @@ def make_candidate(name, epochs, seed):
         "n_spatial_layers",
         "lr",
         "prior_graph",
+        "stage_stride",
     )
     params = {k: spec[k] for k in keys if k in spec}
     if spec.get("ramp"):

@@ -9,6 +9,7 @@ from ..nn import (
     MultiStageTCN,
     SensorDropout,
     SpatioTemporalBlock,
+    StridedTemporal,
 )
 
 __all__ = ["compose_graph_network"]
@@ -24,6 +25,7 @@ def compose_graph_network(
     sensor_dropout=0.0,
     sensor_dropout_spans=1,
     refinement_channels=None,
+    stage_stride=1,
 ):
     """Build the graph segmenters' network from the segmenter's parameters.
 
@@ -53,6 +55,9 @@ def compose_graph_network(
         Its spans per recording and node (``n_spans``).
     refinement_channels : int, default=None
         Width of the refinement stages (``None``: ``hidden_channels``).
+    stage_stride : int, default=1
+        Frames per step of the stages: above 1 they run inside
+        :class:`~stgraph_sklearn.nn.StridedTemporal` on means of that many frames.
 
     Returns
     -------
@@ -92,6 +97,8 @@ def compose_graph_network(
         causal=causal,
         refinement_channels=refinement_channels,
     )
+    if stage_stride > 1:
+        temporal = StridedTemporal(temporal, stage_stride)
     return GraphSegmentationNetwork(
         encoder,
         blocks,

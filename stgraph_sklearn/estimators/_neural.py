@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import math
 from numbers import Integral, Real
 
 import numpy as np
@@ -13,7 +14,13 @@ from sklearn.utils.validation import check_is_fitted
 from torch.utils.data import DataLoader
 
 from ..exceptions import StgraphWarning, warn
-from ..nn import EarlyFusionTCN, SegmentationLoss, TemporalStreamer, temporal_reach
+from ..nn import (
+    EarlyFusionTCN,
+    SegmentationLoss,
+    StridedTemporal,
+    TemporalStreamer,
+    temporal_reach,
+)
 from ..utils import check_device, seed_from
 from ._base import BaseSegmenter
 from ._batching import (
@@ -675,7 +682,8 @@ class NeuralSegmenter(BaseSegmenter):
         Windows of ``chunk_size`` frames overlap by twice the network's temporal reach ``r``
         (``receptive_field_ == 2 * r + 1``); each frame takes its prediction from a window
         in which it has ``r`` frames of context on both sides (or the recording's own start
-        or end), so the result equals unchunked prediction up to float rounding. A window of
+        or end), so the result equals unchunked prediction up to float rounding (windows start
+        on multiples of a :class:`~stgraph_sklearn.nn.StridedTemporal`'s stride). A window of
         at most ``2 * r`` frames cannot give that: the overlap falls back to half a window
         (a quarter window of context on each side), with a warning that the predictions
         approximate the unchunked ones.
@@ -695,7 +703,14 @@ class NeuralSegmenter(BaseSegmenter):
             )
             r = c // 4
         out = np.empty((t, len(self.classes_)), dtype=np.float32)
-        starts = [*range(0, t - c, c - 2 * r), t - c]
+        # windows start on multiples of the stages' stride, so they pool the same frames
+        g = math.lcm(
+            *(m.stride for m in self.net_.module_.modules() if isinstance(m, StridedTemporal))
+        )
+        if (c - 2 * r) // g == 0:
+            g = 1
+        step, last = (c - 2 * r) // g * g, -(-(t - c) // g) * g
+        starts = [*range(0, last, step), last]
         for j, a in enumerate(starts):
             p = self._infer_proba({k: v[a : a + c] for k, v in x.items()}, mask[a : a + c])
             lo = a if j == 0 else a + r

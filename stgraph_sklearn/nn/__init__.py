@@ -11,7 +11,8 @@ Networks are composed: :class:`GraphSegmentationNetwork` wires an encoder
 (:class:`ModalityEncoder`), a graph module (:class:`AdaptiveAdjacency`,
 :class:`FixedGraph`), spatiotemporal blocks (:class:`SpatioTemporalBlock` around a spatial
 operator such as :class:`MaskedGraphConv` or :class:`PartitionedGraphConv`), a read-out
-(:class:`ConcatNodePool`) and temporal stages (:class:`MultiStageTCN`).
+(:class:`ConcatNodePool`) and temporal stages (:class:`MultiStageTCN`, at a lower frame
+rate inside :class:`StridedTemporal`).
 """
 
 from ._adaptive_adjacency import AdaptiveAdjacency
@@ -27,6 +28,7 @@ from ._pooling import ConcatNodePool
 from ._sparse import EdgeGraph
 from ._spatiotemporal_block import NodeTemporalConv, SpatioTemporalBlock
 from ._streaming import TemporalStreamer, receptive_field, temporal_reach
+from ._strided import StridedTemporal
 from ._temporal import DilatedResidualLayer, MultiStageTCN, SingleStageTCN
 
 __all__ = [
@@ -47,6 +49,7 @@ __all__ = [
     "SensorDropout",
     "SingleStageTCN",
     "SpatioTemporalBlock",
+    "StridedTemporal",
     "TemporalStreamer",
     "masked_adjacency",
     "receptive_field",

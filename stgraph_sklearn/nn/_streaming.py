@@ -13,6 +13,8 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
+from ._strided import StridedTemporal
+
 __all__ = ["TemporalStreamer", "causal_context", "causal_taps", "receptive_field"]
 
 
@@ -174,7 +176,8 @@ def temporal_reach(module: nn.Module) -> int:
     Returns
     -------
     int
-        The reach ``r``, the sum of the dilations of every application of a temporal layer.
+        The reach ``r``, the sum of the dilations of every application of a temporal layer;
+        stages that run on pooled frames (:class:`StridedTemporal`) count in input frames.
 
     Examples
     --------
@@ -183,7 +186,12 @@ def temporal_reach(module: nn.Module) -> int:
     ...                              dropout=0.0))  # 2 stages x (1 + 2 + 4)
     14
     """
-    return sum(m.dilation for m in _temporal_layers(module))
+    if isinstance(module, StridedTemporal):  # stages on pooled frames
+        return module.reach(temporal_reach(module.temporal))
+    if hasattr(module, "temporal_span"):
+        return module.dilation
+    # _modules, not children(): a shared stage counts once per use
+    return sum(temporal_reach(m) for m in module._modules.values() if m is not None)
 
 
 def receptive_field(module: nn.Module) -> int:

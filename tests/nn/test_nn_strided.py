@@ -1,0 +1,94 @@
+"""Tests of StridedTemporal: temporal stages on pooled frames, logits interpolated back."""
+
+import pytest
+import torch
+from torch import nn
+
+from stgraph_sklearn.nn import MultiStageTCN, StridedTemporal, temporal_reach
+
+
+class _Echo(nn.Module):
+    """A 'stage' that returns its input as logits, so the pooling and interpolation show."""
+
+    def forward(self, x, mask=None):
+        out = x if mask is None else x * mask[:, None, :].to(x.dtype)
+        return out[None]
+
+    def reset_parameters(self):
+        pass
+
+
+def _tcn(stages=2, layers=3):
+    return MultiStageTCN(3, 8, 4, num_stages=stages, num_layers=layers, dropout=0.0)
+
+
+def test_stride_one_is_the_stages_themselves():
+    torch.manual_seed(0)
+    tcn, x = _tcn(), torch.randn(2, 3, 17)
+    mask = torch.ones(2, 17, dtype=torch.bool)
+    mask[1, 11:] = False
+    assert torch.equal(StridedTemporal(tcn, 1)(x, mask), tcn(x, mask))
+
+
+@pytest.mark.parametrize("stride", [2, 3, 4])
+@pytest.mark.parametrize("t", [24, 25, 26, 27])
+def test_a_linear_ramp_survives_pooling_and_interpolation(stride, t):
+    """Group means of a ramp sit at the group centres; interpolating them gives the ramp back
+    between the first and last full group's centres, and the edge value outside."""
+    x = torch.arange(t, dtype=torch.float64).expand(1, 1, t).clone()
+    out = StridedTemporal(_Echo(), stride)(x)[0, 0, 0]
+    assert out.shape == (t,)
+    first, last_full = (stride - 1) / 2, (t // stride - 1) * stride + (stride - 1) / 2
+    inside = (x[0, 0] >= first) & (x[0, 0] <= last_full)
+    torch.testing.assert_close(out[inside], x[0, 0][inside])
+    assert torch.all(out[x[0, 0] < first] == first)
+
+
+@pytest.mark.parametrize("stride", [2, 3])
+def test_padded_batch_equals_each_recording_alone(stride):
+    """Padding never leaks: the frames next to it read their own recording's edge."""
+    torch.manual_seed(0)
+    st = StridedTemporal(_tcn(stages=3), stride).eval()
+    short, long = torch.randn(1, 3, 23), torch.randn(1, 3, 40)
+    batch = torch.cat([torch.cat([short, 100 * torch.randn(1, 3, 17)], dim=2), long])
+    mask = torch.zeros(2, 40, dtype=torch.bool)
+    mask[0, :23] = True
+    mask[1] = True
+    with torch.no_grad():
+        out = st(batch, mask)
+        alone_short, alone_long = st(short), st(long)
+    torch.testing.assert_close(out[:, 0:1, :, :23], alone_short, atol=1e-5, rtol=1e-5)
+    torch.testing.assert_close(out[:, 1:2], alone_long, atol=1e-5, rtol=1e-5)
+    assert torch.all(out[:, 0, :, 23:] == 0)
+
+
+def test_no_mask_equals_an_all_true_mask():
+    torch.manual_seed(0)
+    st, x = StridedTemporal(_tcn(), 2).eval(), torch.randn(2, 3, 19)
+    with torch.no_grad():
+        torch.testing.assert_close(st(x), st(x, torch.ones(2, 19, dtype=torch.bool)))
+
+
+@pytest.mark.parametrize("stride", [2, 3, 4])
+def test_temporal_reach_is_the_gradient_support(stride):
+    """temporal_reach counts the stages' reach in input frames: the farthest input frame that
+    any output frame's gradient reaches, over every position within a group."""
+    torch.manual_seed(0)
+    st = StridedTemporal(_tcn(stages=2, layers=3), stride).double()
+    reach = temporal_reach(st)
+    assert reach == stride * (2 * 7 + 1) + stride // 2 - 1
+    t = 2 * reach + 4 * stride + 1
+    widest = 0
+    for centre in range(reach + stride, reach + 2 * stride):  # every offset within a group
+        x = torch.randn(1, 3, t, dtype=torch.float64, requires_grad=True)
+        st(x)[-1, 0, :, centre].sum().backward()
+        support = torch.nonzero(x.grad[0].abs().sum(0) > 0).flatten()
+        widest = max(widest, centre - int(support.min()), int(support.max()) - centre)
+    assert widest == reach
+
+
+def test_invalid_arguments_name_the_module_and_parameter():
+    with pytest.raises(ValueError, match="'stride' parameter of StridedTemporal"):
+        StridedTemporal(_tcn(), 0)
+    with pytest.raises(TypeError, match="'temporal' parameter of StridedTemporal"):
+        StridedTemporal("tcn", 2)
