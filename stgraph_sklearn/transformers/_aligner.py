@@ -231,7 +231,8 @@ class ModalityAligner(
     ----------
     modalities_ : dict of str to tuple of int
         ``{modality: (n_nodes, n_channels)}`` of the training recordings; ``transform``
-        requires the same modalities with the same shapes.
+        requires the same modalities with the same shapes and, where both name them, the
+        same node and channel names in the same order.
     feature_names_in_ : ndarray of str
         ``"<node>__<channel>"`` of every channel of every node of the first training
         recording (:func:`~stgraph_sklearn.data.node_feature_names`), which the output keeps:
@@ -339,7 +340,12 @@ class ModalityAligner(
             resampled from the source on each access.
         """
         check_is_fitted(self)
-        items, as_array, _ = _check_input(X, "ModalityAligner", self.modalities_)
+        items, as_array, _ = _check_input(
+            X,
+            "ModalityAligner",
+            self.modalities_,
+            feature_names=getattr(self, "feature_names_in_", None),
+        )
         self._check_frame_rates(items)
         max_gap = np.inf if self.max_gap is None else float(self.max_gap)
         out = []

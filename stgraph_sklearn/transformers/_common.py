@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import pandas as pd
 from sklearn.utils.validation import check_is_fitted
@@ -50,8 +52,48 @@ def _check_same_layout(items, expected, caller, *, reference="fit", what="channe
     )
 
 
+def _default_feature_names(layout):
+    """Feature names of ``layout`` with the default node and channel names of a Modality."""
+    names = []
+    for key, (n_nodes, n_ch) in layout.items():
+        nodes = qualified_node_names([(key, tuple(str(j) for j in range(n_nodes)))])
+        names += node_feature_names(nodes, [f"c{j}" for j in range(n_ch)])
+    return np.asarray(names, dtype=object)
+
+
+def _check_same_names(items, feature_names, layout, caller, *, reference="fit"):
+    """Check that every item names its nodes and channels as ``feature_names`` does.
+
+    Node names, and channel names, of a modality are compared where both sides give them
+    (not the defaults ``"0", "1", ...`` and ``"c0", "c1", ...`` of arrays and unnamed
+    modalities), as scikit-learn compares feature names only when both have them: the same
+    count of nodes in another order would otherwise be standardised and connected as the
+    nodes seen in fit.
+    """
+    ref = "the recordings seen in fit" if reference == "fit" else reference
+    split = partial(_split_feature_names, layout=layout)
+    default, expected = split(_default_feature_names(layout)), split(feature_names)
+    for i, item in enumerate(items):
+        got = split(_sequence_feature_names(item))
+        for key in layout:
+            for part, unit in ((0, "node names"), (1, "channel names")):
+                e, g, d = expected[key][part], got[key][part], default[key][part]
+                if g != e and g != d and e != d:
+                    raise ValueError(
+                        f"{caller}: X[{i}] modality {key!r} has {unit} {g}; expected {e} "
+                        f"(same names, same order) as in {ref}."
+                    )
+
+
 def _check_input(
-    X, caller, expected=None, *, aligned=False, allow_graph_sequences=False, what="channels"
+    X,
+    caller,
+    expected=None,
+    *,
+    aligned=False,
+    allow_graph_sequences=False,
+    what="channels",
+    feature_names=None,
 ):
     """Validate X and check that all its items share one modality layout.
 
@@ -69,6 +111,11 @@ def _check_input(
         Whether GraphSequence items are accepted.
     what : str, default="channels"
         What the last axis holds, for error messages.
+    feature_names : ndarray of str, default=None
+        ``feature_names_in_`` seen in fit (``transform``); the node and channel names of
+        every item must match them where both are given (:func:`_check_same_names`). None
+        (``fit``, or a model saved before transformers recorded them) compares with the
+        names of ``X[0]``.
 
     Returns
     -------
@@ -87,6 +134,9 @@ def _check_input(
     else:
         layout, reference = expected, "fit"
     _check_same_layout(items, layout, caller, reference=reference, what=what)
+    if feature_names is None:
+        feature_names, reference = _sequence_feature_names(items[0]), "X[0]"
+    _check_same_names(items, feature_names, layout, caller, reference=reference)
     return items, as_array, layout
 
 

@@ -139,7 +139,7 @@ class FrameFeatureFlattener(TransformerMixin, BaseEstimator, auto_wrap_output_ke
         self.graph_features = graph_features
         self.missing = missing
 
-    def _validated(self, X, expected=None):
+    def _validated(self, X, expected=None, feature_names=None):
         """Validated items of X and their layout (X[0]'s in fit, ``expected`` otherwise)."""
         items, _, layout = _check_input(
             X,
@@ -148,6 +148,7 @@ class FrameFeatureFlattener(TransformerMixin, BaseEstimator, auto_wrap_output_ke
             aligned=True,
             allow_graph_sequences=True,
             what="features",
+            feature_names=feature_names,
         )
         return items, layout
 
@@ -240,7 +241,7 @@ class FrameFeatureFlattener(TransformerMixin, BaseEstimator, auto_wrap_output_ke
             columns :meth:`get_feature_names_out`, after ``set_output(transform="pandas")``).
         """
         check_is_fitted(self)
-        items, _ = self._validated(X, self.modalities_)
+        items, _ = self._validated(X, self.modalities_, getattr(self, "feature_names_in_", None))
         out = [self._flatten(item) for item in items]
         container = _get_output_config("transform", self)["dense"]
         if container != "default":

@@ -295,7 +295,13 @@ class SensorGraphBuilder(
         """
         check_is_fitted(self)
         caller = "SensorGraphBuilder"
-        items, _, _ = _check_input(X, caller, self.modalities_, aligned=True)
+        items, _, _ = _check_input(
+            X,
+            caller,
+            self.modalities_,
+            aligned=True,
+            feature_names=getattr(self, "feature_names_in_", None),
+        )
         return [
             GraphSequence(
                 {k: m.values for k, m in rec.modalities.items()},

@@ -259,7 +259,9 @@ class NodeFeatureExtractor(
         check_is_fitted(self)
         windows, stats = self._checked_params()
         caller = "NodeFeatureExtractor"
-        items, as_array, _ = _check_input(X, caller, self.modalities_)
+        items, as_array, _ = _check_input(
+            X, caller, self.modalities_, feature_names=getattr(self, "feature_names_in_", None)
+        )
         out = []
         short = []
         for i, rec in enumerate(items):

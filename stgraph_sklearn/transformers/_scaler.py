@@ -102,7 +102,8 @@ class SequenceScaler(
         Parameters
         ----------
         X : list of Recording or list of ndarray of shape (n_timesteps, n_nodes, n_channels)
-            Training recordings, all with the same modalities and shapes.
+            Training recordings, all with the same modalities, shapes and (where named) node
+            and channel names.
         y : None
             Ignored.
 
@@ -148,7 +149,9 @@ class SequenceScaler(
     def _apply(self, X, inverse):
         check_is_fitted(self)
         caller = "SequenceScaler"
-        items, as_array, _ = _check_input(X, caller, self.modalities_)
+        items, as_array, _ = _check_input(
+            X, caller, self.modalities_, feature_names=getattr(self, "feature_names_in_", None)
+        )
         step = "inverse_transform" if inverse else "transform"
         out = []
         for i, rec in enumerate(items):

@@ -173,3 +173,33 @@ def test_modality_shorter_than_timeline_is_nan_tail_not_error():
     values = out.modalities["accel"].values
     assert values.shape[0] == rec.n_frames
     assert np.isnan(values[100:]).all() and not np.isnan(values[:80, [0, 2]]).any()
+
+
+def _renamed(rec, node_names):
+    acc = rec.modalities["accel"]
+    return rec.replace(modalities={**rec.modalities, "accel": acc.replace(node_names=node_names)})
+
+
+@pytest.mark.parametrize("estimator, kind", CASES, ids=IDS)
+def test_other_node_names_at_transform(estimator, kind, recordings, aligned):
+    """Check that the fitted node count in another order is an error, not other statistics."""
+    X = _data(kind, recordings, aligned)
+    est = clone(estimator).fit(X)
+    swapped = _renamed(X[1], ["board", "knife", "bowl"])
+    name = type(est).__name__
+    with pytest.raises(
+        ValueError,
+        match=rf"{name}: X\[1\] modality 'accel' has node names \['accel:board', 'accel:knife', "
+        r"'accel:bowl'\]; expected \['accel:knife', 'accel:board', 'accel:bowl'\]",
+    ):
+        est.transform([X[0], swapped])
+    # nodes without names (the defaults "0", "1", ...) are taken in the fitted order
+    assert len(est.transform([_renamed(X[1], None)])) == 1
+
+
+@pytest.mark.parametrize("estimator, kind", CASES, ids=IDS)
+def test_other_node_names_within_fit(estimator, kind, recordings, aligned):
+    X = list(_data(kind, recordings, aligned))
+    X[2] = _renamed(X[2], ["pan", "board", "bowl"])
+    with pytest.raises(ValueError, match=r"X\[2\] modality 'accel' has node names \['accel:pan'"):
+        clone(estimator).fit(X)
