@@ -61,9 +61,9 @@ def _prefix(a):
 
 def _window_moments(cum1, cum2, n, lo, hi):
     """Window mean and variance over valid samples from prefix sums of x0 and x0**2."""
-    s1 = _window_sums(cum1, lo, hi)
-    s2 = _window_sums(cum2, lo, hi)
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        s1 = _window_sums(cum1, lo, hi)
+        s2 = _window_sums(cum2, lo, hi)  # NaN where unused squares overflowed (only "mean")
         mean = s1 / n
         var = np.maximum(s2 / n - mean * mean, 0.0)
     return mean, var
@@ -255,6 +255,12 @@ class NodeFeatureExtractor(
             ``(n_samples, n_nodes, n_features_out_[modality])`` on the same timeline. Lazy
             values (see :func:`~stgraph_sklearn.data.is_lazy`) give lazy features,
             computed from the input on each access.
+
+        Raises
+        ------
+        ValueError
+            If a statistic overflows the dtype of the values (squares of values beyond
+            about 1e19 in float32 or 1e154 in float64): scale such values first.
         """
         check_is_fitted(self)
         windows, stats = self._checked_params()
@@ -277,15 +283,16 @@ class NodeFeatureExtractor(
                 halves = _halves(windows, rate)
                 short += [(i, key, w, rate) for w, h in zip(windows, halves, strict=True) if h < 1]
                 if is_lazy(mod.values):
+                    where = f"recording {rec.name!r} modality {key!r}"
                     new[key] = LazyValues(
-                        partial(_lazy_node_features, mod, halves, stats),
+                        partial(_lazy_node_features, mod, halves, stats, where),
                         (mod.n_samples, mod.n_nodes, self.n_features_out_[key]),
                         mod.values.dtype,
                         where=f"recording {rec.name!r} modality {key!r} after {caller}",
                     )
                 else:
-                    feats = _node_features(mod.values, times, halves, stats)
-                    new[key] = feats.astype(mod.values.dtype, copy=False)
+                    where = f"X[{i}] modality {key!r}"
+                    new[key] = _node_features(mod.values, times, halves, stats, where)
             out.append(_replace_values(rec, new, as_array[i], self.feature_names_))
         if short:
             i, key, w, rate = short[0]
@@ -338,13 +345,18 @@ def _halves(windows, rate):
     return [max(0, int(np.floor((w * rate - 1) / 2 + 0.5))) for w in windows]
 
 
-def _lazy_node_features(mod, halves, stats):
+def _lazy_node_features(mod, halves, stats, where):
     """The features of a lazy modality (the computation of its :class:`LazyValues`)."""
-    return _node_features(mod.values.load(), mod.times, halves, stats)
+    return _node_features(mod.values.load(), mod.times, halves, stats, where)
 
 
-def _node_features(values, times, halves, stats):
-    """Window statistics of one modality: (T, N, C) -> (T, N, F)."""
+def _node_features(values, times, halves, stats, where):
+    """Window statistics of one modality: (T, N, C) -> (T, N, F), in the dtype of ``values``.
+
+    Raises a ValueError naming ``where`` when the squares of the values (``"std"``,
+    ``"energy"``, ``"band_power"``, ``"magnitude"``) or the features overflow: inf in the output or NaN from
+    ``inf - inf`` would otherwise pass for a valid feature or a missing sensor.
+    """
     n_t, n_n, n_c = values.shape
     x = values.reshape(n_t, n_n * n_c).astype(np.float64)
     valid = ~np.isnan(x)
@@ -354,8 +366,11 @@ def _node_features(values, times, halves, stats):
         center = np.nan_to_num(np.nanmean(x, axis=0))
     x0 = np.where(valid, x - center, 0.0)
     idx = np.arange(n_t)
-    cum_n, cum1, cum2 = _prefix(valid_f), _prefix(x0), _prefix(x0 * x0)
     need = set(stats)
+    with np.errstate(over="ignore"):
+        cum_n, cum1, cum2 = _prefix(valid_f), _prefix(x0), _prefix(x0 * x0)
+    # the last row of a prefix sum is inf (or NaN) if any of its terms overflowed
+    sums = [cum1, cum2] if need & {"std", "energy"} else [cum1]
     if "band_power" in need:
         if n_t > 1:
             bands = [
@@ -365,7 +380,9 @@ def _node_features(values, times, halves, stats):
         else:
             bands = [np.zeros_like(x0) for _ in _band_filters()]
         bands = [np.where(valid, b, 0.0) for b in bands]
-        band_cums = [(_prefix(b), _prefix(b * b)) for b in bands]
+        with np.errstate(over="ignore"):
+            band_cums = [(_prefix(b), _prefix(b * b)) for b in bands]
+        sums += [c for pair in band_cums for c in pair]
     if "jerk" in need:
         dt = np.diff(times)
         d = np.abs(np.diff(x, axis=0)) / dt[:, None]
@@ -373,11 +390,16 @@ def _node_features(values, times, halves, stats):
         d_abs = np.vstack([np.zeros((1, d.shape[1])), np.where(d_valid, d, 0.0)])
         d_cnt = np.vstack([np.zeros((1, d.shape[1])), d_valid.astype(np.float64)])
         cum_d, cum_dn = _prefix(d_abs), _prefix(d_cnt)
+        sums.append(cum_d)
     if "magnitude" in need:
         node_valid = valid.reshape(n_t, n_n, n_c).all(axis=2)
-        mag = np.sqrt((np.where(valid, x, 0.0).reshape(n_t, n_n, n_c) ** 2).sum(axis=2))
+        with np.errstate(over="ignore"):  # inf: the error below
+            mag = np.sqrt((np.where(valid, x, 0.0).reshape(n_t, n_n, n_c) ** 2).sum(axis=2))
         mag = np.where(node_valid, mag, 0.0)
         cum_m, cum_mn = _prefix(mag), _prefix(node_valid.astype(np.float64))
+        sums.append(cum_m)
+    if not all(np.isfinite(c[-1]).all() for c in sums):
+        raise _too_large(x, where)
     blocks = []
     for h in halves:
         lo = np.maximum(idx - h, 0)
@@ -418,4 +440,19 @@ def _node_features(values, times, halves, stats):
                 blocks.append(res[:, :, None])
                 continue
             blocks.append(res.reshape(n_t, n_n, n_c))
-    return np.concatenate(blocks, axis=2)
+    out = np.concatenate(blocks, axis=2)
+    with np.errstate(over="ignore"):
+        cast = out.astype(values.dtype, copy=False)
+    if np.isinf(cast).any():
+        raise _too_large(x, where, values.dtype)
+    return cast
+
+
+def _too_large(x, where, dtype=np.float64):
+    """The error of window statistics that overflow ``dtype``."""
+    return ValueError(
+        f"NodeFeatureExtractor: {where} has values too large for window statistics in "
+        f"{np.dtype(dtype)} (largest |value| {np.nanmax(np.abs(x)):.3g}; 'std', 'energy', "
+        "'band_power' and 'magnitude' square them). Scale the values first, for example with a "
+        "SequenceScaler before the NodeFeatureExtractor, or give them in other units."
+    )

@@ -116,6 +116,36 @@ def test_single_sample_window_warns():
 
 
 @pytest.mark.parametrize(
+    "scale, dtype, stats",
+    [
+        (1e30, np.float32, ("energy",)),  # 1e60 does not fit float32
+        (1e30, np.float32, ("band_power",)),
+        (1e200, np.float64, ("mean", "std")),  # squares overflow float64
+        (1e200, np.float64, ("magnitude",)),
+    ],
+)
+def test_values_too_large_for_the_statistics_raise(scale, dtype, stats):
+    """Check that overflowing statistics are an error, not inf features or NaN (a missing node)."""
+    x = (np.random.default_rng(0).normal(size=(40, 2, 3)) * scale).astype(dtype)
+    ext = NodeFeatureExtractor(windows=(5,), stats=stats).fit([x])
+    with pytest.raises(
+        ValueError,
+        match=r"NodeFeatureExtractor: X\[0\] modality 'x' has values too large for window "
+        rf"statistics in {np.dtype(dtype)}",
+    ):
+        ext.transform([x])
+
+
+def test_large_values_whose_statistics_fit_are_kept():
+    x = np.random.default_rng(0).normal(size=(40, 2, 3))
+    big32 = (x * 1e30).astype(np.float32)
+    (out,) = NodeFeatureExtractor(windows=(5,), stats=("mean", "std")).fit_transform([big32])
+    assert out.dtype == np.float32 and np.isfinite(out).all()
+    (out,) = NodeFeatureExtractor(windows=(5,), stats=("mean", "jerk")).fit_transform([x * 1e200])
+    assert np.isfinite(out).all()
+
+
+@pytest.mark.parametrize(
     "params, match",
     [
         ({"windows": ()}, "windows"),
