@@ -27,6 +27,11 @@ __all__ = [
 ]
 
 
+def _float_dtype(dtype):
+    """float64 for 8-byte floats of either byte order, else float32: the dtype of values."""
+    return np.float64 if dtype.kind == "f" and dtype.itemsize == 8 else np.float32
+
+
 def _as_float_values(values, what):
     try:
         arr = np.asarray(values)
@@ -40,7 +45,7 @@ def _as_float_values(values, what):
         raise TypeError(f"{what} must hold numbers. Got an array of dtype {arr.dtype}.")
     if np.iscomplexobj(arr):
         raise TypeError(f"{what} must hold real numbers. Got dtype {arr.dtype}.")
-    return arr.astype(np.float64 if arr.dtype == np.float64 else np.float32, copy=False)
+    return arr.astype(_float_dtype(arr.dtype), copy=False)
 
 
 def _add_node_axis(values):
@@ -57,7 +62,7 @@ def _as_lazy_float_values(values, what):
         raise TypeError(f"{what} must hold real numbers. Got dtype {dtype}.")
     if dtype.kind not in "biuf":
         raise TypeError(f"{what} must hold numbers. Got an array of dtype {dtype}.")
-    dtype = np.float64 if dtype == np.float64 else np.float32
+    dtype = _float_dtype(dtype)
     if isinstance(values, np.ndarray):
         return lazy_values(
             values[:, None, :] if values.ndim == 2 else values, where=what, dtype=dtype

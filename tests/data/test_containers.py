@@ -51,6 +51,16 @@ def test_modality_rejects_non_numeric_values():
         Modality(np.array([["a", "b"]]), rate=1.0)
 
 
+@pytest.mark.parametrize("byte_order", ["<", ">"])
+def test_modality_keeps_float64_of_either_byte_order(byte_order):
+    """Check that big-endian float64 is not narrowed to float32 (precision, overflow to inf)."""
+    values = np.array([[1.0 + 1e-12], [1e300]], dtype=f"{byte_order}f8")
+    m = Modality(values, rate=1.0)
+    assert m.values.dtype == np.float64
+    np.testing.assert_array_equal(m.values[:, 0, 0], [1.0 + 1e-12, 1e300])
+    assert Modality(values[:1].astype(f"{byte_order}f4"), rate=1.0).values.dtype == np.float32
+
+
 def test_modality_does_not_copy_or_modify_input():
     values = np.arange(12.0).reshape(4, 3, 1)
     before = values.copy()
