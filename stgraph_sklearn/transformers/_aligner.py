@@ -214,8 +214,9 @@ class ModalityAligner(
         For ``"linear"`` downsampling, the window mean integrates the linear interpolant of
         the valid samples (held for half a period at the ends and at the edges of long gaps),
         and a frame is NaN when less than half of its window is covered. A modality sampled
-        more sparsely than ``max_gap`` (and not already one sample per frame) would be NaN
-        between its samples; this raises a
+        more sparsely than ``max_gap`` (and not already one sample per frame) is therefore not
+        interpolated: each of its samples covers half a period on either side, so frames take
+        the nearest sample (a step signal); this raises a
         :class:`~stgraph_sklearn.exceptions.MissingSensorWarning`.
     clock : None, "ignore" or callable, default=None
         Clock correction between the reference timeline and each modality:
@@ -440,7 +441,8 @@ class ModalityAligner(
         if check and dt > max_gap * (1 + 1e-9) and not on_grid:
             warn(
                 f"{caller}: {where} is sampled every {dt:.3g} s, more than max_gap={max_gap:g} s, "
-                "so most frames between its samples become NaN. Increase 'max_gap'.",
+                "so it is not interpolated: frames between its samples take the nearest sample "
+                "(a step signal). Increase 'max_gap' to interpolate across its sampling period.",
                 MissingSensorWarning,
             )
         return offset, dt

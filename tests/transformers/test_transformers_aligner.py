@@ -158,6 +158,16 @@ def test_sparse_modality_warns():
         _one(Modality(np.arange(5.0)[:, None], rate=2.0), frame_rate=10.0, n_frames=20)
 
 
+def test_sparse_modality_warning_says_what_happens():
+    """Check that a modality sparser than max_gap is held at the nearest sample, as warned."""
+    with pytest.warns(MissingSensorWarning, match="take the nearest sample") as record:
+        out = _one(Modality(np.arange(5.0)[:, None], rate=1.0), frame_rate=4.0, n_frames=19)
+    assert "NaN" not in str(record[0].message)
+    # samples at 0, 1, ..., 4 s; frames every 0.25 s, ties (x.5 s) go to the earlier sample
+    expected = [0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4]
+    np.testing.assert_array_equal(out[:, 0, 0], expected)
+
+
 def test_arrays_in_arrays_out():
     x = np.random.default_rng(0).normal(size=(40, 2, 3))
     (out,) = ModalityAligner().fit_transform([x])
