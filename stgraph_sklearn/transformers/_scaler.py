@@ -127,15 +127,23 @@ class SequenceScaler(
                 )[0]
                 mu = np.divide(total, c, out=np.zeros(c.shape), where=c > 0)
                 dev = np.where(valid, values - mu, 0.0)
-                sq = (dev * dev).sum(axis=axes, keepdims=True, dtype=np.float64)[0]
+                with np.errstate(over="ignore", invalid="ignore"):  # checked below
+                    sq = (dev * dev).sum(axis=axes, keepdims=True, dtype=np.float64)[0]
                 c, mu, sq = (np.broadcast_to(a, (n_nodes, n_ch)) for a in (c, mu, sq))
                 # Chan et al.'s pairwise update of the running mean and sum of squares
                 new = count + c
                 delta = mu - mean
                 frac = np.divide(c, new, out=np.zeros(new.shape), where=new > 0)
                 mean = mean + delta * frac
-                m2 = m2 + sq + delta * delta * count * frac
+                with np.errstate(over="ignore", invalid="ignore"):
+                    m2 = m2 + sq + delta * delta * count * frac
                 count = new
+            if not np.isfinite(m2).all():
+                raise ValueError(
+                    f"SequenceScaler: modality {key!r} has values too large for a variance in "
+                    f"float64 (their squares overflow; largest |mean| {np.abs(mean).max():.3g}). "
+                    "Give its values in other units."
+                )
             var = np.divide(m2, count, out=np.zeros(count.shape), where=count > 0)
             std = np.sqrt(var)
             tiny = 10 * np.finfo(np.float64).eps * np.maximum(np.abs(mean), 1.0)

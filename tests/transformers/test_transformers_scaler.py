@@ -55,6 +55,15 @@ def test_zero_variance_and_all_nan():
     assert np.isnan(out[:, 1, 0]).all()
 
 
+def test_variance_overflow_raises_instead_of_leaving_values_unscaled():
+    """Check that squares overflowing float64 are an error, not scale_ = 1 (values kept)."""
+    x = np.random.default_rng(0).normal(size=(20, 2, 2))
+    with pytest.raises(ValueError, match=r"SequenceScaler: modality 'x' has values too large"):
+        SequenceScaler().fit([x * 1e160])
+    scaler = SequenceScaler().fit([x * 1e150])  # squares still fit
+    np.testing.assert_allclose(scaler.scale_["x"], x.std(axis=0) * 1e150)
+
+
 def test_pooled_statistics_match_concatenation():
     """Check Chan's pairwise update against statistics of the concatenated data."""
     rng = np.random.default_rng(0)
