@@ -410,6 +410,11 @@ class Modality:
         )
 
 
+#: A recording whose first sample comes more than this many seconds (11.6 days) after its
+#: frame 0, and more than 100 times its own span, is read as having absolute timestamps.
+_ABSOLUTE_TIME_S = 1e6
+
+
 class Recording:
     """One recorded session: several modalities and a reference timeline of frames.
 
@@ -486,7 +491,19 @@ class Recording:
             mods[key] = mod if named is mod.values else mod.replace(values=named)
         self.modalities = mods
         if n_frames is None:
-            n_frames = round(max(m.duration for m in mods.values()) * self.frame_rate)
+            end = max(m.duration for m in mods.values())
+            first = min(float(m.times[0]) for m in mods.values())
+            if first > _ABSOLUTE_TIME_S and first > 100 * (end - first):
+                raise ValueError(
+                    f"Recording {name!r}: its first sample is at {first:.10g} s, "
+                    f"{first / 86400:.0f} days after frame 0 (time 0 of the modalities' "
+                    "clock), so it would have "
+                    f"{round(end * self.frame_rate):,} frames, almost all before the data. Are "
+                    "these absolute times (e.g. Unix time)? Subtract the first time from the "
+                    "modalities' timestamps or start and pass it as start_time=, or give "
+                    "n_frames."
+                )
+            n_frames = round(end * self.frame_rate)
         if isinstance(n_frames, bool) or not isinstance(n_frames, numbers.Integral) or n_frames < 1:
             raise ValueError(f"Recording 'n_frames' must be a positive integer. Got {n_frames!r}.")
         self.n_frames = int(n_frames)

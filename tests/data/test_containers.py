@@ -179,3 +179,23 @@ def test_channel_names_default_validate_and_follow_the_values():
     with pytest.raises(ValueError, match="without a block"):
         GraphSequence({"a": np.zeros((4, 2, 3))}, channel_names={"b": ["x"]})
     assert node_feature_names(seq.node_names, ["x"]) == ["a:0__x", "a:1__x"]
+
+
+def test_recording_with_absolute_timestamps_says_so_instead_of_allocating_them():
+    """Unix-time timestamps would make frame 0 the epoch: billions of frames before the data."""
+    t = 1.7e9 + np.arange(500) / 50
+    with pytest.raises(
+        ValueError, match=r"Recording 'r1': its first sample is at 1700000000 s.*start_time="
+    ):
+        Recording({"acc": Modality(np.zeros((500, 3)), timestamps=t)}, frame_rate=30.0, name="r1")
+    rec = Recording(
+        {"acc": Modality(np.zeros((500, 3)), timestamps=t - t[0])}, frame_rate=30.0, start_time=t[0]
+    )
+    assert rec.n_frames == 300
+    # a late start that is not absolute time (an hour in) and an explicit n_frames stay allowed
+    late = Recording({"acc": Modality(np.zeros((500, 3)), rate=50.0, start=3600.0)}, frame_rate=1.0)
+    assert late.n_frames == 3610
+    given = Recording(
+        {"acc": Modality(np.zeros((500, 3)), timestamps=t)}, frame_rate=1.0, n_frames=5
+    )
+    assert given.n_frames == 5
