@@ -72,14 +72,9 @@ class BaseSegmenter(ClassifierMixin, BaseEstimator):
                     f"{name} needs labels of at least 2 classes to learn a segmentation. "
                     f"Got only {self.classes_.tolist()}."
                 )
-        kind = self.classes_.dtype.kind in "US"
+        self._check_label_kind(ys)
         out = []
         for i, yi in enumerate(ys):
-            if (yi.dtype.kind in "US") != kind:
-                raise TypeError(
-                    f"{name}: y[{i}] has {'string' if yi.dtype.kind in 'US' else 'numeric'} labels "
-                    f"but the classes seen in fit are {self.classes_.dtype}."
-                )
             idx = np.searchsorted(self.classes_, yi)
             idx_clip = np.minimum(idx, len(self.classes_) - 1)
             unknown = self.classes_[idx_clip] != yi
@@ -90,6 +85,19 @@ class BaseSegmenter(ClassifierMixin, BaseEstimator):
                 )
             out.append(idx_clip.astype(np.int64))
         return out
+
+    def _check_label_kind(self, ys):
+        """Raise if a label sequence is string where ``classes_`` is numeric, or the reverse."""
+
+        def kind(arr):
+            return "string" if arr.dtype.kind in "US" else "numeric"
+
+        for i, yi in enumerate(ys):
+            if kind(yi) != kind(self.classes_):
+                raise TypeError(
+                    f"{type(self).__name__}: y[{i}] has {kind(yi)} labels but the classes seen "
+                    f"in fit are {kind(self.classes_)} ({self.classes_.tolist()[:10]})."
+                )
 
     # ---- public API ------------------------------------------------------------------------
     def fit(self, X, y):
@@ -185,7 +193,9 @@ class BaseSegmenter(ClassifierMixin, BaseEstimator):
     def score(self, X, y):
         """Frame accuracy pooled over all frames of all recordings.
 
-        Labels never seen in fit count as errors (with a :class:`StgraphWarning`).
+        Labels never seen in fit count as errors (with a :class:`StgraphWarning`); labels of
+        another type than the classes seen in fit (strings where they were numbers, or the
+        reverse) are a ``TypeError``.
 
         Parameters
         ----------
@@ -198,6 +208,7 @@ class BaseSegmenter(ClassifierMixin, BaseEstimator):
         """
         y_pred = self.predict(X)
         ys = check_labels(y, n_frames=[len(p) for p in y_pred], caller=type(self).__name__)
+        self._check_label_kind(ys)
         unseen = np.setdiff1d(np.unique(np.concatenate(ys)), self.classes_)
         if unseen.size:
             warn(

@@ -210,6 +210,17 @@ def test_errors_are_clear(toy):
         seg.score(X[:1], [np.full(len(y[0]), "jump")])
 
 
+def test_score_with_labels_of_another_type_names_the_estimator(toy):
+    """Check that score with int labels for string classes says so, naming the estimator."""
+    X, y = toy
+    seg = MSTCNSegmenter(max_epochs=1, **TINY).fit(X, y)
+    y_int = [np.zeros(len(yi), dtype=int) for yi in y]
+    with pytest.raises(TypeError, match=r"MSTCNSegmenter: y\[0\] has numeric labels but the "):
+        seg.score(X, y_int)
+    with pytest.raises(TypeError, match=r"classes seen in fit are string \(\['cut', 'idle'"):
+        seg.fit(X, y).partial_fit(X, y_int)
+
+
 @pytest.mark.skipif(torch.cuda.is_available(), reason="checks the error raised without CUDA")
 def test_cuda_without_cuda_is_a_clear_error(toy):
     X, y = toy
