@@ -68,3 +68,15 @@ def test_evaluate_segmenters_names_the_failing_model_and_fold_and_checks_groups(
         evaluate_segmenters(frame, X, y, ["a", None, "b", "a", "b", "c"])
     results = evaluate_segmenters(frame, X[:4], y[:4])  # no groups: 4 folds, not 5
     assert sorted(results["fold"]) == [0, 1, 2, 3]
+
+
+def test_fit_and_score_checks_y_test_against_x_test_before_fitting():
+    """Check that y_test with fewer sequences than X_test is an error naming fit_and_score,
+    y_test and X_test, raised before the model is fitted."""
+    import pytest
+
+    X, y, _ = _toy()
+    model = FrameClassifierSegmenter(random_state=0)
+    with pytest.raises(ValueError, match=r"fit_and_score: y_test has 1 label sequences but X_test"):
+        fit_and_score(model, X[:4], y[:4], X[4:], y[4:5])
+    assert not hasattr(model, "classes_")

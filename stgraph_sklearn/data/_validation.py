@@ -366,7 +366,7 @@ def _n_frames_of(X, name):
     return [x.n_frames for x in X]
 
 
-def check_labels(y, X=None, *, n_frames=None, name="y", caller=None):
+def check_labels(y, X=None, *, n_frames=None, name="y", x_name="X", caller=None):
     """Validate per-frame labels: a list of 1-D label sequences, one per recording.
 
     Each sequence follows :func:`check_label_sequence`; in addition all sequences of one call
@@ -382,8 +382,9 @@ def check_labels(y, X=None, *, n_frames=None, name="y", caller=None):
         accepts).
     n_frames : list of int, default=None
         Frame counts to match, if X is not given.
-    name, caller : str
-        Used in error messages.
+    name, x_name, caller : str
+        Used in error messages: the names of the labels, of the recordings and of the
+        estimator or function.
 
     Returns
     -------
@@ -406,7 +407,7 @@ def check_labels(y, X=None, *, n_frames=None, name="y", caller=None):
     """
     pre = _prefix(caller)
     if X is not None:
-        n_frames = _n_frames_of(X, "X")
+        n_frames = _n_frames_of(X, x_name)
     if isinstance(y, np.ndarray) and y.ndim == 1 and y.dtype != object:
         raise ValueError(
             f"{pre}{name} must be a list of label arrays, one per recording. Got a single 1-D array "
@@ -417,16 +418,16 @@ def check_labels(y, X=None, *, n_frames=None, name="y", caller=None):
     y = list(y)
     if n_frames is not None and len(y) != len(n_frames):
         raise ValueError(
-            f"{pre}{name} has {len(y)} label sequences but X has {len(n_frames)} recordings; "
-            "expected one label sequence per recording."
+            f"{pre}{name} has {len(y)} label sequences but {x_name} has {len(n_frames)} "
+            "recordings; expected one label sequence per recording."
         )
     out = []
     for i, yi in enumerate(y):
         arr = check_label_sequence(yi, name=f"{name}[{i}]", caller=caller)
         if n_frames is not None and arr.shape[0] != n_frames[i]:
             raise ValueError(
-                f"{pre}{name}[{i}] has {arr.shape[0]} labels but X[{i}] has {n_frames[i]} frames; "
-                "expected one label per frame."
+                f"{pre}{name}[{i}] has {arr.shape[0]} labels but {x_name}[{i}] has {n_frames[i]} "
+                "frames; expected one label per frame."
             )
         out.append(arr)
     if len({_label_kind(a) for a in out}) > 1:

@@ -10,6 +10,7 @@ import pandas as pd
 from sklearn.base import clone
 from sklearn.model_selection import GroupKFold, check_cv
 
+from ..data import check_labels
 from ..metrics import segmentation_report
 from ..utils import final_estimator
 
@@ -57,6 +58,8 @@ def fit_and_score(model, X_train, y_train, X_test, y_test, *, background=None):
     y_pred : list of ndarray of shape (n_frames_i,)
         Predictions for ``X_test``.
     """
+    # y_test is only read by the scores, after the fit: check it against X_test first
+    check_labels(y_test, X_test, name="y_test", x_name="X_test", caller="fit_and_score")
     t0 = time.perf_counter()
     model.fit(X_train, y_train)
     t1 = time.perf_counter()
