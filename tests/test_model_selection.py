@@ -70,6 +70,25 @@ def test_evaluate_segmenters_names_the_failing_model_and_fold_and_checks_groups(
     assert sorted(results["fold"]) == [0, 1, 2, 3]
 
 
+def test_evaluate_segmenters_checks_its_arguments_before_fitting():
+    """Check that a list of estimators, or y and groups of the wrong length, are errors that
+    name evaluate_segmenters and the argument, not sklearn's "inconsistent numbers of samples"
+    or an AttributeError."""
+    import pytest
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    X, y, groups = _toy()
+    frame = FrameClassifierSegmenter(random_state=0)
+    with pytest.raises(InvalidParameterError, match="'estimators' parameter of evaluate_segm"):
+        evaluate_segmenters([frame], X, y, groups)
+    with pytest.raises(ValueError, match=r"evaluate_segmenters: y has 5 label sequences but X"):
+        evaluate_segmenters({"frame": frame}, X, y[:5], groups)
+    with pytest.raises(ValueError, match=r"evaluate_segmenters: y\[2\] has 59 labels but X\[2\]"):
+        evaluate_segmenters({"frame": frame}, X, [*y[:2], y[2][:-1], *y[3:]], groups)
+    with pytest.raises(ValueError, match=r"evaluate_segmenters: groups must have one id per rec"):
+        evaluate_segmenters({"frame": frame}, X, y, groups[:4])
+
+
 def test_fit_and_score_checks_y_test_against_x_test_before_fitting():
     """Check that y_test with fewer sequences than X_test is an error naming fit_and_score,
     y_test and X_test, raised before the model is fitted."""

@@ -9,8 +9,9 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 from sklearn.model_selection import GroupKFold, check_cv
+from sklearn.utils._param_validation import validate_params
 
-from ..data import check_labels
+from ..data import check_groups, check_labels
 from ..metrics import segmentation_report
 from ..utils import final_estimator
 
@@ -76,6 +77,10 @@ def fit_and_score(model, X_train, y_train, X_test, y_test, *, background=None):
     return scores, y_pred
 
 
+@validate_params(
+    {"estimators": [dict], "X": "no_validation", "y": "no_validation"},
+    prefer_skip_nested_validation=True,
+)
 def evaluate_segmenters(estimators, X, y, groups=None, *, cv=None, background=None, verbose=0):
     """Fit and score every estimator on the same train/test splits.
 
@@ -102,6 +107,9 @@ def evaluate_segmenters(estimators, X, y, groups=None, *, cv=None, background=No
         fit_time`` (s), ``predict_time`` (s) and ``frames_per_second`` (prediction).
     """
     caller = "evaluate_segmenters"
+    check_labels(y, X, caller=caller)  # one label sequence per recording, before any fit
+    if groups is not None:
+        check_groups(groups, len(X), caller=caller)
     if cv is None:  # the default split: by subject (GroupKFold) or by recording (KFold)
         if groups is not None:
             if any(g is None or (isinstance(g, float) and np.isnan(g)) for g in groups):
