@@ -60,13 +60,16 @@ class BaseSegmenter(ClassifierMixin, BaseEstimator):
     def _encode_labels(self, y, seqs, *, reset, classes=None):
         name = type(self).__name__
         ys = check_labels(y, seqs, caller=name)
+        if classes is not None:  # the rule every label obeys, as labels in y do
+            classes = np.unique(check_label_sequence(classes, name="classes", caller=name))
+        if not reset and classes is not None and not np.array_equal(classes, self.classes_):
+            raise ValueError(
+                f"{name}.partial_fit: classes={classes.tolist()[:10]} differs from the classes "
+                f"the model was first fitted with, {self.classes_.tolist()[:10]}. Pass the same "
+                "classes (or none) on later calls, or fit a new model."
+            )
         if reset:
-            if classes is not None:  # the rule every label obeys, as labels in y do
-                self.classes_ = np.unique(
-                    check_label_sequence(classes, name="classes", caller=name)
-                )
-            else:
-                self.classes_ = np.unique(np.concatenate(ys))
+            self.classes_ = np.unique(np.concatenate(ys)) if classes is None else classes
             if self.classes_.shape[0] < 2:
                 raise ValueError(
                     f"{name} needs labels of at least 2 classes to learn a segmentation. "

@@ -552,7 +552,8 @@ class NeuralSegmenter(BaseSegmenter):
         y : list of array-like of shape (n_frames_i,)
         classes : array-like, default=None
             All classes that will ever appear; required on the first call if a batch may not
-            contain every class (as in scikit-learn's ``partial_fit``).
+            contain every class (as in scikit-learn's ``partial_fit``). Later calls may omit
+            it; if given, it must equal ``classes_`` (a ``ValueError`` otherwise).
 
         Returns
         -------

@@ -180,6 +180,18 @@ def test_partial_fit_continues_training(toy):
         seg.partial_fit(X, [np.full(len(yi), "jump") for yi in y])
 
 
+def test_partial_fit_with_other_classes_on_a_later_call_is_an_error(toy):
+    """Check that classes= on a later partial_fit must equal classes_ (it was ignored)."""
+    X, y = toy
+    seg = MSTCNSegmenter(**TINY).partial_fit(X, y, classes=["cut", "idle", "stir", "wash"])
+    seg.partial_fit(X, y, classes=["wash", "stir", "idle", "cut"])  # the same set: fine
+    with pytest.raises(
+        ValueError, match=r"MSTCNSegmenter.partial_fit: classes=\['cut', 'idle', 'st"
+    ):
+        seg.partial_fit(X, y, classes=["cut", "idle", "stir"])
+    assert seg.classes_.tolist() == ["cut", "idle", "stir", "wash"]
+
+
 def test_verbose_shows_a_progress_bar_over_epochs(toy, capsys):
     X, y = toy
     MSTCNSegmenter(max_epochs=2, verbose=1, **TINY).fit(X, y)
