@@ -142,7 +142,7 @@ class FrameClassifierSegmenter(BaseSegmenter):
         if np.unique(yf).size < 2:
             raise ValueError(
                 f"FrameClassifierSegmenter: with temporal_stride={s} the training frames hold "
-                f"only the class {self.classes_[yf[0]]!r}; a classifier needs at least 2. Use "
+                f"only the class {self.classes_[yf[0]].item()!r}; a classifier needs at least 2. Use "
                 "a smaller temporal_stride or longer recordings."
             )
         # a column never observed in training (e.g. graph smoothing of an isolated node)

@@ -66,3 +66,12 @@ def test_graph_features_use_the_sequence_graph(toy):
 def test_rejects_a_non_classifier():
     with pytest.raises(ValueError, match="'classifier' parameter of FrameClassifierSegmenter"):
         FrameClassifierSegmenter(classifier="tree").fit([np.zeros((5, 1, 1))], [[0, 1, 0, 1, 0]])
+
+
+def test_a_stride_that_leaves_one_class_names_it_plainly():
+    """Check that the error shows the class as the user wrote it ('a', 0), not np.str_('a')."""
+    X = [np.random.RandomState(0).randn(30, 3, 2) for _ in range(3)]
+    with pytest.raises(ValueError, match=r"temporal_stride=40 .* only the class 'a';"):
+        FrameClassifierSegmenter(temporal_stride=40).fit(X, [np.repeat(["a", "b"], 15)] * 3)
+    with pytest.raises(ValueError, match=r"only the class 0;"):
+        FrameClassifierSegmenter(temporal_stride=40).fit(X, [np.repeat([0, 1], 15)] * 3)
