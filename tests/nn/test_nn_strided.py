@@ -44,24 +44,6 @@ def test_a_linear_ramp_survives_pooling_and_interpolation(stride, t):
     assert torch.all(out[x[0, 0] < first] == first)
 
 
-@pytest.mark.parametrize("stride", [2, 3])
-def test_padded_batch_equals_each_recording_alone(stride):
-    """Padding never leaks: the frames next to it read their own recording's edge."""
-    torch.manual_seed(0)
-    st = StridedTemporal(_tcn(stages=3), stride).eval()
-    short, long = torch.randn(1, 3, 23), torch.randn(1, 3, 40)
-    batch = torch.cat([torch.cat([short, 100 * torch.randn(1, 3, 17)], dim=2), long])
-    mask = torch.zeros(2, 40, dtype=torch.bool)
-    mask[0, :23] = True
-    mask[1] = True
-    with torch.no_grad():
-        out = st(batch, mask)
-        alone_short, alone_long = st(short), st(long)
-    torch.testing.assert_close(out[:, 0:1, :, :23], alone_short, atol=1e-5, rtol=1e-5)
-    torch.testing.assert_close(out[:, 1:2], alone_long, atol=1e-5, rtol=1e-5)
-    assert torch.all(out[:, 0, :, 23:] == 0)
-
-
 def test_no_mask_equals_an_all_true_mask():
     torch.manual_seed(0)
     st, x = StridedTemporal(_tcn(), 2).eval(), torch.randn(2, 3, 19)

@@ -3,7 +3,12 @@
 import pytest
 import torch
 
-from stgraph_sklearn.nn import DilatedResidualLayer, MultiStageTCN, SingleStageTCN
+from stgraph_sklearn.nn import (
+    DilatedResidualLayer,
+    MultiStageTCN,
+    SingleStageTCN,
+    StridedTemporal,
+)
 
 
 def _count(module):
@@ -22,24 +27,29 @@ def test_shapes(share_refinement):
     assert tcn(x).shape == (3, 2, 3, 17)
 
 
-@pytest.mark.parametrize("share_refinement", [False, True])
-def test_padding_does_not_leak(share_refinement):
-    """Check that valid frames of a padded batch equal the unpadded sequences (eval mode)."""
+@pytest.mark.parametrize(
+    ("share_refinement", "stride"), [(False, 1), (True, 1), (True, 2), (False, 3)]
+)
+def test_padding_does_not_leak(share_refinement, stride):
+    """Check that valid frames of a padded batch equal the unpadded sequences (eval mode);
+    strided stages too, whose last frames (24 = 8 groups of 3, 12 of 2) interpolate towards
+    a group of padding, which must give them their recording's edge."""
     torch.manual_seed(0)
     tcn = MultiStageTCN(
         5, 8, 4, num_stages=3, num_layers=5, dropout=0.5, share_refinement=share_refinement
-    ).eval()
-    short, long = torch.randn(1, 5, 23), torch.randn(1, 5, 40)
-    batch = torch.cat([torch.cat([short, 100 * torch.randn(1, 5, 17)], dim=2), long])
+    )
+    tcn = (StridedTemporal(tcn, stride) if stride > 1 else tcn).eval()
+    short, long = torch.randn(1, 5, 24), torch.randn(1, 5, 40)
+    batch = torch.cat([torch.cat([short, 100 * torch.randn(1, 5, 16)], dim=2), long])
     mask = torch.zeros(2, 40, dtype=torch.bool)
-    mask[0, :23] = True
+    mask[0, :24] = True
     mask[1] = True
     with torch.no_grad():
         out = tcn(batch, mask)
         alone_short, alone_long = tcn(short), tcn(long)
-    torch.testing.assert_close(out[:, 0:1, :, :23], alone_short, atol=1e-5, rtol=1e-5)
+    torch.testing.assert_close(out[:, 0:1, :, :24], alone_short, atol=1e-5, rtol=1e-5)
     torch.testing.assert_close(out[:, 1:2], alone_long, atol=1e-5, rtol=1e-5)
-    assert torch.all(out[:, 0, :, 23:] == 0)
+    assert torch.all(out[:, 0, :, 24:] == 0)
 
 
 def test_layer_is_exactly_ms_tcn():
