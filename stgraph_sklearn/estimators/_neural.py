@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import inspect
 import math
 from numbers import Integral, Real
 
@@ -38,6 +40,14 @@ __all__ = ["NeuralSegmenter"]
 def _shared_constraints():
     """The parameter constraints of NeuralSegmenter but ``module``: what subclasses share."""
     return {k: v for k, v in NeuralSegmenter._parameter_constraints.items() if k != "module"}
+
+
+def _signature(obj):
+    """``inspect.signature(obj)``, or None where Python cannot read one (a builtin)."""
+    try:
+        return inspect.signature(obj)
+    except (TypeError, ValueError):
+        return None
 
 
 def _module_device(module):
@@ -165,7 +175,11 @@ class NeuralSegmenter(BaseSegmenter):
 
         A class (such as :class:`~stgraph_sklearn.nn.EarlyFusionTCN`, the default, which
         makes this estimator an MS-TCN) or a module-level function keeps the estimator
-        picklable. Subclasses may instead override :meth:`build_module`.
+        picklable; pass the class, not an instance. Subclasses may instead override
+        :meth:`build_module`. A factory that does not take these keywords (add
+        ``**kwargs``), a ``forward`` of another signature, a network without trainable
+        parameters, and logits of another type or shape raise a ``TypeError`` or
+        ``ValueError`` naming this parameter; so do NaN or infinite logits in prediction.
     %(shared_parameters)s
 
     Attributes
@@ -314,13 +328,95 @@ class NeuralSegmenter(BaseSegmenter):
         torch.nn.Module
             ``forward(x, node_mask, frame_mask) -> (S, B, K, T)`` logits (see ``module``).
         """
-        module = self.module(**self.module_kwargs(layout, n_classes))
+        name = type(self).__name__
+        if isinstance(self.module, torch.nn.Module):
+            raise TypeError(
+                f"The 'module' parameter of {name} must be a class or function that builds a "
+                "torch.nn.Module from the keywords of module_kwargs. Got an instance of "
+                f"{type(self.module).__name__} instead; pass the class itself."
+            )
+        kwargs = self.module_kwargs(layout, n_classes)
+        signature = _signature(self.module)
+        if signature is not None:
+            try:
+                signature.bind(**kwargs)
+            except TypeError as exc:
+                factory = getattr(self.module, "__qualname__", repr(self.module))
+                raise TypeError(
+                    f"The 'module' parameter of {name} is called in fit with the keywords "
+                    f"{list(kwargs)} (module_kwargs), but {factory} does not take them: {exc}. "
+                    "Add **kwargs to its signature to ignore the ones it does not use."
+                ) from None
+        module = self.module(**kwargs)
         if not isinstance(module, torch.nn.Module):
             raise TypeError(
-                f"The 'module' parameter of {type(self).__name__} must return a "
+                f"The 'module' parameter of {name} must return a "
                 f"torch.nn.Module. Got {type(module).__name__} instead."
             )
         return module
+
+    def _network_source(self):
+        """What built the network, for error messages: the 'module' parameter or build_module."""
+        name = type(self).__name__
+        if type(self).build_module is NeuralSegmenter.build_module:
+            return f"the 'module' parameter of {name}"
+        return f"{name}.build_module"
+
+    def _check_network(self, module):
+        """Raise if the built network cannot be trained as the module contract says."""
+        source = self._network_source()
+        signature = _signature(module.forward)
+        if signature is not None:
+            try:
+                signature.bind(x=None, node_mask=None, frame_mask=None)
+            except TypeError:
+                raise TypeError(
+                    f"The network built by {source} must have forward(x, node_mask, frame_mask) "
+                    "(it is called with these keywords). Got "
+                    f"{type(module).__name__}.forward{signature} instead."
+                ) from None
+        if not any(p.requires_grad for p in module.parameters()):
+            raise ValueError(
+                f"The network built by {source} must have trainable parameters. Got a "
+                f"{type(module).__name__} without any: there is nothing to fit."
+            )
+
+    def _check_logits(self, logits, batch, n_frames):
+        """Raise unless ``logits`` are what the module contract says: floats (S, B, K, T)."""
+        k = len(self.classes_)
+        expected = (
+            f"logits of shape (S, B, K, T) = (S, {batch}, {k}, {n_frames}) (S stages, B "
+            f"recordings, K = {k} classes, T frames)"
+        )
+        source = self._network_source()
+        if not torch.is_tensor(logits):
+            raise TypeError(
+                f"The network built by {source} must return {expected} from forward. "
+                f"Got {type(logits).__name__} instead."
+            )
+        if (
+            logits.ndim != 4
+            or logits.shape[0] < 1
+            or tuple(logits.shape[1:]) != (batch, k, n_frames)
+            or not logits.is_floating_point()
+        ):
+            raise ValueError(
+                f"The network built by {source} must return floating-point {expected} from "
+                f"forward. Got a {logits.dtype} tensor of shape {tuple(logits.shape)} instead."
+            )
+
+    @contextlib.contextmanager
+    def _checking_logits(self):
+        """Check every output of ``net_.module_`` while training (removed afterwards)."""
+
+        def hook(module, args, kwargs, output):
+            self._check_logits(output, *kwargs["frame_mask"].shape)
+
+        handle = self.net_.module_.register_forward_hook(hook, with_kwargs=True)
+        try:
+            yield
+        finally:
+            handle.remove()
 
     def module_kwargs(self, layout, n_classes):
         """Keyword arguments for a network of this input layout and these parameters.
@@ -511,11 +607,13 @@ class NeuralSegmenter(BaseSegmenter):
         with torch.random.fork_rng(devices=self._rng_devices(self._device)):
             torch.manual_seed(seed)
             module = self.build_module(self.modalities_, len(self.classes_), sequences)
+            self._check_network(module)
             self.net_ = self._make_net(module, self._criterion(targets), seed, len(sequences))
             self.net_.initialize()
             dataset = self._dataset(sequences, targets)
             # partial_fit (not fit_loop) so callbacks get on_train_begin / on_train_end
-            self.net_.partial_fit(dataset, epochs=epochs)
+            with self._checking_logits():
+                self.net_.partial_fit(dataset, epochs=epochs)
         self.history_ = self.net_.history
         self.receptive_field_ = 2 * temporal_reach(self.net_.module_) + 1
         self._after_fit(sequences)
@@ -574,7 +672,8 @@ class NeuralSegmenter(BaseSegmenter):
         seed = seed_from(self.random_state) + len(self.history_)
         with torch.random.fork_rng(devices=self._rng_devices(self.net_.device)):
             torch.manual_seed(seed)
-            self.net_.partial_fit(dataset, epochs=epochs)
+            with self._checking_logits():
+                self.net_.partial_fit(dataset, epochs=epochs)
         self.history_ = self.net_.history
         self._after_fit(seqs)
         return self
@@ -595,7 +694,16 @@ class NeuralSegmenter(BaseSegmenter):
             logits = self.net_.evaluation_step(batch, training=False)  # (S, 1, K, T)
         else:
             logits = forward(**batch[0])
-        return torch.softmax(logits[-1, 0], dim=0).T.cpu().numpy()
+        self._check_logits(logits, 1, mask.shape[0])
+        proba = torch.softmax(logits[-1, 0], dim=0).T.cpu().numpy()
+        if not np.isfinite(proba).all():
+            raise ValueError(
+                f"{type(self).__name__}: the network returned non-finite logits (NaN or inf), "
+                "so there are no probabilities to predict. Training diverged (see the losses "
+                f"in history_; lower lr) or the network built by {self._network_source()} "
+                "computes them."
+            )
+        return proba
 
     def _move_to_inference_device(self):
         """Put the fitted net on ``self.device`` for inference.

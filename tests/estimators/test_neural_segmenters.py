@@ -363,6 +363,109 @@ def test_neural_segmenter_rejects_a_bad_module():
         NeuralSegmenter(module=lambda **kwargs: kwargs, max_epochs=1).fit(X, y)
 
 
+def _frame_linear_returning(output):
+    """A _FrameLinear subclass whose forward returns ``output(logits (1, B, K, T))``."""
+
+    def forward(self, x, node_mask, frame_mask):
+        return output(_FrameLinear.forward(self, x, node_mask, frame_mask))
+
+    return type("BadOutput", (_FrameLinear,), {"forward": forward})
+
+
+@pytest.mark.parametrize(
+    "output, error, got",
+    [
+        (lambda z: z[0], ValueError, r"shape \(1, 2, 20\)"),  # (B, K, T)
+        (lambda z: torch.cat([z, z], dim=2), ValueError, r"shape \(1, 1, 4, 20\)"),  # wrong K
+        (lambda z: z[..., :-1], ValueError, r"shape \(1, 1, 2, 19\)"),  # wrong T
+        (lambda z: (z, None), TypeError, "Got tuple"),
+        (lambda z: z.argmax(2, keepdim=True).expand_as(z), ValueError, "torch.int64"),
+    ],
+)
+def test_neural_segmenter_checks_the_module_output(output, error, got):
+    """Check logits of the wrong shape, type or dtype raise naming the estimator and 'module',
+    before training computes a loss on them (a K too large trained silently)."""
+    X = [np.zeros((20, 2, 1), dtype=np.float32) for _ in range(2)]
+    y = [np.repeat([0, 1], 10) for _ in range(2)]
+    seg = NeuralSegmenter(_frame_linear_returning(output), max_epochs=1, random_state=0)
+    match = r"'module' parameter of NeuralSegmenter must return .*\(S, 1, 2, 20\).*" + got
+    with pytest.raises(error, match=match):
+        seg.fit(X, y)
+
+
+def test_neural_segmenter_checks_the_module_output_at_predict():
+    """Check prediction checks the output too (a module whose shape depends on the input
+    length) and raises on NaN logits instead of returning NaN probabilities."""
+    X = [np.zeros((20, 2, 1), dtype=np.float32) for _ in range(2)]
+    y = [np.repeat([0, 1], 10) for _ in range(2)]
+    short = _frame_linear_returning(lambda z: z if z.shape[-1] == 20 else z[..., :-1])
+    seg = NeuralSegmenter(short, max_epochs=1, random_state=0).fit(X, y)
+    with pytest.raises(ValueError, match=r"NeuralSegmenter must return .*\(1, 1, 2, 29\)"):
+        seg.predict([np.zeros((30, 2, 1))])
+    nan = _frame_linear_returning(lambda z: z * float("nan"))
+    seg = NeuralSegmenter(nan, max_epochs=1, random_state=0).fit(X, y)
+    with pytest.raises(ValueError, match="NeuralSegmenter: the network returned non-finite"):
+        seg.predict_proba(X)
+
+
+class _NoParameters(torch.nn.Module):
+    def __init__(self, num_classes, **kwargs):
+        super().__init__()
+        self.num_classes = num_classes
+
+    def forward(self, x, node_mask, frame_mask):
+        return torch.zeros(1, *frame_mask.shape).unsqueeze(2).repeat(1, 1, self.num_classes, 1)
+
+
+class _NoKeywords(torch.nn.Module):
+    def __init__(self, in_channels, num_nodes, num_classes):
+        super().__init__()
+
+
+class _OtherForward(_FrameLinear):
+    def forward(self, x, mask):
+        return super().forward(x, mask, None)
+
+
+@pytest.mark.parametrize(
+    "module, error, match",
+    [
+        (
+            _FrameLinear({"x": 1}, {"x": 2}, 2),
+            TypeError,
+            r"'module' parameter of NeuralSegmenter must be a class .* Got an instance of "
+            "_FrameLinear",
+        ),
+        (
+            _NoKeywords,
+            TypeError,
+            r"'module' parameter of NeuralSegmenter is called in fit with the keywords .*"
+            "_NoKeywords does not take them: .*'hidden_channels'",
+        ),
+        (
+            _OtherForward,
+            TypeError,
+            r"'module' parameter of NeuralSegmenter must have forward\(x, node_mask, "
+            r"frame_mask\).*_OtherForward.forward\(x, mask\)",
+        ),
+        (
+            _NoParameters,
+            ValueError,
+            "'module' parameter of NeuralSegmenter must have trainable parameters. Got a "
+            "_NoParameters",
+        ),
+    ],
+)
+def test_neural_segmenter_checks_the_module_factory(module, error, match):
+    """Check a module instance, a factory rejecting module_kwargs, another forward signature
+    and a network without parameters raise naming the estimator and 'module' (they were
+    errors from inside torch or the call)."""
+    X = [np.zeros((20, 2, 1), dtype=np.float32) for _ in range(2)]
+    y = [np.repeat([0, 1], 10) for _ in range(2)]
+    with pytest.raises(error, match=match):
+        NeuralSegmenter(module, max_epochs=1, random_state=0).fit(X, y)
+
+
 def test_sensor_dropout_and_refinement_width_reach_the_network(toy):
     """sensor_dropout adds a SensorDropout (none at 0); refinement stages are narrower."""
     from stgraph_sklearn.nn import SensorDropout
