@@ -48,7 +48,7 @@ SHARED_PARAMETERS = """\
         bounded by ``chunk_size`` rather than by the recording length. Offline models: with
         ``chunk_size >= receptive_field_`` the windows overlap by the receptive field and the
         predictions equal the unchunked ones (up to float rounding); smaller windows
-        approximate them, with a warning. Causal models (``lookahead`` not None) carry each
+        (or a network of unknown reach) approximate them, with a warning. Causal models (``lookahead`` not None) carry each
         layer's past between chunks instead, so their chunked predictions equal the
         unchunked ones.
     accelerator : accelerate.Accelerator or None, default=None
@@ -97,9 +97,11 @@ SHARED_ATTRIBUTES = """\
         Node names in model order.
     net_ : skorch.NeuralNet
         The fitted skorch net; its ``module_`` is the torch model.
-    receptive_field_ : int
+    receptive_field_ : int or None
         Number of consecutive (strided) frames the prediction of one frame depends on:
-        ``2 * r + 1`` for a temporal reach of ``r`` frames on each side.
+        ``2 * r + 1`` for a temporal reach of ``r`` frames on each side; None if the network
+        holds layers whose reach the package cannot measure (a user module's recurrent,
+        attention or wider-kernel torch layers).
     history_ : skorch.History
         Per-epoch ``train_loss``, ``valid_loss``, ``valid_f1@50``, ``dur``."""
 

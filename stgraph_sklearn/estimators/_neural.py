@@ -21,6 +21,7 @@ from ..nn import (
     SegmentationLoss,
     StridedTemporal,
     TemporalStreamer,
+    receptive_field,
     temporal_reach,
 )
 from ..utils import check_device, seed_from
@@ -375,6 +376,16 @@ class NeuralSegmenter(BaseSegmenter):
                     "(it is called with these keywords). Got "
                     f"{type(module).__name__}.forward{signature} instead."
                 ) from None
+        if self.lookahead is not None:
+            try:
+                receptive_field(module)
+            except ValueError as exc:
+                raise ValueError(
+                    f"{type(self).__name__}: lookahead={self.lookahead} needs a causal network, "
+                    f"but the network built by {source} is not one ({str(exc).rstrip('.')}). Build it from "
+                    "causal temporal layers (module_kwargs passes causal=True) or set "
+                    "lookahead=None."
+                ) from None
         if not any(p.requires_grad for p in module.parameters()):
             raise ValueError(
                 f"The network built by {source} must have trainable parameters. Got a "
@@ -615,7 +626,8 @@ class NeuralSegmenter(BaseSegmenter):
             with self._checking_logits():
                 self.net_.partial_fit(dataset, epochs=epochs)
         self.history_ = self.net_.history
-        self.receptive_field_ = 2 * temporal_reach(self.net_.module_) + 1
+        reach = self._temporal_reach()
+        self.receptive_field_ = None if reach is None else 2 * reach + 1
         self._after_fit(sequences)
         return self
 
@@ -723,6 +735,14 @@ class NeuralSegmenter(BaseSegmenter):
             if self.net_.device is not None:  # None: an accelerated net, batches moved below
                 self.net_.device = str(wanted)
 
+    def _temporal_reach(self):
+        """:func:`~stgraph_sklearn.nn.temporal_reach` of the fitted network, or None if it
+        holds layers of unknown reach (a user module's recurrent layers, say)."""
+        try:
+            return temporal_reach(self.net_.module_)
+        except ValueError:
+            return None
+
     def _predict_proba_one(self, seq):
         check_is_fitted(self)
         self._move_to_inference_device()
@@ -793,16 +813,26 @@ class NeuralSegmenter(BaseSegmenter):
         in which it has ``r`` frames of context on both sides (or the recording's own start
         or end), so the result equals unchunked prediction up to float rounding (windows start
         on multiples of a :class:`~stgraph_sklearn.nn.StridedTemporal`'s stride). A window of
-        at most ``2 * r`` frames cannot give that: the overlap falls back to half a window
-        (a quarter window of context on each side), with a warning that the predictions
-        approximate the unchunked ones.
+        at most ``2 * r`` frames, or a network of unknown reach (``receptive_field_`` None),
+        cannot give that: the overlap falls back to half a window (a quarter window of
+        context on each side), with a warning that the predictions approximate the
+        unchunked ones.
         """
         t = mask.shape[0]
         c = self.chunk_size
         if c is None or t <= c:
             return self._infer_proba(x, mask)
-        r = temporal_reach(self.net_.module_)
-        if c <= 2 * r:
+        r = self._temporal_reach()
+        if r is None:
+            warn(
+                f"{type(self).__name__}: the network built by {self._network_source()} holds "
+                "layers whose temporal reach the package cannot measure (receptive_field_ is "
+                f"None), so predictions in windows of chunk_size={c} frames approximate the "
+                "unchunked ones. Use chunk_size=None for exact predictions.",
+                StgraphWarning,
+            )
+            r = c // 4
+        elif c <= 2 * r:
             warn(
                 f"{type(self).__name__}: chunk_size={c} is smaller than the network's receptive "
                 f"field (receptive_field_={2 * r + 1} frames), so chunked predictions "

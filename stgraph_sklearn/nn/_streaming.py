@@ -153,9 +153,59 @@ def _temporal_layers(module):
     ]
 
 
-def _causal_layers(module):
-    """Every occurrence of a causal temporal layer (shared modules once per use)."""
-    return [m for m in _temporal_layers(module) if getattr(m, "causal", False)]
+def _causal_layers(module, caller):
+    """Every occurrence of a temporal layer of a causal network (shared modules once per
+    use); ``ValueError`` if one is not causal or another layer may mix frames."""
+    _check_known_layers(module, caller)
+    layers = _temporal_layers(module)
+    centred = [m for m in layers if not getattr(m, "causal", False)]
+    if centred:
+        what = (
+            "no causal temporal layers"
+            if len(centred) == len(layers)
+            else (f"{len(centred)} temporal layers that are not causal (of {len(layers)})")
+        )
+        raise ValueError(
+            f"{caller}: {type(module).__name__} has {what}; build every one with causal=True."
+        )
+    return layers
+
+
+def _mixes_frames(layer):
+    """Whether a torch layer may mix frames: a recurrence, attention, a kernel wider than 1."""
+    if isinstance(layer, (nn.RNNBase, nn.MultiheadAttention)):
+        return True
+    kernel = getattr(layer, "kernel_size", None)
+    if kernel is None:
+        return False
+    return any(k != 1 for k in (kernel if isinstance(kernel, tuple) else (kernel,)))
+
+
+def _unknown_layer(module, path=""):
+    """``(path, layer)`` of the first torch layer outside this package's temporal layers that
+    may mix frames (so no reach can be read from the network), or None."""
+    if hasattr(module, "temporal_span"):
+        return None
+    if _mixes_frames(module):
+        return path, module
+    for name, child in module._modules.items():
+        found = None if child is None else _unknown_layer(child, f"{path}.{name}".lstrip("."))
+        if found is not None:
+            return found
+    return None
+
+
+def _check_known_layers(module, caller):
+    """Raise ``ValueError`` if ``module`` holds a layer of unknown temporal reach."""
+    found = _unknown_layer(module)
+    if found is not None:
+        path, layer = found
+        raise ValueError(
+            f"{caller}: {type(module).__name__} holds a {type(layer).__name__} at "
+            f"{path or 'its top'!r}, which may mix frames in a way the package cannot measure "
+            "(only its own temporal layers, such as DilatedResidualLayer and "
+            "NodeTemporalConv, have a known reach)."
+        )
 
 
 def temporal_reach(module: nn.Module) -> int:
@@ -179,6 +229,13 @@ def temporal_reach(module: nn.Module) -> int:
         The reach ``r``, the sum of the dilations of every application of a temporal layer;
         stages that run on pooled frames (:class:`StridedTemporal`) count in input frames.
 
+    Raises
+    ------
+    ValueError
+        If ``module`` holds another layer that may mix frames (a recurrent or attention
+        layer, a convolution or pooling with a kernel wider than 1), whose reach it cannot
+        read; a per-frame network (no such layers) has reach 0.
+
     Examples
     --------
     >>> from stgraph_sklearn.nn import MultiStageTCN, temporal_reach
@@ -186,12 +243,17 @@ def temporal_reach(module: nn.Module) -> int:
     ...                              dropout=0.0))  # 2 stages x (1 + 2 + 4)
     14
     """
+    _check_known_layers(module, "temporal_reach")
+    return _reach(module)
+
+
+def _reach(module):
     if isinstance(module, StridedTemporal):  # stages on pooled frames
-        return module.reach(temporal_reach(module.temporal))
+        return module.reach(_reach(module.temporal))
     if hasattr(module, "temporal_span"):
         return module.dilation
     # _modules, not children(): a shared stage counts once per use
-    return sum(temporal_reach(m) for m in module._modules.values() if m is not None)
+    return sum(_reach(m) for m in module._modules.values() if m is not None)
 
 
 def receptive_field(module: nn.Module) -> int:
@@ -212,6 +274,12 @@ def receptive_field(module: nn.Module) -> int:
         The receptive field ``R``: the output at frame ``t`` depends on the inputs at frames
         ``t - R + 1, ..., t`` only.
 
+    Raises
+    ------
+    ValueError
+        If a temporal layer of ``module`` is not causal, or another layer may mix frames (as
+        in :func:`temporal_reach`). A per-frame network (no temporal layers) has ``R = 1``.
+
     Examples
     --------
     >>> from stgraph_sklearn.nn import MultiStageTCN, receptive_field
@@ -220,13 +288,7 @@ def receptive_field(module: nn.Module) -> int:
     >>> receptive_field(tcn)  # 2 stages x 2 * (1 + 2 + 4) past frames, plus the current one
     29
     """
-    layers = _causal_layers(module)
-    if not layers:
-        raise ValueError(
-            f"receptive_field: {type(module).__name__} has no causal temporal layers; build "
-            "it with causal=True."
-        )
-    return 1 + sum(m.temporal_span for m in layers)
+    return 1 + sum(m.temporal_span for m in _causal_layers(module, "receptive_field"))
 
 
 class TemporalStreamer:
@@ -241,8 +303,8 @@ class TemporalStreamer:
     Parameters
     ----------
     module : nn.Module
-        A network built with ``causal=True``, in eval mode. Batch size 1 is assumed (one
-        stream).
+        A network built with ``causal=True``, in eval mode (a ``ValueError`` as in
+        :func:`receptive_field` otherwise). Batch size 1 is assumed (one stream).
 
     Examples
     --------
@@ -259,12 +321,8 @@ class TemporalStreamer:
 
     def __init__(self, module: nn.Module):
         self.module = module
-        self.layers = list({id(m): m for m in _causal_layers(module)}.values())
-        if not self.layers:
-            raise ValueError(
-                f"TemporalStreamer: {type(module).__name__} has no causal temporal layers; "
-                "build it with causal=True."
-            )
+        layers = _causal_layers(module, "TemporalStreamer")
+        self.layers = list({id(m): m for m in layers}.values())
         self.reset()
 
     def reset(self):

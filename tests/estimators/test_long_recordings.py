@@ -135,3 +135,32 @@ def test_crops_of_a_causal_model_see_the_lookahead_frames_after_the_crop():
         real = min(13, 40 - start)
         np.testing.assert_array_equal(frames[:real], np.arange(start, start + real))
         assert mask[:real].all() and not mask[real:].any()
+
+
+class _WideConvNet(torch.nn.Module):
+    """A user network with a temporal layer the package cannot measure (a kernel-9 Conv1d)."""
+
+    def __init__(self, in_channels, num_nodes, num_classes, **kwargs):
+        super().__init__()
+        width = sum(num_nodes[m] * f for m, f in in_channels.items())
+        self.conv = torch.nn.Conv1d(width, num_classes, 9, padding=4)
+
+    def forward(self, x, node_mask, frame_mask):
+        h = torch.cat([v.flatten(2) for v in x.values()], dim=-1).transpose(1, 2)
+        return self.conv(h).unsqueeze(0)
+
+
+def test_chunking_a_network_of_unknown_reach_overlaps_windows_and_warns(toy):
+    """Check a user network whose reach is unknown gets receptive_field_ None and overlapping
+    windows with a warning (its windows did not overlap: reach 0, silently different)."""
+    from stgraph_sklearn.estimators import NeuralSegmenter
+
+    X, y = toy
+    seg = NeuralSegmenter(_WideConvNet, max_epochs=2, random_state=0).fit(X, y)
+    assert seg.receptive_field_ is None
+    full = seg.predict_proba(X)[0]
+    seg.set_params(chunk_size=24)  # overlap 2 * 6 frames > the convolution's 4 each side
+    with pytest.warns(StgraphWarning, match="cannot measure .* chunk_size=24 .* approximate"):
+        chunked = seg.predict_proba(X)[0]
+    assert len(full) > 3 * 24
+    np.testing.assert_allclose(chunked, full, atol=1e-5)

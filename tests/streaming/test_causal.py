@@ -220,3 +220,79 @@ def test_frame_streams_count_frames_and_refuse_use_after_close(seg):
         stream.partial_predict_proba(X[0][:5])
     with pytest.raises(ValueError, match=rf"{name}: the stream is already closed"):
         stream.close()
+
+
+class _FrameGRU(torch.nn.Module):
+    """A torch layer the package cannot measure: a recurrence over frames."""
+
+    def __init__(self):
+        super().__init__()
+        self.gru = torch.nn.GRU(4, 4, batch_first=True)
+
+
+def test_reach_and_receptive_field_reject_layers_they_cannot_measure():
+    """Check a recurrent or wider-kernel torch layer is an error naming it (it counted as no
+    temporal layer: reach 0, and a stream of it silently lost its context)."""
+    from stgraph_sklearn.nn import temporal_reach
+
+    conv = torch.nn.Sequential(torch.nn.Conv1d(4, 4, 5, padding=2), torch.nn.ReLU())
+    for module, layer, where in [(_FrameGRU(), "GRU", "'gru'"), (conv, "Conv1d", "'0'")]:
+        match = f"holds a {layer} at {where}, which may mix frames"
+        with pytest.raises(ValueError, match="temporal_reach: .*" + match):
+            temporal_reach(module)
+        with pytest.raises(ValueError, match="receptive_field: .*" + match):
+            receptive_field(module)
+        with pytest.raises(ValueError, match="TemporalStreamer: .*" + match):
+            TemporalStreamer(module)
+    pointwise = torch.nn.Sequential(torch.nn.Conv1d(4, 4, 1), torch.nn.ReLU())
+    assert temporal_reach(pointwise) == 0 and receptive_field(pointwise) == 1
+    x = torch.randn(1, 4, 12)
+    parts = [TemporalStreamer(pointwise).step(x[:, :, a : a + 5]) for a in range(0, 12, 5)]
+    torch.testing.assert_close(torch.cat(parts, dim=-1), pointwise(x))
+
+
+def test_receptive_field_rejects_a_partly_causal_network():
+    """Check a network whose blocks are centred but stages causal is not called causal (its
+    receptive field counted the causal layers only, and a stream of it was silently wrong)."""
+    net = GraphSegmentationNetwork(
+        encoder=ModalityEncoder({"a": 3}, {"a": 4}, hidden_channels=4),
+        graph=AdaptiveAdjacency(4),
+        blocks=[SpatioTemporalBlock(4, MaskedGraphConv(4, 4), dilation=d) for d in (1, 2)],
+        readout=ConcatNodePool(4, 4, 8),
+        temporal=MultiStageTCN(8, 8, 3, num_stages=2, num_layers=2, dropout=0.0, causal=True),
+    )
+    match = "GraphSegmentationNetwork has 2 temporal layers that are not causal"
+    with pytest.raises(ValueError, match="receptive_field: " + match):
+        receptive_field(net)
+    with pytest.raises(ValueError, match="TemporalStreamer: " + match):
+        TemporalStreamer(net)
+
+
+class _IgnoresCausal(torch.nn.Module):
+    """A user network that takes ``causal`` but always builds centred stages."""
+
+    def __init__(self, in_channels, num_nodes, num_classes, **kwargs):
+        super().__init__()
+        width = sum(num_nodes[m] * f for m, f in in_channels.items())
+        self.tcn = MultiStageTCN(width, 8, num_classes, num_stages=1, num_layers=2, dropout=0.0)
+
+    def forward(self, x, node_mask, frame_mask):
+        h = torch.cat([v.flatten(2) for v in x.values()], dim=-1).transpose(1, 2)
+        return self.tcn(h, frame_mask)
+
+
+def test_causal_segmenter_rejects_a_user_network_that_is_not_causal():
+    """Check lookahead with a user network that ignores causal=True fails in fit, naming the
+    estimator, lookahead and 'module' (it trained and predicted with the future in view)."""
+    from stgraph_sklearn.estimators import NeuralSegmenter
+
+    X = [np.zeros((20, 2, 1), dtype=np.float32) for _ in range(2)]
+    y = [np.repeat([0, 1], 10) for _ in range(2)]
+    seg = NeuralSegmenter(_IgnoresCausal, lookahead=0, max_epochs=1, random_state=0)
+    match = (
+        r"NeuralSegmenter: lookahead=0 needs a causal network, but the network built by the "
+        r"'module' parameter of NeuralSegmenter is not one \(receptive_field: _IgnoresCausal "
+        "has no causal temporal layers"
+    )
+    with pytest.raises(ValueError, match=match):
+        seg.fit(X, y)
