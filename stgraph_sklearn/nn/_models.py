@@ -95,8 +95,21 @@ class GraphSegmentationNetwork(nn.Module):
         blocks = list(blocks)
         for i, block in enumerate(blocks):
             _check_module(block, f"blocks[{i}]", owner)
-        self.encoder = encoder
         self.num_nodes = sum(encoder.num_nodes.values())
+        width = getattr(encoder, "hidden_channels", None)
+        # the sizes the parts declare (modules of this package do; others are not checked)
+        wanted = [("graph", graph, "num_nodes", self.num_nodes, "nodes")]
+        wanted += [(f"blocks[{i}]", b, "channels", width, "channels") for i, b in enumerate(blocks)]
+        wanted += [("readout", readout, "num_nodes", self.num_nodes, "nodes")]
+        wanted += [("readout", readout, "channels", width, "channels")]
+        for name, module, attr, value, what in wanted:
+            got = getattr(module, attr, None)
+            if value is not None and isinstance(got, int) and got != value:
+                raise ValueError(
+                    f"The '{name}' parameter of {owner} must match the encoder's {value} "
+                    f"{what}. Got {type(module).__name__} with {attr}={got} instead."
+                )
+        self.encoder = encoder
         self.graph = graph
         self.blocks = nn.ModuleList(blocks)
         self.readout = readout

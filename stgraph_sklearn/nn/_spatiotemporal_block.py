@@ -207,6 +207,13 @@ class SpatioTemporalBlock(nn.Module):
                 f"The 'spatial' parameter of {owner} must be a torch.nn.Module. "
                 f"Got {type(spatial).__name__} instead."
             )
+        sizes = (getattr(spatial, "in_channels", c), getattr(spatial, "out_channels", c))
+        if sizes != (c, c):
+            raise ValueError(
+                f"The 'spatial' parameter of {owner} must map channels={c} to {c} channels "
+                f"(the residual adds its output to its input). Got {type(spatial).__name__} "
+                f"with in_channels={sizes[0]}, out_channels={sizes[1]} instead."
+            )
         check_float(dropout, "dropout", owner, 0.0, 1.0, include_high=False)
         self.spatial = spatial
         self.temporal = NodeTemporalConv(c, dilation, causal=causal)

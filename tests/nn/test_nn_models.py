@@ -202,3 +202,37 @@ def test_sensor_dropout_acts_in_training_only():
         GraphSegmentationNetwork(
             net.encoder, [], net.readout, net.temporal, sensor_dropout=lambda m, f: m
         )
+
+
+def _parts(graph_nodes=4, block_channels=4, pool_nodes=4, pool_channels=4):
+    return dict(
+        encoder=ModalityEncoder({"acc": 3}, {"acc": 4}, hidden_channels=4),
+        graph=AdaptiveAdjacency(graph_nodes),
+        blocks=[
+            SpatioTemporalBlock(block_channels, MaskedGraphConv(block_channels, block_channels))
+        ],
+        readout=ConcatNodePool(pool_nodes, pool_channels, 8),
+        temporal=MultiStageTCN(8, 8, num_classes=3, num_stages=1, num_layers=2, dropout=0.0),
+    )
+
+
+@pytest.mark.parametrize(
+    "sizes, match",
+    [
+        (
+            {"graph_nodes": 5},
+            "'graph' .* encoder's 4 nodes. Got AdaptiveAdjacency with num_nodes=5",
+        ),
+        (
+            {"block_channels": 6},
+            "'blocks\\[0\\]' .* 4 channels. Got SpatioTemporalBlock with channels=6",
+        ),
+        ({"pool_nodes": 5}, "'readout' .* 4 nodes. Got ConcatNodePool with num_nodes=5"),
+        ({"pool_channels": 6}, "'readout' .* 4 channels. Got ConcatNodePool with channels=6"),
+    ],
+)
+def test_graph_network_checks_the_sizes_of_its_parts(sizes, match):
+    """Check parts of mismatched sizes raise when composed, naming the part (they failed in
+    forward with a matmul or einsum error from inside torch)."""
+    with pytest.raises(ValueError, match="The " + match):
+        GraphSegmentationNetwork(**_parts(**sizes))

@@ -340,3 +340,17 @@ def test_masked_graph_conv_shared_graph_matches_per_frame_masked_graph():
     slow = (slow + conv.lin_root(x)) * mask[..., None]
     torch.testing.assert_close(conv(x, adj, mask), slow)
     torch.testing.assert_close(conv(x, adj, mask), conv(x, adj.expand(2, 7, N, N), mask))
+
+
+@pytest.mark.parametrize("sizes", [(6, 4), (4, 6)])
+def test_spatiotemporal_block_checks_the_spatial_operator_width(sizes):
+    """Check a spatial operator that does not map channels to channels raises when the block
+    is built (it failed in forward, inside torch)."""
+    from stgraph_sklearn.nn import MaskedGraphConv, SpatioTemporalBlock
+
+    match = (
+        r"The 'spatial' parameter of SpatioTemporalBlock must map channels=4 to 4 channels .*"
+        rf"Got MaskedGraphConv with in_channels={sizes[0]}, out_channels={sizes[1]}"
+    )
+    with pytest.raises(ValueError, match=match):
+        SpatioTemporalBlock(4, MaskedGraphConv(*sizes))
