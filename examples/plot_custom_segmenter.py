@@ -11,7 +11,7 @@ new model works in pipelines, ``GridSearchCV`` and ``cross_validate`` at once.
 
 The module contract: the factory is called with the input layout and the shared parameters
 (``in_channels``, ``num_nodes``, ``num_classes``, ``hidden_channels``, ``num_stages``,
-``num_layers``, ``dropout``) and returns a :class:`torch.nn.Module` whose
+``num_layers``, ``dropout``, ``causal``) and returns a :class:`torch.nn.Module` whose
 ``forward(x, node_mask, frame_mask)`` takes a dict of ``(B, T, N_m, F_m)`` node features per
 modality, a ``(B, T, N)`` node mask and a ``(B, T)`` frame mask, and returns logits of shape
 ``(S, B, K, T)`` (``S`` stages; here one).
