@@ -250,9 +250,11 @@ def test_online_accuracy_on_the_real_data_layouts(tmp_path):
 def test_model_search_runs_its_graph_variants(tmp_path):
     """Check that model_search.py fits and scores the variants that replace parts of the graph
     network (aggregation, sensor-dropout placement and spans, block dropout, node embedding,
-    pooled stages, depthwise temporal layers, unshared refinement stages) beside MS-TCN."""
+    pooled stages, strided stages or refinement stages, depthwise temporal layers, unshared
+    refinement stages) beside MS-TCN."""
     names = ["sd-zerofill", "sd-late", "sd-spans4", "sd-spans-mix", "sd-bd0", "sd-noemb"]
-    names += ["sd-pool2", "sd-sepref", "sd-sep", "sd-noshare", "mstcn"]
+    names += ["sd-pool2", "sd-stride2", "sd-refstride2", "sd-sepref", "sd-sep", "sd-noshare"]
+    names += ["mstcn"]
     args = ["--protocol", "basic_motions", "--fraction", "0.1", "--epochs", "1", "--seeds", "0"]
     run_script("model_search.py", tmp_path, *args, "--candidates", *names, "--out", "rows.csv")
     rows = pd.read_csv(tmp_path / "rows.csv")
@@ -262,3 +264,5 @@ def test_model_search_runs_its_graph_variants(tmp_path):
     # depthwise layers in the refinement stages, then in all four: fewer weights each time
     assert params["sd-sep"] < params["sd-sepref"] < params["sd-bd0"] < params["mstcn"]
     assert params["sd-noshare"] > params["sd-bd0"]  # a weight set per refinement stage
+    # striding the stages keeps every weight
+    assert params["sd-stride2"] == params["sd-refstride2"] == params["sd-bd0"]
