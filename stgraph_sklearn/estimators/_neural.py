@@ -395,26 +395,29 @@ class NeuralSegmenter(BaseSegmenter):
     def _check_logits(self, logits, batch, n_frames):
         """Raise unless ``logits`` are what the module contract says: floats (S, B, K, T)."""
         k = len(self.classes_)
+        is_tensor = torch.is_tensor(logits)
+        if (
+            is_tensor
+            and logits.ndim == 4
+            and logits.shape[0] >= 1
+            and tuple(logits.shape[1:]) == (batch, k, n_frames)
+            and logits.is_floating_point()
+        ):
+            return  # the message below is built only on failure: this runs on every chunk
         expected = (
             f"logits of shape (S, B, K, T) = (S, {batch}, {k}, {n_frames}) (S stages, B "
             f"recordings, K = {k} classes, T frames)"
         )
         source = self._network_source()
-        if not torch.is_tensor(logits):
+        if not is_tensor:
             raise TypeError(
                 f"The network built by {source} must return {expected} from forward. "
                 f"Got {type(logits).__name__} instead."
             )
-        if (
-            logits.ndim != 4
-            or logits.shape[0] < 1
-            or tuple(logits.shape[1:]) != (batch, k, n_frames)
-            or not logits.is_floating_point()
-        ):
-            raise ValueError(
-                f"The network built by {source} must return floating-point {expected} from "
-                f"forward. Got a {logits.dtype} tensor of shape {tuple(logits.shape)} instead."
-            )
+        raise ValueError(
+            f"The network built by {source} must return floating-point {expected} from "
+            f"forward. Got a {logits.dtype} tensor of shape {tuple(logits.shape)} instead."
+        )
 
     @contextlib.contextmanager
     def _checking_logits(self):
