@@ -31,7 +31,7 @@ Candidates (``CANDIDATES``):
 - ``sd-stride2``: ``sd`` with ``stage_stride=2`` (the library's version of ``sd-pool2``, whose
   padded frames read their recording's edge);
 - ``sd-refstride2``: ``sd`` with the prediction stage on every frame and only the refinement
-  stages on frame-pair means of its probabilities (``StridedTemporal``);
+  stages on frame-pair means of its probabilities (``refinement_stride=2``);
 - ``sd10``, ``sd-ramp``, ``sd-ramp-pool2``, ``nosd-pool2``: sensor dropout 0.1, ramped up from
   0 over the first half of the epochs, and combinations;
 - ``sd-s3``, ``sd-nc16-s3``: three stages instead of four, and 16 features per sensor;
@@ -91,12 +91,11 @@ from stgraph_sklearn.nn import (
     MultiStageTCN,
     SegmentationLoss,
     SensorDropout,
-    StridedTemporal,
     masked_adjacency,
 )
 from stgraph_sklearn.nn._adjacency import row_normalize
 from stgraph_sklearn.nn._models import _masks
-from stgraph_sklearn.nn._temporal import _apply_mask, mask_or_none
+from stgraph_sklearn.nn._temporal import mask_or_none
 from stgraph_sklearn.pipeline import make_segmentation_pipeline
 
 CANDIDATES = {
@@ -115,7 +114,7 @@ CANDIDATES = {
     "sd-pool2": {"sensor_dropout": 0.2, "refinement_channels": 64, "pool": "temporal"},
     "sd-pool2-in": {"sensor_dropout": 0.2, "refinement_channels": 64, "pool": "input"},
     "sd-stride2": {"sensor_dropout": 0.2, "refinement_channels": 64, "stage_stride": 2},
-    "sd-refstride2": {"sensor_dropout": 0.2, "refinement_channels": 64, "refine_stride": 2},
+    "sd-refstride2": {"sensor_dropout": 0.2, "refinement_channels": 64, "refinement_stride": 2},
     "sd10": {"sensor_dropout": 0.1, "refinement_channels": 64},
     "sd-ramp": {"sensor_dropout": 0.2, "refinement_channels": 64, "ramp": True},
     "sd-ramp-pool2": {
@@ -191,42 +190,6 @@ def _unpool_logits(out, t):
         out.reshape(s * b, k, tp), scale_factor=2, mode="linear", align_corners=False
     )
     return up[..., :t].reshape(s, b, k, t)
-
-
-class _Refinements(nn.Module):
-    """The refinement stages of a MultiStageTCN as a chain on class probabilities."""
-
-    def __init__(self, stages):
-        super().__init__()
-        self.stages = nn.ModuleList(stages)
-
-    def forward(self, p, mask=None):
-        outs = []
-        for stage in self.stages:
-            outs.append(stage(p, mask))
-            p = _apply_mask(torch.softmax(outs[-1], dim=1), mask)
-        return torch.stack(outs)
-
-
-class _StridedRefinement(nn.Module):
-    """The prediction stage on every frame, the refinement stages on frame-pair means of its
-    probabilities (:class:`StridedTemporal`), their logits interpolated back."""
-
-    def __init__(self, tcn, stride):
-        super().__init__()
-        self.first = tcn.stages[0]
-        self.refine = StridedTemporal(_Refinements(list(tcn.stages)[1:]), stride)
-
-    def reset_parameters(self):
-        self.first.reset_parameters()
-        for stage in {id(s): s for s in self.refine.temporal.stages}.values():
-            stage.reset_parameters()
-
-    def forward(self, x, mask=None):
-        mask = mask_or_none(mask)
-        out = self.first(x, mask)
-        p = _apply_mask(torch.softmax(out, dim=1), mask)
-        return torch.cat([out[None], self.refine(p, mask)])
 
 
 class _PooledTemporal(nn.Module):
@@ -396,8 +359,6 @@ class _Graph(AdaptiveGraphSegmenter):
             )
         if self.spec.get("late"):
             module.forward = _late_dropout_forward.__get__(module)
-        if self.spec.get("refine_stride"):
-            module.temporal = _StridedRefinement(module.temporal, self.spec["refine_stride"])
         if self.spec.get("pool") == "temporal":
             module.temporal = _PooledTemporal(module.temporal)
         elif self.spec.get("pool") == "input":
@@ -421,6 +382,7 @@ def make_candidate(name, epochs, seed):
         "lr",
         "prior_graph",
         "stage_stride",
+        "refinement_stride",
     )
     params = {k: spec[k] for k in keys if k in spec}
     if spec.get("ramp"):

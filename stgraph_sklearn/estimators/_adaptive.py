@@ -10,7 +10,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from ..data import SensorGraph
 from ..graph import resolve_graph
 from ..nn import AdaptiveAdjacency, MaskedGraphConv
-from ._compose import compose_graph_network
+from ._compose import StridedStagesMixin, compose_graph_network, stride_constraints
 from ._docs import fill_doc
 from ._neural import NeuralSegmenter, _shared_constraints
 
@@ -18,7 +18,7 @@ __all__ = ["AdaptiveGraphSegmenter"]
 
 
 @fill_doc
-class AdaptiveGraphSegmenter(NeuralSegmenter):
+class AdaptiveGraphSegmenter(StridedStagesMixin, NeuralSegmenter):
     """Segment multimodal sensor streams with a learned sensor graph (the default model).
 
     Every modality's nodes are encoded to ``node_channels`` features (one encoder per
@@ -76,19 +76,7 @@ class AdaptiveGraphSegmenter(NeuralSegmenter):
         probabilities; None uses ``hidden_channels``. Half the width trains about a quarter
         faster per epoch; in ``benchmarks/model_search.py`` it scored lower on a small
         simulated training set (8 recordings) and higher on 5 BasicMotions sequences.
-    stage_stride : int or "auto", default=1
-        Run the MS-TCN stages on the mean of every ``stage_stride`` consecutive frames of the
-        read-out (:class:`~stgraph_sklearn.nn.StridedTemporal`), their logits linearly
-        interpolated back to every frame: the stages then cost ``1 / stage_stride`` and reach
-        ``stage_stride`` times farther, while the encoders and graph blocks keep every frame.
-        ``"auto"`` runs the stages at no less than 15 frames per second, the rate MS-TCN was
-        designed for: ``floor(frame_rate / temporal_stride / 15)`` (2 at 30 fps, 1 at 10
-        or 25 fps) when the training recordings carry one frame rate, 1 when they carry none.
-        A causal model (``lookahead`` not None) streams frame by frame and needs 1 ("auto"
-        gives 1). On the 30-fps kitchen simulation "auto" (2) trained 0.86x as long per step
-        as :class:`MSTCNSegmenter` (the default 1.26x) with the same learning curve, but
-        three missing accelerometers cost it 7.5 points of F1@50 instead of 5.0 (five seeds,
-        Benchmarks page), so the default keeps every frame.
+    %(stride_parameters)s
     %(shared_parameters)s
 
     Attributes
@@ -98,8 +86,7 @@ class AdaptiveGraphSegmenter(NeuralSegmenter):
         The learned row-stochastic adjacency ``A[target, source]`` after training.
     graph_ : SensorGraph
         ``adjacency_`` as a graph with ``node_names_``.
-    stage_stride_ : int
-        The frames per step of the MS-TCN stages (``stage_stride`` with "auto" resolved).
+    %(stride_attributes)s
 
     See Also
     --------
@@ -136,7 +123,7 @@ class AdaptiveGraphSegmenter(NeuralSegmenter):
         "sensor_dropout": [Interval(Real, 0, 1, closed="both")],
         "sensor_dropout_spans": [Interval(Integral, 1, None, closed="left")],
         "refinement_channels": [Interval(Integral, 1, None, closed="left"), None],
-        "stage_stride": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        **stride_constraints(),
     }
 
     def __init__(
@@ -150,6 +137,7 @@ class AdaptiveGraphSegmenter(NeuralSegmenter):
         sensor_dropout_spans=1,
         refinement_channels=None,
         stage_stride=1,
+        refinement_stride=1,
         hidden_channels=64,
         n_stages=4,
         n_layers=10,
@@ -183,6 +171,7 @@ class AdaptiveGraphSegmenter(NeuralSegmenter):
         self.sensor_dropout_spans = sensor_dropout_spans
         self.refinement_channels = refinement_channels
         self.stage_stride = stage_stride
+        self.refinement_stride = refinement_stride
         self.hidden_channels = hidden_channels
         self.n_stages = n_stages
         self.n_layers = n_layers
@@ -224,32 +213,8 @@ class AdaptiveGraphSegmenter(NeuralSegmenter):
             sensor_dropout=self.sensor_dropout,
             sensor_dropout_spans=self.sensor_dropout_spans,
             refinement_channels=self.refinement_channels,
-            stage_stride=(
-                self.stage_stride_
-                if hasattr(self, "stage_stride_")  # resolved by fit, or restored by load_model
-                else self._resolve_stage_stride(sequences)
-            ),
+            strides=self._strides(sequences),
         )
-
-    def _fit(self, sequences, targets, epochs=None):
-        self.stage_stride_ = self._resolve_stage_stride(sequences)
-        return super()._fit(sequences, targets, epochs)
-
-    def _resolve_stage_stride(self, sequences):
-        """``stage_stride`` as an int: "auto" from the training frame rate (see the docs)."""
-        name = type(self).__name__
-        if self.stage_stride != "auto":
-            if self.stage_stride > 1 and self.lookahead is not None:
-                raise ValueError(
-                    f"{name}: stage_stride={self.stage_stride} needs lookahead=None; a causal "
-                    f"model (lookahead={self.lookahead}) streams frame by frame. Use "
-                    "stage_stride=1 or 'auto'."
-                )
-            return int(self.stage_stride)
-        rates = {getattr(seq, "frame_rate", None) for seq in sequences or ()}
-        if self.lookahead is not None or len(rates) != 1 or None in rates:
-            return 1
-        return max(1, int(rates.pop() / self.temporal_stride // 15))
 
     def _after_fit(self, sequences):
         self.adjacency_ = self.net_.module_.adjacency().cpu().numpy().astype(np.float32)

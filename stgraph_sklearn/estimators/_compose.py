@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from numbers import Integral
+
+from sklearn.utils._param_validation import Interval, StrOptions
+
 from ..nn import (
     ConcatNodePool,
     GraphSegmentationNetwork,
@@ -12,7 +16,56 @@ from ..nn import (
     StridedTemporal,
 )
 
-__all__ = ["compose_graph_network"]
+__all__ = ["StridedStagesMixin", "compose_graph_network", "stride_constraints"]
+
+#: The frames per second the MS-TCN stages are kept at by ``"auto"`` strides: the rate
+#: MS-TCN's own code runs its 50 Salads features at (15 of their 30 fps).
+_STAGE_RATE = 15
+
+
+def stride_constraints():
+    """The parameter constraints of ``stage_stride`` and ``refinement_stride``."""
+    stride = [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})]
+    return {"stage_stride": stride, "refinement_stride": list(stride)}
+
+
+class StridedStagesMixin:
+    """``stage_stride`` and ``refinement_stride`` of the graph segmenters, resolved in fit.
+
+    ``fit`` sets ``stage_stride_`` and ``refinement_stride_``; ``build_module`` reads them
+    through :meth:`_strides` (restored as they were by ``load_model``).
+    """
+
+    def _fit(self, sequences, targets, epochs=None):
+        self.stage_stride_, self.refinement_stride_ = self._resolve_strides(sequences)
+        return super()._fit(sequences, targets, epochs)
+
+    def _strides(self, sequences):
+        """``(stage_stride_, refinement_stride_)``, resolved now if fit has not."""
+        if hasattr(self, "stage_stride_"):  # resolved by fit, or restored by load_model
+            return self.stage_stride_, getattr(self, "refinement_stride_", 1)
+        return self._resolve_strides(sequences)
+
+    def _resolve_strides(self, sequences):
+        """Both strides as ints, "auto" from the training frame rate (see the docs)."""
+        rates = {getattr(seq, "frame_rate", None) for seq in sequences or ()}
+        rate = None
+        if self.lookahead is None and len(rates) == 1 and None not in rates:
+            rate = rates.pop() / self.temporal_stride
+        stage = self._resolve_stride("stage_stride", rate)
+        refine = self._resolve_stride("refinement_stride", None if rate is None else rate / stage)
+        return stage, refine
+
+    def _resolve_stride(self, name, rate):
+        value = getattr(self, name)
+        if value == "auto":
+            return 1 if rate is None else max(1, int(rate // _STAGE_RATE))
+        if value > 1 and self.lookahead is not None:
+            raise ValueError(
+                f"{type(self).__name__}: {name}={value} needs lookahead=None; a causal model "
+                f"(lookahead={self.lookahead}) streams frame by frame. Use {name}=1 or 'auto'."
+            )
+        return int(value)
 
 
 def compose_graph_network(
@@ -25,7 +78,7 @@ def compose_graph_network(
     sensor_dropout=0.0,
     sensor_dropout_spans=1,
     refinement_channels=None,
-    stage_stride=1,
+    strides=(1, 1),
 ):
     """Build the graph segmenters' network from the segmenter's parameters.
 
@@ -55,9 +108,11 @@ def compose_graph_network(
         Its spans per recording and node (``n_spans``).
     refinement_channels : int, default=None
         Width of the refinement stages (``None``: ``hidden_channels``).
-    stage_stride : int, default=1
-        Frames per step of the stages: above 1 they run inside
-        :class:`~stgraph_sklearn.nn.StridedTemporal` on means of that many frames.
+    strides : (int, int), default=(1, 1)
+        Frames per step of the stages and, within them, of the refinement stages: a first
+        above 1 runs the stages inside :class:`~stgraph_sklearn.nn.StridedTemporal` on means
+        of that many frames, a second is :class:`~stgraph_sklearn.nn.MultiStageTCN`'s
+        ``refinement_stride``.
 
     Returns
     -------
@@ -96,7 +151,9 @@ def compose_graph_network(
         share_refinement=True,
         causal=causal,
         refinement_channels=refinement_channels,
+        refinement_stride=strides[1],
     )
+    stage_stride = strides[0]
     if stage_stride > 1:
         temporal = StridedTemporal(temporal, stage_stride)
     return GraphSegmentationNetwork(

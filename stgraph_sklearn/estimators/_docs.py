@@ -106,13 +106,52 @@ SHARED_ATTRIBUTES = """\
         Per-epoch ``train_loss``, ``valid_loss``, ``valid_f1@50``, ``dur``."""
 
 
+STRIDE_PARAMETERS = """\
+    stage_stride : int or "auto", default=1
+        Run the MS-TCN stages on the mean of every ``stage_stride`` consecutive frames of the
+        read-out (:class:`~stgraph_sklearn.nn.StridedTemporal`), their logits linearly
+        interpolated back to every frame: the stages then cost ``1 / stage_stride`` and reach
+        ``stage_stride`` times farther, while the encoders and graph blocks keep every frame.
+        ``"auto"`` runs the stages at no less than 15 frames per second, the rate MS-TCN was
+        designed for: ``floor(frame_rate / temporal_stride / 15)`` (2 at 30 fps, 1 at 10
+        or 25 fps) when the training recordings carry one frame rate, 1 when they carry none.
+        A causal model (``lookahead`` not None) streams frame by frame and needs 1 ("auto"
+        gives 1). On the 30-fps kitchen simulation "auto" (2) trained
+        :class:`AdaptiveGraphSegmenter` 0.86x as long per step as :class:`MSTCNSegmenter`
+        (stride 1: 1.26x) with the same learning curve, but three missing accelerometers cost
+        it 7.5 points of F1@50 instead of 5.0 (five seeds, Benchmarks page), so the default
+        keeps every frame.
+    refinement_stride : int or "auto", default=1
+        Run only the refinement stages on means of ``refinement_stride`` frames (of the
+        stages' frames: ``stage_stride * refinement_stride`` input frames), the prediction
+        stage on every one (``refinement_stride`` of
+        :class:`~stgraph_sklearn.nn.MultiStageTCN`). The refinement stages read only the
+        previous stage's class probabilities, which change slowly. ``"auto"`` follows the
+        rule of ``stage_stride`` at the stages' own rate (2 at 30 fps with
+        ``stage_stride=1``); a causal model needs 1. On the kitchen simulation 2 trained
+        :class:`AdaptiveGraphSegmenter` 0.97-0.99x as long per step as
+        :class:`MSTCNSegmenter` with the default's learning curve, and three missing
+        accelerometers cost it 3.6 points of F1@50 (the default 5.0), but it kept 1.4 points
+        less under clock drift (five seeds, Benchmarks page), so the default is 1."""
+
+STRIDE_ATTRIBUTES = """\
+    stage_stride_ : int
+        The frames per step of the MS-TCN stages (``stage_stride`` with "auto" resolved).
+    refinement_stride_ : int
+        The stages' frames per step of the refinement stages (``refinement_stride`` with
+        "auto" resolved)."""
+
+
 def fill_doc(cls):
-    """Class decorator: replace the lines ``%(shared_parameters)s`` / ``%(shared_attributes)s``
-    (whatever their indentation) by the shared sections."""
+    """Class decorator: replace the lines ``%(shared_parameters)s``, ``%(shared_attributes)s``,
+    ``%(stride_parameters)s`` and ``%(stride_attributes)s`` (whatever their indentation) by
+    the shared sections."""
     doc = cls.__doc__
     for key, text in (
         ("shared_parameters", SHARED_PARAMETERS),
         ("shared_attributes", SHARED_ATTRIBUTES),
+        ("stride_parameters", STRIDE_PARAMETERS),
+        ("stride_attributes", STRIDE_ATTRIBUTES),
     ):
         doc = re.sub(rf"^[ \t]*%\({key}\)s$", lambda _m, text=text: text, doc, flags=re.MULTILINE)
     cls.__doc__ = doc

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import copy
 import inspect
-import math
 from numbers import Integral, Real
 
 import numpy as np
@@ -19,8 +18,8 @@ from ..exceptions import StgraphWarning, warn
 from ..nn import (
     EarlyFusionTCN,
     SegmentationLoss,
-    StridedTemporal,
     TemporalStreamer,
+    chunk_alignment,
     receptive_field,
     temporal_reach,
 )
@@ -815,7 +814,7 @@ class NeuralSegmenter(BaseSegmenter):
         (``receptive_field_ == 2 * r + 1``); each frame takes its prediction from a window
         in which it has ``r`` frames of context on both sides (or the recording's own start
         or end), so the result equals unchunked prediction up to float rounding (windows start
-        on multiples of a :class:`~stgraph_sklearn.nn.StridedTemporal`'s stride). A window of
+        on multiples of the strides of stages on pooled frames, ``chunk_alignment``). A window of
         at most ``2 * r`` frames, or a network of unknown reach (``receptive_field_`` None),
         cannot give that: the overlap falls back to half a window (a quarter window of
         context on each side), with a warning that the predictions approximate the
@@ -845,10 +844,8 @@ class NeuralSegmenter(BaseSegmenter):
             )
             r = c // 4
         out = np.empty((t, len(self.classes_)), dtype=np.float32)
-        # windows start on multiples of the stages' stride, so they pool the same frames
-        g = math.lcm(
-            *(m.stride for m in self.net_.module_.modules() if isinstance(m, StridedTemporal))
-        )
+        # windows start on multiples of the stages' strides, so they pool the same frames
+        g = chunk_alignment(self.net_.module_)
         if (c - 2 * r) // g == 0:
             g = 1
         step, last = (c - 2 * r) // g * g, -(-(t - c) // g) * g

@@ -9,7 +9,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from ..data import SensorGraph
 from ..graph import fully_connected, resolve_graph
 from ..nn import FixedGraph, PartitionedGraphConv, spatial_partitions
-from ._compose import compose_graph_network
+from ._compose import StridedStagesMixin, compose_graph_network, stride_constraints
 from ._docs import fill_doc
 from ._neural import NeuralSegmenter, _shared_constraints
 
@@ -17,7 +17,7 @@ __all__ = ["STGCNSegmenter"]
 
 
 @fill_doc
-class STGCNSegmenter(NeuralSegmenter):
+class STGCNSegmenter(StridedStagesMixin, NeuralSegmenter):
     """Segment with ST-GCN-style partitioned spatial convolution over a given sensor graph.
 
     The graph's neighbourhoods are split into partitions (``partition_strategy``); each
@@ -41,11 +41,13 @@ class STGCNSegmenter(NeuralSegmenter):
         ``hidden_channels // 2``. A per-node read-out concatenates the ``n_nodes`` node
         vectors and presence flags into one ``hidden_channels`` vector per frame, so the
         temporal stages still know which sensor carries which pattern.
+    %(stride_parameters)s
     %(shared_parameters)s
 
     Attributes
     ----------
     %(shared_attributes)s
+    %(stride_attributes)s
     graph_ : SensorGraph
         The graph the model was built on.
 
@@ -77,6 +79,7 @@ class STGCNSegmenter(NeuralSegmenter):
         "partition_strategy": [StrOptions({"distance", "uniform", "spatial"})],
         "n_spatial_layers": [Interval(Integral, 1, None, closed="left")],
         "node_channels": [Interval(Integral, 1, None, closed="left"), None],
+        **stride_constraints(),
     }
 
     def __init__(
@@ -86,6 +89,8 @@ class STGCNSegmenter(NeuralSegmenter):
         partition_strategy="distance",
         n_spatial_layers=2,
         node_channels=None,
+        stage_stride=1,
+        refinement_stride=1,
         hidden_channels=64,
         n_stages=4,
         n_layers=10,
@@ -115,6 +120,8 @@ class STGCNSegmenter(NeuralSegmenter):
         self.partition_strategy = partition_strategy
         self.n_spatial_layers = n_spatial_layers
         self.node_channels = node_channels
+        self.stage_stride = stage_stride
+        self.refinement_stride = refinement_stride
         self.hidden_channels = hidden_channels
         self.n_stages = n_stages
         self.n_layers = n_layers
@@ -152,4 +159,5 @@ class STGCNSegmenter(NeuralSegmenter):
             n_classes,
             make_graph=lambda n: FixedGraph(partitions),
             make_spatial=lambda c: PartitionedGraphConv(c, c, len(partitions), len(adj)),
+            strides=self._strides(sequences),
         )

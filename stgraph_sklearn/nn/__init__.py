@@ -12,7 +12,7 @@ Networks are composed: :class:`GraphSegmentationNetwork` wires an encoder
 :class:`FixedGraph`), spatiotemporal blocks (:class:`SpatioTemporalBlock` around a spatial
 operator such as :class:`MaskedGraphConv` or :class:`PartitionedGraphConv`), a read-out
 (:class:`ConcatNodePool`) and temporal stages (:class:`MultiStageTCN`, at a lower frame
-rate inside :class:`StridedTemporal`).
+rate inside :class:`StridedTemporal` or with a ``refinement_stride``).
 """
 
 from ._adaptive_adjacency import AdaptiveAdjacency
@@ -27,7 +27,7 @@ from ._partitioned_graph_conv import PartitionedGraphConv
 from ._pooling import ConcatNodePool
 from ._sparse import EdgeGraph
 from ._spatiotemporal_block import NodeTemporalConv, SpatioTemporalBlock
-from ._streaming import TemporalStreamer, receptive_field, temporal_reach
+from ._streaming import TemporalStreamer, chunk_alignment, receptive_field, temporal_reach
 from ._strided import StridedTemporal
 from ._temporal import DilatedResidualLayer, MultiStageTCN, SingleStageTCN
 
@@ -51,6 +51,7 @@ __all__ = [
     "SpatioTemporalBlock",
     "StridedTemporal",
     "TemporalStreamer",
+    "chunk_alignment",
     "masked_adjacency",
     "receptive_field",
     "spatial_partitions",

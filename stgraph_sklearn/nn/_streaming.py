@@ -10,10 +10,10 @@ bounded by the receptive field instead of the stream length.
 
 from __future__ import annotations
 
+import math
+
 import torch
 from torch import Tensor, nn
-
-from ._strided import StridedTemporal
 
 __all__ = ["TemporalStreamer", "causal_context", "causal_taps", "receptive_field"]
 
@@ -248,12 +248,47 @@ def temporal_reach(module: nn.Module) -> int:
 
 
 def _reach(module):
-    if isinstance(module, StridedTemporal):  # stages on pooled frames
-        return module.reach(_reach(module.temporal))
+    combine = getattr(module, "_combine_reach", None)
+    if combine is not None:  # stages on pooled frames (StridedTemporal, MultiStageTCN)
+        return combine(_reach)
     if hasattr(module, "temporal_span"):
         return module.dilation
     # _modules, not children(): a shared stage counts once per use
     return sum(_reach(m) for m in module._modules.values() if m is not None)
+
+
+def chunk_alignment(module: nn.Module) -> int:
+    """Frames a window of the input must start on for ``module`` to pool the same frames.
+
+    Stages on groups of ``s`` frames (:class:`StridedTemporal`, a :class:`MultiStageTCN`
+    with ``refinement_stride``) group the frames from the start of their input, so a window
+    that starts on a multiple of ``s`` groups them as the whole recording does; nested
+    strides multiply, side by side ones take their least common multiple. Windows that
+    start on such multiples and hold :func:`temporal_reach` frames of context on each side
+    give the predictions of the whole recording (the estimators' ``chunk_size``).
+
+    Parameters
+    ----------
+    module : nn.Module
+        A network of this package.
+
+    Returns
+    -------
+    int
+        The alignment in input frames; 1 for a network that keeps every frame.
+
+    Examples
+    --------
+    >>> from stgraph_sklearn.nn import MultiStageTCN, StridedTemporal, chunk_alignment
+    >>> tcn = MultiStageTCN(4, 8, num_classes=3, num_stages=3, num_layers=3, dropout=0.0,
+    ...                     refinement_stride=2)
+    >>> chunk_alignment(tcn), chunk_alignment(StridedTemporal(tcn, stride=3))
+    (2, 6)
+    """
+    combine = getattr(module, "_combine_alignment", None)
+    if combine is not None:
+        return combine(chunk_alignment)
+    return math.lcm(*(chunk_alignment(m) for m in module._modules.values() if m is not None))
 
 
 def receptive_field(module: nn.Module) -> int:

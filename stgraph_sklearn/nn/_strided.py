@@ -63,9 +63,15 @@ class StridedTemporal(nn.Module):
         ``inner_reach`` groups each way; the farthest frame a frame reads is then
         ``stride * (inner_reach + 1) + floor(stride / 2) - 1`` away.
         """
-        if self.stride == 1:
-            return inner_reach
-        return self.stride * (inner_reach + 1) + self.stride // 2 - 1
+        return strided_reach(self.stride, inner_reach)
+
+    def _combine_reach(self, walk):
+        # the reach walk of nn._streaming: the stages' reach, in input frames
+        return self.reach(walk(self.temporal))
+
+    def _combine_alignment(self, walk):
+        # the frames a chunk must start on so that every group pools the same frames
+        return self.stride * walk(self.temporal)
 
     def forward(self, x: Tensor, mask: Tensor | None = None) -> Tensor:
         """Run the stages on group means and interpolate their logits to every frame.
@@ -81,33 +87,47 @@ class StridedTemporal(nn.Module):
         Tensor of shape (S, B, K, T)
             The stages' logits at every frame; zero where ``mask`` is False.
         """
-        s = self.stride
-        if s == 1:
-            return self.temporal(x, mask)
-        b, c, t = x.shape
-        pad = -t % s
-        groups = (t + pad) // s
-        if mask is None:
-            pooled = F.pad(x, (0, pad)).reshape(b, c, groups, s).sum(-1)
-            counts = torch.full((groups,), float(s), dtype=x.dtype, device=x.device)
-            counts[-1] = s - pad
-            pooled = pooled / counts
-            pooled_mask = None
-        else:
-            m = mask.to(x.dtype)
-            pooled = F.pad(x * m[:, None, :], (0, pad)).reshape(b, c, groups, s).sum(-1)
-            counts = F.pad(m, (0, pad)).reshape(b, groups, s).sum(-1)
-            pooled = pooled / counts.clamp(min=1)[:, None, :]
-            pooled_mask = counts > 0
-        out = self.temporal(pooled, pooled_mask)  # (S, B, K, groups)
-        if pooled_mask is not None and not bool(pooled_mask.all()):
-            # a masked group takes the last present group's logits (edge replication)
-            steps = torch.arange(groups, device=x.device).expand(b, groups)
-            last = torch.where(pooled_mask, steps, torch.zeros_like(steps)).cummax(-1).values
-            out = out.gather(-1, last[None, :, None, :].expand_as(out))
-        sb, k = out.shape[0] * b, out.shape[2]
-        up = F.interpolate(
-            out.reshape(sb, k, groups), scale_factor=s, mode="linear", align_corners=False
-        )
-        up = up[..., :t].reshape(out.shape[0], b, k, t)
-        return up if mask is None else up * mask[None, :, None, :].to(up.dtype)
+        return strided_forward(self.temporal, x, mask, self.stride)
+
+
+def strided_reach(stride: int, inner_reach: int) -> int:
+    """The reach in frames of stages of reach ``inner_reach`` (in groups) run on groups of
+    ``stride`` frames (see :meth:`StridedTemporal.reach`)."""
+    if stride == 1:
+        return inner_reach
+    return stride * (inner_reach + 1) + stride // 2 - 1
+
+
+def strided_forward(temporal, x: Tensor, mask: Tensor | None, stride: int) -> Tensor:
+    """``temporal`` on the masked means of groups of ``stride`` frames of ``x`` (B, C, T), its
+    ``(S, B, K, T')`` logits interpolated back to every frame (:class:`StridedTemporal`)."""
+    s = stride
+    if s == 1:
+        return temporal(x, mask)
+    b, c, t = x.shape
+    pad = -t % s
+    groups = (t + pad) // s
+    if mask is None:
+        pooled = F.pad(x, (0, pad)).reshape(b, c, groups, s).sum(-1)
+        counts = torch.full((groups,), float(s), dtype=x.dtype, device=x.device)
+        counts[-1] = s - pad
+        pooled = pooled / counts
+        pooled_mask = None
+    else:
+        m = mask.to(x.dtype)
+        pooled = F.pad(x * m[:, None, :], (0, pad)).reshape(b, c, groups, s).sum(-1)
+        counts = F.pad(m, (0, pad)).reshape(b, groups, s).sum(-1)
+        pooled = pooled / counts.clamp(min=1)[:, None, :]
+        pooled_mask = counts > 0
+    out = temporal(pooled, pooled_mask)  # (S, B, K, groups)
+    if pooled_mask is not None and not bool(pooled_mask.all()):
+        # a masked group takes the last present group's logits (edge replication)
+        steps = torch.arange(groups, device=x.device).expand(b, groups)
+        last = torch.where(pooled_mask, steps, torch.zeros_like(steps)).cummax(-1).values
+        out = out.gather(-1, last[None, :, None, :].expand_as(out))
+    sb, k = out.shape[0] * b, out.shape[2]
+    up = F.interpolate(
+        out.reshape(sb, k, groups), scale_factor=s, mode="linear", align_corners=False
+    )
+    up = up[..., :t].reshape(out.shape[0], b, k, t)
+    return up if mask is None else up * mask[None, :, None, :].to(up.dtype)

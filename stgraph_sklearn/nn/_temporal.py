@@ -7,6 +7,7 @@ convolution near the end of the sequence sees zeros in both cases.
 
 from __future__ import annotations
 
+import math
 from itertools import islice
 
 import torch
@@ -16,6 +17,7 @@ from torch import Tensor, nn
 from ._checks import check_float, check_int
 from ._dropout import FastDropout
 from ._streaming import _taps, causal_context, causal_taps, stream_state
+from ._strided import strided_forward, strided_reach
 
 
 def _apply_mask(x: Tensor, mask: Tensor | None) -> Tensor:
@@ -307,6 +309,12 @@ class MultiStageTCN(nn.Module):
         refinement stage reads only the previous stage's ``K`` class probabilities, so it
         can be narrower than the prediction stage: its cost falls with the square of its
         width.
+    refinement_stride : int, default=1
+        Run the refinement stages on the masked mean of every ``refinement_stride``
+        consecutive frames of the previous stage's class probabilities, their logits
+        linearly interpolated back to every frame, as :class:`StridedTemporal` does: they
+        then cost ``1 / refinement_stride`` and reach that many times farther, while the
+        prediction stage keeps every frame. Needs ``causal=False``.
 
     References
     ----------
@@ -335,10 +343,17 @@ class MultiStageTCN(nn.Module):
         share_refinement=False,
         causal=False,
         refinement_channels=None,
+        refinement_stride=1,
     ):
         super().__init__()
         owner = type(self).__name__
         num_stages = check_int(num_stages, "num_stages", owner)
+        self.refinement_stride = check_int(refinement_stride, "refinement_stride", owner)
+        if causal and self.refinement_stride > 1:
+            raise ValueError(
+                f"{owner}: refinement_stride={self.refinement_stride} needs causal=False; a "
+                "causal network streams frame by frame, and a group mean reads frames ahead."
+            )
         hidden_channels = check_int(hidden_channels, "hidden_channels", owner)
         if refinement_channels is None:
             refinement_channels = hidden_channels
@@ -381,8 +396,36 @@ class MultiStageTCN(nn.Module):
         """
         mask = mask_or_none(mask)
         out = self.stages[0](x, mask)
-        outputs = [out]
-        for stage in islice(self.stages, 1, None):  # slicing a ModuleList builds a new one
-            out = stage(_apply_mask(F.softmax(out, dim=1), mask), mask)
-            outputs.append(out)
+        if not self._strided_refinement():
+            outputs = [out]
+            for stage in islice(self.stages, 1, None):  # slicing a ModuleList builds a new one
+                out = stage(_apply_mask(F.softmax(out, dim=1), mask), mask)
+                outputs.append(out)
+            return torch.stack(outputs)
+        p = _apply_mask(F.softmax(out, dim=1), mask)
+        refined = strided_forward(self._refine, p, mask, self.refinement_stride)
+        return torch.cat([out[None], refined])
+
+    def _refine(self, p: Tensor, mask: Tensor | None) -> Tensor:
+        """The refinement stages' logits ``(S - 1, B, K, T)`` from the first one's masked
+        class probabilities ``p`` (B, K, T)."""
+        outputs = []
+        for stage in islice(self.stages, 1, None):
+            outputs.append(stage(p, mask))
+            p = _apply_mask(F.softmax(outputs[-1], dim=1), mask)
         return torch.stack(outputs)
+
+    def _strided_refinement(self):
+        return self.refinement_stride > 1 and len(self.stages) > 1
+
+    def _combine_reach(self, walk):
+        # the reach walk of nn._streaming: strided refinement stages count in input frames
+        first, rest = walk(self.stages[0]), [walk(s) for s in islice(self.stages, 1, None)]
+        if not self._strided_refinement():
+            return first + sum(rest)
+        return first + strided_reach(self.refinement_stride, sum(rest))
+
+    def _combine_alignment(self, walk):
+        first, rest = walk(self.stages[0]), [walk(s) for s in islice(self.stages, 1, None)]
+        stride = self.refinement_stride if self._strided_refinement() else 1
+        return math.lcm(first, stride * math.lcm(*rest))

@@ -1,10 +1,11 @@
-"""Tests of StridedTemporal: temporal stages on pooled frames, logits interpolated back."""
+"""Tests of StridedTemporal and MultiStageTCN's refinement_stride: temporal stages on pooled
+frames, logits interpolated back."""
 
 import pytest
 import torch
 from torch import nn
 
-from stgraph_sklearn.nn import MultiStageTCN, StridedTemporal, temporal_reach
+from stgraph_sklearn.nn import MultiStageTCN, StridedTemporal, chunk_alignment, temporal_reach
 
 
 class _Echo(nn.Module):
@@ -18,8 +19,21 @@ class _Echo(nn.Module):
         pass
 
 
-def _tcn(stages=2, layers=3):
-    return MultiStageTCN(3, 8, 4, num_stages=stages, num_layers=layers, dropout=0.0)
+def _tcn(stages=2, layers=3, **kwargs):
+    return MultiStageTCN(3, 8, 4, num_stages=stages, num_layers=layers, dropout=0.0, **kwargs)
+
+
+def _widest_support(module, reach, stride):
+    """The farthest input frame any output frame's gradient reaches, over every position
+    within a group of ``stride`` frames."""
+    t = 2 * reach + 4 * stride + 1
+    widest = 0
+    for centre in range(reach + stride, reach + 2 * stride):
+        x = torch.randn(1, 3, t, dtype=torch.float64, requires_grad=True)
+        module(x)[-1, 0, :, centre].sum().backward()
+        support = torch.nonzero(x.grad[0].abs().sum(0) > 0).flatten()
+        widest = max(widest, centre - int(support.min()), int(support.max()) - centre)
+    return widest
 
 
 def test_stride_one_is_the_stages_themselves():
@@ -59,14 +73,46 @@ def test_temporal_reach_is_the_gradient_support(stride):
     st = StridedTemporal(_tcn(stages=2, layers=3), stride).double()
     reach = temporal_reach(st)
     assert reach == stride * (2 * 7 + 1) + stride // 2 - 1
-    t = 2 * reach + 4 * stride + 1
-    widest = 0
-    for centre in range(reach + stride, reach + 2 * stride):  # every offset within a group
-        x = torch.randn(1, 3, t, dtype=torch.float64, requires_grad=True)
-        st(x)[-1, 0, :, centre].sum().backward()
-        support = torch.nonzero(x.grad[0].abs().sum(0) > 0).flatten()
-        widest = max(widest, centre - int(support.min()), int(support.max()) - centre)
-    assert widest == reach
+    assert _widest_support(st, reach, stride) == reach
+
+
+@pytest.mark.parametrize("stride", [2, 3, 4])
+def test_refinement_stride_reach_is_the_gradient_support(stride):
+    """The prediction stage on every frame (reach 7), the two shared refinement stages on
+    groups (reach 2 x 7 groups)."""
+    torch.manual_seed(0)
+    tcn = _tcn(stages=3, share_refinement=True, refinement_stride=stride).double()
+    reach = temporal_reach(tcn)
+    assert reach == 7 + stride * (2 * 7 + 1) + stride // 2 - 1
+    assert _widest_support(tcn, reach, stride) == reach
+
+
+def test_refinement_stride_keeps_the_prediction_stage_on_every_frame():
+    torch.manual_seed(0)
+    plain = _tcn(stages=3).eval()
+    strided = _tcn(stages=3, refinement_stride=2).eval()
+    strided.load_state_dict(plain.state_dict())  # same parameters: the stride adds none
+    x = torch.randn(2, 3, 21)
+    with torch.no_grad():
+        a, b = plain(x), strided(x)
+    assert b.shape == a.shape
+    torch.testing.assert_close(b[0], a[0])
+    assert not torch.allclose(b[1:], a[1:])
+
+
+@pytest.mark.parametrize(
+    ("module", "expected"),
+    [
+        (_tcn(), 1),
+        (_tcn(refinement_stride=3), 3),
+        (_tcn(stages=1, refinement_stride=3), 1),  # no refinement stage to pool
+        (StridedTemporal(_tcn(), 2), 2),
+        (StridedTemporal(_tcn(refinement_stride=2), 3), 6),  # groups of groups
+        (nn.ModuleList([StridedTemporal(_tcn(), 2), StridedTemporal(_tcn(), 3)]), 6),
+    ],
+)
+def test_chunk_alignment_counts_input_frames(module, expected):
+    assert chunk_alignment(module) == expected
 
 
 def test_invalid_arguments_name_the_module_and_parameter():
@@ -74,3 +120,7 @@ def test_invalid_arguments_name_the_module_and_parameter():
         StridedTemporal(_tcn(), 0)
     with pytest.raises(TypeError, match="'temporal' parameter of StridedTemporal"):
         StridedTemporal("tcn", 2)
+    with pytest.raises(ValueError, match="'refinement_stride' parameter of MultiStageTCN"):
+        _tcn(refinement_stride=0)
+    with pytest.raises(ValueError, match=r"MultiStageTCN: refinement_stride=2 needs causal=False"):
+        _tcn(refinement_stride=2, causal=True)

@@ -28,15 +28,23 @@ def test_shapes(share_refinement):
 
 
 @pytest.mark.parametrize(
-    ("share_refinement", "stride"), [(False, 1), (True, 1), (True, 2), (False, 3)]
+    ("share_refinement", "stride", "refinement_stride"),
+    [(False, 1, 1), (True, 1, 1), (True, 2, 1), (False, 3, 1), (True, 1, 3), (False, 2, 2)],
 )
-def test_padding_does_not_leak(share_refinement, stride):
+def test_padding_does_not_leak(share_refinement, stride, refinement_stride):
     """Check that valid frames of a padded batch equal the unpadded sequences (eval mode);
     strided stages too, whose last frames (24 = 8 groups of 3, 12 of 2) interpolate towards
     a group of padding, which must give them their recording's edge."""
     torch.manual_seed(0)
     tcn = MultiStageTCN(
-        5, 8, 4, num_stages=3, num_layers=5, dropout=0.5, share_refinement=share_refinement
+        5,
+        8,
+        4,
+        num_stages=3,
+        num_layers=5,
+        dropout=0.5,
+        share_refinement=share_refinement,
+        refinement_stride=refinement_stride,
     )
     tcn = (StridedTemporal(tcn, stride) if stride > 1 else tcn).eval()
     short, long = torch.randn(1, 5, 24), torch.randn(1, 5, 40)
