@@ -456,6 +456,12 @@ def _as_sequence_list(y, name):
     if isinstance(y, (pd.Series, pd.Index)):
         return [y.to_numpy()]
     if isinstance(y, np.ndarray):
+        if y.ndim == 2 and y.shape[1] == 1 and y.shape[0] > 1:
+            raise ValueError(
+                f"{name} is an array of shape {y.shape}: a column, which would read as "
+                f"{y.shape[0]} sequences of one frame each. Pass {name}.ravel() for one "
+                f"sequence of {y.shape[0]} frames, or list({name}) for one-frame sequences."
+            )
         if y.ndim == 2:
             return list(y)
         if y.ndim != 1:

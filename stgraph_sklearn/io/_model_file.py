@@ -52,6 +52,14 @@ def _class_key(obj):
     return None
 
 
+def _what(v):
+    """``module.QualName`` of an object's class, or of the class itself when given one (a
+    user's torch module class, not ``builtins.type``)."""
+    cls = v if isinstance(v, type) else type(v)
+    kind = "the class " if isinstance(v, type) else ""
+    return f"{kind}{cls.__module__}.{cls.__qualname__}"
+
+
 class _Encoder:
     """Turn parameters and fitted state into JSON plus a dict of named arrays."""
 
@@ -116,14 +124,14 @@ class _Encoder:
         key = _class_key(v)
         if key is not None:
             return self.estimator(v, path)
-        raise _Unstorable(f"{type(v).__module__}.{type(v).__qualname__} at {path!r}")
+        raise _Unstorable(f"{_what(v)} at {path!r}")
 
     def estimator(self, est, path):
         from sklearn.pipeline import Pipeline
 
         key = _class_key(est)
         if key is None:
-            raise _Unstorable(f"{type(est).__module__}.{type(est).__qualname__} at {path!r}")
+            raise _Unstorable(f"{_what(est)} at {path!r}")
         if isinstance(est, Pipeline):
             params = est.get_params(deep=False)
             steps = [[name, self.estimator(step, f"{path}.{name}")] for name, step in est.steps]

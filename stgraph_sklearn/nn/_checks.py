@@ -112,3 +112,13 @@ def check_layout(in_channels, num_nodes, owner):
             f"Got {list(num_nodes)} instead."
         )
     return in_channels, num_nodes
+
+
+def check_frame_mask(x, mask, owner):
+    """Raise ``ValueError`` unless ``mask`` is None or of shape ``(B, T)`` for ``x`` of shape
+    ``(B, C, T)``: a ``(B, 1)`` mask would broadcast silently over every frame."""
+    if mask is not None and tuple(mask.shape) != (x.shape[0], x.shape[-1]):
+        raise ValueError(
+            f"{owner}: expected a mask of shape (B, T) = ({x.shape[0]}, {x.shape[-1]}) for x "
+            f"of shape {tuple(x.shape)}, got {tuple(mask.shape)}."
+        )

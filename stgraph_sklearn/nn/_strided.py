@@ -6,7 +6,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ._checks import check_int
+from ._checks import check_frame_mask, check_int
 
 
 class StridedTemporal(nn.Module):
@@ -87,6 +87,7 @@ class StridedTemporal(nn.Module):
         Tensor of shape (S, B, K, T)
             The stages' logits at every frame; zero where ``mask`` is False.
         """
+        check_frame_mask(x, mask, type(self).__name__)
         return strided_forward(self.temporal, x, mask, self.stride)
 
 

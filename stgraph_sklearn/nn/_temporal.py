@@ -14,7 +14,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ._checks import check_float, check_int
+from ._checks import check_float, check_frame_mask, check_int
 from ._dropout import FastDropout
 from ._streaming import _taps, causal_context, causal_taps, stream_state
 from ._strided import strided_forward, strided_reach
@@ -394,6 +394,7 @@ class MultiStageTCN(nn.Module):
         Tensor of shape (S, B, K, T)
             Logits of each stage, zero on padded frames; the last stage is the prediction.
         """
+        check_frame_mask(x, mask, type(self).__name__)
         mask = mask_or_none(mask)
         out = self.stages[0](x, mask)
         if not self._strided_refinement():

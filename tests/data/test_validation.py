@@ -234,3 +234,17 @@ def test_a_plain_list_mixing_numbers_and_strings_is_a_type_error(y):
     """numpy would turn the numbers into strings ('0'); the rule looks at the originals."""
     with pytest.raises(TypeError, match="mixes label types"):
         check_label_sequence(y)
+
+
+@pytest.mark.parametrize("which", ["y_true", "y_pred"])
+def test_check_label_pairs_refuses_a_column_by_name(which):
+    """A (T, 1) column would score T one-frame sequences: an error says how to pass it."""
+    from stgraph_sklearn.data import check_label_pairs
+
+    column = np.array([[0], [0], [1], [1]])
+    args = {"y_true": [0, 0, 1, 1], "y_pred": [0, 1, 1, 1], which: column}
+    with pytest.raises(ValueError, match=rf"{which} is an array of shape \(4, 1\).*ravel"):
+        check_label_pairs(**args)
+    # one row of frames, and several rows, still read as sequences
+    assert len(check_label_pairs(np.array([[0, 1]]), np.array([[1, 1]]))[0]) == 1
+    assert len(check_label_pairs(np.zeros((3, 2), int), np.ones((3, 2), int))[0]) == 3

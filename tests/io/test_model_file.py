@@ -17,6 +17,7 @@ from stgraph_sklearn.estimators import (
     MSTCNSegmenter,
     STGCNSegmenter,
 )
+from stgraph_sklearn.nn import EarlyFusionTCN
 
 TINY = {"hidden_channels": 8, "n_stages": 2, "n_layers": 3, "max_epochs": 2, "random_state": 0}
 SAVED = Path(__file__).parent / "saved"
@@ -197,7 +198,6 @@ def test_a_model_saved_with_device_cuda_loads_and_predicts_on_cpu(tmp_path, monk
 
 def test_neural_segmenter_with_a_network_class_round_trips(tmp_path):
     from stgraph_sklearn.estimators import NeuralSegmenter
-    from stgraph_sklearn.nn import EarlyFusionTCN
 
     X, y = tiny_data()
     Xv = [x.modalities["video"].values for x in X]
@@ -207,3 +207,17 @@ def test_neural_segmenter_with_a_network_class_round_trips(tmp_path):
     assert loaded.module is EarlyFusionTCN
     for a, b in zip(seg.predict_proba(Xv), loaded.predict_proba(Xv), strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+class _UserTCN(EarlyFusionTCN):
+    """A user's network class: not a class of stgraph_sklearn."""
+
+
+def test_a_user_network_class_is_named_in_the_error(tmp_path):
+    from stgraph_sklearn.estimators import NeuralSegmenter
+
+    X, y = tiny_data()
+    Xv = [x.modalities["video"].values for x in X]
+    seg = NeuralSegmenter(_UserTCN, **TINY).fit(Xv, y)
+    with pytest.raises(TypeError, match=r"holds the class [\w.]*_UserTCN at 'model.params.module'"):
+        save_model(seg, tmp_path / "m.stgm")

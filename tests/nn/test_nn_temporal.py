@@ -134,3 +134,15 @@ def test_refinement_channels_narrow_the_refinement_stages_only():
     assert default.stages[2].conv_in.out_channels == 8
     with pytest.raises(ValueError, match="refinement_channels"):
         MultiStageTCN(4, 8, 3, 3, 2, 0.0, refinement_channels=0)
+
+
+@pytest.mark.parametrize("shape", [(2, 1), (2, 16), (1, 17)])
+def test_a_mask_of_the_wrong_shape_is_refused_by_name(shape):
+    """A (B, 1) mask would broadcast over every frame and give silently wrong logits."""
+    x = torch.randn(2, 6, 17)
+    mask = torch.ones(shape, dtype=torch.bool)
+    tcn = MultiStageTCN(6, 8, 3, 2, 3, 0.0)
+    with pytest.raises(ValueError, match=r"MultiStageTCN: expected a mask of shape \(B, T\)"):
+        tcn(x, mask)
+    with pytest.raises(ValueError, match=r"StridedTemporal: expected a mask of shape \(B, T\)"):
+        StridedTemporal(tcn, 2)(x, mask)
