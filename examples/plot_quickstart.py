@@ -14,7 +14,7 @@ This example walks through the whole workflow on the built-in 50 Salads-like sim
    them with :class:`~stgraph_sklearn.plotting.SegmentationDisplay`, and look at the sensor
    graph the model learned with :func:`~stgraph_sklearn.plotting.plot_sensor_graph`.
 
-Everything is kept tiny (10 one-minute recordings, a model of a few thousand parameters,
+Everything is kept tiny (10 one-minute recordings, a model of about 17,000 parameters,
 30 epochs) so that the example runs in well under a minute on one CPU thread. The scores are
 therefore far from what a full-size model reaches with more data (see ``stgraph-seg demo``);
 the point here is the API.

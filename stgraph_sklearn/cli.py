@@ -4,7 +4,7 @@
   MSTCNSegmenter and FrameClassifierSegmenter baselines on the kitchen simulation with a
   subject-disjoint split, prints one score table and writes a timeline plot and the learned
   sensor graph as PNG files.
-- ``stgraph-seg fit --data PATH --format FORMAT [--model NAME] [--set key=value ...] --out MODEL``
+- ``stgraph-seg fit --data PATH [--format FORMAT] [--model NAME] [--set key=value ...] --out MODEL``
   trains the standard pipeline on your data and writes a model file (:func:`save_model`).
 - ``stgraph-seg predict --model MODEL --data PATH [--format FORMAT] --out DIR`` writes one label
   file per recording and ``segments.csv``.
@@ -14,8 +14,9 @@
   live stream of CSV sample lines with a saved causal pipeline (rates default to those of
   the training recordings).
 
-Every subcommand ends a failure (missing path, malformed file, model/data mismatch) with one
-line on stderr naming the file and a non-zero exit status.
+Every subcommand ends a failure (missing path, malformed file, model/data mismatch; for
+``demo``, an output folder it cannot write) with one line on stderr naming the file and exit
+status 1; usage errors exit with 2.
 """
 
 from __future__ import annotations
@@ -333,7 +334,7 @@ def _add_data_arguments(parser, *, split=True):
         default=None,
         help="csv: rate of the label timeline in Hz (default: fit: the lowest modality rate; "
         "predict and evaluate: the model's training frame rate); mstcn: the features' frame "
-        "rate (default: 30; GTEA and Breakfast: 15)",
+        "rate (default: 30; pass 15 for GTEA and Breakfast)",
     )
     parser.add_argument(
         "--fill", default=None, help="csv: label of frames no segment covers (default: error)"
@@ -341,7 +342,10 @@ def _add_data_arguments(parser, *, split=True):
     if split:
         parser.add_argument("--split", type=int, default=1, help="mstcn: split number")
         parser.add_argument(
-            "--subset", choices=("train", "test"), default=None, help="mstcn: which list"
+            "--subset",
+            choices=("train", "test"),
+            default=None,
+            help="mstcn: which list (default: train for fit, test for predict and evaluate)",
         )
 
 
@@ -488,8 +492,9 @@ def _build_parser():
         "write 'frame,time,label,confidence' for every frame as soon as it is complete. Frame "
         "0 is at the earliest first sample time and 'time' is on the input's clock. The "
         "model is a fitted segmentation pipeline whose segmenter has lookahead=0 (or a number "
-        "of frames), or is a FrameClassifierSegmenter without smoothing, saved with "
-        "save_model (or joblib.dump).",
+        "of frames), saved with save_model or joblib.dump, or a FrameClassifierSegmenter "
+        "pipeline without smoothing, saved with joblib.dump (save_model stores only the "
+        "neural segmenters' pipelines).",
     )
     stream.add_argument(
         "--model",
@@ -533,13 +538,15 @@ def main(argv=None, *, stream=None):
     args.stream = sys.stdout if stream is None else stream
     if getattr(args, "subset", "x") is None:
         args.subset = args.subset_default
-    if args.command == "demo":
-        return args.func(args)
     from .exceptions import NotFittedError
 
+    # the demo reads no user data: only its output folder can fail, and a bug shows in full
+    errors = (CommandError, OSError)
+    if args.command != "demo":
+        errors += (ValueError, TypeError, KeyError, NotFittedError)
     try:
         return args.func(args)
-    except (CommandError, OSError, ValueError, TypeError, KeyError, NotFittedError) as exc:
+    except errors as exc:
         message = " ".join(str(exc).split()) or type(exc).__name__
         if isinstance(exc, KeyError):
             message = f"missing entry {message}"

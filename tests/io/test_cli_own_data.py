@@ -263,3 +263,9 @@ def test_predict_frames_new_data_at_the_models_frame_rate(fitted, tmp_path, caps
     with pytest.warns(StgraphWarning, match="framed at 50 fps"):
         code, _, err = run([*argv, "--frame-rate", "50"], capsys)
     assert code == 0 and len((out_dir / "trial0.txt").read_text().split()) == 12 * 50
+
+
+def test_demo_with_an_unwritable_output_folder_ends_in_one_line(tmp_path, capsys):
+    (tmp_path / "file").write_text("not a folder")
+    code, _, err = run(["demo", "--quick", "--out", str(tmp_path / "file" / "out")], capsys)
+    _one_line_error(code, err, "file")
