@@ -157,6 +157,13 @@ def _causal_layers(module, caller):
     """Every occurrence of a temporal layer of a causal network (shared modules once per
     use); ``ValueError`` if one is not causal or another layer may mix frames."""
     _check_known_layers(module, caller)
+    pooled = chunk_alignment(module)
+    if pooled > 1:
+        raise ValueError(
+            f"{caller}: {type(module).__name__} runs stages on means of groups of frames "
+            f"(chunk_alignment {pooled}), which read frames ahead; a causal network keeps "
+            "every frame (stride 1)."
+        )
     layers = _temporal_layers(module)
     centred = [m for m in layers if not getattr(m, "causal", False)]
     if centred:

@@ -124,3 +124,17 @@ def test_invalid_arguments_name_the_module_and_parameter():
         _tcn(refinement_stride=0)
     with pytest.raises(ValueError, match=r"MultiStageTCN: refinement_stride=2 needs causal=False"):
         _tcn(refinement_stride=2, causal=True)
+
+
+def test_causal_walks_refuse_pooled_stages():
+    """A causal network inside StridedTemporal reads a group's later frames: receptive_field
+    and TemporalStreamer would count and stream it wrongly, so they refuse it."""
+    from stgraph_sklearn.nn import TemporalStreamer, receptive_field
+
+    strided = StridedTemporal(_tcn(causal=True), 2).eval()
+    for walk in (receptive_field, TemporalStreamer):
+        with pytest.raises(ValueError, match="means of groups of frames"):
+            walk(strided)
+    assert receptive_field(StridedTemporal(_tcn(causal=True), 1)) == receptive_field(
+        _tcn(causal=True)
+    )
