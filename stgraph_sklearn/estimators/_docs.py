@@ -130,9 +130,9 @@ STRIDE_PARAMETERS = """\
         rule of ``stage_stride`` at the stages' own rate (2 at 30 fps with
         ``stage_stride=1``); a causal model needs 1. On the kitchen simulation 2 trained
         :class:`AdaptiveGraphSegmenter` 0.97-0.99x as long per step as
-        :class:`MSTCNSegmenter` with the default's learning curve and lost less with
-        accelerometers missing (three: 5.2 points of F1@50 against 6.0, ten seeds), but it
-        scored 3.2 points lower under added noise and 0.9 lower on clean recordings
+        :class:`MSTCNSegmenter`, level with the default's learning curve, and lost less
+        with accelerometers missing (three: 5.2 points of F1@50 against 6.0; ten seeds), but
+        it scored 3.2 points lower under added noise and 0.9 lower on clean recordings
         (Benchmarks page), so the default is 1."""
 
 STRIDE_ATTRIBUTES = """\
