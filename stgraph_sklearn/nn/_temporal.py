@@ -397,24 +397,27 @@ class MultiStageTCN(nn.Module):
         check_frame_mask(x, mask, type(self).__name__)
         mask = mask_or_none(mask)
         out = self.stages[0](x, mask)
-        if not self._strided_refinement():
-            outputs = [out]
-            for stage in islice(self.stages, 1, None):  # slicing a ModuleList builds a new one
-                out = stage(_apply_mask(F.softmax(out, dim=1), mask), mask)
-                outputs.append(out)
-            return torch.stack(outputs)
+        if len(self.stages) == 1:
+            return out[None]
         p = _apply_mask(F.softmax(out, dim=1), mask)
+        if not self._strided_refinement():
+            return torch.stack([out, *self._refinements(p, mask)])
         refined = strided_forward(self._refine, p, mask, self.refinement_stride)
         return torch.cat([out[None], refined])
 
+    def _refinements(self, p: Tensor, mask: Tensor | None):
+        """Yield each refinement stage's logits ``(B, K, T)``, the first from the prediction
+        stage's masked class probabilities ``p``, each later one from its predecessor's."""
+        last = len(self.stages) - 1
+        for i, stage in enumerate(islice(self.stages, 1, None), start=1):  # no new ModuleList
+            out = stage(p, mask)
+            yield out
+            if i < last:
+                p = _apply_mask(F.softmax(out, dim=1), mask)
+
     def _refine(self, p: Tensor, mask: Tensor | None) -> Tensor:
-        """The refinement stages' logits ``(S - 1, B, K, T)`` from the first one's masked
-        class probabilities ``p`` (B, K, T)."""
-        outputs = []
-        for stage in islice(self.stages, 1, None):
-            outputs.append(stage(p, mask))
-            p = _apply_mask(F.softmax(outputs[-1], dim=1), mask)
-        return torch.stack(outputs)
+        """The refinement stages' logits ``(S - 1, B, K, T)`` stacked (on pooled frames)."""
+        return torch.stack(list(self._refinements(p, mask)))
 
     def _strided_refinement(self):
         return self.refinement_stride > 1 and len(self.stages) > 1
