@@ -7,6 +7,7 @@ hold numpy arrays, and are cheap to copy, slice and pickle.
 
 from __future__ import annotations
 
+import datetime
 import numbers
 from collections.abc import Mapping
 from functools import partial
@@ -442,6 +443,13 @@ class Recording:
         sample of tables whose time is in seconds, and
         :func:`~stgraph_sklearn.data.labels_from_segment_table` reads segment times on that
         clock. It does not change the modalities, whose times are relative to frame 0.
+    start_datetime : datetime.datetime or None, default=None
+        Wall-clock time of frame 0 (a :class:`pandas.Timestamp` is a ``datetime``), for
+        recordings read from tables whose times are datetimes:
+        :func:`~stgraph_sklearn.data.recording_from_dataframes` sets it to the earliest
+        sample (time-zone aware if the tables were), and
+        :func:`~stgraph_sklearn.data.labels_from_segment_table` reads segment bounds given as
+        datetimes against it. Frame ``i`` is at ``start_datetime + i / frame_rate`` seconds.
 
     Attributes
     ----------
@@ -461,11 +469,19 @@ class Recording:
     (300, 11)
     """
 
-    #: Default for recordings pickled before ``start_time`` existed.
+    #: Defaults for recordings pickled before ``start_time`` / ``start_datetime`` existed.
     start_time = 0.0
+    start_datetime = None
 
     def __init__(
-        self, modalities, frame_rate, n_frames=None, name=None, subject=None, start_time=0.0
+        self,
+        modalities,
+        frame_rate,
+        n_frames=None,
+        name=None,
+        subject=None,
+        start_time=0.0,
+        start_datetime=None,
     ):
         if not isinstance(modalities, Mapping) or len(modalities) == 0:
             raise TypeError(
@@ -518,6 +534,14 @@ class Recording:
                 f"Recording 'start_time' must be a finite number of seconds. Got {start_time!r}."
             )
         self.start_time = float(start_time)
+        if start_datetime is not None and not isinstance(start_datetime, datetime.datetime):
+            raise TypeError(
+                "Recording 'start_datetime' must be a datetime.datetime (or pandas.Timestamp) "
+                f"or None. Got {type(start_datetime).__name__}: {start_datetime!r}."
+            )
+        if start_datetime is not None and start_datetime != start_datetime:  # NaT
+            raise ValueError("Recording 'start_datetime' must be a time, not NaT.")
+        self.start_datetime = start_datetime
 
     @property
     def frame_times(self):
@@ -567,6 +591,7 @@ class Recording:
             "name": self.name,
             "subject": self.subject,
             "start_time": self.start_time,
+            "start_datetime": self.start_datetime,
         }
         fields.update(changes)
         return Recording(**fields)
@@ -589,6 +614,11 @@ class Recording:
             f"Recording(name={self.name!r}, subject={self.subject!r}, n_frames={self.n_frames}, "
             f"frame_rate={self.frame_rate:g}, "
             + (f"start_time={self.start_time!r}, " if self.start_time else "")
+            + (
+                f"start_datetime={str(self.start_datetime)!r}, "
+                if self.start_datetime is not None
+                else ""
+            )
             + f"modalities={{{mods}}})"
         )
 

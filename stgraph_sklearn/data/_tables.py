@@ -68,13 +68,15 @@ def _looks_like_time(df, col):
 
 
 def _table_times(df, time, where):
-    """Return ``(seconds or None, value_columns, is_datetime)`` of one DataFrame."""
+    """Return ``(seconds or None, value_columns, first)`` of one DataFrame, where ``first`` is
+    the first sample's Timestamp if the times are datetimes (else None) and the seconds of
+    datetimes are Unix times."""
     index = df.index
     if isinstance(index, pd.DatetimeIndex):
         seconds = (index - index[0]).total_seconds().to_numpy() + index[0].timestamp()
-        return seconds, list(df.columns), True
+        return seconds, list(df.columns), index[0]
     if isinstance(index, pd.TimedeltaIndex):
-        return index.total_seconds().to_numpy(dtype=np.float64), list(df.columns), False
+        return index.total_seconds().to_numpy(dtype=np.float64), list(df.columns), None
     columns = list(df.columns)
     if time is None:
         time = _time_column(columns)
@@ -94,9 +96,9 @@ def _table_times(df, time, where):
             f"{'...' if len(columns) > 10 else ''}."
         )
     if time is None:
-        return None, columns, False
+        return None, columns, None
     col = df[time]
-    is_datetime = False
+    first = None
     if pd.api.types.is_object_dtype(col) or pd.api.types.is_string_dtype(col):
         # text, as read from a CSV file (dtype object under pandas 2, str under pandas 3):
         # ISO 8601 datetimes become datetimes; anything else is refused below
@@ -106,7 +108,7 @@ def _table_times(df, time, where):
             pass
     if pd.api.types.is_datetime64_any_dtype(col):
         seconds = (col - col.iloc[0]).dt.total_seconds().to_numpy() + col.iloc[0].timestamp()
-        is_datetime = True
+        first = col.iloc[0]
     elif pd.api.types.is_timedelta64_dtype(col):
         seconds = col.dt.total_seconds().to_numpy()
     else:
@@ -117,7 +119,7 @@ def _table_times(df, time, where):
                 f"{where}: time column {time!r} must hold seconds (numbers), datetimes or "
                 f"timedeltas. Got dtype {col.dtype}."
             ) from exc
-    return seconds, [c for c in columns if c != time], is_datetime
+    return seconds, [c for c in columns if c != time], first
 
 
 def _group_columns(columns, nodes, where):
@@ -183,7 +185,7 @@ def _modality_from_dataframe(df, *, time, nodes, rate, where):
         raise TypeError(f"{where} must be a pandas DataFrame. Got {type(df).__name__}.")
     if df.shape[0] == 0:
         raise ValueError(f"{where} is empty: expected at least one row.")
-    seconds, columns, is_datetime = _table_times(df, time, where)
+    seconds, columns, first = _table_times(df, time, where)
     if not columns:
         raise ValueError(f"{where} has no sensor columns besides its time axis.")
     groups = _group_columns(columns, nodes, where)
@@ -200,7 +202,7 @@ def _modality_from_dataframe(df, *, time, nodes, rate, where):
             ) from exc
     arr = np.stack(values, axis=1)  # (T, nodes, channels)
     clock = _clock(seconds, arr.shape[0], rate, where)
-    return arr, tuple(groups), _channel_names(groups, nodes), clock, is_datetime
+    return arr, tuple(groups), _channel_names(groups, nodes), clock, first
 
 
 def _channel_names(groups, nodes):
@@ -266,7 +268,9 @@ def recording_from_dataframes(
         seconds of the earliest sample (frame 0), so that
         :func:`labels_from_segment_table` reads segments on the tables' clock; it is 0 when the
         clock is made of datetimes (segment seconds then count from the earliest sample) and
-        for tables sampled at ``rate``.
+        for tables sampled at ``rate``. On a datetime clock ``start_datetime`` is the earliest
+        sample's Timestamp (time-zone aware if the tables were), against which
+        :func:`labels_from_segment_table` reads segment bounds given as datetimes.
 
     Raises
     ------
@@ -358,16 +362,20 @@ def recording_from_dataframes(
                 if m.n_samples > 1
             ]
         frame_rate = round(float(min(rates)), 2)
-    # Segment seconds are on the tables' clock, except on a datetime clock (seconds since
-    # the earliest sample: a segment table does not hold Unix times).
-    is_datetime = any(part[4] for part in parts.values())
+    # Segment seconds are on the tables' clock, except on a datetime clock: seconds since
+    # the earliest sample (a segment table does not hold Unix times), or datetimes.
+    firsts = [part[4] for part in parts.values() if part[4] is not None]
+    start_datetime = None
+    if firsts:
+        start_datetime = min(firsts, key=lambda first: first.timestamp())
     try:
         return Recording(
             modalities,
             frame_rate=frame_rate,
             name=name,
             subject=subject,
-            start_time=0.0 if is_datetime else float(origin),
+            start_time=0.0 if firsts else float(origin),
+            start_datetime=start_datetime,
         )
     except (TypeError, ValueError) as exc:
         raise type(exc)(f"{where}: {exc}") from None
@@ -513,6 +521,56 @@ def _fill_labels(labels, fill, where):
     return _labels_array([*labels.tolist(), fill_arr[0].item()])
 
 
+def _as_datetimes(values):
+    """``values`` as a datetime Series if they are datetimes (a datetime dtype, or ISO 8601
+    text that is not all numbers), else None."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return values
+    if not (pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)):
+        return None
+    if pd.to_numeric(values, errors="coerce").notna().all():
+        return None  # numbers written as text ("2024" is a second count here, not a year)
+    try:
+        return pd.to_datetime(values, format="ISO8601")
+    except (TypeError, ValueError):
+        return None
+
+
+def _segment_bounds(rows, rec, start, end, where, j):
+    """Segment bounds of ``recordings[j]`` as float seconds and the time of its frame 0.
+
+    Numbers are seconds on the recording's clock (frame 0 at ``start_time``); datetimes are
+    read against the recording's ``start_datetime`` (frame 0 at 0 s).
+    """
+    dates = [_as_datetimes(rows[col]) for col in (start, end)]
+    if all(d is None for d in dates):
+        s = pd.to_numeric(rows[start], errors="coerce").to_numpy(dtype=np.float64)
+        e = pd.to_numeric(rows[end], errors="coerce").to_numpy(dtype=np.float64)
+        return s, e, rec.start_time if isinstance(rec, Recording) else 0.0
+    if any(d is None for d in dates):
+        raise ValueError(
+            f"{where}: columns {start!r} and {end!r} must both hold seconds or both hold "
+            f"datetimes. Got {rows[start].iloc[0]!r} and {rows[end].iloc[0]!r}."
+        )
+    origin = getattr(rec, "start_datetime", None)
+    if origin is None:
+        raise ValueError(
+            f"{where}: the segment bounds are datetimes, but recordings[{j}] has no "
+            "start_datetime (it was not read from tables whose times are datetimes). Give "
+            "start and end in seconds on the recording's clock."
+        )
+    aware = [d.dt.tz is not None for d in dates]
+    if any(a != (origin.tzinfo is not None) for a in aware):
+        raise ValueError(
+            f"{where}: the segment bounds and the sensor tables of recordings[{j}] must both "
+            "carry a time zone or both not (a naive time is ambiguous against an aware one). "
+            f"Got segments like {str(dates[0].iloc[0])!r} and the recording starting at "
+            f"{str(origin)!r}."
+        )
+    s, e = ((d - origin).dt.total_seconds().to_numpy(dtype=np.float64) for d in dates)
+    return s, e, 0.0
+
+
 def labels_from_segment_table(segments, recordings, *, fill=None, start="start", end="end"):
     """Frame labels from segments in seconds (``start``, ``end``, ``label``), as tools export them.
 
@@ -522,11 +580,16 @@ def labels_from_segment_table(segments, recordings, *, fill=None, start="start",
     ``(frame_rate, n_frames)`` pair) and gets the label of the segment with
     ``start <= start_time + i / frame_rate < end``. Segments relative to the recording's start
     on an absolute sensor clock need ``recording.replace(start_time=0.0)`` (or shifted bounds).
+    Bounds given as datetimes (a datetime column, or ISO 8601 text such as
+    ``"2024-05-01T10:00:02.5"``) are read against ``Recording.start_datetime``, which
+    :func:`recording_from_dataframes` sets for tables whose times are datetimes: frame ``i``
+    is then at ``start_datetime + i / frame_rate`` seconds.
 
     Parameters
     ----------
     segments : pandas.DataFrame
-        Columns ``start``, ``end`` (seconds, end exclusive) and ``label``; with several
+        Columns ``start``, ``end`` (seconds, or datetimes for a recording with a
+        ``start_datetime``; end exclusive) and ``label``; with several
         recordings also a ``recording`` column holding each recording's name. Labels are used
         as they are (``"None"`` and ``"NA"`` are labels like any other); a missing label
         (None, NaN) is an error.
@@ -548,7 +611,8 @@ def labels_from_segment_table(segments, recordings, *, fill=None, start="start",
     ------
     ValueError
         If a segment has bounds that are not finite with ``start < end``, has no label, or
-        overlaps another; if no segment of a recording overlaps its frames (segments on
+        overlaps another; if the bounds are datetimes and the recording has no
+        ``start_datetime``, or only one of them carries a time zone; if no segment of a recording overlaps its frames (segments on
         another clock); if frames are uncovered and ``fill`` is None; or if ``fill`` is not a
         label of the segments' kind.
     TypeError
@@ -586,7 +650,6 @@ def labels_from_segment_table(segments, recordings, *, fill=None, start="start",
     out = []
     for j, rec in enumerate(recs):
         fr, n = _frame_rate_and_count(rec, where)
-        origin = rec.start_time if isinstance(rec, Recording) else 0.0
         rows = segments
         if "recording" in segments.columns and (len(recs) > 1 or isinstance(rec, Recording)):
             rec_name = rec.name if isinstance(rec, Recording) else None
@@ -596,13 +659,13 @@ def labels_from_segment_table(segments, recordings, *, fill=None, start="start",
                     f"{where}: no segments for recording {rec_name!r} (recordings[{j}]); the "
                     f"'recording' column holds {segments['recording'].astype(str).unique()[:5].tolist()}."
                 )
-        s = pd.to_numeric(rows[start], errors="coerce").to_numpy(dtype=np.float64)
-        e = pd.to_numeric(rows[end], errors="coerce").to_numpy(dtype=np.float64)
+        s, e, origin = _segment_bounds(rows, rec, start, end, where, j)
         bad = np.flatnonzero(~np.isfinite(s) | ~np.isfinite(e) | (e <= s))
         if bad.size:
             i = bad[0]
             raise ValueError(
-                f"{where}: segment {rows.index[i]!r} must have finite start < end in seconds. "
+                f"{where}: segment {rows.index[i]!r} must have finite start < end in seconds "
+                "(or as datetimes). "
                 f"Got start={rows[start].iloc[i]!r}, end={rows[end].iloc[i]!r}."
             )
         labels = _segment_labels(rows, where)

@@ -13,8 +13,9 @@ The generic CSV folder layout::
                                    (``<node>_<channel>``, e.g. wrist_x, wrist_y, wrist_z; see
                                    recording_from_dataframes)
       segments.csv                 recording,start,end,label (seconds on the clock of the time
-                                   columns, end exclusive; recording names and labels are text,
-                                   as written); not read for prediction
+                                   columns, or ISO datetimes where those are datetimes; end
+                                   exclusive; recording names and labels are text, as
+                                   written); not read for prediction
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from ..data import labels_from_segment_table, recording_from_dataframes
+from ..data._tables import _as_datetimes
 from ..exceptions import DataFormatError
 
 __all__ = ["FORMATS", "read_csv_folder", "read_dataset", "write_predictions"]
@@ -48,6 +50,14 @@ def _one_line(exc):
     return " ".join(str(exc).split())
 
 
+def _segment_times(values):
+    """A column of segment bounds: ISO 8601 datetimes if its first cell is one, else seconds;
+    cells that are neither become missing (NaT or NaN)."""
+    if _as_datetimes(values.iloc[:1]) is not None:
+        return pd.to_datetime(values, format="ISO8601", errors="coerce")
+    return pd.to_numeric(values, errors="coerce")
+
+
 def _read_segments(path, names):
     # Every cell as written: recording names such as "001" and labels such as "01", "None"
     # or "NA" stay text (pandas would read them as numbers or missing values).
@@ -55,19 +65,29 @@ def _read_segments(path, names):
     missing = [c for c in _SEGMENT_COLUMNS if c not in df.columns]
     if missing:
         raise DataFormatError(
-            f"{path}: expected columns {list(_SEGMENT_COLUMNS)} (start and end in seconds). "
+            f"{path}: expected columns {list(_SEGMENT_COLUMNS)} (start and end in seconds or ISO datetimes). "
             f"Got {list(df.columns)} (missing {missing})."
         )
+    kinds = set()
     for col in ("start", "end"):
-        values = pd.to_numeric(df[col], errors="coerce")
-        bad = np.flatnonzero(~np.isfinite(values.to_numpy(dtype=np.float64)))
+        values = _segment_times(df[col])
+        missing = values.isna().to_numpy()
+        if values.dtype.kind == "f":
+            missing = missing | np.isinf(values.to_numpy())
+        bad = np.flatnonzero(missing)
+        kinds.add(values.dtype.kind)
         if bad.size:
             line = int(bad[0]) + 2  # 1-based, after the header
             raise DataFormatError(
-                f"{path}, line {line}: {col!r} must be a number of seconds. "
-                f"Got {df[col].iloc[bad[0]]!r}."
+                f"{path}, line {line}: {col!r} must be a number of seconds or an ISO 8601 "
+                f"datetime, as in the other rows. Got {df[col].iloc[bad[0]]!r}."
             )
         df[col] = values
+    if len(kinds) > 1:
+        raise DataFormatError(
+            f"{path}: 'start' and 'end' must both hold seconds or both ISO 8601 datetimes. Got "
+            f"{df['start'].iloc[0]!r} and {df['end'].iloc[0]!r}."
+        )
     bad = np.flatnonzero(df["end"].to_numpy() <= df["start"].to_numpy())
     if bad.size:
         raise DataFormatError(
@@ -99,8 +119,8 @@ def read_csv_folder(path, *, frame_rate=None, fill=None, labels=True):
     path : str or path-like
         The folder: one sub-folder per recording holding one ``<modality>.csv`` per
         modality, and ``segments.csv`` (``recording,start,end,label``; start and end in
-        seconds on the clock of the recording's time columns, see
-        :func:`~stgraph_sklearn.data.labels_from_segment_table`).
+        seconds on the clock of the recording's time columns, or ISO 8601 datetimes where
+        those are datetimes, see :func:`~stgraph_sklearn.data.labels_from_segment_table`).
     frame_rate : float, default=None
         Rate of the label timeline; defaults to each recording's lowest modality rate.
     fill : str, default=None

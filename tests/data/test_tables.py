@@ -222,6 +222,55 @@ def test_datetime_clock_counts_segment_seconds_from_the_start():
         rec.replace(start_time=np.nan)
 
 
+@pytest.mark.parametrize("tz", [None, "Europe/Berlin"])
+def test_datetime_segments_are_read_against_the_first_sample(tz):
+    """Check that segment bounds given as datetimes (ISO text or datetime columns, naive or
+    time-zone aware as the sensor tables are) label the frames their seconds would."""
+    df = _accel().drop(columns="time_s")
+    df.index = pd.date_range("2026-01-01 10:00:00", periods=100, freq="20ms", tz=tz)
+    video = pd.DataFrame({"f0": np.arange(15.0)})
+    video.index = pd.date_range("2026-01-01 09:59:59.5", periods=15, freq="100ms", tz=tz)
+    rec = recording_from_dataframes({"accel": df, "video": video}, frame_rate=10.0)
+    assert rec.start_datetime == video.index[0]  # the earliest sample of every table
+    assert rec.start_time == 0.0 and rec.replace(name="x").start_datetime == rec.start_datetime
+    assert "start_datetime='2026-01-01 09:59:59.500" in repr(rec)
+    seconds = pd.DataFrame({"start": [0.0, 1.2], "end": [1.2, 2.5], "label": ["a", "b"]})
+    expected = labels_from_segment_table(seconds, rec)
+    assert expected.tolist() == ["a"] * 12 + ["b"] * 13
+    bounds = {
+        k: rec.start_datetime + pd.to_timedelta(seconds[k], unit="s") for k in ("start", "end")
+    }
+    as_datetimes = seconds.assign(**bounds)
+    assert labels_from_segment_table(as_datetimes, rec).tolist() == expected.tolist()
+    iso = seconds.assign(**{k: v.map(pd.Timestamp.isoformat) for k, v in bounds.items()})
+    assert labels_from_segment_table(iso, rec).tolist() == expected.tolist()
+    # a naive bound against an aware clock (or the reverse) is ambiguous: refused
+    other = seconds.assign(
+        **{
+            k: (v.dt.tz_localize(None) if tz else v.dt.tz_localize("UTC"))
+            for k, v in bounds.items()
+        }
+    )
+    with pytest.raises(ValueError, match="both carry a time zone or both not"):
+        labels_from_segment_table(other, rec)
+
+
+def test_datetime_segments_need_a_datetime_clock_and_both_bounds_alike():
+    rec = recording_from_dataframes(_accel())  # seconds: no start_datetime
+    assert rec.start_datetime is None
+    table = pd.DataFrame(
+        {"start": ["2026-01-01T10:00:00"], "end": ["2026-01-01T10:00:01"], "label": ["a"]}
+    )
+    with pytest.raises(ValueError, match=r"recordings\[0\] has no start_datetime"):
+        labels_from_segment_table(table, rec)
+    with pytest.raises(ValueError, match="must both hold seconds or both hold datetimes"):
+        labels_from_segment_table(table.assign(start=[0.0]), rec)
+    with pytest.raises(TypeError, match=r"'start_datetime' must be a datetime\.datetime"):
+        rec.replace(start_datetime="2026-01-01")
+    with pytest.raises(ValueError, match="'start_datetime' must be a time, not NaT"):
+        rec.replace(start_datetime=pd.NaT)
+
+
 def test_one_sample_tables_without_numpy_warnings():
     """Check that a one-sample table is read next to another and is a clear error alone."""
     one = pd.DataFrame({"time": [0.0], "temp": [21.5]})

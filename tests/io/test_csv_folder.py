@@ -79,6 +79,41 @@ def test_iso_datetime_time_column(tmp_path):
     assert X[0].start_time == 0.0 and np.argmax(y[0] == "b") == 180  # seconds from the start
 
 
+def test_iso_datetime_segments(tmp_path):
+    """Check that segments.csv may give ISO datetimes on a clock of ISO datetimes, and that a
+    bad cell names its line."""
+    root = _folder(tmp_path, [("r1", 0.0, 6.0, "a"), ("r1", 6.0, 10.0, "b")])
+    video = pd.read_csv(root / "r1" / "video.csv")
+    stamps = pd.Timestamp("2024-05-01 10:00:00") + pd.to_timedelta(video["time"], unit="s")
+    video["time"] = stamps.dt.strftime("%Y-%m-%dT%H:%M:%S.%f")
+    video.to_csv(root / "r1" / "video.csv", index=False)
+    rows = [
+        ("r1", "2024-05-01T10:00:00", "2024-05-01T10:00:06", "a"),
+        ("r1", "2024-05-01T10:00:06", "2024-05-01T10:00:10", "b"),
+    ]
+    pd.DataFrame(rows, columns=["recording", "start", "end", "label"]).to_csv(
+        root / "segments.csv", index=False
+    )
+    X, y = read_csv_folder(root)
+    assert str(X[0].start_datetime) == "2024-05-01 10:00:00"
+    assert np.argmax(y[0] == "b") == 180 and (y[0][:180] == "a").all() and len(y[0]) == 300
+    rows[1] = ("r1", "2024-05-01T10:00:06", "soon", "b")
+    pd.DataFrame(rows, columns=["recording", "start", "end", "label"]).to_csv(
+        root / "segments.csv", index=False
+    )
+    with pytest.raises(
+        DataFormatError, match=r"line 3: 'end' must be a number of seconds or an ISO"
+    ):
+        read_csv_folder(root)
+    rows[1] = ("r1", "2024-05-01T10:00:06", 10.0, "b")
+    rows[0] = ("r1", "2024-05-01T10:00:00", 6.0, "a")
+    pd.DataFrame(rows, columns=["recording", "start", "end", "label"]).to_csv(
+        root / "segments.csv", index=False
+    )
+    with pytest.raises(DataFormatError, match="must both hold seconds or both ISO 8601 datetimes"):
+        read_csv_folder(root)
+
+
 def test_fill_of_text_labels_that_look_numeric(tmp_path):
     """Check that --fill (a string) fills labels read as text, so one label kind results."""
     rows = [("r1", 0, 4, "3"), ("r1", 5, 10, "7"), ("r2", 0, 5, "3"), ("r2", 5, 10, "7")]
