@@ -26,7 +26,6 @@ import numpy as np
 import pandas as pd
 
 from ..data import labels_from_segment_table, recording_from_dataframes
-from ..data._tables import _as_datetimes
 from ..exceptions import DataFormatError
 
 __all__ = ["FORMATS", "read_csv_folder", "read_dataset", "write_predictions"]
@@ -53,9 +52,12 @@ def _one_line(exc):
 def _segment_times(values):
     """A column of segment bounds: ISO 8601 datetimes if its first cell is one, else seconds;
     cells that are neither become missing (NaT or NaN)."""
-    if _as_datetimes(values.iloc[:1]) is not None:
-        return pd.to_datetime(values, format="ISO8601", errors="coerce")
-    return pd.to_numeric(values, errors="coerce")
+    seconds = pd.to_numeric(values, errors="coerce")
+    if pd.isna(seconds.iloc[0]):
+        dates = pd.to_datetime(values, format="ISO8601", errors="coerce")
+        if pd.notna(dates.iloc[0]):
+            return dates
+    return seconds
 
 
 def _read_segments(path, names):
