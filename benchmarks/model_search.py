@@ -60,7 +60,15 @@ Candidates (``CANDIDATES``):
   the layer's 1x1 convolution mixing the channels: a quarter of the layer's arithmetic;
 - ``sd-noshare`` / ``nosd-noshare``: ``sd`` / ``nosd`` with a separate set of weights for
   every refinement stage, as in MS-TCN (the graph model shares them, as MS-TCN++ does);
-  ``sd-ref40-noshare`` with those stages 40 wide (about the default's parameter count).
+  ``sd-ref40-noshare`` with those stages 40 wide (about the default's parameter count);
+- ``sd-jit10`` / ``sd-jit25``, ``mstcn-jit10`` / ``mstcn-jit25``: ``sd`` / ``mstcn`` with
+  ``input_noise=0.1`` / ``0.25``: the present sensors' training inputs (the standardised node
+  features) get Gaussian noise of that many standard deviations, drawn afresh at every step
+  (jittering, a common augmentation of wearable-sensor data).
+
+Besides the clean test recordings, both fitting protocols score test recordings with
+Gaussian noise of 0.5 x each sensor channel's standard deviation added to the raw sensor
+modality (``robustness.py``'s ``noise`` condition).
 
 Usage::
 
@@ -77,6 +85,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import torch
+from robustness import add_noise
 from skorch.callbacks import Callback
 from torch import nn
 
@@ -151,6 +160,10 @@ CANDIDATES = {
     "sd-noshare": {"sensor_dropout": 0.2, "refinement_channels": 64, "share": False},
     "nosd-noshare": {"sensor_dropout": 0.0, "refinement_channels": 64, "share": False},
     "sd-ref40-noshare": {"sensor_dropout": 0.2, "refinement_channels": 40, "share": False},
+    "sd-jit10": {"sensor_dropout": 0.2, "refinement_channels": 64, "input_noise": 0.1},
+    "sd-jit25": {"sensor_dropout": 0.2, "refinement_channels": 64, "input_noise": 0.25},
+    "mstcn-jit10": {"mstcn": True, "input_noise": 0.1},
+    "mstcn-jit25": {"mstcn": True, "input_noise": 0.25},
 }
 
 
@@ -370,7 +383,7 @@ def make_candidate(name, epochs, seed):
     spec = CANDIDATES[name]
     if spec.get("mstcn"):
         cls = type(f"Candidate_{name}", (_MSTCN,), {"spec": spec})
-        stages = {k: spec[k] for k in ("n_stages", "lr") if k in spec}
+        stages = {k: spec[k] for k in ("n_stages", "lr", "input_noise") if k in spec}
         return cls(max_epochs=epochs, random_state=seed, **stages)
     cls = type(f"Candidate_{name}", (_Graph,), {"spec": spec})
     keys = (
@@ -383,6 +396,7 @@ def make_candidate(name, epochs, seed):
         "prior_graph",
         "stage_stride",
         "refinement_stride",
+        "input_noise",
     )
     params = {k: spec[k] for k in keys if k in spec}
     if spec.get("ramp"):
@@ -403,6 +417,12 @@ def drop_accelerometers(X, n_missing, rng):
         values[:, idx] = np.nan
         out.append(rec.replace(modalities={**rec.modalities, "accel": acc.replace(values=values)}))
     return out, idx
+
+
+def noisy(X, name, seed):
+    """Copies of the recordings with robustness.py's added noise on modality ``name``."""
+    rng = np.random.RandomState(seed)
+    return [add_noise(rec, name, rng) for rec in X]
 
 
 def _scores(y_true, y_pred):
@@ -435,10 +455,12 @@ def run_kitchen(names, seeds, n_train_subjects, epochs, duration):
         te = [i for i in range(len(X)) if groups[i] in set(test_s)]
         Xte, yte = [X[i] for i in te], [y[i] for i in te]
         Xmiss, idx = drop_accelerometers(Xte, 3, rng)
+        Xnoise = noisy(Xte, "accel", seed)
         for name in names:
             model, fit_s = _fit(name, epochs, seed, [X[i] for i in tr], [y[i] for i in tr])
             clean = _scores(yte, model.predict(Xte))
             miss = _scores(yte, model.predict(Xmiss))
+            noise = _scores(yte, model.predict(Xnoise))
             rows.append(
                 {
                     "candidate": name,
@@ -448,6 +470,8 @@ def run_kitchen(names, seeds, n_train_subjects, epochs, duration):
                     **clean,
                     **{f"{k} miss3": v for k, v in miss.items()},
                     "f1@50 drop": clean["f1@50"] - miss["f1@50"],
+                    "f1@50 noise": noise["f1@50"],
+                    "f1@50 noise drop": clean["f1@50"] - noise["f1@50"],
                     "params": count_parameters(model),
                     "fit_s": fit_s,
                 }
@@ -464,14 +488,19 @@ def run_basic_motions(names, seeds, epochs, fraction=1.0):
         keep = np.random.RandomState(seed).permutation(len(Xtr))[:n_keep]
         Xtr, ytr = [Xtr[i] for i in keep], [ytr[i] for i in keep]
         Xte, yte = load_basic_motions_sequences("test", random_state=seed)[:2]
+        Xnoise = noisy(Xte, next(iter(Xte[0].modalities)), seed)
         for name in names:
             model, fit_s = _fit(name, epochs, seed, Xtr, ytr)
+            clean = _scores(yte, model.predict(Xte))
+            noise = _scores(yte, model.predict(Xnoise))
             rows.append(
                 {
                     "candidate": name,
                     "seed": seed,
                     "n_train": len(Xtr),
-                    **_scores(yte, model.predict(Xte)),
+                    **clean,
+                    "f1@50 noise": noise["f1@50"],
+                    "f1@50 noise drop": clean["f1@50"] - noise["f1@50"],
                     "params": count_parameters(model),
                     "fit_s": fit_s,
                 }

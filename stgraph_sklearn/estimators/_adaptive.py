@@ -142,6 +142,7 @@ class AdaptiveGraphSegmenter(StridedStagesMixin, NeuralSegmenter):
         n_stages=4,
         n_layers=10,
         dropout=0.5,
+        input_noise=0.0,
         smoothing_weight=0.15,
         smoothing_clip=4.0,
         temporal_stride=1,
@@ -176,6 +177,7 @@ class AdaptiveGraphSegmenter(StridedStagesMixin, NeuralSegmenter):
         self.n_stages = n_stages
         self.n_layers = n_layers
         self.dropout = dropout
+        self.input_noise = input_noise
         self.smoothing_weight = smoothing_weight
         self.smoothing_clip = smoothing_clip
         self.temporal_stride = temporal_stride

@@ -20,6 +20,7 @@ from ..nn import (
     SegmentationLoss,
     TemporalStreamer,
     chunk_alignment,
+    jitter_inputs,
     receptive_field,
     temporal_reach,
 )
@@ -217,6 +218,7 @@ class NeuralSegmenter(BaseSegmenter):
         "n_stages": [Interval(Integral, 1, None, closed="left")],
         "n_layers": [Interval(Integral, 1, None, closed="left")],
         "dropout": [Interval(Real, 0, 1, closed="left")],
+        "input_noise": [Interval(Real, 0, None, closed="left")],
         "smoothing_weight": [Interval(Real, 0, None, closed="left")],
         "smoothing_clip": [Interval(Real, 0, None, closed="neither")],
         "temporal_stride": [Interval(Integral, 1, None, closed="left")],
@@ -248,6 +250,7 @@ class NeuralSegmenter(BaseSegmenter):
         n_stages=4,
         n_layers=10,
         dropout=0.5,
+        input_noise=0.0,
         smoothing_weight=0.15,
         smoothing_clip=4.0,
         temporal_stride=1,
@@ -274,6 +277,7 @@ class NeuralSegmenter(BaseSegmenter):
         self.n_stages = n_stages
         self.n_layers = n_layers
         self.dropout = dropout
+        self.input_noise = input_noise
         self.smoothing_weight = smoothing_weight
         self.smoothing_clip = smoothing_clip
         self.temporal_stride = temporal_stride
@@ -419,17 +423,31 @@ class NeuralSegmenter(BaseSegmenter):
         )
 
     @contextlib.contextmanager
-    def _checking_logits(self):
-        """Check every output of ``net_.module_`` while training (removed afterwards)."""
+    def _training_hooks(self):
+        """While training, check every output of ``net_.module_`` and, with ``input_noise``,
+        jitter its training inputs (both hooks removed afterwards, so the fitted module and
+        its pickles carry neither)."""
 
-        def hook(module, args, kwargs, output):
+        def check(module, args, kwargs, output):
             self._check_logits(output, *kwargs["frame_mask"].shape)
 
-        handle = self.net_.module_.register_forward_hook(hook, with_kwargs=True)
+        def jitter(module, args, kwargs):
+            if not module.training:  # validation and prediction see the inputs as given
+                return None
+            x = jitter_inputs(
+                kwargs["x"], self.input_noise, kwargs.get("node_mask"), kwargs.get("frame_mask")
+            )
+            return args, {**kwargs, "x": x}
+
+        module = self.net_.module_
+        handles = [module.register_forward_hook(check, with_kwargs=True)]
+        if self.input_noise > 0:
+            handles.append(module.register_forward_pre_hook(jitter, with_kwargs=True))
         try:
             yield
         finally:
-            handle.remove()
+            for handle in handles:
+                handle.remove()
 
     def module_kwargs(self, layout, n_classes):
         """Keyword arguments for a network of this input layout and these parameters.
@@ -625,7 +643,7 @@ class NeuralSegmenter(BaseSegmenter):
             self.net_.initialize()
             dataset = self._dataset(sequences, targets)
             # partial_fit (not fit_loop) so callbacks get on_train_begin / on_train_end
-            with self._checking_logits():
+            with self._training_hooks():
                 self.net_.partial_fit(dataset, epochs=epochs)
         self.history_ = self.net_.history
         reach = self._temporal_reach()
@@ -686,7 +704,7 @@ class NeuralSegmenter(BaseSegmenter):
         seed = seed_from(self.random_state) + len(self.history_)
         with torch.random.fork_rng(devices=self._rng_devices(self.net_.device)):
             torch.manual_seed(seed)
-            with self._checking_logits():
+            with self._training_hooks():
                 self.net_.partial_fit(dataset, epochs=epochs)
         self.history_ = self.net_.history
         self._after_fit(seqs)

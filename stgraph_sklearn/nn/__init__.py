@@ -17,7 +17,7 @@ rate inside :class:`StridedTemporal` or with a ``refinement_stride``).
 
 from ._adaptive_adjacency import AdaptiveAdjacency
 from ._adjacency import masked_adjacency, spatial_partitions
-from ._dropout import FastDropout, SensorDropout
+from ._dropout import FastDropout, SensorDropout, jitter_inputs
 from ._encoders import ModalityEncoder
 from ._fixed_graph import FixedGraph
 from ._graph_conv import MaskedGraphConv
@@ -52,6 +52,7 @@ __all__ = [
     "StridedTemporal",
     "TemporalStreamer",
     "chunk_alignment",
+    "jitter_inputs",
     "masked_adjacency",
     "receptive_field",
     "spatial_partitions",

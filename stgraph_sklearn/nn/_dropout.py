@@ -1,4 +1,5 @@
-"""Dropout on CPU without ``bernoulli_``, and train-time sensor dropout on node masks."""
+"""Dropout on CPU without ``bernoulli_``, and train-time augmentations: sensor dropout on node
+masks, Gaussian jitter on input features."""
 
 from __future__ import annotations
 
@@ -141,3 +142,54 @@ class SensorDropout(nn.Module):
     def extra_repr(self) -> str:
         spans = f", n_spans={self.n_spans}" if self.n_spans != 1 else ""
         return f"p={self.p}{spans}"
+
+
+def jitter_inputs(x, std, node_mask=None, frame_mask=None, generator=None):
+    """Gaussian noise on the present nodes' input features (jittering, a train-time augmentation).
+
+    Parameters
+    ----------
+    x : dict of str to Tensor of shape (B, T, N_m, F_m)
+        The network input, one tensor per modality in node order.
+    std : float
+        Standard deviation of the noise, in the features' units (standardised features:
+        a fraction of their standard deviation). 0 returns ``x`` itself.
+    node_mask : BoolTensor of shape (B, T, N), default=None
+        False where a node is missing: its features get no noise. None: every node present.
+    frame_mask : BoolTensor of shape (B, T), default=None
+        False on padding frames, which get no noise. None: every frame is real.
+    generator : torch.Generator, default=None
+        Source of the noise (torch's global generator if None).
+
+    Returns
+    -------
+    dict of str to Tensor
+        New tensors (``x`` is not modified): ``x[m] + std * noise`` on present nodes of
+        real frames, ``x[m]`` elsewhere.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from stgraph_sklearn.nn import jitter_inputs
+    >>> x = {"imu": torch.zeros(1, 4, 2, 3)}
+    >>> mask = torch.tensor([[[True, False]] * 4])
+    >>> out = jitter_inputs(x, 0.1, mask, generator=torch.Generator().manual_seed(0))
+    >>> bool(out["imu"][..., 1, :].eq(0).all()), bool(out["imu"][..., 0, :].ne(0).all())
+    (True, True)
+    """
+    if std == 0:
+        return x
+    out, start = {}, 0
+    for name, v in x.items():
+        noise = torch.randn(v.shape, generator=generator, device=v.device, dtype=v.dtype)
+        keep = None
+        if node_mask is not None:
+            keep = node_mask[..., start : start + v.shape[2]].bool()
+        if frame_mask is not None:
+            frames = frame_mask.bool()[..., None]
+            keep = frames if keep is None else keep & frames
+        if keep is not None:
+            noise = noise * keep[..., None].to(v.dtype)
+        out[name] = v + std * noise
+        start += v.shape[2]
+    return out

@@ -1,4 +1,5 @@
-"""Training you can steer and resume: skorch callbacks, optimizer choice, warm_start, Ctrl-C."""
+"""Training you can steer and resume: skorch callbacks, optimizer choice, warm_start, Ctrl-C,
+input noise."""
 
 import numpy as np
 import pytest
@@ -7,7 +8,7 @@ from sklearn.base import clone
 from sklearn.utils._param_validation import InvalidParameterError
 from skorch.callbacks import Callback, Checkpoint, LRScheduler
 
-from stgraph_sklearn.estimators import MSTCNSegmenter
+from stgraph_sklearn.estimators import MSTCNSegmenter, NeuralSegmenter
 
 TINY = {"hidden_channels": 8, "n_stages": 1, "n_layers": 3, "lr": 1e-2, "random_state": 0}
 
@@ -73,3 +74,51 @@ def test_ctrl_c_leaves_the_model_trained_so_far(toy):
     seg = MSTCNSegmenter(max_epochs=10, callbacks=[InterruptAt(2)], **TINY).fit(X, y)
     assert len(seg.history_) == 2
     assert [p.shape for p in seg.predict(X)] == [yi.shape for yi in y]
+
+
+class InputSpy(torch.nn.Module):
+    """A per-frame linear classifier that keeps a copy of every input it sees in training."""
+
+    def __init__(self, in_channels, num_nodes, num_classes, **kwargs):
+        super().__init__()
+        n_in = sum(in_channels[k] * num_nodes[k] for k in in_channels)
+        self.lin = torch.nn.Linear(n_in, num_classes)
+        self.seen = []
+
+    def forward(self, x, node_mask, frame_mask):
+        if self.training:
+            self.seen.append({"x": x["x"].detach().clone(), "node_mask": node_mask.clone()})
+        h = torch.cat([v.flatten(2) for v in x.values()], dim=-1)
+        return self.lin(h).transpose(1, 2).unsqueeze(0)
+
+
+def test_input_noise_jitters_present_training_inputs_only():
+    X = [np.zeros((80, 3, 2), dtype=np.float32) for _ in range(3)]
+    X[0][:30, 2] = np.nan  # node 2 missing for 30 frames
+    y = [np.repeat([0, 1], 40) for _ in range(3)]
+    params = {"max_epochs": 4, "validation_fraction": 0.0, "random_state": 0, "lr": 1e-2}
+    seg = NeuralSegmenter(InputSpy, input_noise=0.2, **params).fit(X, y)
+    seen = seg.net_.module_.seen
+    assert len(seen) == 12  # one batch per recording and epoch
+    x = torch.cat([s["x"].flatten(0, 1) for s in seen])  # (frames, N, F)
+    mask = torch.cat([s["node_mask"].flatten(0, 1) for s in seen])
+    assert mask.sum() < mask.numel()  # the missing node reached the network
+    assert torch.all(x[~mask] == 0)  # missing nodes get no noise
+    assert abs(x[mask].std().item() - 0.2) < 0.01
+    # prediction sees the inputs as given, and the fitted module keeps no hook
+    module = seg.net_.module_
+    assert not module._forward_pre_hooks and not module._forward_hooks
+    n_seen = len(seen)
+    seg.predict(X)
+    assert len(module.seen) == n_seen
+    # seeded: the same noise again; without noise, the inputs as given
+    again = NeuralSegmenter(InputSpy, input_noise=0.2, **params).fit(X, y)
+    assert torch.equal(again.net_.module_.seen[-1]["x"], seen[-1]["x"])
+    plain = NeuralSegmenter(InputSpy, **params).fit(X, y)
+    assert all(torch.all(s["x"] == 0) for s in plain.net_.module_.seen)
+
+
+def test_input_noise_is_validated(toy):
+    X, y = toy
+    with pytest.raises(InvalidParameterError, match="'input_noise' parameter of MSTCNSegmenter"):
+        MSTCNSegmenter(input_noise=-0.1, **TINY).fit(X, y)

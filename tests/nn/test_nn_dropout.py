@@ -1,9 +1,10 @@
-"""FastDropout (same distribution as nn.Dropout) and SensorDropout (node-mask augmentation)."""
+"""FastDropout (same distribution as nn.Dropout), SensorDropout (node-mask augmentation) and
+jitter_inputs (Gaussian noise on present inputs)."""
 
 import pytest
 import torch
 
-from stgraph_sklearn.nn import FastDropout, SensorDropout
+from stgraph_sklearn.nn import FastDropout, SensorDropout, jitter_inputs
 
 
 @pytest.mark.parametrize("p", [0.1, 0.5, 0.8])
@@ -108,3 +109,33 @@ def test_sensor_dropout_rejects_bad_p():
         SensorDropout(1.5)
     with pytest.raises(ValueError, match="'n_spans' parameter of SensorDropout"):
         SensorDropout(0.2, n_spans=0)
+
+
+def test_jitter_inputs_noises_present_nodes_of_real_frames_only():
+    x = {"a": torch.zeros(2, 300, 2, 3), "b": torch.ones(2, 300, 1, 4)}
+    node_mask = torch.ones(2, 300, 3, dtype=torch.bool)
+    node_mask[0, :100, 1] = False  # a node of modality "a" missing
+    node_mask[1, :, 2] = False  # the node of modality "b" missing all along
+    frame_mask = torch.ones(2, 300, dtype=torch.bool)
+    frame_mask[1, 250:] = False  # padding
+    before = {k: v.clone() for k, v in x.items()}
+    out = jitter_inputs(x, 0.3, node_mask, frame_mask, torch.Generator().manual_seed(0))
+    for k in x:
+        assert torch.equal(x[k], before[k])  # the input is not modified
+    noise = {k: out[k] - x[k] for k in x}
+    assert torch.all(noise["a"][0, :100, 1] == 0)
+    assert torch.all(noise["b"][1] == 0)
+    assert torch.all(noise["a"][1, 250:] == 0)
+    present = noise["a"][0, 100:]
+    assert torch.all(present != 0)
+    assert abs(present.std().item() - 0.3) < 0.02 and abs(present.mean().item()) < 0.02
+    assert torch.all(noise["b"][0] != 0)
+
+
+def test_jitter_inputs_zero_std_and_no_masks():
+    x = {"a": torch.zeros(1, 50, 2, 3)}
+    assert jitter_inputs(x, 0.0) is x
+    out = jitter_inputs(x, 1.0, generator=torch.Generator().manual_seed(1))
+    assert out["a"].shape == x["a"].shape and torch.all(out["a"] != 0)
+    again = jitter_inputs(x, 1.0, generator=torch.Generator().manual_seed(1))
+    assert torch.equal(out["a"], again["a"])
