@@ -67,6 +67,15 @@ def _looks_like_time(df, col):
     return bool((diff > 0).all())
 
 
+def _iso_datetimes(values):
+    """ISO 8601 text as datetimes; text with differing UTC offsets (a clock that crossed a
+    daylight-saving change) as UTC. Raises ValueError or TypeError for anything else."""
+    try:
+        return pd.to_datetime(values, format="ISO8601")
+    except ValueError:
+        return pd.to_datetime(values, format="ISO8601", utc=True)
+
+
 def _table_times(df, time, where):
     """Return ``(seconds or None, value_columns, first)`` of one DataFrame, where ``first`` is
     the first sample's Timestamp if the times are datetimes (else None) and the seconds of
@@ -103,7 +112,7 @@ def _table_times(df, time, where):
         # text, as read from a CSV file (dtype object under pandas 2, str under pandas 3):
         # ISO 8601 datetimes become datetimes; anything else is refused below
         try:
-            col = pd.to_datetime(col, format="ISO8601")
+            col = _iso_datetimes(col)
         except (TypeError, ValueError):
             pass
     if pd.api.types.is_datetime64_any_dtype(col):
@@ -531,7 +540,7 @@ def _as_datetimes(values):
     if pd.to_numeric(values, errors="coerce").notna().all():
         return None  # numbers written as text ("2024" is a second count here, not a year)
     try:
-        return pd.to_datetime(values, format="ISO8601")
+        return _iso_datetimes(values)
     except (TypeError, ValueError):
         return None
 
@@ -612,9 +621,9 @@ def labels_from_segment_table(segments, recordings, *, fill=None, start="start",
     ValueError
         If a segment has bounds that are not finite with ``start < end``, has no label, or
         overlaps another; if the bounds are datetimes and the recording has no
-        ``start_datetime``, or only one of them carries a time zone; if no segment of a recording overlaps its frames (segments on
-        another clock); if frames are uncovered and ``fill`` is None; or if ``fill`` is not a
-        label of the segments' kind.
+        ``start_datetime``, or only one of them carries a time zone; if no segment of a
+        recording overlaps its frames (segments on another clock); if frames are uncovered
+        and ``fill`` is None; or if ``fill`` is not a label of the segments' kind.
     TypeError
         If the labels mix types.
 

@@ -54,7 +54,10 @@ def _segment_times(values):
     cells that are neither become missing (NaT or NaN)."""
     seconds = pd.to_numeric(values, errors="coerce")
     if pd.isna(seconds.iloc[0]):
-        dates = pd.to_datetime(values, format="ISO8601", errors="coerce")
+        try:
+            dates = pd.to_datetime(values, format="ISO8601", errors="coerce")
+        except ValueError:  # differing UTC offsets (a clock across a daylight-saving change)
+            dates = pd.to_datetime(values, format="ISO8601", errors="coerce", utc=True)
         if pd.notna(dates.iloc[0]):
             return dates
     return seconds

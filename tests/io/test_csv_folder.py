@@ -155,3 +155,22 @@ def test_time_column_in_any_case_and_unrecognised_time_columns(tmp_path):
     root = _folder(tmp_path / "b", rows, time="Time (s)")
     with pytest.raises(DataFormatError, match=r"video.csv: column 'Time \(s\)' looks like a time"):
         read_csv_folder(root, frame_rate=30.0)
+
+
+def test_iso_datetimes_across_a_daylight_saving_change(tmp_path):
+    """Check that UTC offsets changing within a recording (+01:00 to +02:00) are one clock,
+    in the sensor tables and in segments.csv."""
+    (tmp_path / "r1").mkdir()
+    t = pd.date_range("2024-03-31T01:59:50", periods=600, freq="50ms", tz="Europe/Berlin")
+    video = pd.DataFrame({"time": [x.isoformat() for x in t], "f0": 1.0})
+    video.to_csv(tmp_path / "r1" / "video.csv", index=False)
+    assert video["time"].iloc[0].endswith("+01:00") and video["time"].iloc[-1].endswith("+02:00")
+    bounds = [t[0], t[300], t[-1] + pd.Timedelta("50ms")]  # 10:00 wall clock is 3:00 CEST
+    rows = [("r1", bounds[0].isoformat(), bounds[1].isoformat(), "a")]
+    rows.append(("r1", bounds[1].isoformat(), bounds[2].isoformat(), "b"))
+    pd.DataFrame(rows, columns=["recording", "start", "end", "label"]).to_csv(
+        tmp_path / "segments.csv", index=False
+    )
+    X, y = read_csv_folder(tmp_path)
+    assert X[0].n_frames == 600 and X[0].start_datetime == t[0]
+    assert np.argmax(y[0] == "b") == 300 and (y[0][:300] == "a").all()
