@@ -465,8 +465,9 @@ def _build_parser():
         "predict",
         help="label every frame of every recording with a saved model",
         description="Write <recording>.txt (one label per frame and line, MS-TCN groundTruth "
-        "style) per recording and segments.csv (recording, start, end, start_s, end_s, label, "
-        "confidence) to --out.",
+        "style) per recording and segments.csv (recording, start, end, start_s, end_s, "
+        "start_time, end_time, label, confidence) to --out; start_time and end_time are on the "
+        "clock of the recordings' time columns (ISO datetimes where those are).",
     )
     predict.add_argument("--model", required=True, help="model file written by fit")
     _add_data_arguments(predict)

@@ -2,12 +2,32 @@
 
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.utils.metaestimators import available_if
 
+from .data import Recording
 from .transformers import ModalityAligner, NodeFeatureExtractor, SensorGraphBuilder, SequenceScaler
 
 __all__ = ["SegmentationPipeline", "make_segmentation_pipeline"]
+
+
+def _on_recording_clocks(segments, recordings):
+    """``segments`` with ``start_time`` / ``end_time``: ``start_s`` / ``end_s`` on each
+    recording's own clock (Timestamps from ``start_datetime`` if every recording has one)."""
+    rows = segments["recording"].to_numpy()
+    out = segments.copy()
+    at = out.columns.get_loc("end_s") + 1
+    if all(r.start_datetime is not None for r in recordings):
+        origin = pd.Series([recordings[i].start_datetime for i in rows], index=out.index)
+        bounds = [origin + pd.to_timedelta(out[c], unit="s") for c in ("start_s", "end_s")]
+    else:
+        origin = np.array([recordings[i].start_time for i in rows], dtype=np.float64)
+        bounds = [origin + out[c].to_numpy() for c in ("start_s", "end_s")]
+    out.insert(at, "start_time", bounds[0])
+    out.insert(at + 1, "end_time", bounds[1])
+    return out
 
 
 def _final_estimator_has(attr):
@@ -54,9 +74,18 @@ class SegmentationPipeline(Pipeline):
         -------
         segments : pandas.DataFrame
             As the segmenter's: ``recording``, ``name``, ``start``, ``end`` (exclusive), ``start_s``,
-            ``end_s``, ``label``, ``confidence``.
+            ``end_s`` (seconds from frame 0), ``label``, ``confidence``. When ``X`` holds
+            :class:`~stgraph_sklearn.data.Recording` objects, also ``start_time`` and
+            ``end_time`` after ``end_s``: the bounds on the clock of the data the recordings
+            were read from, the clock of the segment tables
+            :func:`~stgraph_sklearn.data.labels_from_segment_table` reads. They are
+            Timestamps if every recording has a ``start_datetime`` (tables whose times are
+            datetimes), else seconds (``start_time + start_s``).
         """
-        return self.steps[-1][1].predict_segments(self[:-1].transform(X))
+        segments = self.steps[-1][1].predict_segments(self[:-1].transform(X))
+        if isinstance(X, (list, tuple)) and X and all(isinstance(r, Recording) for r in X):
+            segments = _on_recording_clocks(segments, X)
+        return segments
 
     @available_if(_final_estimator_has("stream"))
     def stream(self, *, frame_rate=None, rates=None):

@@ -3,6 +3,7 @@
 import pickle
 
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
@@ -28,13 +29,38 @@ def test_predict_segments_through_the_pipeline(kitchen):
     assert isinstance(model, SegmentationPipeline) and isinstance(model, Pipeline)
     got = model.predict_segments(X)
     expected = model[-1].predict_segments(model[:-1].transform(X))
-    assert got.equals(expected)
+    # Recordings in: also the bounds on their own clock (start_time is 0 here)
+    assert got.drop(columns=["start_time", "end_time"]).equals(expected)
+    np.testing.assert_array_equal(got["start_time"], got["start_s"])
     assert len(got) > 0 and set(got["recording"]) == set(range(len(X)))
     # The segments tile every recording and agree with predict.
     for i, labels in enumerate(model.predict(X)):
         rows = got[got["recording"] == i]
         assert rows["start"].iloc[0] == 0 and rows["end"].iloc[-1] == len(labels)
         np.testing.assert_array_equal(np.repeat(rows["label"], rows["end"] - rows["start"]), labels)
+
+
+def test_predicted_segments_on_the_recordings_clock(kitchen):
+    """Check that start_time/end_time are start_s/end_s on each recording's own clock:
+    shifted by start_time, or Timestamps from start_datetime when every recording has one."""
+    X, y = kitchen
+    model = make_segmentation_pipeline(MSTCNSegmenter(**TINY)).fit(X, y)
+    shifted = [x.replace(start_time=10.0 * (i + 1)) for i, x in enumerate(X)]
+    got = model.predict_segments(shifted)
+    cols = list(got.columns)
+    assert cols[cols.index("end_s") + 1 : cols.index("end_s") + 3] == ["start_time", "end_time"]
+    offset = 10.0 * (got["recording"] + 1)
+    np.testing.assert_allclose(got["start_time"], got["start_s"] + offset)
+    np.testing.assert_allclose(got["end_time"], got["end_s"] + offset)
+    origin = pd.Timestamp("2024-05-01 10:00:00", tz="Europe/Berlin")
+    dated = [x.replace(start_datetime=origin + pd.Timedelta(hours=i)) for i, x in enumerate(X)]
+    got = model.predict_segments(dated)
+    expected = origin + pd.to_timedelta(got["recording"], unit="h")
+    expected += pd.to_timedelta(got["start_s"], unit="s")
+    assert (got["start_time"] == expected).all() and str(got["start_time"].dt.tz) == "Europe/Berlin"
+    # one recording without a datetime clock: seconds on each clock
+    got = model.predict_segments([*dated[:-1], X[-1]])
+    assert got["start_time"].dtype.kind == "f"
 
 
 def test_segmentation_pipeline_behaves_like_a_pipeline(kitchen):

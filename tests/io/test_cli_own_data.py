@@ -63,6 +63,8 @@ def test_fit_predict_evaluate_from_a_csv_folder(fitted, tmp_path, capsys):
         "end",
         "start_s",
         "end_s",
+        "start_time",
+        "end_time",
         "label",
         "confidence",
     ]
