@@ -19,9 +19,10 @@ SHARED_PARAMETERS = """\
         0 trains on the inputs as given. On the kitchen simulation 0.1 halved what three
         missing accelerometers cost :class:`AdaptiveGraphSegmenter` (3.5 points of F1@50
         against 7.0 over five seeds of 16 training recordings; 3.8 against 5.9 over four
-        of 8), but lowered its clean F1@50 by 2.8 points and its score under added noise by
-        4.3; on five BasicMotions sequences it changed nothing (Benchmarks page, "Model
-        search"). Like ``sensor_dropout``, it trades clean accuracy for robustness.
+        of 8), but lowered its clean F1@50 by 2.8 points, its score under added noise by
+        4.3 and its learning curve (F1@50 7.9 against 12.3 with two training recordings);
+        on five BasicMotions sequences it changed nothing (Benchmarks page, "Model
+        search"). Like ``sensor_dropout``, it trades accuracy for robustness.
     smoothing_weight : float, default=0.15
         Weight of the truncated-MSE smoothing term of the loss (MS-TCN's lambda).
     smoothing_clip : float, default=4.0
