@@ -24,6 +24,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from ..utils import iso_datetimes
 from ._containers import Modality, Recording
 from ._segments import _labels_array
 from ._validation import _label_kind, check_label_sequence
@@ -67,15 +68,6 @@ def _looks_like_time(df, col):
     return bool((diff > 0).all())
 
 
-def _iso_datetimes(values):
-    """ISO 8601 text as datetimes; text with differing UTC offsets (a clock that crossed a
-    daylight-saving change) as UTC. Raises ValueError or TypeError for anything else."""
-    try:
-        return pd.to_datetime(values, format="ISO8601")
-    except ValueError:
-        return pd.to_datetime(values, format="ISO8601", utc=True)
-
-
 def _table_times(df, time, where):
     """Return ``(seconds or None, value_columns, first)`` of one DataFrame, where ``first`` is
     the first sample's Timestamp if the times are datetimes (else None) and the seconds of
@@ -112,7 +104,7 @@ def _table_times(df, time, where):
         # text, as read from a CSV file (dtype object under pandas 2, str under pandas 3):
         # ISO 8601 datetimes become datetimes; anything else is refused below
         try:
-            col = _iso_datetimes(col)
+            col = iso_datetimes(col)
         except (TypeError, ValueError):
             pass
     if pd.api.types.is_datetime64_any_dtype(col):
@@ -540,7 +532,7 @@ def _as_datetimes(values):
     if pd.to_numeric(values, errors="coerce").notna().all():
         return None  # numbers written as text ("2024" is a second count here, not a year)
     try:
-        return _iso_datetimes(values)
+        return iso_datetimes(values)
     except (TypeError, ValueError):
         return None
 

@@ -27,6 +27,7 @@ import pandas as pd
 
 from ..data import labels_from_segment_table, recording_from_dataframes
 from ..exceptions import DataFormatError
+from ..utils import iso_datetimes
 
 __all__ = ["FORMATS", "read_csv_folder", "read_dataset", "write_predictions"]
 
@@ -54,10 +55,7 @@ def _segment_times(values):
     cells that are neither become missing (NaT or NaN)."""
     seconds = pd.to_numeric(values, errors="coerce")
     if pd.isna(seconds.iloc[0]):
-        try:
-            dates = pd.to_datetime(values, format="ISO8601", errors="coerce")
-        except ValueError:  # differing UTC offsets (a clock across a daylight-saving change)
-            dates = pd.to_datetime(values, format="ISO8601", errors="coerce", utc=True)
+        dates = iso_datetimes(values, errors="coerce")
         if pd.notna(dates.iloc[0]):
             return dates
     return seconds
@@ -70,8 +68,8 @@ def _read_segments(path, names):
     missing = [c for c in _SEGMENT_COLUMNS if c not in df.columns]
     if missing:
         raise DataFormatError(
-            f"{path}: expected columns {list(_SEGMENT_COLUMNS)} (start and end in seconds or ISO datetimes). "
-            f"Got {list(df.columns)} (missing {missing})."
+            f"{path}: expected columns {list(_SEGMENT_COLUMNS)} (start and end in seconds or "
+            f"ISO datetimes). Got {list(df.columns)} (missing {missing})."
         )
     kinds = set()
     for col in ("start", "end"):

@@ -2,8 +2,9 @@
 
 ``check_device`` validates a torch device (torch imported when called), ``seed_from``
 turns a scikit-learn ``random_state`` into an int seed for torch, ``final_estimator``
-returns the segmenter at the end of a pipeline (or the estimator itself) and
-``is_positive_number`` says whether a parameter is a finite number > 0.
+returns the segmenter at the end of a pipeline (or the estimator itself),
+``is_positive_number`` says whether a parameter is a finite number > 0 and
+``iso_datetimes`` reads ISO 8601 text as datetimes (the sensor tables and segment tables).
 """
 
 from __future__ import annotations
@@ -11,7 +12,37 @@ from __future__ import annotations
 import math
 import numbers
 
-__all__ = ["check_device", "final_estimator", "is_positive_number", "seed_from"]
+__all__ = ["check_device", "final_estimator", "is_positive_number", "iso_datetimes", "seed_from"]
+
+
+def iso_datetimes(values, *, errors="raise"):
+    """ISO 8601 text as datetimes; text whose UTC offset changes (a clock across a
+    daylight-saving change, ``+01:00`` then ``+02:00``) as one clock, in UTC.
+
+    Parameters
+    ----------
+    values : pandas.Series of str
+    errors : {"raise", "coerce"}, default="raise"
+        As in :func:`pandas.to_datetime`: raise ``ValueError`` for text that is not ISO 8601,
+        or make it NaT.
+
+    Returns
+    -------
+    pandas.Series of datetime64
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from stgraph_sklearn.utils import iso_datetimes
+    >>> iso_datetimes(pd.Series(["2024-03-31T01:59:59+01:00", "2024-03-31T03:00:00+02:00"])).tolist()
+    [Timestamp('2024-03-31 00:59:59+0000', tz='UTC'), Timestamp('2024-03-31 01:00:00+0000', tz='UTC')]
+    """
+    import pandas as pd
+
+    try:
+        return pd.to_datetime(values, format="ISO8601", errors=errors)
+    except ValueError:  # offsets that differ (or not ISO 8601 at all: raises again)
+        return pd.to_datetime(values, format="ISO8601", errors=errors, utc=True)
 
 
 def is_positive_number(value):
