@@ -465,9 +465,10 @@ def _build_parser():
         "predict",
         help="label every frame of every recording with a saved model",
         description="Write <recording>.txt (one label per frame and line, MS-TCN groundTruth "
-        "style) per recording and segments.csv (recording, start, end, start_s, end_s, "
-        "start_time, end_time, label, confidence) to --out; start_time and end_time are on the "
-        "clock of the recordings' time columns (ISO datetimes where those are).",
+        "style) per recording and segments.csv (recording, start, end, label, confidence, "
+        "start_frame, end_frame, start_s, end_s) to --out. start and end are on the clock of "
+        "the recordings' time columns (ISO datetimes where those are), as in the segments.csv "
+        "that fit reads: copied next to the recordings it labels every frame as predicted.",
     )
     predict.add_argument("--model", required=True, help="model file written by fit")
     _add_data_arguments(predict)

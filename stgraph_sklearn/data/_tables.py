@@ -537,6 +537,9 @@ def _as_datetimes(values):
         return None
 
 
+_BOUND_TOLERANCE = 1e-3  # in frames; see labels_from_segment_table
+
+
 def _segment_bounds(rows, rec, start, end, where, j):
     """Segment bounds of ``recordings[j]`` as float seconds and the time of its frame 0.
 
@@ -579,7 +582,9 @@ def labels_from_segment_table(segments, recordings, *, fill=None, start="start",
     ``start_time + i / frame_rate`` seconds (``Recording.start_time``, the time of the
     earliest sample as :func:`recording_from_dataframes` read it; 0 for a
     ``(frame_rate, n_frames)`` pair) and gets the label of the segment with
-    ``start <= start_time + i / frame_rate < end``. Segments relative to the recording's start
+    ``start <= start_time + i / frame_rate < end``; a bound a thousandth of a frame or less
+    after a frame's time counts as at that frame, so bounds computed from frame times (on a
+    clock of large numbers, or as datetimes to the nanosecond) keep their frames. Segments relative to the recording's start
     on an absolute sensor clock need ``recording.replace(start_time=0.0)`` (or shifted bounds).
     Bounds given as datetimes (a datetime column, or ISO 8601 text such as
     ``"2024-05-01T10:00:02.5"``) are read against ``Recording.start_datetime``, which
@@ -690,14 +695,17 @@ def labels_from_segment_table(segments, recordings, *, fill=None, start="start",
                 f"{origin:g} to {origin + duration:g} s on its clock. Expected segment times on "
                 "the clock of the recording's time column."
             )
-        t = np.arange(n) / fr
+        # A bound a thousandth of a frame or less after a frame's time is read as at that
+        # frame: bounds computed from frame times (on a large clock, or from datetimes to the
+        # nanosecond) carry rounding errors that would otherwise move a frame across them.
+        t = np.arange(n) / fr + _BOUND_TOLERANCE / fr
         k = np.searchsorted(s, t, side="right") - 1
         covered = (k >= 0) & (t < e[np.maximum(k, 0)])
         if not covered.all():
             if fill is None:
                 i = int(np.flatnonzero(~covered)[0])
                 raise ValueError(
-                    f"{where}: no segment covers frame {i} ({t[i] + origin:.3f} s) of "
+                    f"{where}: no segment covers frame {i} ({i / fr + origin:.3f} s) of "
                     f"recordings[{j}] ({int((~covered).sum())} of {n} frames uncovered); pass "
                     "fill= to label them."
                 )

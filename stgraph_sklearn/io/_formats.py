@@ -273,12 +273,22 @@ def write_predictions(out, recordings, y_pred, segments):
     y_pred : list of ndarray of shape (n_frames_i,)
         Predicted labels.
     segments : pandas.DataFrame
-        ``predict_segments`` output.
+        ``predict_segments`` output (of :class:`~stgraph_sklearn.pipeline.SegmentationPipeline`
+        given the recordings, so with ``start_time`` and ``end_time``).
 
     Returns
     -------
     paths : list of Path
         The files written.
+
+    Notes
+    -----
+    ``segments.csv`` is in the layout :func:`read_csv_folder` reads: ``recording``, ``start``,
+    ``end``, ``label`` with ``start`` and ``end`` on the recordings' own clock (``start_time``
+    and ``end_time`` of the segments; ISO datetimes where those are Timestamps, else seconds
+    at full precision), then ``confidence``, ``start_frame`` and ``end_frame`` (frame indices,
+    end exclusive) and ``start_s`` and ``end_s`` (seconds from frame 0). Copied next to the
+    recordings, it labels every frame as predicted, so corrected predictions can be trained on.
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -288,9 +298,20 @@ def write_predictions(out, recordings, y_pred, segments):
         file = out / f"{name}.txt"
         file.write_text("".join(f"{v}\n" for v in labels.tolist()), encoding="utf-8")
         paths.append(file)
-    table = segments.drop(columns=["recording", "name"]).copy()
-    table.insert(0, "recording", [names[i] for i in segments["recording"]])
+    clock = ("start_time", "end_time") if "start_time" in segments else ("start_s", "end_s")
+    table = pd.DataFrame({"recording": [names[i] for i in segments["recording"]]})
+    for col, src in zip(("start", "end"), clock, strict=True):
+        values = segments[src].reset_index(drop=True)
+        # full precision: a bound rounded to 4 decimals may land on the other side of a frame
+        table[col] = values if values.dtype.kind == "M" else values.map(lambda v: repr(float(v)))
+    table["label"] = segments["label"].to_numpy()
+    if "confidence" in segments:
+        table["confidence"] = segments["confidence"].round(4).to_numpy()
+    table["start_frame"] = segments["start"].to_numpy()
+    table["end_frame"] = segments["end"].to_numpy()
+    table["start_s"] = segments["start_s"].round(4).to_numpy()
+    table["end_s"] = segments["end_s"].round(4).to_numpy()
     file = out / "segments.csv"
-    table.to_csv(file, index=False, float_format="%.4f")
+    table.to_csv(file, index=False)
     paths.append(file)
     return paths

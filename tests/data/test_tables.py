@@ -146,6 +146,29 @@ def test_labels_from_segment_table_in_seconds():
         labels_from_segment_table(overlap, (50.0, 100))
 
 
+@pytest.mark.parametrize(
+    ("after", "frame_41"), [(0.0, "b"), (1e-7, "b"), (2e-4, "b"), (5e-3, "a"), (-1e-7, "b")]
+)
+def test_a_bound_a_hair_after_a_frame_time_is_at_that_frame(after, frame_41):
+    """Check that a bound up to a thousandth of a frame after frame 41's time (41 / 30 s,
+    as computed on another clock or rounded from nanoseconds) starts the segment at frame 41,
+    and that half a percent of a frame after it does not."""
+    bound = 41 / 30 + after / 30
+    table = pd.DataFrame({"start": [0.0, bound], "end": [bound, 3.0], "label": ["a", "b"]})
+    y = labels_from_segment_table(table, (30.0, 90))
+    assert y[40] == "a" and y[41] == frame_41 and y[42] == "b"
+    # the same from datetimes: bounds rounded to the nanosecond
+    origin = pd.Timestamp("2024-05-01 10:00", tz="UTC")
+    rec = recording_from_dataframes(
+        pd.DataFrame({"x": np.zeros(90)}, index=origin + pd.to_timedelta(np.arange(90) / 30, "s"))
+    )
+    dates = table.assign(
+        start=origin + pd.to_timedelta(table["start"], "s"),
+        end=origin + pd.to_timedelta(table["end"], "s"),
+    )
+    assert labels_from_segment_table(dates, rec).tolist() == y.tolist()
+
+
 def test_predict_segments_reports_seconds_and_names():
     from stgraph_sklearn.estimators import FrameClassifierSegmenter
 

@@ -61,13 +61,16 @@ def test_fit_predict_evaluate_from_a_csv_folder(fitted, tmp_path, capsys):
         "recording",
         "start",
         "end",
-        "start_s",
-        "end_s",
-        "start_time",
-        "end_time",
         "label",
         "confidence",
+        "start_frame",
+        "end_frame",
+        "start_s",
+        "end_s",
     ]
+    # the fixture's clock starts at 0 s: start and end are the seconds from frame 0
+    np.testing.assert_allclose(table["start"], table["start_frame"] / 30)
+    np.testing.assert_allclose(table["start_s"], table["start"], atol=5e-5)
     assert set(table["recording"]) == {f"trial{i}" for i in range(4)}
     assert table.groupby("recording")["end_s"].max().round(3).eq(12.0).all()
     scores = tmp_path / "scores.json"
@@ -271,3 +274,34 @@ def test_demo_with_an_unwritable_output_folder_ends_in_one_line(tmp_path, capsys
     (tmp_path / "file").write_text("not a folder")
     code, _, err = run(["demo", "--quick", "--out", str(tmp_path / "file" / "out")], capsys)
     _one_line_error(code, err, "file")
+
+
+@pytest.mark.parametrize("clock", ["seconds", "epoch", "iso"])
+def test_predicted_segments_read_back_as_the_predicted_labels(fitted, clock, tmp_path, capsys):
+    """Check that predict's segments.csv is a valid segments.csv for its data folder: read
+    back as labels, it gives every frame the label predicted for it, on a clock of seconds,
+    on a large one (Unix time) and on one of ISO datetimes."""
+    data, model = fitted
+    if clock != "seconds":
+        moved = tmp_path / f"data_{clock}"
+        shutil.copytree(data, moved)
+        for table in moved.glob("*/*.csv"):
+            df = pd.read_csv(table)
+            t = df["time"] + 1_714_550_400.0
+            if clock == "iso":
+                t = pd.to_datetime(t, unit="s").dt.tz_localize("UTC").dt.tz_convert("Europe/Berlin")
+            df.assign(time=t).to_csv(table, index=False)
+        data = moved
+    out_dir = tmp_path / "pred"
+    code, _, err = run(
+        ["predict", "--model", str(model), "--data", str(data), "--out", str(out_dir)], capsys
+    )
+    assert code == 0, err
+    predicted = pd.read_csv(out_dir / "segments.csv")
+    assert list(predicted.columns[:4]) == ["recording", "start", "end", "label"]
+    shutil.copy(out_dir / "segments.csv", data / "segments.csv")
+    rate = load_model(model)[0].frame_rate_  # the aligner's, as predict reads
+    X, y = read_dataset(data, "csv", frame_rate=rate)
+    assert len(X) == 4
+    for x, labels in zip(X, y, strict=True):
+        assert labels.tolist() == (out_dir / f"{x.name}.txt").read_text().split()
