@@ -6,7 +6,8 @@ The column rule (documented in the user guide, "Your own data"):
   else the first of ``time``, ``time_s``, ``timestamp``, ``t``, ``seconds`` present, in any
   case), in seconds; without any, samples are taken at ``rate`` (or ``frame_rate``) Hz. The
   time column never becomes a sensor, and an increasing column named like a time
-  (``Time (s)``, ``time_ms``) that is not one of these names is an error rather than a sensor;
+  (``Time (s)``, ``time_ms``) that is not one of these names is an error rather than a sensor,
+  with or without a time column; so is a column without a name (a written row index);
 - a regular clock becomes a rate (Hz), an irregular one stays as timestamps;
 - columns named ``<node>_<channel>`` where every node has the same channels become a
   ``(T, n_nodes, n_channels)`` block (``wrist_x, wrist_y, wrist_z, ankle_x, ...`` -> nodes
@@ -68,21 +69,53 @@ def _looks_like_time(df, col):
     return bool((diff > 0).all())
 
 
-def _table_times(df, time, where):
-    """Return ``(seconds or None, value_columns, first)`` of one DataFrame, where ``first`` is
-    the first sample's Timestamp if the times are datetimes (else None) and the seconds of
-    datetimes are Unix times."""
-    index = df.index
-    if isinstance(index, pd.DatetimeIndex):
-        seconds = (index - index[0]).total_seconds().to_numpy() + index[0].timestamp()
-        return seconds, list(df.columns), index[0]
-    if isinstance(index, pd.TimedeltaIndex):
-        return index.total_seconds().to_numpy(dtype=np.float64), list(df.columns), None
+def _at(i, lines, pair=False):
+    """Row ``i`` (0-based) of a table as the user sees it, and the next one too if ``pair``:
+    a line of a CSV file with a header (``lines``) or a DataFrame row."""
+    unit, first = ("line", i + 2) if lines else ("row", i)
+    return f"{unit}s {first} and {first + 1}" if pair else f"{unit} {first}"
+
+
+def _shown(value):
+    """A cell for a message: ``1.98`` or ``2024-05-01 10:00:00``, not ``np.float64(1.98)``."""
+    if isinstance(value, (np.floating, np.integer)):
+        return repr(value.item())
+    return repr(str(value)) if isinstance(value, pd.Timestamp | pd.Timedelta) else repr(value)
+
+
+def _check_value_columns(df, columns, time_text, where):
+    """Refuse columns that are not sensors: an unnamed one (a written row index) or a second
+    time axis next to the time axis (``time_text``, None if there is none)."""
+    for col in columns:
+        if col is None or str(col).strip() == "" or str(col).startswith("Unnamed: "):
+            raise ValueError(
+                f"{where}: column {col!r} has no name, so it is not a sensor (a table written "
+                "with its row index, e.g. by pandas' to_csv without index=False). Drop it, or "
+                "name it if it is a sensor."
+            )
+        if time_text is not None and _looks_like_time(df, col):
+            raise ValueError(
+                f"{where}: column {col!r} looks like a second time axis next to {time_text} "
+                "(named like a time, strictly increasing), so it would be read as a sensor. "
+                "Drop it, or rename it if it is a sensor."
+            )
+
+
+def _table_times(df, time, where, lines=False):
+    """Return ``(seconds or None, value_columns, first, cells)`` of one DataFrame, where
+    ``first`` is the first sample's Timestamp if the times are datetimes (else None), the
+    seconds of datetimes are Unix times, and ``cells`` are the times as given (for messages)."""
     columns = list(df.columns)
-    if time is None:
-        time = _time_column(columns)
+    if isinstance(df.index, pd.DatetimeIndex | pd.TimedeltaIndex):
+        time_text, cells, values = "the time index", pd.Series(df.index), columns
+    else:
         if time is None:
-            timelike = next((c for c in columns if _looks_like_time(df, c)), None)
+            time = _time_column(columns)
+            timelike = (
+                None
+                if time is not None
+                else next((c for c in columns if _looks_like_time(df, c)), None)
+            )
             if timelike is not None:
                 raise ValueError(
                     f"{where}: column {timelike!r} looks like a time axis but is not one of the "
@@ -91,15 +124,18 @@ def _table_times(df, time, where):
                     f"time={timelike!r}; convert it to seconds if it does not, or rename it if it "
                     "is a sensor."
                 )
-    elif time not in columns:
-        raise ValueError(
-            f"{where} has no time column {time!r}. Got columns {columns[:10]}"
-            f"{'...' if len(columns) > 10 else ''}."
-        )
-    if time is None:
-        return None, columns, None
-    col = df[time]
-    first = None
+        elif time not in columns:
+            raise ValueError(
+                f"{where} has no time column {time!r}. Got columns {columns[:10]}"
+                f"{'...' if len(columns) > 10 else ''}."
+            )
+        values = [c for c in columns if c != time]
+        time_text = None if time is None else f"the time column {time!r}"
+        cells = None if time is None else df[time].reset_index(drop=True)
+    _check_value_columns(df, values, time_text, where)
+    if cells is None:
+        return None, values, None, None
+    col = cells
     if pd.api.types.is_object_dtype(col) or pd.api.types.is_string_dtype(col):
         # text, as read from a CSV file (dtype object under pandas 2, str under pandas 3):
         # ISO 8601 datetimes become datetimes; anything else is refused below
@@ -107,20 +143,35 @@ def _table_times(df, time, where):
             col = iso_datetimes(col)
         except (TypeError, ValueError):
             pass
-    if pd.api.types.is_datetime64_any_dtype(col):
-        seconds = (col - col.iloc[0]).dt.total_seconds().to_numpy() + col.iloc[0].timestamp()
+    if pd.api.types.is_datetime64_any_dtype(col) or pd.api.types.is_timedelta64_dtype(col):
+        _check_present(col.isna().to_numpy(), time_text, where, lines)
+        if pd.api.types.is_timedelta64_dtype(col):
+            return col.dt.total_seconds().to_numpy(), values, None, cells
         first = col.iloc[0]
-    elif pd.api.types.is_timedelta64_dtype(col):
-        seconds = col.dt.total_seconds().to_numpy()
-    else:
-        try:
-            seconds = pd.to_numeric(col).to_numpy(dtype=np.float64)
-        except (TypeError, ValueError) as exc:
-            raise ValueError(
-                f"{where}: time column {time!r} must hold seconds (numbers), datetimes or "
-                f"timedeltas. Got dtype {col.dtype}."
-            ) from exc
-    return seconds, [c for c in columns if c != time], first
+        seconds = (col - first).dt.total_seconds().to_numpy() + first.timestamp()
+        return seconds, values, first, cells
+    numbers = pd.to_numeric(col, errors="coerce")
+    text = (col.notna() & numbers.isna()).to_numpy()
+    if text.any():
+        i = int(np.flatnonzero(text)[0])
+        raise ValueError(
+            f"{where}: {time_text} must hold seconds (numbers), datetimes or timedeltas. Got "
+            f"{_shown(col.iloc[i])} at {_at(i, lines)}."
+        )
+    seconds = numbers.to_numpy(dtype=np.float64)
+    _check_present(~np.isfinite(seconds), time_text, where, lines)
+    return seconds, values, None, cells
+
+
+def _check_present(missing, time_text, where, lines):
+    """Refuse a time axis with empty (or non-finite) cells, naming the first."""
+    if missing.any():
+        i = int(np.flatnonzero(missing)[0])
+        raise ValueError(
+            f"{where}: {time_text} has no time at {_at(i, lines)} ({int(missing.sum())} empty "
+            "or non-finite cells in all). Expected a time for every sample; drop the rows "
+            "without one."
+        )
 
 
 def _group_columns(columns, nodes, where):
@@ -154,8 +205,9 @@ def _group_columns(columns, nodes, where):
     return {"0": list(columns)}
 
 
-def _clock(seconds, n, rate, where):
-    """``dict(rate=, start=)`` or ``dict(timestamps=)`` of a modality."""
+def _clock(seconds, n, rate, where, cells=None, lines=False):
+    """``dict(rate=, start=)`` or ``dict(timestamps=)`` of a modality (``cells``: the times
+    as given, for messages)."""
     if seconds is None:
         if rate is None:
             raise ValueError(
@@ -165,9 +217,11 @@ def _clock(seconds, n, rate, where):
         return {"rate": float(rate), "start": 0.0}
     if n > 1 and not (np.diff(seconds) > 0).all():
         bad = int(np.flatnonzero(np.diff(seconds) <= 0)[0]) + 1
+        shown = pd.Series(seconds) if cells is None else cells
         raise ValueError(
-            f"{where}: the time axis must be strictly increasing. Got {seconds[bad - 1]!r} then "
-            f"{seconds[bad]!r} at rows {bad - 1} and {bad}."
+            f"{where}: the time axis must be strictly increasing. Got "
+            f"{_shown(shown.iloc[bad - 1])} then {_shown(shown.iloc[bad])} at "
+            f"{_at(bad - 1, lines, pair=True)}."
         )
     if n > 2:
         # Regular if every sample lies within a tenth of a period of the straight line
@@ -181,12 +235,12 @@ def _clock(seconds, n, rate, where):
     return {"timestamps": seconds}
 
 
-def _modality_from_dataframe(df, *, time, nodes, rate, where):
+def _modality_from_dataframe(df, *, time, nodes, rate, where, lines=False):
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"{where} must be a pandas DataFrame. Got {type(df).__name__}.")
     if df.shape[0] == 0:
         raise ValueError(f"{where} is empty: expected at least one row.")
-    seconds, columns, first = _table_times(df, time, where)
+    seconds, columns, first, cells = _table_times(df, time, where, lines)
     if not columns:
         raise ValueError(f"{where} has no sensor columns besides its time axis.")
     groups = _group_columns(columns, nodes, where)
@@ -202,7 +256,7 @@ def _modality_from_dataframe(df, *, time, nodes, rate, where):
                 f"{df[bad].dtype}; drop it or name it as the time column with time=."
             ) from exc
     arr = np.stack(values, axis=1)  # (T, nodes, channels)
-    clock = _clock(seconds, arr.shape[0], rate, where)
+    clock = _clock(seconds, arr.shape[0], rate, where, cells, lines)
     return arr, tuple(groups), _channel_names(groups, nodes), clock, first
 
 
@@ -238,14 +292,17 @@ def recording_from_dataframes(
         sample, whose time is kept as ``Recording.start_time`` (see Returns).
     frame_rate : float, default=None
         Rate of the reference timeline (labels are one per frame). Defaults to the lowest
-        modality rate rounded to 0.01 Hz (for example 30 for video features next to 50 Hz
-        accelerometers).
+        modality rate to 4 significant digits (for example 30 for video features next to 50
+        Hz accelerometers, 29.97 for NTSC video, 0.03333 for a sample every 30 s), so the
+        recordings of one device share a frame rate despite jitter in their timestamps.
     time : str, default=None
         Name of the time column, else the first of ``TIME_COLUMNS`` present in any case
         (``"time"``, ``"time_s"``, ``"timestamp"``, ``"t"``, ``"seconds"``; ``"Time"`` too).
-        Never read as a sensor. Without a time axis, a column named like a time that holds
-        increasing numbers (``"Time (s)"``, ``"time_ms"``) is an error rather than a sensor
-        sampled at ``rate``: pass its name here (if it holds seconds) or rename it.
+        Never read as a sensor; every row needs a time. Another column named like a time
+        that holds increasing numbers (``"Time (s)"``, ``"time_ms"``) is an error rather than
+        a sensor: without a time axis, pass its name here (if it holds seconds) or rename it;
+        next to one, drop it. A column without a name (``"Unnamed: 0"``, the row index
+        pandas writes) is an error too.
     nodes : mapping, default=None
         Explicit grouping of columns into nodes: ``{node: [column, ...]}`` for a single table,
         or ``{modality: {node: [column, ...]}}``. By default columns ``<node>_<channel>`` that
@@ -332,7 +389,12 @@ def recording_from_dataframes(
         if part_rate is None and frame_rate is not None:
             part_rate = frame_rate
         parts[key] = _modality_from_dataframe(
-            df, time=time, nodes=part_nodes, rate=part_rate, where=part_where(key)
+            df,
+            time=time,
+            nodes=part_nodes,
+            rate=part_rate,
+            where=part_where(key),
+            lines=key in sources,  # a file: its lines, not the DataFrame's rows
         )
     clocks = [part[3] for part in parts.values()]
     if all("timestamps" in c and c["timestamps"].size == 1 for c in clocks):
@@ -362,7 +424,7 @@ def recording_from_dataframes(
                 for m in modalities.values()
                 if m.n_samples > 1
             ]
-        frame_rate = round(float(min(rates)), 2)
+        frame_rate = float(f"{min(rates):.4g}")
     # Segment seconds are on the tables' clock, except on a datetime clock: seconds since
     # the earliest sample (a segment table does not hold Unix times), or datetimes.
     firsts = [part[4] for part in parts.values() if part[4] is not None]
@@ -445,6 +507,13 @@ def recordings_from_dataframe(
         df = df.drop(columns=[by])
     if subject is not None and subject not in df.columns:
         raise ValueError(f"{where}: no subject column {subject!r}.")
+    no_id = pd.isna(pd.Series(keys)).to_numpy()
+    if no_id.any():  # groupby would drop these rows without a word
+        raise ValueError(
+            f"{where}: {int(no_id.sum())} rows have no recording id (the first is row "
+            f"{int(np.flatnonzero(no_id)[0])}). Expected an id in every row; drop the rows or "
+            "give them one."
+        )
     out = []
     for key, part in df.groupby(np.asarray(keys), sort=False):
         subj = None

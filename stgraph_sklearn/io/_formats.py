@@ -71,6 +71,7 @@ def _read_segments(path, names):
             f"{path}: expected columns {list(_SEGMENT_COLUMNS)} (start and end in seconds or "
             f"ISO datetimes). Got {list(df.columns)} (missing {missing})."
         )
+    raw = df[["start", "end"]].copy()  # the cells as written, for messages
     kinds = set()
     for col in ("start", "end"):
         values = _segment_times(df[col])
@@ -78,7 +79,7 @@ def _read_segments(path, names):
         if values.dtype.kind == "f":
             missing = missing | np.isinf(values.to_numpy())
         bad = np.flatnonzero(missing)
-        kinds.add(values.dtype.kind)
+        kinds.add("datetime" if values.dtype.kind == "M" else "seconds")  # 0 next to 2.5 too
         if bad.size:
             line = int(bad[0]) + 2  # 1-based, after the header
             raise DataFormatError(
@@ -89,13 +90,13 @@ def _read_segments(path, names):
     if len(kinds) > 1:
         raise DataFormatError(
             f"{path}: 'start' and 'end' must both hold seconds or both ISO 8601 datetimes. Got "
-            f"{df['start'].iloc[0]!r} and {df['end'].iloc[0]!r}."
+            f"{raw['start'].iloc[0]!r} and {raw['end'].iloc[0]!r}."
         )
     bad = np.flatnonzero(df["end"].to_numpy() <= df["start"].to_numpy())
     if bad.size:
         raise DataFormatError(
             f"{path}, line {int(bad[0]) + 2}: a segment must end after it starts. Got start="
-            f"{df['start'].iloc[bad[0]]!r}, end={df['end'].iloc[bad[0]]!r}."
+            f"{raw['start'].iloc[bad[0]]!r}, end={raw['end'].iloc[bad[0]]!r}."
         )
     empty = np.flatnonzero(df["label"].str.strip().to_numpy() == "")
     if empty.size:

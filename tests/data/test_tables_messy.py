@@ -1,0 +1,90 @@
+"""Messy tables as users export them: empty time cells, written indexes, second time
+columns, rows without a recording id; and messages that show the cells as written."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from stgraph_sklearn.data import recording_from_dataframes, recordings_from_dataframe
+from stgraph_sklearn.exceptions import DataFormatError
+from stgraph_sklearn.io import read_csv_folder
+
+
+def _table(n=50):
+    t = np.arange(n) / 25
+    return pd.DataFrame({"time": t, "wrist_x": np.sin(t), "wrist_y": np.cos(t)})
+
+
+@pytest.mark.parametrize("row", [0, 7, 49])
+def test_an_empty_time_cell_is_named(row):
+    """Check that a missing time (first, middle or last row) is a clear error naming the row,
+    as seconds, as ISO text (NaT) and in a DatetimeIndex; it was an IndexError."""
+    table = _table()
+    table.loc[row, "time"] = np.nan
+    with pytest.raises(ValueError, match=rf"time column 'time' has no time at row {row} \(1 "):
+        recording_from_dataframes(table)
+    stamps = pd.Timestamp("2024-05-01", tz="UTC") + pd.to_timedelta(table["time"], "s")
+    iso = table.assign(time=stamps.astype(str).where(stamps.notna(), ""))  # text, one empty
+    with pytest.raises(ValueError, match=rf"has no time at row {row} "):
+        recording_from_dataframes(iso)
+    indexed = table.set_index(pd.Timestamp("2024-05-01") + pd.to_timedelta(table.pop("time"), "s"))
+    with pytest.raises(ValueError, match=rf"the time index has no time at row {row} "):
+        recording_from_dataframes(indexed)
+
+
+def test_a_written_row_index_is_not_a_sensor(tmp_path):
+    """Check that the 'Unnamed: 0' column of a table written with its index (pandas'
+    default) is refused, not read as a sensor counting 0, 1, 2, ..."""
+    table = _table()
+    (tmp_path / "r1").mkdir()
+    table.to_csv(tmp_path / "r1" / "acc.csv")  # index=True, the default
+    with pytest.raises(DataFormatError, match=r"acc.csv: column 'Unnamed: 0' has no name"):
+        read_csv_folder(tmp_path, labels=False)
+    with pytest.raises(ValueError, match="column '' has no name"):
+        recording_from_dataframes(table.rename(columns={"wrist_y": ""}))
+
+
+@pytest.mark.parametrize("name", ["timestamp", "time_ms", "unix_time"])
+def test_a_second_time_column_is_not_a_sensor(name):
+    """Check that an increasing time-like column next to the time column is refused (it was
+    read as a channel of values near 1.7e9), and that a sensor named like a time but not
+    increasing is still a sensor."""
+    table = _table().assign(**{name: 1.7e9 + np.arange(50) / 25})
+    with pytest.raises(ValueError, match=rf"column '{name}' looks like a second time axis"):
+        recording_from_dataframes(table)
+    rec = recording_from_dataframes(table.assign(**{name: np.sin(np.arange(50))}))
+    assert rec.modalities["x"].values.shape[1:] == (1, 3)
+
+
+def test_rows_without_a_recording_id_are_an_error():
+    """Check that rows whose id is missing are refused, not dropped by the group-by."""
+    table = pd.concat([_table(), _table()], ignore_index=True)
+    table["trial"] = ["a"] * 50 + [None] * 50
+    with pytest.raises(ValueError, match=r"50 rows have no recording id \(the first is row 50\)"):
+        recordings_from_dataframe(table, by="trial")
+    table["trial"] = ["a"] * 50 + ["b"] * 50
+    assert [r.name for r in recordings_from_dataframe(table, by="trial")] == ["a", "b"]
+
+
+def test_messages_show_the_cells_as_written(tmp_path):
+    """Check that a repeated time shows the values and the file's lines (1 = header), and
+    ISO text as written, not np.float64 Unix seconds at 0-based rows."""
+    table = _table()
+    table.loc[8, "time"] = table.loc[7, "time"]
+    (tmp_path / "r1").mkdir()
+    table.to_csv(tmp_path / "r1" / "acc.csv", index=False)
+    with pytest.raises(DataFormatError, match=r"Got 0.28 then 0.28 at lines 9 and 10\.$"):
+        read_csv_folder(tmp_path, labels=False)
+    iso = table.assign(time=[f"2024-05-01T10:00:0{min(i, 8)}" for i in range(50)])
+    with pytest.raises(ValueError, match=r"Got '2024-05-01T10:00:08' then '2024-05-01T10:00:08' "):
+        recording_from_dataframes(iso.iloc[:12])
+
+
+def test_segments_csv_may_mix_whole_and_decimal_seconds(tmp_path):
+    """Check that start in whole seconds and end with decimals are both seconds (the file was
+    refused as mixing seconds and datetimes)."""
+    (tmp_path / "r1").mkdir()
+    _table(250).to_csv(tmp_path / "r1" / "acc.csv", index=False)
+    (tmp_path / "segments.csv").write_text("recording,start,end,label\nr1,0,4.5,a\nr1,5,10,b\n")
+    _, y = read_csv_folder(tmp_path, fill="gap")
+    assert y[0][0] == "a" and y[0][int(4.6 * 25)] == "gap" and y[0][-1] == "b"
