@@ -189,17 +189,22 @@ def _parse_settings(pairs):
     return out
 
 
+def _aligner(model):
+    """The ModalityAligner step of a fitted pipeline, or None."""
+    from .transformers import ModalityAligner
+
+    steps = getattr(model, "steps", [])
+    return next((s for _, s in steps if isinstance(s, ModalityAligner)), None)
+
+
 def _read(args, *, labels, model=None):
     """Read ``--data``; with a fitted ``model``, CSV recordings are framed at the model's
     training frame rate unless ``--frame-rate`` says otherwise."""
     from .io import read_dataset
-    from .transformers import ModalityAligner
 
     frame_rate = args.frame_rate
     if frame_rate is None and model is not None and args.format == "csv":
-        steps = getattr(model, "steps", [])
-        aligner = next((s for _, s in steps if isinstance(s, ModalityAligner)), None)
-        frame_rate = getattr(aligner, "frame_rate_", None)
+        frame_rate = getattr(_aligner(model), "frame_rate_", None)
     X, y = read_dataset(
         args.data,
         args.format,
@@ -210,6 +215,80 @@ def _read(args, *, labels, model=None):
         labels=labels,
     )
     return X, y
+
+
+def _where(args, x, modality=None):
+    """Where recording ``x`` of ``--data`` (or one of its modalities) is, for messages: its
+    folder (its ``<modality>.csv`` file) in the CSV layout."""
+    if args.format == "csv":
+        folder = Path(args.data) / str(x.name)
+        return str(folder if modality is None else folder / f"{modality}.csv")
+    where = f"{args.data}: recording {x.name!r}"
+    return where if modality is None else f"{where} modality {modality!r}"
+
+
+def _check_recordings(args, X, layout, names, reference):
+    """Check, before any fitting or predicting, that every recording has the modalities,
+    nodes and channels ``layout`` (``{modality: (n_nodes, n_channels)}``) and ``names``
+    (``{modality: (node names, channel names)}``) say, by the rules of the transformers,
+    and end with a CommandError naming the recording's folder or file otherwise."""
+    from .transformers._common import _layout, _names_by_modality, _names_mismatch
+
+    csv = args.format == "csv"
+    for x in X:
+        got = _layout(x)
+        if list(got) != list(layout):
+            missing = [k for k in layout if k not in got]
+            extra = [k for k in got if k not in layout]
+            show = (lambda keys: [f"{k}.csv" for k in keys]) if csv else list
+            detail = ", ".join(
+                f"{what} {show(keys)}"
+                for what, keys in (("missing", missing), ("unexpected", extra))
+                if keys
+            )
+            raise CommandError(
+                f"{_where(args, x)}: {'modality files' if csv else 'modalities'} "
+                f"{show(list(got))} do not match {reference}, which has "
+                f"{show(list(layout))} ({detail or 'another order'}). Every recording needs "
+                "the same modalities."
+            )
+        own = _names_by_modality(x)
+        for key, shape in layout.items():
+            if tuple(got[key]) != tuple(shape):
+                raise CommandError(
+                    f"{_where(args, x, key)}: nodes {list(own[key][0])} with channels "
+                    f"{list(own[key][1])} do not match {reference}, which has {shape[0]} "
+                    f"nodes ({list(names[key][0])}) with {shape[1]} channels "
+                    f"({list(names[key][1])})."
+                )
+        mismatch = _names_mismatch(own, names, layout)
+        if mismatch is not None:
+            key, unit, g, e = mismatch
+            raise CommandError(
+                f"{_where(args, x, key)}: {unit} {g} do not match {reference}, which has "
+                f"{e} (same names, same order)."
+            )
+
+
+def _check_frame_rates(args, X):
+    """fit: one model needs one frame timeline (its temporal layers count frames)."""
+    from .transformers._aligner import find_common_rate
+
+    if find_common_rate([x.frame_rate for x in X]) is not None:
+        return
+    by_rate = {}
+    for x in X:
+        by_rate.setdefault(f"{x.frame_rate:g}", []).append(str(x.name))
+    detail = "; ".join(
+        f"{', '.join(names[:3])}{', ...' if len(names) > 3 else ''} at {fps} fps"
+        for fps, names in list(by_rate.items())[:4]
+    )
+    raise CommandError(
+        f"{args.data}: the recordings are framed at different rates ({detail}"
+        f"{'; ...' if len(by_rate) > 4 else ''}), and one model needs one frame timeline "
+        "(its temporal layers count frames). Pass --frame-rate HZ to frame every recording "
+        "at the same rate."
+    )
 
 
 def _scores_table(y_true, y_pred, names):
@@ -231,6 +310,7 @@ def _cmd_fit(args):
     from .io import recording_names, save_model
     from .io._model_file import check_model_path
     from .pipeline import make_segmentation_pipeline
+    from .transformers._common import _layout, _names_by_modality
 
     check_model_path(args.out, "--out")  # before training, not after
     settings = {"verbose": 1, **_parse_settings(args.set)}
@@ -240,6 +320,14 @@ def _cmd_fit(args):
     except ValueError as exc:
         raise CommandError(f"--set: {' '.join(str(exc).split())}") from None
     X, y = _read(args, labels=True)
+    _check_recordings(
+        args,
+        X,
+        _layout(X[0]),
+        _names_by_modality(X[0]),
+        reference=f"the first recording {_where(args, X[0])}",
+    )
+    _check_frame_rates(args, X)
     print(
         f"Training {type(segmenter).__name__} on {len(X)} recordings of {args.data} "
         f"({sum(x.n_frames for x in X)} frames at {X[0].frame_rate:g} fps, nodes "
@@ -256,12 +344,20 @@ def _cmd_fit(args):
 
 
 def _load_and_read(args, *, labels):
-    """Load ``--model``, read ``--data`` for it and check that the nodes match."""
+    """Load ``--model``, read ``--data`` for it and check that its modalities, nodes and
+    channels match the model's (before anything is predicted)."""
     from .io import load_model
+    from .transformers._common import _split_feature_names
     from .utils import final_estimator
 
     model = load_model(args.model)
     X, y = _read(args, labels=labels, model=model)
+    aligner = _aligner(model)
+    layout = getattr(aligner, "modalities_", None)
+    feature_names = getattr(aligner, "feature_names_in_", None)
+    if layout is not None and feature_names is not None:
+        names = _split_feature_names(feature_names, layout)
+        _check_recordings(args, X, layout, names, reference=f"the model {args.model}")
     expected = getattr(final_estimator(model), "node_names_", None)
     for x in X if expected is not None else []:
         if tuple(x.node_names) != tuple(expected):

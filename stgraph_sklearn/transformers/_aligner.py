@@ -167,6 +167,24 @@ def _offset_function(clock, caller, where):
 # ----------------------------------------------------------------------------- estimator
 
 
+# Rates within this share of each other are one rate: training recordings whose frame rates
+# agree so closely share a frame rate (find_common_rate), and a modality sampled so close to
+# the frame rate is interpolated, not window-averaged (_is_box): NTSC video at 30000/1001 fps
+# on 29.97-fps frames, or a rate read from timestamps on a clock of large numbers, is not a
+# faster modality.
+_SAME_RATE = 0.01
+
+
+def find_common_rate(rates):
+    """The median of ``rates`` (Hz) if they agree within 1 %, else None.
+
+    The rule by which :class:`ModalityAligner` records the frame rate and modality rates of
+    its training recordings (``frame_rate_``, ``rates_``).
+    """
+    rates = np.asarray(rates, dtype=float)
+    return float(np.median(rates)) if rates.max() <= rates.min() * (1 + _SAME_RATE) else None
+
+
 def _nominal_period(mod, frame_rate):
     """A modality's nominal sampling period in s: ``1 / rate``, else the median interval of its
     timestamps (one frame for a single sample)."""
@@ -193,9 +211,10 @@ class ModalityAligner(
         How samples become frame values:
 
         - ``"linear"`` (signals): linear interpolation between the two valid samples around
-          ``s_f`` when the modality is sampled at or below the frame rate. When it is sampled
-          *faster* than the frames (a 50 Hz accelerometer onto 30 fps video), each frame gets
-          the **mean of the signal over its window** ``[t_f - 1/(2 fps), t_f + 1/(2 fps))``
+          ``s_f`` when the modality is sampled at or below the frame rate (or less than 1 %
+          above it: NTSC video at 30000/1001 fps on 29.97-fps frames keeps its values). When
+          it is sampled *faster* than the frames (a 50 Hz accelerometer onto 30 fps video),
+          each frame gets the **mean of the signal over its window** ``[t_f - 1/(2 fps), t_f + 1/(2 fps))``
           instead: a box anti-aliasing filter, so a vibration above the frames' Nyquist
           frequency is attenuated rather than aliased onto a slow false rhythm, while slower
           motion keeps most of its amplitude (a 9 Hz sinusoid at 50 Hz keeps about 77 % of its
@@ -242,8 +261,10 @@ class ModalityAligner(
         The resampling method used for each modality.
     frame_rate_ : float or None
         The frame rate of the training recordings (their median if they agree within 1 %,
-        else None): what :meth:`SegmentationPipeline.stream
-        <stgraph_sklearn.pipeline.SegmentationPipeline.stream>` uses by default.
+        else None, with a :class:`~stgraph_sklearn.exceptions.StgraphWarning` in ``fit``):
+        what :meth:`SegmentationPipeline.stream
+        <stgraph_sklearn.pipeline.SegmentationPipeline.stream>` uses by default, and the rate
+        ``transform`` expects.
     rates_ : dict of str to float or None
         Each modality's nominal sampling rate in Hz over the training recordings (the median
         if they agree within 1 %, else None), the default rates of a stream.
@@ -316,11 +337,11 @@ class ModalityAligner(
         -------
         self : ModalityAligner
         """
-        items, _, layout = _check_input(X, "ModalityAligner")
+        items, as_array, layout = _check_input(X, "ModalityAligner")
         self.feature_names_in_ = _sequence_feature_names(items[0])
         self.methods_ = self._methods_for(layout)
         self.modalities_ = layout
-        self.frame_rate_, self.rates_ = self._common_rates(items)
+        self.frame_rate_, self.rates_ = self._common_rates(items, as_array)
         return self
 
     def transform(self, X):
@@ -380,16 +401,28 @@ class ModalityAligner(
             )
 
     @staticmethod
-    def _common_rates(items):
-        """The frame rate and modality rates all training recordings share, or None each."""
-
-        def common(values):
-            values = np.asarray(values, dtype=float)
-            return float(np.median(values)) if values.max() <= values.min() * 1.01 else None
-
-        frame_rate = common([rec.frame_rate for rec in items])
+    def _common_rates(items, as_array):
+        """The frame rate and modality rates all training recordings share, or None each;
+        warn when recordings (not arrays, whose frame rate is not known) differ in frame rate."""
+        frame_rate = find_common_rate([rec.frame_rate for rec in items])
+        framed = [i for i, array in enumerate(as_array) if not array]
+        if framed and find_common_rate([items[i].frame_rate for i in framed]) is None:
+            by_rate = {}
+            for i in framed:
+                by_rate.setdefault(f"{items[i].frame_rate:g}", []).append(i)
+            detail = "; ".join(
+                f"X{recs[:5]}{'...' if len(recs) > 5 else ''} at {fps} fps"
+                for fps, recs in list(by_rate.items())[:4]
+            )
+            warn(
+                "ModalityAligner: the training recordings are framed at different rates "
+                f"({detail}), so the model's temporal kernels span a different time in each, "
+                "and frame_rate_ is None: there is no training frame rate to frame new "
+                "recordings or a stream at. Give every recording the same frame_rate "
+                "(Recording, recording_from_dataframes, or --frame-rate on the command line)."
+            )
         rates = {
-            key: common(
+            key: find_common_rate(
                 [1.0 / _nominal_period(rec.modalities[key], rec.frame_rate) for rec in items]
             )
             for key in items[0].modalities
@@ -519,8 +552,9 @@ def _aligned_values(aligner, rec, key, i, max_gap):
 
 
 def _is_box(method, dt, fr):
-    """Whether frames average a window (linear method, modality faster than the frames)."""
-    return method == "linear" and 1.0 / dt > fr * (1 + 1e-9)
+    """Whether frames average a window (linear method, modality more than 1 % faster than
+    the frames)."""
+    return method == "linear" and 1.0 / dt > fr * (1 + _SAME_RATE)
 
 
 def _resample(times, values, t, offset, method, max_gap, dt, fr):

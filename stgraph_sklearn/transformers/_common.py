@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 import numpy as np
 import pandas as pd
 from sklearn.utils.validation import check_is_fitted
@@ -71,18 +69,39 @@ def _check_same_names(items, feature_names, layout, caller, *, reference="fit"):
     nodes seen in fit.
     """
     ref = "the recordings seen in fit" if reference == "fit" else reference
-    split = partial(_split_feature_names, layout=layout)
-    default, expected = split(_default_feature_names(layout)), split(feature_names)
+    expected = _split_feature_names(feature_names, layout)
     for i, item in enumerate(items):
-        got = split(_sequence_feature_names(item))
-        for key in layout:
-            for part, unit in ((0, "node names"), (1, "channel names")):
-                e, g, d = expected[key][part], got[key][part], default[key][part]
-                if g != e and g != d and e != d:
-                    raise ValueError(
-                        f"{caller}: X[{i}] modality {key!r} has {unit} {g}; expected {e} "
-                        f"(same names, same order) as in {ref}."
-                    )
+        mismatch = _names_mismatch(_names_by_modality(item), expected, layout)
+        if mismatch is not None:
+            key, unit, got, want = mismatch
+            raise ValueError(
+                f"{caller}: X[{i}] modality {key!r} has {unit} {got}; expected {want} "
+                f"(same names, same order) as in {ref}."
+            )
+
+
+def _names_by_modality(item):
+    """``{modality: (qualified node names, channel names)}`` of a Recording or GraphSequence."""
+    layout = _layout(item)
+    return _split_feature_names(_sequence_feature_names(item), layout)
+
+
+def _names_mismatch(got, expected, layout):
+    """The first modality whose node or channel names differ, by the rule of
+    :func:`_check_same_names`: ``(modality, "node names" or "channel names", got, expected)``,
+    or None.
+
+    ``got`` and ``expected`` are ``{modality: (node names, channel names)}`` (see
+    :func:`_names_by_modality`) of items with the layout ``layout``. Names are compared only
+    where both sides give them (not the defaults of arrays and unnamed modalities).
+    """
+    default = _split_feature_names(_default_feature_names(layout), layout)
+    for key in layout:
+        for part, unit in ((0, "node names"), (1, "channel names")):
+            e, g, d = list(expected[key][part]), list(got[key][part]), default[key][part]
+            if g != e and g != d and e != d:
+                return key, unit, g, e
+    return None
 
 
 def _check_input(

@@ -9,7 +9,7 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ..data import GraphSequence, SensorGraph
+from ..data import GraphSequence, SensorGraph, present_nodes
 from ..exceptions import MissingSensorWarning, StgraphWarning, warn
 from ..graph import (
     add_self_loops,
@@ -43,21 +43,22 @@ def _node_activity(values):
     cols = []
     for arr in values:
         diff = np.diff(arr.astype(np.float64), axis=0)
-        sq = diff * diff
-        valid = ~np.isnan(sq)
-        cnt = valid.sum(axis=2)
-        total = np.where(valid, sq, 0.0).sum(axis=2)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            cols.append(np.where(cnt > 0, np.sqrt(total / cnt), np.nan))
+        # a channel's change is NaN where it is NaN in either frame: the node mask rule on
+        # the changes marks the node missing in either frame
+        present = present_nodes(diff)
+        sq = np.where(present[:, :, None], diff * diff, 0.0)
+        cols.append(np.where(present, np.sqrt(sq.mean(axis=2)), np.nan))
     return np.concatenate(cols, axis=1)
 
 
 def _scan(items, absent, activity):
     """Read the recordings one at a time (lazy ones too): record in ``absent`` which nodes
-    have no valid value in each, and yield each one's :func:`_node_activity` (or None)."""
+    have no valid frame in each (by the node mask rule, :func:`~stgraph_sklearn.data.present_nodes`:
+    a node is missing at a frame where any of its channels is NaN), and yield each one's
+    :func:`_node_activity` (or None)."""
     for rec in items:
         values = [np.asarray(m.values) for m in rec.modalities.values()]
-        absent.append(np.concatenate([np.isnan(v).all(axis=(0, 2)) for v in values]))
+        absent.append(np.concatenate([~present_nodes(v).any(axis=0) for v in values]))
         yield _node_activity(values) if activity else None
 
 
@@ -94,7 +95,8 @@ class SensorGraphBuilder(
           recordings, see :func:`~stgraph_sklearn.graph.correlation_graph`), weight ``|r|``,
           symmetrised. A node's activity at frame ``t`` is the RMS over its channels of the
           frame-to-frame change ``x_t - x_{t-1}``: it measures motion, ignores static offsets
-          (gravity, sensor orientation, feature bias) and is comparable across widths.
+          (gravity, sensor orientation, feature bias) and is comparable across widths. It is
+          undefined where the node is masked (a NaN channel) in either frame.
         - ``"full"``: complete graph, unit weights.
         - ``"edges"``: the node-name pairs given in ``edges``, unit weights, symmetrised.
         - ``"knn"``: each node is linked to the ``k`` nodes with the most similar activity

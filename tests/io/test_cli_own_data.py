@@ -305,3 +305,73 @@ def test_predicted_segments_read_back_as_the_predicted_labels(fitted, clock, tmp
     assert len(X) == 4
     for x, labels in zip(X, y, strict=True):
         assert labels.tolist() == (out_dir / f"{x.name}.txt").read_text().split()
+
+
+def test_fit_on_recordings_framed_at_different_rates_ends_in_one_line(csv_folder, tmp_path, capsys):
+    """Check that fit refuses recordings framed at different rates (video at 25 fps in one
+    recording puts its timeline at 25 fps, the others' at 30 fps): one line naming the data
+    folder, the recordings and their rates, and --frame-rate, which then frames them all on
+    one timeline, the model's training frame rate."""
+    video = pd.read_csv(csv_folder / "trial1" / "video.csv")
+    t = np.arange(12 * 25) / 25
+    slow = {"time": t.round(5)}
+    slow.update({c: np.interp(t, video["time"], video[c]) for c in video.columns[1:]})
+    pd.DataFrame(slow).to_csv(csv_folder / "trial1" / "video.csv", index=False)
+    model = tmp_path / "model.stgm"
+    argv = ["fit", "--data", str(csv_folder), *FAST, "--out", str(model)]
+    code, _, err = run(argv, capsys)
+    _one_line_error(
+        code, err, str(csv_folder), "trial0, trial2, trial3 at 30 fps", "trial1 at 25 fps"
+    )
+    assert "--frame-rate HZ" in err and not model.exists()
+    code, _, err = run([*argv, "--frame-rate", "30"], capsys)
+    assert code == 0, err
+    assert load_model(model)[0].frame_rate_ == 30.0
+
+
+def test_fit_on_recordings_with_other_sensors_or_modalities_names_the_folder(
+    csv_folder, tmp_path, capsys
+):
+    """Check that fit on recordings whose sensors or modality files differ from the first
+    recording's ends in one line naming the recording's folder or file, before training."""
+    accel = pd.read_csv(csv_folder / "trial2" / "accel.csv")
+    accel.columns = [c.replace("cup_", "mug_") for c in accel.columns]
+    accel.to_csv(csv_folder / "trial2" / "accel.csv", index=False)
+    argv = ["fit", "--data", str(csv_folder), *FAST, "--out", str(tmp_path / "m.stgm")]
+    code, out, err = run(argv, capsys)
+    _one_line_error(
+        code,
+        err,
+        f"{csv_folder / 'trial2' / 'accel.csv'}: node names ['accel:spoon', 'accel:mug'] do "
+        f"not match the first recording {csv_folder / 'trial0'}, which has ['accel:spoon', "
+        "'accel:cup'] (same names, same order).",
+    )
+    assert "X[" not in err and "Training" not in out
+    (csv_folder / "trial2" / "accel.csv").unlink()
+    code, _, err = run(argv, capsys)
+    _one_line_error(
+        code,
+        err,
+        f"{csv_folder / 'trial2'}: modality files ['video.csv'] do not match the first",
+        "which has ['accel.csv', 'video.csv'] (missing ['accel.csv'])",
+    )
+
+
+def test_predict_on_reordered_channel_columns_names_the_file(fitted, tmp_path, capsys):
+    """Check that predict and evaluate on a recording whose channel columns come in another
+    order than in fit end in one line naming the CSV file (columns are not reordered)."""
+    data, model = fitted
+    moved = tmp_path / "reordered"
+    shutil.copytree(data, moved)
+    accel = pd.read_csv(moved / "trial1" / "accel.csv")
+    order = ["time"] + [f"{n}_{c}" for n in ("spoon", "cup") for c in "yxz"]
+    accel[order].to_csv(moved / "trial1" / "accel.csv", index=False)
+    expected = (
+        f"{moved / 'trial1' / 'accel.csv'}: channel names ['y', 'x', 'z'] do not match the "
+        f"model {model}, which has ['x', 'y', 'z'] (same names, same order)."
+    )
+    argv = ["predict", "--model", str(model), "--data", str(moved), "--out", str(tmp_path / "p")]
+    code, _, err = run(argv, capsys)
+    _one_line_error(code, err, expected)
+    code, _, err = run(["evaluate", "--model", str(model), "--data", str(moved)], capsys)
+    _one_line_error(code, err, expected)

@@ -239,3 +239,27 @@ def test_recordings_framed_at_another_rate_than_in_fit_warn():
             [Recording({"v": Modality(np.zeros((120, 2)), rate=60.0)}, frame_rate=30.0)]
         )
     assert out.n_frames == 60  # the documented remedy: resampled onto 30 fps frames
+
+
+def test_fit_on_recordings_framed_at_different_rates_warns():
+    """Check that fitting on recordings framed at different rates (more than 1 % apart)
+    warns, naming the recordings and their rates, since no training frame rate is left for
+    new recordings or a stream (frame_rate_ is None); rates within 1 % do not warn."""
+    from stgraph_sklearn.exceptions import StgraphWarning
+
+    def rec(fps, seconds=2):
+        return Recording(
+            {"v": Modality(np.zeros((int(fps * seconds), 2)), rate=fps)}, frame_rate=fps
+        )
+
+    with pytest.warns(
+        StgraphWarning,
+        match=r"framed at different rates \(X\[0, 2\] at 30 fps; X\[1\] at 25 fps\).*"
+        r"frame_rate_ is None.*same frame_rate",
+    ):
+        aligner = ModalityAligner().fit([rec(30.0), rec(25.0), rec(30.0)])
+    assert aligner.frame_rate_ is None
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        aligner = ModalityAligner().fit([rec(30.0), rec(30.1)])
+    assert aligner.frame_rate_ == pytest.approx(30.05)

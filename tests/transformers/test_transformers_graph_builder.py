@@ -158,3 +158,20 @@ def test_k_auto_caps_at_three_neighbours_without_a_warning(n_nodes, expected_k, 
 def test_k_rejects_other_strings(aligned):
     with pytest.raises(ValueError, match="'k' parameter of SensorGraphBuilder"):
         SensorGraphBuilder(k="all").fit(aligned)
+
+
+def test_node_with_one_all_nan_channel_warns_as_missing():
+    """Check that a node with a single channel NaN for a whole recording, which the node mask
+    rule marks missing at every frame, raises the MissingSensorWarning as an all-NaN node
+    does; missing in every recording, it gets no correlation edges either."""
+    rng = np.random.default_rng(0)
+    X = [rng.normal(size=(40, 3, 2)) for _ in range(2)]
+    X[1][:, 2, 1] = np.nan  # node x:2, channel 1
+    with pytest.warns(MissingSensorWarning, match=r"'x:2' in X\[1\]\. They stay masked"):
+        builder = SensorGraphBuilder(k=1).fit(X)
+    assert not builder.transform(X)[1].masks["x"][:, 2].any()
+    X[0][:, 2, 0] = np.nan  # node x:2, the other channel
+    with pytest.warns(MissingSensorWarning, match=r"'x:2' in X\[0, 1\].*never observed"):
+        builder = SensorGraphBuilder(k=1, normalize=None, self_loops=False).fit(X)
+    adj = builder.graph_.to_dense()
+    assert adj[2].sum() == 0 and adj[:, 2].sum() == 0
