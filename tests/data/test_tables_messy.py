@@ -88,3 +88,16 @@ def test_segments_csv_may_mix_whole_and_decimal_seconds(tmp_path):
     (tmp_path / "segments.csv").write_text("recording,start,end,label\nr1,0,4.5,a\nr1,5,10,b\n")
     _, y = read_csv_folder(tmp_path, fill="gap")
     assert y[0][0] == "a" and y[0][int(4.6 * 25)] == "gap" and y[0][-1] == "b"
+
+
+@pytest.mark.parametrize("scale", [1e3, 1e6, 1e9])
+def test_unix_milliseconds_are_not_read_as_seconds(scale):
+    """Check that a time column of Unix milliseconds (micro-, nanoseconds), as phones write
+    it, is refused instead of read as a 0.05-Hz clock, and that Unix seconds are fine."""
+    table = _table().assign(time=lambda d: (1.7e9 + d["time"]) * scale)
+    with pytest.raises(ValueError, match="must hold seconds. Got numbers up to 1.7e"):
+        recording_from_dataframes(table)
+    assert (
+        recording_from_dataframes(_table().assign(time=lambda d: 1.7e9 + d["time"])).frame_rate
+        == 25
+    )
