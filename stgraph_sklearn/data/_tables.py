@@ -25,7 +25,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from ..utils import iso_datetimes
+from ..utils import check_seconds, iso_datetimes
 from ._containers import Modality, Recording
 from ._segments import _labels_array
 from ._validation import _label_kind, check_label_sequence
@@ -160,20 +160,8 @@ def _table_times(df, time, where, lines=False):
         )
     seconds = numbers.to_numpy(dtype=np.float64)
     _check_present(~np.isfinite(seconds), time_text, where, lines)
-    largest = float(np.abs(seconds).max())
-    if largest > _LARGEST_SECONDS:
-        raise ValueError(
-            f"{where}: {time_text} must hold seconds. Got numbers up to {largest:.4g}, which as "
-            "seconds of Unix time would be after the year 5000: milliseconds or finer (as "
-            "phones and loggers write Unix time)? Divide them to seconds, or convert them to "
-            "datetimes (pandas.to_datetime(values, unit='ms'))."
-        )
+    check_seconds(float(np.abs(seconds).max()), f"{where}: {time_text}")
     return seconds, values, None, cells
-
-
-# Seconds beyond this (Unix time after the year 5138) are another unit: Unix milliseconds
-# (~1.7e12), microseconds or nanoseconds.
-_LARGEST_SECONDS = 1e11
 
 
 def _check_present(missing, time_text, where, lines):

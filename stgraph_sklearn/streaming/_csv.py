@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from ..utils import is_positive_number
+from ..utils import check_seconds, is_positive_number
 
 __all__ = ["stream_csv"]
 
@@ -28,6 +28,7 @@ def _parse(row, lineno, widths):
         t = math.nan
     if not math.isfinite(t):
         raise ValueError(f"{where}: the time must be a finite number of seconds. Got {row[1]!r}.")
+    check_seconds(abs(t), f"{where}: the time")
     fields = row[2:]
     if len(fields) != widths[key]:
         raise ValueError(

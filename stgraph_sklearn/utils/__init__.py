@@ -3,8 +3,9 @@
 ``check_device`` validates a torch device (torch imported when called), ``seed_from``
 turns a scikit-learn ``random_state`` into an int seed for torch, ``final_estimator``
 returns the segmenter at the end of a pipeline (or the estimator itself),
-``is_positive_number`` says whether a parameter is a finite number > 0 and
-``iso_datetimes`` reads ISO 8601 text as datetimes (the sensor tables and segment tables).
+``is_positive_number`` says whether a parameter is a finite number > 0,
+``iso_datetimes`` reads ISO 8601 text as datetimes (the sensor tables and segment tables) and
+``check_seconds`` refuses times that cannot be seconds (Unix milliseconds).
 """
 
 from __future__ import annotations
@@ -12,7 +13,52 @@ from __future__ import annotations
 import math
 import numbers
 
-__all__ = ["check_device", "final_estimator", "is_positive_number", "iso_datetimes", "seed_from"]
+__all__ = [
+    "check_device",
+    "check_seconds",
+    "final_estimator",
+    "is_positive_number",
+    "iso_datetimes",
+    "seed_from",
+]
+
+# Seconds beyond this (Unix time after the year 5138) are another unit: Unix milliseconds
+# (~1.7e12), microseconds or nanoseconds.
+_LARGEST_SECONDS = 1e11
+
+
+def check_seconds(largest, what):
+    """Raise if times whose largest magnitude is ``largest`` cannot be seconds.
+
+    Parameters
+    ----------
+    largest : float
+        The largest absolute time given.
+    what : str
+        What holds the times, for the message (``"data.csv: the time column 'time'"``).
+
+    Raises
+    ------
+    ValueError
+        If ``largest`` exceeds 1e11: as seconds of Unix time that is after the year 5000, so
+        the times are Unix milliseconds (as phones and loggers write them) or finer.
+
+    Examples
+    --------
+    >>> from stgraph_sklearn.utils import check_seconds
+    >>> check_seconds(1.7e9, "the time column 'time'")  # Unix seconds
+    >>> check_seconds(1.7e12, "the time column 'time'")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: the time column 'time' must hold seconds. Got numbers up to 1.7e+12, ...
+    """
+    if largest > _LARGEST_SECONDS:
+        raise ValueError(
+            f"{what} must hold seconds. Got numbers up to {largest:.4g}, which as seconds of "
+            "Unix time would be after the year 5000: milliseconds or finer (as phones and "
+            "loggers write Unix time)? Divide them to seconds, or convert them to datetimes "
+            "(pandas.to_datetime(values, unit='ms'))."
+        )
 
 
 def iso_datetimes(values, *, errors="raise"):

@@ -95,7 +95,7 @@ def test_unix_milliseconds_are_not_read_as_seconds(scale):
     """Check that a time column of Unix milliseconds (micro-, nanoseconds), as phones write
     it, is refused instead of read as a 0.05-Hz clock, and that Unix seconds are fine."""
     table = _table().assign(time=lambda d: (1.7e9 + d["time"]) * scale)
-    with pytest.raises(ValueError, match="must hold seconds. Got numbers up to 1.7e"):
+    with pytest.raises(ValueError, match=r"must hold seconds\. Got numbers up to 1\.7e"):
         recording_from_dataframes(table)
     assert (
         recording_from_dataframes(_table().assign(time=lambda d: 1.7e9 + d["time"])).frame_rate

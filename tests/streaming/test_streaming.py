@@ -312,8 +312,12 @@ def _write_model(model, tmp_path):
         ("acc,0.0,1,2,3,4,5,6\nvid,0.1,1,-inf,3,4\n", r"line 2: values .*Got '-inf'"),
         ("acc,inf,1,2,3,4,5,6\n", r"line 1: the time must be a finite number .*Got 'inf'"),
         ("acc,nan,1,2,3,4,5,6\n", r"line 1: the time must be a finite number .*Got 'nan'"),
+        (
+            "acc,1714550400000,1,2,3,4,5,6\n",
+            r"line 1: the time must hold seconds\. Got numbers up to 1\.715e\+12.*milliseconds",
+        ),
     ],
-    ids=["duplicate", "backwards", "inf-value", "minus-inf", "inf-time", "nan-time"],
+    ids=["duplicate", "backwards", "inf-value", "minus-inf", "inf-time", "nan-time", "unix-ms"],
 )
 def test_cli_stream_names_the_line_of_bad_times_and_values(
     causal_model, tmp_path, capsys, lines, message
