@@ -67,7 +67,7 @@ def run_demo(
     Returns
     -------
     table : pandas.DataFrame
-        One row per model: scores ×100, parameter count, fit time, prediction speed.
+        One row per model: scores ×100, parameter count and fit time.
     """
     import matplotlib
 

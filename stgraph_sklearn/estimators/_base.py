@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils._param_validation import Interval, InvalidParameterError
 from sklearn.utils.validation import check_is_fitted
 
 from ..data import (
@@ -124,6 +125,24 @@ class BaseSegmenter(ClassifierMixin, BaseEstimator):
         targets = self._encode_labels(y, seqs, reset=True)
         self._fit(seqs, targets)
         return self
+
+    def _validate_params(self):
+        """scikit-learn's parameter validation, and no ``True``/``False`` for a number.
+
+        scikit-learn's ``Interval`` accepts bools (``isinstance(True, Integral)``), which
+        then reach torch or numpy as numbers (``lookahead=True`` failed inside numpy).
+        """
+        super()._validate_params()
+        for name, value in self.get_params(deep=False).items():
+            if not isinstance(value, bool | np.bool_):
+                continue
+            constraints = self._parameter_constraints.get(name, [])
+            numeric = any(isinstance(c, Interval) for c in constraints)
+            if numeric and "boolean" not in constraints:
+                raise InvalidParameterError(
+                    f"The {name!r} parameter of {type(self).__name__} must be a number, not a "
+                    f"bool. Got {value!r} instead."
+                )
 
     def predict_proba(self, X):
         """Class probabilities of every frame.

@@ -97,7 +97,8 @@ SHARED_PARAMETERS = """\
     warm_start : bool, default=False
         If True and the model is fitted, ``fit`` continues training the fitted weights for
         ``max_epochs`` more epochs (same classes and input layout required) instead of
-        starting afresh. Interrupting ``fit`` (Ctrl-C) always leaves the model trained so far
+        starting afresh; parameters that build another network (``set_params(n_layers=...)``
+        after fit) are an error, since the fitted one would go on training. Interrupting ``fit`` (Ctrl-C) always leaves the model trained so far
         usable, as in skorch (with ``patience``, the best epoch's weights)."""
 
 SHARED_ATTRIBUTES = """\

@@ -6,10 +6,10 @@ from numbers import Integral
 
 import numpy as np
 from scipy.ndimage import uniform_filter1d
-from sklearn.base import clone
+from sklearn.base import clone, is_classifier
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.utils import get_tags
-from sklearn.utils._param_validation import HasMethods, Interval
+from sklearn.utils._param_validation import HasMethods, Interval, InvalidParameterError
 from sklearn.utils.validation import check_is_fitted
 
 from ..transformers import FrameFeatureFlattener
@@ -33,8 +33,12 @@ class FrameClassifierSegmenter(BaseSegmenter):
 
     Parameters
     ----------
-    classifier : classifier with fit and predict_proba, default=None
-        Cloned in ``fit``. None means ``HistGradientBoostingClassifier(random_state=...)``,
+    classifier : scikit-learn classifier instance, default=None
+        A classifier (``sklearn.base.is_classifier`` is True) with ``fit`` and ``predict``;
+        its ``predict_proba`` is used when it has one, otherwise each frame gets probability 1
+        for its predicted class. Regressors, clusterers and classes (``LogisticRegression``
+        instead of ``LogisticRegression()``) are refused in ``fit``. Cloned in ``fit``.
+        None means ``HistGradientBoostingClassifier(random_state=...)``,
         which handles the NaN of missing sensors natively; for a classifier whose tags say it
         cannot take NaN, missing sensors' features are 0 and the node-mask columns show them.
     graph_features : bool, default=True
@@ -120,6 +124,35 @@ class FrameClassifierSegmenter(BaseSegmenter):
                 "smoothing_window": 5,
             },
         ]
+
+    def _validate_params(self):
+        """The common checks, then: ``classifier`` must be a classifier instance.
+
+        ``HasMethods`` lets a regressor, a clusterer or a class through (they all have ``fit``
+        and ``predict``); predict then needs ``classes_`` and the class cannot be cloned.
+        """
+        super()._validate_params()
+        clf = self.classifier
+        if clf is None:
+            return
+        prefix = f"The 'classifier' parameter of {type(self).__name__} must be a"
+        if isinstance(clf, type):
+            raise InvalidParameterError(
+                f"{prefix} scikit-learn classifier instance, or None. Got the class "
+                f"{clf.__name__} instead; pass an instance, e.g. {clf.__name__}()."
+            )
+        try:
+            kind = get_tags(clf).estimator_type
+            ok = is_classifier(clf)
+        except (AttributeError, TypeError):  # not a scikit-learn estimator: no tags
+            kind, ok = None, False
+        if not ok:
+            what = f"{clf!r}, a {kind}," if kind else f"{clf!r}, not a classifier,"
+            raise InvalidParameterError(
+                f"{prefix} scikit-learn classifier instance (is_classifier is True) with fit "
+                f"and predict (predict_proba is used when present), or None. Got {what} "
+                "instead."
+            )
 
     def _fit(self, sequences, targets):
         seed = seed_from(self.random_state)

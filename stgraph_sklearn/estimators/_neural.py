@@ -104,6 +104,14 @@ def _silent(*args, **kwargs):
     """A skorch callback sink that prints nothing (progress is shown by the progress bar)."""
 
 
+def _same_value(a, b):
+    """Whether two parameter values are equal (arrays and objects without ``==`` too)."""
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):
+        return a is b
+
+
 class RecordingSplit:
     """skorch ``train_split``: hold out a seeded random fraction of *recordings* for validation.
 
@@ -609,7 +617,7 @@ class NeuralSegmenter(BaseSegmenter):
             lr=self.lr,
             optimizer__weight_decay=self.weight_decay,
             max_epochs=self.max_epochs,
-            batch_size=self.batch_size,
+            batch_size=int(self.batch_size),  # torch refuses numpy integers
             iterator_train=DataLoader,
             iterator_train__collate_fn=collate_sequences,
             iterator_train__shuffle=True,
@@ -639,6 +647,7 @@ class NeuralSegmenter(BaseSegmenter):
             torch.manual_seed(seed)
             module = self.build_module(self.modalities_, len(self.classes_), sequences)
             self._check_network(module)
+            self._built_params = self.get_params(deep=False)
             self.net_ = self._make_net(module, self._criterion(targets), seed, len(sequences))
             self.net_.initialize()
             dataset = self._dataset(sequences, targets)
@@ -670,6 +679,7 @@ class NeuralSegmenter(BaseSegmenter):
         if not (self.warm_start and hasattr(self, "net_")):
             return super().fit(X, y)
         self._validate_params()
+        self._check_params_describe_net("fit with warm_start=True")
         seqs = self._check_X(X, reset=False)
         return self._continue(seqs, self._encode_labels(y, seqs, reset=False), self.max_epochs)
 
@@ -692,11 +702,49 @@ class NeuralSegmenter(BaseSegmenter):
         first = not hasattr(self, "net_")
         if first:
             self._validate_params()
+        else:
+            self._check_params_describe_net("partial_fit")
         seqs = self._check_X(X, reset=first)
         targets = self._encode_labels(y, seqs, reset=first, classes=classes)
         if first:
             return self._fit(seqs, targets, epochs=1)
         return self._continue(seqs, targets, 1)
+
+    def _check_params_describe_net(self, caller):
+        """Raise if the parameters no longer build the fitted network.
+
+        ``set_params`` after ``fit`` changes the parameters, not ``net_``: continuing to train
+        (``warm_start``, ``partial_fit``) would ignore an architecture change, and a model file
+        (which rebuilds the network from the parameters) could not be read back. The network
+        the current parameters build is compared with the fitted one (its layers and the
+        shapes of its weights).
+        """
+        import types
+        import warnings
+
+        with torch.random.fork_rng(devices=[]), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            graph = types.SimpleNamespace(graph=getattr(self, "_input_graph", None))
+            module = self.build_module(self.modalities_, len(self.classes_), [graph])
+        fitted = self.net_.module_
+
+        def shapes(m):
+            return {k: tuple(v.shape) for k, v in m.state_dict().items()}
+
+        if repr(module) == repr(fitted) and shapes(module) == shapes(fitted):
+            return
+        built = getattr(self, "_built_params", {})
+        changed = [
+            f"{k}={built[k]!r} -> {v!r}"
+            for k, v in self.get_params(deep=False).items()
+            if k in built and not _same_value(built[k], v)
+        ]
+        raise ValueError(
+            f"{type(self).__name__}.{caller}: the parameters no longer describe the fitted "
+            f"network ({', '.join(changed) or 'a parameter changed since fit'}): set_params "
+            "after fit changes the parameters, not the network. Set them back to continue "
+            "with this network, or fit anew (warm_start=False)."
+        )
 
     def _continue(self, seqs, targets, epochs):
         """Train the fitted net for ``epochs`` more epochs (fresh seed per continuation)."""

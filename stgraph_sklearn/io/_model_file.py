@@ -14,7 +14,7 @@ import types
 import numpy as np
 
 from .._version import __version__
-from ..utils import final_estimator
+from ..utils import check_device, final_estimator
 
 __all__ = ["FORMAT_VERSION", "load_model", "save_model"]
 
@@ -148,6 +148,8 @@ class _Encoder:
         if state:
             node["state"] = self.value(state, f"{path}.state")
         if hasattr(est, "net_") and hasattr(est, "build_module"):  # a neural segmenter
+            # the file rebuilds the network from the parameters: they must still describe it
+            est._check_params_describe_net("save_model")
             net = est.net_
             node["input_graph"] = self.value(getattr(est, "_input_graph", None), f"{path}.graph")
             node["module"] = self.value(dict(net.module_.state_dict()), f"{path}.module")
@@ -333,6 +335,10 @@ def save_model(estimator, path):
         If a step holds an object that cannot be stored as plain data (for example the
         scikit-learn classifier inside :class:`~stgraph_sklearn.estimators.FrameClassifierSegmenter`);
         the message names the step and suggests ``joblib.dump`` (pickle).
+    ValueError
+        If a neural segmenter's parameters no longer build its fitted network
+        (``set_params`` of an architecture parameter after fit): the file rebuilds the
+        network from them.
 
     See Also
     --------
@@ -442,6 +448,8 @@ def load_model(path, *, device=None):
         device = _saved_device(tree)
         if device.startswith("cuda") and not torch.cuda.is_available():
             device = "cpu"
+    else:  # the fit's own check, before anything is rebuilt
+        device = str(check_device(device, "load_model"))
     try:
         return _Decoder(arrays).estimator(tree, device)
     except (KeyError, RuntimeError, TypeError, ValueError) as exc:

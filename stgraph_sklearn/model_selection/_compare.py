@@ -10,6 +10,7 @@ import pandas as pd
 from sklearn.base import clone
 from sklearn.model_selection import GroupKFold, check_cv
 from sklearn.utils._param_validation import validate_params
+from sklearn.utils.validation import check_is_fitted
 
 from ..data import check_groups, check_labels
 from ..metrics import segmentation_report
@@ -30,11 +31,25 @@ def count_parameters(estimator):
     Returns
     -------
     n_parameters : int or None
-        None for estimators without a torch module (e.g. FrameClassifierSegmenter).
+        None for estimators without a torch module (e.g. FrameClassifierSegmenter), fitted
+        or not.
+
+    Raises
+    ------
+    sklearn.exceptions.NotFittedError
+        If ``estimator`` is (or ends in) a neural segmenter that is not fitted: its network
+        is built in ``fit``.
     """
     final = final_estimator(estimator)
     net = getattr(final, "net_", None)
     if net is None:
+        if hasattr(final, "build_module"):  # a neural segmenter (as io tells them apart)
+            check_is_fitted(
+                final,
+                "net_",
+                msg="count_parameters: this %(name)s instance is not fitted yet (its network "
+                "is built in 'fit'). Fit it before counting its parameters.",
+            )
         return None
     return int(sum(p.numel() for p in net.module_.parameters() if p.requires_grad))
 
@@ -103,10 +118,22 @@ def evaluate_segmenters(estimators, X, y, groups=None, *, cv=None, background=No
     Returns
     -------
     results : pandas.DataFrame
-        One row per (model, fold): ``accuracy, edit, f1@10, f1@25, f1@50, n_parameters,
-        fit_time`` (s), ``predict_time`` (s) and ``frames_per_second`` (prediction).
+        One row per (model, fold): ``model``, ``fold``, ``accuracy, edit, f1@10, f1@25,
+        f1@50, n_parameters, fit_time`` (s), ``predict_time`` (s) and ``frames_per_second``
+        (prediction).
+
+    Raises
+    ------
+    ValueError
+        If ``estimators`` is empty, or ``X``, ``y``, ``groups`` or the default ``cv`` do not
+        fit together.
     """
     caller = "evaluate_segmenters"
+    if not estimators:
+        raise ValueError(
+            f"{caller}: 'estimators' must map at least one name to a segmenter, e.g. "
+            "{'frame': FrameClassifierSegmenter()}. Got an empty dict instead."
+        )
     check_labels(y, X, caller=caller)  # one label sequence per recording, before any fit
     if groups is not None:
         check_groups(groups, len(X), caller=caller)
@@ -159,14 +186,34 @@ def summarize_evaluation(results):
     Parameters
     ----------
     results : pandas.DataFrame
-        Output of :func:`evaluate_segmenters`.
+        Output of :func:`evaluate_segmenters`: needs the columns ``model``, ``accuracy``,
+        ``edit``, ``f1@10``, ``f1@25``, ``f1@50``, ``n_parameters``, ``fit_time`` and
+        ``frames_per_second``.
 
     Returns
     -------
     table : pandas.DataFrame
         Scores ×100 as ``"mean ± std"`` strings (a single fold shows the value alone), the
         parameter count, the mean fit time (s) and prediction speed (frames/s).
+
+    Raises
+    ------
+    ValueError
+        If ``results`` lacks one of the columns above.
     """
+    needed = ["model", *_SCORES, "n_parameters", "fit_time", "frames_per_second"]
+    columns = getattr(results, "columns", None)
+    if columns is None:
+        raise TypeError(
+            "summarize_evaluation: 'results' must be a pandas DataFrame returned by "
+            f"evaluate_segmenters. Got {type(results).__name__} instead."
+        )
+    missing = [c for c in needed if c not in columns]
+    if missing:
+        raise ValueError(
+            "summarize_evaluation: 'results' must be a table of evaluate_segmenters; it "
+            f"lacks the columns {missing}. Got the columns {list(columns)} instead."
+        )
     out = {}
     for model, df in results.groupby("model", sort=False):
         row = {}

@@ -18,6 +18,21 @@ __all__ = ["SegmentationStream"]
 _FRAME_LOCAL = (SequenceScaler, SensorGraphBuilder)
 
 
+def _raise_in_chunk(exc, where):
+    """Raise ``exc`` again as the same error type, its message prefixed with ``where``.
+
+    Modality's own messages name neither the stream call nor the modality of the chunk.
+    """
+    msg = str(exc).removeprefix("Modality ")  # "Modality values must ..." -> "values must ..."
+    if msg.startswith("'timestamps'"):
+        msg = "timestamps" + msg[len("'timestamps'") :]
+    try:
+        named = type(exc)(f"{where} {msg}")
+    except Exception:  # an error type that takes other arguments: as it is
+        raise exc from None
+    raise named from exc
+
+
 class _ModalityBuffer:
     """Raw samples of one modality that frames not yet completed may still need."""
 
@@ -296,10 +311,19 @@ class SegmentationStream:
                     f"{caller}: chunk[{key!r}] must be a tuple (timestamps, values). Got "
                     f"{type(item).__name__} instead."
                 )
-            times = np.asarray(item[0], dtype=np.float64).reshape(-1)
+            try:
+                times = np.asarray(item[0], dtype=np.float64).reshape(-1)
+            except (ValueError, TypeError) as exc:
+                raise type(exc)(
+                    f"{caller}: chunk[{key!r}] timestamps must be array-like of numbers. Got "
+                    f"{type(item[0]).__name__} ({exc})."
+                ) from exc
             if times.size == 0:
                 continue
-            mod = Modality(item[1], timestamps=times)
+            try:
+                mod = Modality(item[1], timestamps=times)
+            except (ValueError, TypeError) as exc:
+                _raise_in_chunk(exc, f"{caller}: chunk[{key!r}]")
             n, c = self._aligner.modalities_[key]
             if (mod.n_nodes, mod.n_channels) != (n, c):
                 raise ValueError(

@@ -157,7 +157,8 @@ def check_device(device, caller="check_device"):
     Raises
     ------
     ValueError
-        If ``device`` is not a torch device, or names CUDA on a machine without it.
+        If ``device`` is not a torch device, or names one this machine cannot use (CUDA
+        without a GPU, a device type this torch build lacks such as ``"mps"``).
 
     Examples
     --------
@@ -179,6 +180,16 @@ def check_device(device, caller="check_device"):
             f"{caller}: device={device!r} was requested but CUDA is not available on this "
             "machine (torch.cuda.is_available() is False). Use device='cpu'."
         )
+    if dev.type != "cpu":
+        try:  # another device type this torch build lacks ("mps"), or a CUDA index too high
+            torch.empty(0, device=dev)
+        except (AssertionError, RuntimeError) as exc:
+            text = str(exc).strip()
+            reason = text.splitlines()[0].split(". ")[0][:160] if text else type(exc).__name__
+            raise ValueError(
+                f"{caller}: device={device!r} cannot be used on this machine ({reason}). Use "
+                "device='cpu'."
+            ) from None
     return dev
 
 

@@ -2,9 +2,11 @@
 
 import numpy as np
 import pytest
+from sklearn.cluster import KMeans
 from sklearn.dummy import DummyClassifier
-from sklearn.linear_model import LogisticRegression
+from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.svm import LinearSVC
+from sklearn.utils._param_validation import InvalidParameterError
 
 from stgraph_sklearn.data import GraphSequence, SensorGraph
 from stgraph_sklearn.estimators import FrameClassifierSegmenter
@@ -66,6 +68,31 @@ def test_graph_features_use_the_sequence_graph(toy):
 def test_rejects_a_non_classifier():
     with pytest.raises(ValueError, match="'classifier' parameter of FrameClassifierSegmenter"):
         FrameClassifierSegmenter(classifier="tree").fit([np.zeros((5, 1, 1))], [[0, 1, 0, 1, 0]])
+
+
+@pytest.mark.parametrize(
+    "classifier, got",
+    [(LinearRegression(), "LinearRegression(), a regressor,"), (KMeans(2), "a clusterer,")],
+    ids=["regressor", "clusterer"],
+)
+def test_rejects_a_regressor_or_clusterer_in_fit(toy, classifier, got):
+    """Check that fit refuses a non-classifier instead of predict failing on classes_."""
+    X, y = toy
+    seg = FrameClassifierSegmenter(classifier)
+    with pytest.raises(InvalidParameterError, match=r"'classifier' parameter of Frame") as info:
+        seg.fit(X, y)
+    assert "classifier instance" in str(info.value) and got in str(info.value)
+    assert not hasattr(seg, "classifier_")
+
+
+def test_rejects_a_classifier_class_and_asks_for_an_instance(toy):
+    X, y = toy
+    with pytest.raises(
+        InvalidParameterError,
+        match=r"'classifier' parameter of FrameClassifierSegmenter .* Got the class "
+        r"LogisticRegression instead; pass an instance, e.g. LogisticRegression\(\)",
+    ):
+        FrameClassifierSegmenter(LogisticRegression).fit(X, y)
 
 
 def test_a_stride_that_leaves_one_class_names_it_plainly():

@@ -352,3 +352,23 @@ def test_stream_csv_rejects_a_bad_chunk_length(causal_model, chunk):
     """Check stream_csv's own check of chunk_seconds."""
     with pytest.raises(ValueError, match=r"'chunk_seconds' parameter of stream_csv .*Got"):
         stream_csv(causal_model, ["acc,0.0,1,2,3,4,5,6"], io.StringIO(), chunk_seconds=chunk)
+
+
+@pytest.mark.parametrize(
+    "vid, message",
+    [
+        ((np.arange(4) / 8.0, np.zeros((5, 4))), r"timestamps must have shape \(5,\)"),
+        ((np.r_[0.0, np.nan, 0.25], np.zeros((3, 4))), r"timestamps must be finite"),
+        ((np.arange(3) / 8.0, np.r_[0.0, np.inf, 0.0][:, None] * np.ones(4)), r"values .*Got inf"),
+        ((["a", "b"], np.zeros((2, 4))), r"timestamps must be array-like of numbers"),
+    ],
+    ids=["length", "nan-time", "inf-value", "text-time"],
+)
+def test_partial_predict_names_the_modality_of_a_malformed_chunk(causal_model, vid, message):
+    """Check that the errors Modality raises on a chunk (stamps not matching the values,
+    non-finite stamps or values) name partial_predict and the chunk's key, like its other
+    chunk errors, and keep their type."""
+    acc = (np.arange(5) / 50.0, np.zeros((5, 3, 2)))
+    where = r"^SegmentationStream\.partial_predict: chunk\['vid'\] "
+    with pytest.raises(ValueError, match=where + message):
+        causal_model.stream().partial_predict({"acc": acc, "vid": vid})

@@ -1,0 +1,88 @@
+"""Parameters as notebooks pass them: numpy integers, bools, set_params after fit, devices."""
+
+import numpy as np
+import pytest
+import torch
+from sklearn.model_selection import GridSearchCV, GroupKFold
+from sklearn.utils._param_validation import InvalidParameterError
+
+from stgraph_sklearn.estimators import AdaptiveGraphSegmenter, MSTCNSegmenter
+from stgraph_sklearn.io import load_model, save_model
+from stgraph_sklearn.utils import check_device
+
+TINY = {"hidden_channels": 8, "n_layers": 2, "n_stages": 2, "max_epochs": 1, "random_state": 0}
+
+
+def test_numpy_integer_batch_size_trains_in_a_grid_search(toy):
+    """Check that batch_size from np.arange (numpy integers) reaches torch as an int: it
+    passed validation and then failed inside torch's sampler."""
+    X, y = toy
+    search = GridSearchCV(MSTCNSegmenter(**TINY), {"batch_size": np.arange(1, 3)}, cv=GroupKFold(2))
+    search.fit(X, y, groups=np.arange(len(X)) % 2)
+    assert search.best_params_["batch_size"] in (1, 2)
+
+
+@pytest.mark.parametrize(
+    ("cls", "name"),
+    [
+        (MSTCNSegmenter, "lookahead"),
+        (MSTCNSegmenter, "batch_size"),
+        (MSTCNSegmenter, "max_epochs"),
+        (AdaptiveGraphSegmenter, "hidden_channels"),
+        (AdaptiveGraphSegmenter, "n_spatial_layers"),
+    ],
+)
+def test_a_bool_is_not_a_number(toy, cls, name):
+    """Check that True for a numeric parameter is refused by name (it passed scikit-learn's
+    Interval, then failed inside numpy or a submodule, or was taken as 1)."""
+    X, y = toy
+    with pytest.raises(InvalidParameterError, match=rf"'{name}' parameter of {cls.__name__} "):
+        cls(**{**TINY, name: True}).fit(X, y)
+    MSTCNSegmenter(**TINY, verbose=False).fit(X[:2], y[:2])  # verbose takes bools
+
+
+def test_warm_start_refuses_an_architecture_changed_after_fit(toy):
+    """Check that warm_start and partial_fit refuse parameters that no longer build the
+    fitted network (training went on with the old one, silently), and continue when only
+    training parameters changed."""
+    X, y = toy
+    seg = MSTCNSegmenter(**TINY, warm_start=True).fit(X, y)
+    seg.set_params(hidden_channels=16)
+    with pytest.raises(ValueError, match=r"fit with warm_start=True: .*hidden_channels=8 -> 16"):
+        seg.fit(X, y)
+    with pytest.raises(ValueError, match=r"MSTCNSegmenter\.partial_fit: the parameters no"):
+        seg.partial_fit(X, y)
+    seg.set_params(hidden_channels=8, lr=1e-3)
+    assert len(seg.fit(X, y).history_) == 2
+
+
+def test_save_model_refuses_parameters_that_no_longer_build_the_network(toy, tmp_path):
+    """Check that a model file is written only when the parameters still describe the
+    fitted network: load_model rebuilds it from them, and failed with a message blaming
+    versions (or, for a causal change, would load other computations on the same weights)."""
+    X, y = toy
+    seg = AdaptiveGraphSegmenter(**TINY).fit(X, y)
+    seg.set_params(n_layers=3)
+    with pytest.raises(ValueError, match=r"save_model: the parameters no longer .*n_layers=2 -> 3"):
+        save_model(seg, tmp_path / "m.stgm")
+    seg.set_params(n_layers=2, device="cpu", chunk_size=64)  # not the network: fine
+    save_model(seg, tmp_path / "m.stgm")
+    np.testing.assert_array_equal(
+        load_model(tmp_path / "m.stgm").predict(X[:1])[0], seg.predict(X[:1])[0]
+    )
+
+
+def test_devices_this_machine_cannot_use_are_clear_errors(toy, tmp_path):
+    """Check that a device type this torch build lacks, and load_model's device, get the
+    fit's clear error instead of torch's RuntimeError or AssertionError."""
+    if torch.backends.mps.is_available():  # pragma: no cover - Apple machines
+        pytest.skip("this machine has MPS")
+    with pytest.raises(ValueError, match=r"MSTCNSegmenter: device='mps' cannot be used on this"):
+        check_device("mps", "MSTCNSegmenter")
+    X, y = toy
+    save_model(MSTCNSegmenter(**TINY).fit(X[:2], y[:2]), tmp_path / "m.stgm")
+    with pytest.raises(ValueError, match=r"'device' parameter of load_model must be a torch"):
+        load_model(tmp_path / "m.stgm", device="gpu")
+    if not torch.cuda.is_available():
+        with pytest.raises(ValueError, match=r"load_model: device='cuda' was requested but"):
+            load_model(tmp_path / "m.stgm", device="cuda")
