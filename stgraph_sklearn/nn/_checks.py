@@ -122,3 +122,27 @@ def check_frame_mask(x, mask, owner):
             f"{owner}: expected a mask of shape (B, T) = ({x.shape[0]}, {x.shape[-1]}) for x "
             f"of shape {tuple(x.shape)}, got {tuple(mask.shape)}."
         )
+
+
+def check_node_mask(node_mask, shape, owner, name="node_mask"):
+    """Raise ``ValueError`` unless ``node_mask`` is None or a bool tensor of ``shape``
+    ``(B, T, N)`` (of any such shape if ``shape`` is None): another shape would broadcast
+    silently, a float mask fails inside torch."""
+    if node_mask is None:
+        return
+    fits = node_mask.ndim == 3 if shape is None else tuple(node_mask.shape) == tuple(shape)
+    if not fits or node_mask.dtype != torch.bool:
+        expected = "" if shape is None else f" = {tuple(shape)}"
+        raise ValueError(
+            f"{owner}: expected a bool {name} of shape (B, T, N){expected}. Got "
+            f"{node_mask.dtype} of shape {tuple(node_mask.shape)}."
+        )
+
+
+def check_node_features(x, channels, owner):
+    """Raise ``ValueError`` unless ``x`` has shape ``(B, T, N, channels)``."""
+    if x.ndim != 4 or x.shape[-1] != channels:
+        raise ValueError(
+            f"{owner}: expected x of shape (B, T, N, C) with C = {channels}. Got shape "
+            f"{tuple(x.shape)}."
+        )

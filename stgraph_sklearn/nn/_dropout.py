@@ -6,7 +6,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-from ._checks import check_float, check_int
+from ._checks import check_float, check_int, check_node_mask
 
 
 class FastDropout(nn.Dropout):
@@ -120,6 +120,16 @@ class SensorDropout(nn.Module):
         BoolTensor of shape (B, T, N)
             ``node_mask`` with the drawn spans removed (training), or ``node_mask`` (eval).
         """
+        owner = type(self).__name__
+        check_node_mask(node_mask, None, owner)
+        if frame_mask is not None and (
+            tuple(frame_mask.shape) != tuple(node_mask.shape[:2]) or frame_mask.dtype != torch.bool
+        ):
+            raise ValueError(
+                f"{owner}: expected a bool frame_mask of shape (B, T) = "
+                f"{tuple(node_mask.shape[:2])}. Got {frame_mask.dtype} of shape "
+                f"{tuple(frame_mask.shape)}."
+            )
         if not self.training or self.p == 0:
             return node_mask
         b, t, n = node_mask.shape

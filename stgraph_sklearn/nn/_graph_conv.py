@@ -6,7 +6,7 @@ import torch
 from torch import Tensor, nn
 
 from ._adjacency import masked_adjacency, row_normalize
-from ._checks import check_int
+from ._checks import check_int, check_node_features, check_node_mask
 from ._sparse import EdgeGraph, masked_edge_weight, propagate
 
 
@@ -73,27 +73,44 @@ class MaskedGraphConv(nn.Module):
         Tensor of shape (B, T, N, C_out)
             Output features, zero for missing nodes.
         """
+        self._check_inputs(x, adj, node_mask)
+        # Missing nodes are zeroed by fills, not products: NaN (or inf) in a missing node's
+        # features must not reach its neighbours or its own output as NaN * 0.
+        missing = None if node_mask is None else ~node_mask.unsqueeze(-1)
         if isinstance(adj, EdgeGraph) and node_mask is None and adj.dense is not None:
             adj = adj.dense
         if isinstance(adj, EdgeGraph):
             h = self.lin_rel(x)
+            h = h if missing is None else h.masked_fill(missing, 0.0)
             weight, empty = masked_edge_weight(adj, node_mask)
             # A node left with no edge keeps itself, as the identity rows of masked_adjacency.
             rel = propagate(h, adj, weight) + empty.unsqueeze(-1).to(h.dtype) * h
             out = rel + self.lin_root(x)
-            return out if node_mask is None else out * node_mask.unsqueeze(-1).to(out.dtype)
+            return out if missing is None else out.masked_fill(missing, 0.0)
         xw = self.lin_rel(x)
         if adj.ndim == 2:
             rel = self._aggregate_shared(adj, xw, node_mask)
         else:
+            xw = xw if missing is None else xw.masked_fill(missing, 0.0)
             rel = torch.matmul(masked_adjacency(adj, node_mask), xw)
         if not torch.is_grad_enabled():  # inference: the same sum, in place (no new tensor)
             out = self.lin_root(x).add_(rel)
-            return out if node_mask is None else out.mul_(node_mask.unsqueeze(-1))
+            return out if missing is None else out.masked_fill_(missing, 0.0)
         out = rel + self.lin_root(x)
-        if node_mask is not None:
-            out = out * node_mask.unsqueeze(-1).to(out.dtype)
-        return out
+        return out if missing is None else out.masked_fill(missing, 0.0)
+
+    def _check_inputs(self, x: Tensor, adj, node_mask: Tensor | None) -> None:
+        """Raise ``ValueError`` naming the argument whose shape does not fit ``x``: a mask or
+        graph of another shape would broadcast silently or fail deep inside torch."""
+        owner = type(self).__name__
+        check_node_features(x, self.in_channels, owner)
+        b, t, n = x.shape[:3]
+        check_node_mask(node_mask, (b, t, n), owner)
+        if isinstance(adj, Tensor) and tuple(adj.shape) not in ((n, n), (b, t, n, n)):
+            raise ValueError(
+                f"{owner}: expected adj of shape (N, N) = {(n, n)} or (B, T, N, N) = "
+                f"{(b, t, n, n)} for x of shape {tuple(x.shape)}. Got {tuple(adj.shape)}."
+            )
 
     @staticmethod
     def _aggregate_shared(adj: Tensor, xw: Tensor, node_mask: Tensor | None) -> Tensor:
@@ -110,7 +127,7 @@ class MaskedGraphConv(nn.Module):
                 return torch.matmul(row_normalize(adj), xw)
             return torch.einsum("ij,btjc->btic", row_normalize(adj), xw)
         present = node_mask.to(xw.dtype)
-        xw = xw * present.unsqueeze(-1)
+        xw = xw.masked_fill(~node_mask.unsqueeze(-1), 0.0)
         degree = torch.einsum("ij,btj->bti", adj, present).unsqueeze(-1)
         agg = torch.einsum("ij,btjc->btic", adj, xw)
         out = agg / degree.clamp_min(1e-12)

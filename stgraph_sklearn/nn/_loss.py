@@ -98,16 +98,37 @@ class SegmentationLoss(nn.Module):
         Tensor of shape ()
             Sum over stages of cross-entropy plus weighted smoothing.
         """
+        owner = type(self).__name__
         if (
-            logits.ndim != 4
+            target.ndim != 2
+            or logits.ndim != 4
             or logits.shape[1] != target.shape[0]
             or logits.shape[3] != target.shape[1]
         ):
             raise ValueError(
-                f"Expected logits of shape (S, B, K, T) and target of shape (B, T) "
+                f"{owner}: expected logits of shape (S, B, K, T) and target of shape (B, T) "
                 f"(got {tuple(logits.shape)} and {tuple(target.shape)})."
             )
+        n_classes = logits.shape[2]
+        if self.class_weight is not None and self.class_weight.numel() != n_classes:
+            raise ValueError(
+                f"{owner}: class_weight has {self.class_weight.numel()} weights for logits of "
+                f"{n_classes} classes; expected one weight per class."
+            )
+        if mask is not None and (
+            tuple(mask.shape) != tuple(target.shape) or mask.dtype != torch.bool
+        ):
+            raise ValueError(
+                f"{owner}: expected a bool mask of shape (B, T) = {tuple(target.shape)}, as "
+                f"target. Got {mask.dtype} of shape {tuple(mask.shape)}."
+            )
         valid = target != self.ignore_index
+        if bool(((target[valid] < 0) | (target[valid] >= n_classes)).any()):
+            bad = target[valid][(target[valid] < 0) | (target[valid] >= n_classes)][0]
+            raise ValueError(
+                f"{owner}: target holds class {int(bad)}, outside 0..{n_classes - 1} (the "
+                f"logits have {n_classes} classes) and not ignore_index={self.ignore_index}."
+            )
         if mask is None:
             mask = valid
         pairs = (mask[:, 1:] & mask[:, :-1]).unsqueeze(1).to(logits.dtype)  # (B, 1, T - 1)

@@ -8,7 +8,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ._checks import check_float, check_int
+from ._checks import check_float, check_int, check_node_features, check_node_mask
 from ._dropout import FastDropout
 from ._streaming import causal_context, causal_taps, stream_state
 
@@ -133,6 +133,7 @@ class NodeTemporalConv(nn.Module):
         -------
         Tensor of shape (B, T, N, C)
         """
+        check_node_features(x, self.channels, type(self).__name__)
         d = self.dilation
         if self.causal and (not torch.is_grad_enabled() or stream_state(self) is not None):
             # causal inference, offline or streaming (views of the stream's buffer): taps at
@@ -242,6 +243,9 @@ class SpatioTemporalBlock(nn.Module):
         Tensor of shape (B, T, N, C)
             Output features, zero where ``mask`` is False.
         """
+        owner = type(self).__name__
+        check_node_features(x, self.channels, owner)
+        check_node_mask(mask, x.shape[:3], owner, name="mask")
         # The spatial operator's output is zero for missing nodes, and so is its ReLU.
         h = F.relu(self.spatial(x, graph, mask))
         if not torch.is_grad_enabled():

@@ -28,7 +28,8 @@ def _apply_mask(x: Tensor, mask: Tensor | None) -> Tensor:
     """
     if mask is None:
         return x
-    return x * mask.to(x.dtype).unsqueeze(1)
+    # a fill, not a product: NaN (or inf) in padded frames must not survive as NaN * 0
+    return x.masked_fill(~mask.to(torch.bool).unsqueeze(1), 0.0)
 
 
 def mask_or_none(mask: Tensor | None) -> Tensor | None:
