@@ -14,6 +14,7 @@ from sklearn.utils._param_validation import (
 )
 
 from ..data import Modality, Recording
+from ..utils import check_not_bool
 
 __all__ = ["load_basic_motions_sequences"]
 
@@ -29,8 +30,10 @@ def _check_segments(segments_per_sequence):
         f"The 'segments_per_sequence' parameter of {_CALLER} must be an int >= 1 or a pair "
         f"(low, high) of ints with 1 <= low <= high. Got {segments_per_sequence!r} instead."
     )
-    if len(value) != 2 or not all(
-        isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in value
+    if (
+        not isinstance(value, tuple | list)
+        or len(value) != 2
+        or not all(isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in value)
     ):
         raise InvalidParameterError(msg)
     low, high = value
@@ -124,6 +127,7 @@ def load_basic_motions_sequences(
     >>> len(y[0]) == X[0].n_frames
     True
     """
+    check_not_bool(_CALLER, n_sequences=n_sequences)
     low, high = _check_segments(segments_per_sequence)
     rng = check_random_state(random_state)
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
 
 from ..exceptions import DataFormatError
 
-__all__ = ["format_error", "load_npy", "read_lines", "require_file"]
+__all__ = ["check_utf8", "format_error", "load_npy", "read_lines", "require_file"]
 
 
 def require_file(path, what):
@@ -26,13 +27,39 @@ def format_error(path, line, message, content=None):
     return DataFormatError(f"{where}: {message}{got}")
 
 
-def read_lines(path):
-    """Yield ``(line_number, stripped_line)`` for the non-blank lines of a text file."""
-    with open(path, encoding="utf-8") as fh:
+# bytes that are not UTF-8, as the "surrogateescape" error handler decodes them
+_UNDECODED = re.compile("[\udc80-\udcff]")
+
+
+def read_lines(path, *, skip_blank=True):
+    """Yield ``(line_number, stripped_line)`` for the lines of a UTF-8 text file.
+
+    Blank lines are skipped unless ``skip_blank`` is False. A line that is not valid UTF-8
+    raises a DataFormatError naming the file and the line.
+    """
+    # decoding with "surrogateescape" keeps the line splitting of text mode and lets the
+    # error name the line (a strict decoder fails on a whole block, not on a line)
+    with open(path, encoding="utf-8", errors="surrogateescape") as fh:
         for number, line in enumerate(fh, start=1):
+            bad = _UNDECODED.search(line)
+            if bad is not None:
+                raw = line.encode("utf-8", "surrogateescape")
+                raise format_error(
+                    path,
+                    number,
+                    f"expected UTF-8 text; byte {ord(bad.group()) - 0xDC00:#04x} is not valid "
+                    "UTF-8.",
+                    raw.decode("utf-8", "replace").rstrip("\r\n"),
+                )
             stripped = line.strip()
-            if stripped:
+            if stripped or not skip_blank:
                 yield number, stripped
+
+
+def check_utf8(path):
+    """Raise a DataFormatError naming the first line of ``path`` that is not UTF-8 text."""
+    for _ in read_lines(path, skip_blank=False):
+        pass
 
 
 def load_npy(path, what):

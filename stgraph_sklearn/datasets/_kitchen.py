@@ -11,6 +11,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, InvalidParameterError, validate_params
 
 from ..data import Modality, Recording
+from ..utils import check_not_bool
 from ._vocabulary import BACKGROUND, KITCHEN_OBJECTS, MID_LEVEL_ACTIONS
 
 __all__ = ["make_kitchen_activities"]
@@ -119,6 +120,10 @@ _MEAN_DURATION = {
     "serve_salad_onto_plate": 10.0,
 }
 _GAP_PROB, _GAP_MEAN, _EDGE_MEAN = 0.8, 2.0, 3.0
+_MIN_SEGMENT = 0.1  # s: no segment (action or background) is shorter
+# A recording has up to 35 segments (17 actions, 16 gaps, 2 edges): below this ``duration``
+# even the shortest possible timeline of such a recording is longer than asked.
+_MIN_DURATION = 3.5
 _REFERENCE_LENGTH = (
     sum(_MEAN_DURATION.values())
     + (len(_MEAN_DURATION) - 1) * _GAP_PROB * _GAP_MEAN
@@ -193,7 +198,7 @@ def _timeline(rng, subject, duration):
 
     def add(label, length):
         labels.append(label)
-        lengths.append(max(length, 0.1))
+        lengths.append(max(length, _MIN_SEGMENT))
 
     add(BACKGROUND, scale * rng.gamma(3.0, _EDGE_MEAN / 3.0))
     steps = _recipe(rng)
@@ -215,6 +220,27 @@ def _jitter_bounds(rng, bounds, boundary_jitter):
     out = bounds.copy()
     out[1:-1] += shift
     return out
+
+
+def _frame_labels(labels, annotated, frame_t):
+    """One label per frame from the annotated boundaries; every action keeps a frame.
+
+    Frame ``j`` takes segment ``s`` where ``annotated[s] <= frame_t[j] < annotated[s + 1]``.
+    An action the jitter leaves without a frame (shorter than a frame and between two
+    frames) takes the frame after it, the next boundaries moving on by a frame where
+    needed, so each action stays in the labels once. A background gap may vanish (its
+    neighbours then meet, as when no gap was drawn); nothing else changes.
+    """
+    first = np.searchsorted(frame_t, annotated, side="left")  # first frame of each segment
+    first[0], first[-1] = 0, frame_t.size
+    # frames each segment needs: 1 for an action, 0 for background; c[s] = sum before s
+    need = np.array([label != BACKGROUND for label in labels], dtype=np.intp)
+    c = np.concatenate([[0], np.cumsum(need)])
+    # first[s] >= first[s - 1] + need[s - 1] (forward), then first[s] <= first[s + 1] -
+    # need[s] (backward); the true actions span >= 2 frames, so both hold at the end
+    first[:-1] = np.maximum.accumulate(first[:-1] - c[:-1]) + c[:-1]
+    first = np.minimum.accumulate((first - c)[::-1])[::-1] + c
+    return np.repeat(np.asarray(labels), np.diff(first))
 
 
 def _smooth_noise(rng, u, length, step):
@@ -397,16 +423,14 @@ def _simulate_recording(streams, subject, bounds_labels, params):
     }
 
     annotated = _jitter_bounds(annotation_rng, bounds, params["boundary_jitter"])
-    ann_idx = np.clip(np.searchsorted(annotated, frame_t, side="right") - 1, 0, len(labels) - 1)
-    y = np.asarray(labels)[ann_idx]
-    return modalities, n_frames, y
+    return modalities, n_frames, _frame_labels(labels, annotated, frame_t)
 
 
 @validate_params(
     {
         "n_recordings": [Interval(Integral, 1, None, closed="left")],
         "n_subjects": [Interval(Integral, 1, None, closed="left")],
-        "duration": [Interval(Real, 0, None, closed="neither")],
+        "duration": [Interval(Real, _MIN_DURATION, None, closed="left")],
         "noise": [Interval(Real, 0, None, closed="left")],
         "dropout": [Interval(Real, 0, 1, closed="both")],
         "clock_drift": [Interval(Real, 0, None, closed="left")],
@@ -446,9 +470,13 @@ def make_kitchen_activities(
         Number of subjects, in ``[1, n_recordings]``. Recording ``i`` belongs to subject
         ``i % n_subjects`` (round-robin), so every subject has at least one recording.
     duration : float, default=120.0
-        Mean recording length in seconds; action and gap durations are stretched or
-        compressed to match (real 50 Salads trials last about 6.4 minutes; short values
-        make tiny data sets for tests).
+        Mean recording length in seconds, at least 3.5; action and gap durations are
+        stretched or compressed to match (real 50 Salads trials last about 6.4 minutes;
+        short values make tiny data sets for tests). No segment (action or background)
+        lasts less than 0.1 s, so however short ``duration`` is, a recording lasts at least
+        1.9 s (17 actions and two edges) and, with all 16 gaps, 3.5 s; below about 10 s
+        the recordings are therefore longer than ``duration`` on average (by about 5 % at
+        10 s, 17 % at 5 s and 30 % at 3.5 s).
     noise : float, default=1.0
         Scales every nuisance source: accelerometer white noise (0.02 g) and bias (0.02 g),
         incidental bumps (rate and amplitude), object handling during background, and the
@@ -466,7 +494,10 @@ def make_kitchen_activities(
     boundary_jitter : float, default=0.5
         Annotation noise in seconds: every labelled boundary is shifted from the motion
         boundary by a normal draw of standard deviation ``boundary_jitter / 2``, clipped to
-        ``±boundary_jitter`` and to 45 % of the neighbouring segments.
+        ``±boundary_jitter`` and to 45 % of the neighbouring segments. An action left
+        without a frame (shorter than a frame and between two frames, as can happen for
+        short ``duration``) takes the frame after it, so every action keeps at least one
+        labelled frame; a short background gap may vanish from the labels.
     video_strength : float, default=1.0
         Scales the class evidence in the video stream (0 makes it pure nuisance).
     random_state : int, RandomState instance or None, default=None
@@ -496,16 +527,18 @@ def make_kitchen_activities(
     **Objects** (node order): bowl, chopping_board, dressing_glass, knife, large_spoon,
     oil_bottle, peeler, pepper_dispenser, plate, small_spoon.
 
-    **Grammar.** Every salad performs each of the 17 actions once. Dressing: ``add_oil``
-    and ``add_vinegar`` in random order, ``add_salt`` and ``add_pepper`` in random order,
-    the liquid pair first with probability 0.7, then ``mix_dressing``. Then the four
+    **Grammar.** Every salad performs each of the 17 actions once, each with at least one
+    labelled frame. Dressing: ``add_oil`` and ``add_vinegar`` in random order, ``add_salt``
+    and ``add_pepper`` in random order, the liquid pair first with probability 0.7, then
+    ``mix_dressing``. Then the four
     ingredients in random order, each ``cut_X`` then ``place_X_into_bowl``, cucumber
     preceded by ``peel_cucumber``. Then ``mix_ingredients``, ``add_dressing``,
     ``serve_salad_onto_plate``. Background opens and closes the recording (mean 3 s) and
     separates consecutive actions with probability 0.8 (mean 2 s). Action durations are
     gamma distributed (shape 6) around per-action means (5 s for a place, 18 s for cutting
     the cucumber), times a subject speed factor (log-normal, sd 0.2). These lengths make a
-    mean recording of about 190 s; all are scaled by ``duration / 190``.
+    mean recording of about 190 s; all are scaled by ``duration / 190``, and any segment
+    then shorter than 0.1 s lasts 0.1 s.
 
     **Motion.** Each action moves a fixed set of objects; each moved object follows a
     *driver*: a phase ``2π f t`` with smooth phase wobble, an amplitude envelope (ramps
@@ -555,6 +588,17 @@ def make_kitchen_activities(
     >>> len(y[0]) == X[0].n_frames, groups.tolist()
     (True, [0, 1])
     """
+    check_not_bool(
+        _CALLER,
+        n_recordings=n_recordings,
+        n_subjects=n_subjects,
+        duration=duration,
+        noise=noise,
+        dropout=dropout,
+        clock_drift=clock_drift,
+        boundary_jitter=boundary_jitter,
+        video_strength=video_strength,
+    )
     if n_subjects > n_recordings:
         raise InvalidParameterError(
             f"The 'n_subjects' parameter of {_CALLER} must be an int in the range "

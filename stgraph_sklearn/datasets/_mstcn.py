@@ -11,6 +11,7 @@ import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
 from ..data import Modality, Recording
+from ..utils import check_not_bool
 from ._files import format_error, load_npy, read_lines, require_file
 from ._vocabulary import subject_from_trial
 
@@ -48,8 +49,7 @@ def _read_mapping(path):
 
 
 def _read_ground_truth(path, classes):
-    with open(path, encoding="utf-8") as fh:
-        lines = [line.strip() for line in fh]
+    lines = [line for _, line in read_lines(path, skip_blank=False)]
     while lines and not lines[-1]:
         lines.pop()
     if not lines:
@@ -131,6 +131,7 @@ def load_mstcn_features(root, *, split=1, subset="train", sample_rate=1, frame_r
     >>> X[0].frame_rate  # doctest: +SKIP
     15.0
     """
+    check_not_bool(_CALLER, split=split, sample_rate=sample_rate, frame_rate=frame_rate)
     split, sample_rate, frame_rate = int(split), int(sample_rate), float(frame_rate)
     root = Path(root)
     if not root.is_dir():

@@ -12,7 +12,7 @@ from sklearn.utils._param_validation import InvalidParameterError, StrOptions, v
 
 from ..data import Modality, Recording
 from ..exceptions import MissingSensorWarning, warn
-from ._files import format_error, load_npy, read_lines, require_file
+from ._files import check_utf8, format_error, load_npy, read_lines, require_file
 from ._vocabulary import (
     BACKGROUND,
     EVAL_MAPPING,
@@ -165,6 +165,9 @@ def _read_accel(path):
         raise format_error(path, line, _ACCEL_FORMAT, content) from None
     except pd.errors.EmptyDataError:
         raise format_error(path, None, "no accelerometer samples.") from None
+    except UnicodeDecodeError:
+        check_utf8(path)  # raises, naming the line
+        raise format_error(path, None, "expected UTF-8 text.") from None  # pragma: no cover
     blank = df.apply(lambda col: col.str.strip() == "").all(axis=1).to_numpy()  # as read_lines
     df = df.loc[~blank]
     if df.empty:
@@ -299,8 +302,10 @@ def load_50salads(root, *, granularity="mid", modalities=("accel",), video_featu
     y : list of ndarray of str of shape (n_frames,)
         One label per video frame.
     groups : ndarray of shape (n_trials,)
-        The subject of every trial (``"rgb-SS-R"`` or ``"SS-R"`` -> int ``SS``; the trial
-        name where it does not follow that pattern).
+        The subject of every trial, ``groups[i] == X[i].subject``: ``"rgb-SS-R"`` or
+        ``"SS-R"`` -> int ``SS`` when every trial name follows that pattern; else every
+        subject is text (``"SS"``, or the trial name where it does not follow the pattern),
+        so that scikit-learn's group splitters, which sort the groups, can compare them.
 
     Raises
     ------
@@ -417,6 +422,9 @@ def load_50salads(root, *, granularity="mid", modalities=("accel",), video_featu
         )
         y.append(labels)
         groups.append(subject)
+    if len({type(s) for s in groups}) > 1:  # ints and trial names: all text, comparable
+        X = [x.replace(subject=str(x.subject)) for x in X]
+        groups = [str(s) for s in groups]
     return X, y, np.asarray(groups)
 
 

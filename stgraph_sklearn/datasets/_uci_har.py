@@ -12,6 +12,7 @@ import pandas as pd
 from sklearn.utils._param_validation import Interval, validate_params
 
 from ..data import Modality, Recording
+from ..utils import check_not_bool
 from ._files import format_error, read_lines, require_file
 from ._vocabulary import BACKGROUND
 
@@ -192,6 +193,7 @@ def load_uci_har(root, *, include_transitions=True, frame_rate=10.0):
     >>> X[0].modalities["smartphone"].node_names, X[0].frame_rate  # doctest: +SKIP
     (('accelerometer', 'gyroscope'), 10.0)
     """
+    check_not_bool("load_uci_har", frame_rate=frame_rate)
     frame_rate = float(frame_rate)
     root = Path(root)
     if not root.is_dir():

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.utils._param_validation import Interval, InvalidParameterError
+from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
 from ..data import (
@@ -21,6 +21,7 @@ from ..data import (
 )
 from ..exceptions import StgraphWarning, warn
 from ..metrics import frame_accuracy_score
+from ..utils import check_not_bool
 
 __all__ = ["BaseSegmenter"]
 
@@ -133,16 +134,13 @@ class BaseSegmenter(ClassifierMixin, BaseEstimator):
         then reach torch or numpy as numbers (``lookahead=True`` failed inside numpy).
         """
         super()._validate_params()
-        for name, value in self.get_params(deep=False).items():
-            if not isinstance(value, bool | np.bool_):
-                continue
-            constraints = self._parameter_constraints.get(name, [])
-            numeric = any(isinstance(c, Interval) for c in constraints)
-            if numeric and "boolean" not in constraints:
-                raise InvalidParameterError(
-                    f"The {name!r} parameter of {type(self).__name__} must be a number, not a "
-                    f"bool. Got {value!r} instead."
-                )
+        numeric = {
+            name: value
+            for name, value in self.get_params(deep=False).items()
+            if any(isinstance(c, Interval) for c in self._parameter_constraints.get(name, []))
+            and "boolean" not in self._parameter_constraints.get(name, [])
+        }
+        check_not_bool(type(self).__name__, **numeric)
 
     def predict_proba(self, X):
         """Class probabilities of every frame.

@@ -7,6 +7,8 @@ from numbers import Real
 import numpy as np
 from sklearn.utils._param_validation import HasMethods, Interval, validate_params
 
+from ._segmentation_display import _class_colors
+
 __all__ = ["plot_sensor_graph"]
 
 
@@ -97,7 +99,9 @@ def plot_sensor_graph(
     threshold : float, default=0.0
         Only edges whose weight is strictly greater than ``threshold`` are drawn.
     cmap : str or matplotlib.colors.Colormap, default="tab10"
-        Colormap of the modalities.
+        Colormap of the modalities. A listed colormap with fewer colours than modalities
+        (more than 10 for ``tab10``) gives way to ``"turbo"``, so that no two modalities
+        share a colour, as in :class:`~stgraph_sklearn.plotting.SegmentationDisplay`.
     node_size : float, default=300.0
         Marker area of the nodes, in points².
     max_edge_width : float, default=4.0
@@ -125,7 +129,6 @@ def plot_sensor_graph(
     >>> [t.get_text() for t in ax.get_legend().get_texts()]
     ['accel', 'video']
     """
-    import matplotlib as mpl
     import matplotlib.pyplot as plt
     from matplotlib.collections import LineCollection
 
@@ -157,16 +160,14 @@ def plot_sensor_graph(
         )
     )
     modalities = list(dict.fromkeys(node_modality))
-    cmap = mpl.colormaps[cmap] if isinstance(cmap, str) else cmap
-    for m_idx, modality in enumerate(modalities):
+    colors = _class_colors(cmap, len(modalities))
+    for modality, color in zip(modalities, colors, strict=True):
         members = np.array([m == modality for m in node_modality])
         ax.scatter(
             pos[members, 0],
             pos[members, 1],
             s=node_size,
-            color=cmap(m_idx % cmap.N)
-            if cmap.N < 256
-            else cmap(m_idx / max(len(modalities) - 1, 1)),
+            color=color,
             edgecolors="white",
             linewidths=1.0,
             label=modality,

@@ -4,8 +4,9 @@
 turns a scikit-learn ``random_state`` into an int seed for torch, ``final_estimator``
 returns the segmenter at the end of a pipeline (or the estimator itself),
 ``is_positive_number`` says whether a parameter is a finite number > 0,
-``iso_datetimes`` reads ISO 8601 text as datetimes (the sensor tables and segment tables) and
-``check_seconds`` refuses times that cannot be seconds (Unix milliseconds).
+``iso_datetimes`` reads ISO 8601 text as datetimes (the sensor tables and segment tables),
+``check_seconds`` refuses times that cannot be seconds (Unix milliseconds) and
+``check_not_bool`` refuses ``True``/``False`` for a numeric parameter.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import numbers
 
 __all__ = [
     "check_device",
+    "check_not_bool",
     "check_seconds",
     "final_estimator",
     "is_positive_number",
@@ -25,6 +27,46 @@ __all__ = [
 # Seconds beyond this (Unix time after the year 5138) are another unit: Unix milliseconds
 # (~1.7e12), microseconds or nanoseconds.
 _LARGEST_SECONDS = 1e11
+
+
+def check_not_bool(caller, **params):
+    """Raise if a numeric parameter is ``True`` or ``False``.
+
+    scikit-learn's ``Interval`` constraint accepts bools (``isinstance(True, Integral)``),
+    so ``validate_params`` and ``_validate_params`` let ``frame_rate=True`` through as 1;
+    the estimators and the data set functions refuse them with this rule.
+
+    Parameters
+    ----------
+    caller : str
+        The function or estimator named in the message.
+    **params
+        The numeric parameters to check, by name.
+
+    Raises
+    ------
+    sklearn.utils._param_validation.InvalidParameterError
+        If one of ``params`` is a bool (a ``ValueError`` and ``TypeError``, as scikit-learn's
+        parameter errors).
+
+    Examples
+    --------
+    >>> from stgraph_sklearn.utils import check_not_bool
+    >>> check_not_bool("load_uci_har", frame_rate=10.0)
+    >>> check_not_bool("load_uci_har", frame_rate=True)
+    Traceback (most recent call last):
+    ...
+    sklearn.utils._param_validation.InvalidParameterError: The 'frame_rate' parameter of load_uci_har must be a number, not a bool. Got True instead.
+    """
+    import numpy as np
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    for name, value in params.items():
+        if isinstance(value, bool | np.bool_):
+            raise InvalidParameterError(
+                f"The {name!r} parameter of {caller} must be a number, not a bool. "
+                f"Got {value!r} instead."
+            )
 
 
 def check_seconds(largest, what):

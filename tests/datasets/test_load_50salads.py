@@ -5,6 +5,7 @@ import re
 
 import numpy as np
 import pytest
+from sklearn.model_selection import GroupKFold
 
 from stgraph_sklearn.datasets import load_50salads
 from stgraph_sklearn.datasets._vocabulary import subject_from_trial
@@ -299,3 +300,37 @@ def test_whitespace_only_lines_are_blank_in_every_file(release):
     X, y, _ = load_50salads(release)
     assert [x.n_frames for x in X] == [x.n_frames for x in X0]
     assert all(np.array_equal(a, b) for a, b in zip(y, y0, strict=True))
+
+
+@pytest.mark.parametrize("parts", [ANN, SYNC, CSV, TS])
+@pytest.mark.filterwarnings("ignore::stgraph_sklearn.exceptions.MissingSensorWarning")
+def test_text_that_is_not_utf8_names_the_file_and_line(release, parts):
+    """Check a byte that is not UTF-8 gives a DataFormatError naming the file and line."""
+    path = release.joinpath(*parts)
+    lines = path.read_bytes().split(b"\n")
+    lines[2] = lines[2] + b"\xe9"
+    path.write_bytes(b"\n".join(lines))
+    with pytest.raises(
+        DataFormatError, match=re.escape(str(path)) + ", line 3: expected UTF-8 text; byte 0xe9"
+    ):
+        load_50salads(release)
+
+
+def test_groups_equal_the_subjects_when_trial_names_mix(release, tmp_path):
+    """Check groups[i] == X[i].subject when one trial name lacks the SS-R pattern (all text
+    then, so that GroupKFold can sort them), and that groups stay ints when every trial
+    follows it."""
+    (release / "labels/sequences/zz-activityAnnotation.txt").write_text("0 1 cut_tomato_core\n")
+    (release / "raw/ann-ts/timestamps/timestamps-zz.txt").write_text("0 a\n1 b\n")
+    folder = tmp_path / "features"
+    folder.mkdir()
+    for trial, n in (*((t, N_FRAMES) for t in TRIALS), ("zz", 2)):
+        np.save(folder / f"rgb-{trial}.npy", np.zeros((4, n)))
+    X, _, groups = load_50salads(release, modalities=(), video_features=folder)
+    assert [r.subject for r in X] == ["1", "1", "2", "zz"]
+    assert groups.tolist() == ["1", "1", "2", "zz"]
+    assert all(g == r.subject for g, r in zip(groups, X, strict=True))
+    assert len(list(GroupKFold(2).split(X, groups=groups))) == 2
+    (release / "labels/sequences/zz-activityAnnotation.txt").unlink()
+    _, _, groups = load_50salads(release, modalities=(), video_features=folder)
+    assert groups.dtype.kind == "i" and groups.tolist() == [1, 1, 2]

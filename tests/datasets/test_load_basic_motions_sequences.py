@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from sklearn.utils._param_validation import InvalidParameterError
 
 from stgraph_sklearn.datasets import load_basic_motions_sequences
 
@@ -77,6 +78,13 @@ def test_long_sequences_reuse_instances_but_never_repeat_a_class():
         ({"segments_per_sequence": 0}, ValueError, "'segments_per_sequence' parameter"),
         ({"segments_per_sequence": "4"}, ValueError, "'segments_per_sequence' parameter"),
         ({"segments_per_sequence": (1.0, 2)}, ValueError, "'segments_per_sequence' parameter"),
+        (
+            {"segments_per_sequence": True},
+            InvalidParameterError,
+            "'segments_per_sequence' parameter of load_basic_motions_sequences .* Got True",
+        ),
+        ({"segments_per_sequence": 2.0}, ValueError, "'segments_per_sequence' parameter"),
+        ({"n_sequences": True}, ValueError, "'n_sequences' parameter .* not a bool"),
     ],
 )
 def test_parameter_errors(kwargs, error, match):

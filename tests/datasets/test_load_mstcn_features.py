@@ -77,6 +77,9 @@ def test_sample_rate_subsamples_frames(bundle):
         ({"subset": "val"}, ValueError, "'subset' parameter"),
         ({"sample_rate": 0}, ValueError, "'sample_rate' parameter"),
         ({"frame_rate": -1.0}, ValueError, "'frame_rate' parameter"),
+        ({"sample_rate": True}, ValueError, "'sample_rate' parameter .* not a bool"),
+        ({"split": True}, ValueError, "'split' parameter .* not a bool"),
+        ({"frame_rate": True}, ValueError, "'frame_rate' parameter .* not a bool"),
         ({"split": 2}, FileNotFoundError, r"train\.split2\.bundle"),
     ],
 )
@@ -105,4 +108,17 @@ def test_missing_and_malformed_files(bundle, tmp_path):
         load_mstcn_features(bundle)
     (bundle / "features" / "rgb-01-1.npy").unlink()
     with pytest.raises(FileNotFoundError, match=r"rgb-01-1\.npy"):
+        load_mstcn_features(bundle)
+
+
+@pytest.mark.parametrize("name", ["groundTruth/S1_Cheese_C1.txt", "mapping.txt"])
+def test_text_that_is_not_utf8_names_the_file_and_line(bundle, name):
+    """Check a byte that is not UTF-8 gives a DataFormatError naming the file and line."""
+    path = bundle / name
+    lines = path.read_bytes().split(b"\n")
+    lines[1] = b"\xff" + lines[1]
+    path.write_bytes(b"\n".join(lines))
+    with pytest.raises(
+        DataFormatError, match=re.escape(str(path)) + ", line 2: expected UTF-8 text; byte 0xff"
+    ):
         load_mstcn_features(bundle)

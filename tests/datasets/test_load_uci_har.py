@@ -136,6 +136,10 @@ def test_pipeline_runs_on_loaded_recordings(release):
         ({"frame_rate": 0.0}, "'frame_rate' parameter of load_uci_har"),
         ({"frame_rate": 60.0}, r"range \(0.0, 50.0\]"),
         ({"frame_rate": "10"}, "'frame_rate' parameter of load_uci_har"),
+        (
+            {"frame_rate": True},
+            "'frame_rate' parameter of load_uci_har must be a number, not a bool",
+        ),
         ({"root": 3}, "'root' parameter of load_uci_har"),
     ],
 )
@@ -216,3 +220,20 @@ def test_file_names_without_zero_padding_are_read(release):
     assert [r.name for r in X] == ["exp1_user1", "exp2_user1", "exp3_user7"]
     np.testing.assert_allclose(X[2].modalities["smartphone"].values[:, 1], samples(3, 52, "gyro"))
     np.testing.assert_array_equal(y[0], expected_sample_labels(1, 60)[::5][:12])
+
+
+@pytest.mark.parametrize(
+    ("name", "line"),
+    [("activity_labels.txt", 2), ("RawData/labels.txt", 3), ("RawData/acc_exp02_user01.txt", 5)],
+)
+def test_text_that_is_not_utf8_names_the_file_and_line(release, name, line):
+    """Check a byte that is not UTF-8 gives a DataFormatError naming the file and line."""
+    path = release / name
+    lines = path.read_bytes().split(b"\n")
+    lines[line - 1] = lines[line - 1] + b"\xc9"
+    path.write_bytes(b"\n".join(lines))
+    with pytest.raises(
+        DataFormatError,
+        match=re.escape(str(path)) + f", line {line}: expected UTF-8 text; byte 0xc9 is not",
+    ):
+        load_uci_har(release)

@@ -9,6 +9,7 @@ from sklearn.preprocessing import StandardScaler
 
 from stgraph_sklearn.data import Recording
 from stgraph_sklearn.datasets import make_kitchen_activities
+from stgraph_sklearn.datasets._kitchen import _frame_labels
 from stgraph_sklearn.datasets._vocabulary import KITCHEN_OBJECTS, MID_LEVEL_ACTIONS
 
 SMALL = {"n_recordings": 3, "n_subjects": 2, "duration": 30.0}
@@ -250,6 +251,17 @@ def test_not_trivial_for_a_per_frame_per_node_classifier():
         ({"n_subjects": 0}, ValueError, r"'n_subjects' parameter .* range \[1, inf\)\. Got 0"),
         ({"n_recordings": 2, "n_subjects": 3}, ValueError, r"'n_subjects' parameter"),
         ({"duration": 0.0}, ValueError, r"'duration' parameter"),
+        ({"duration": 1.0}, ValueError, r"'duration' parameter .* range \[3\.5, inf\)\. Got 1\.0"),
+        ({"duration": 3.49}, ValueError, r"'duration' parameter .* range \[3\.5, inf\)"),
+        ({"n_recordings": True}, ValueError, r"'n_recordings' parameter .* not a bool\. Got True"),
+        (
+            {"n_recordings": True, "n_subjects": True},
+            ValueError,
+            r"'n_recordings' parameter of make_kitchen_activities must be a number, not a bool",
+        ),
+        ({"n_subjects": True}, ValueError, r"'n_subjects' parameter .* not a bool"),
+        ({"boundary_jitter": True}, ValueError, r"'boundary_jitter' parameter .* not a bool"),
+        ({"noise": False}, ValueError, r"'noise' parameter .* not a bool"),
         ({"noise": -1.0}, ValueError, r"'noise' parameter"),
         ({"dropout": 1.5}, ValueError, r"'dropout' parameter"),
         ({"clock_drift": float("nan")}, ValueError, r"'clock_drift' parameter"),
@@ -261,3 +273,40 @@ def test_parameter_errors(kwargs, error, match):
     """Check bad parameters raise errors naming the parameter."""
     with pytest.raises(error, match=match):
         make_kitchen_activities(**kwargs)
+
+
+def test_shortest_duration_is_honoured_on_average():
+    """Check the shortest accepted duration (3.5 s) gives short recordings, no floor of 3 s."""
+    X, _, _ = make_kitchen_activities(n_recordings=10, n_subjects=5, duration=3.5, random_state=2)
+    lengths = [r.n_frames / 30.0 for r in X]
+    assert min(lengths) >= 1.9 - 1 / 30  # 19 segments of at least 0.1 s
+    assert np.mean(lengths) < 1.4 * 3.5
+
+
+@pytest.mark.parametrize("duration", [3.5, 6.0, 10.0])
+def test_boundary_jitter_never_removes_an_action(duration):
+    """Check every action keeps a labelled frame (once, in its place) for short recordings,
+    where the jitter can move both boundaries of a short action between two frames."""
+    _, y, _ = make_kitchen_activities(
+        n_recordings=6, n_subjects=3, duration=duration, random_state=0
+    )
+    for labels in y:
+        assert sorted(segments(labels)) == sorted(MID_LEVEL_ACTIONS)
+
+
+def test_frame_labels_keep_an_action_and_nothing_else_changes():
+    """Check the frame rule: labels follow the annotated boundaries; an action between two
+    frames takes the frame after it, a background gap between two frames vanishes."""
+    frame_t = np.arange(10) / 10.0
+    labels = ["background", "a", "background", "b", "c", "background"]
+    # "a" and the gap keep frames, as the annotated boundaries say
+    bounds = np.array([0.0, 0.15, 0.35, 0.45, 0.65, 0.85, 1.0])
+    expected = np.searchsorted(bounds, frame_t, side="right") - 1
+    np.testing.assert_array_equal(
+        _frame_labels(labels, bounds, frame_t), np.asarray(labels)[expected]
+    )
+    # "b" lies between frames 0.4 and 0.5: it takes frame 0.5 and "c" starts a frame later;
+    # the gap [0.41, 0.42) vanishes
+    bounds = np.array([0.0, 0.15, 0.41, 0.42, 0.45, 0.85, 1.0])
+    expected = ["background"] * 2 + ["a"] * 3 + ["b"] + ["c"] * 3 + ["background"]
+    assert _frame_labels(labels, bounds, frame_t).tolist() == expected

@@ -241,3 +241,19 @@ def test_more_classes_than_the_colormap_has_colours_keep_distinct_colours():
     assert len(handles) == 40
     assert len({tuple(h.get_facecolor()) for h in handles}) == 40
     plt.close("all")
+
+
+def node_colors(ax):
+    return [tuple(c.get_facecolor()[0]) for c in ax.collections if isinstance(c, PathCollection)]
+
+
+@pytest.mark.parametrize("n_modalities", [3, 10, 12, 30])
+def test_plot_sensor_graph_gives_every_modality_its_own_colour(n_modalities):
+    """Check one distinct colour per modality beyond tab10's ten (tab10 alone repeated them)
+    and tab10's own colours while it has enough."""
+    names = [f"m{i}:x" for i in range(n_modalities)]
+    colors = node_colors(plot_sensor_graph(np.ones((n_modalities, n_modalities)), node_names=names))
+    assert len(colors) == len(set(colors)) == n_modalities
+    if n_modalities <= 10:
+        tab10 = matplotlib.colormaps["tab10"]
+        np.testing.assert_allclose(colors, [tab10(i) for i in range(n_modalities)])
