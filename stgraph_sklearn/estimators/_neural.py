@@ -588,7 +588,17 @@ class NeuralSegmenter(BaseSegmenter):
             callbacks.append(
                 ("progress", EpochProgressBar(self.max_epochs, desc=type(self).__name__))
             )
-        callbacks.extend(copy.deepcopy(self._user_callbacks()))
+        user_callbacks = self._user_callbacks()
+        if user_callbacks and not has_valid and self.validation_fraction > 0:
+            warn(
+                f"{type(self).__name__}: validation_fraction={self.validation_fraction:g} of "
+                f"{n_train} training recordings holds out none, so there is no valid_loss: "
+                "callbacks that monitor it (skorch's Checkpoint, EarlyStopping on valid_loss) "
+                "will fail. Raise validation_fraction (it rounds to whole recordings) or give "
+                "more recordings.",
+                StgraphWarning,
+            )
+        callbacks.extend(copy.deepcopy(user_callbacks))
         optimizer = self.optimizer
         if isinstance(optimizer, str):
             optimizer = _OPTIMIZERS[optimizer]

@@ -1,5 +1,7 @@
 """Parameters as notebooks pass them: numpy integers, bools, set_params after fit, devices."""
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -86,3 +88,19 @@ def test_devices_this_machine_cannot_use_are_clear_errors(toy, tmp_path):
     if not torch.cuda.is_available():
         with pytest.raises(ValueError, match=r"load_model: device='cuda' was requested but"):
             load_model(tmp_path / "m.stgm", device="cuda")
+
+
+def test_callbacks_without_a_validation_set_are_warned_about(toy):
+    """Check that user callbacks with a validation_fraction that holds out no recording get
+    a warning saying why skorch's Checkpoint (which monitors valid_loss) then fails."""
+    from skorch.callbacks import EpochTimer
+
+    from stgraph_sklearn.exceptions import StgraphWarning
+
+    X, y = toy
+    seg = MSTCNSegmenter(**TINY, callbacks=[EpochTimer()], validation_fraction=0.1)
+    with pytest.warns(StgraphWarning, match=r"validation_fraction=0\.1 of 4 training .* none"):
+        seg.fit(X[:4], y[:4])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", StgraphWarning)
+        seg.set_params(validation_fraction=0.25).fit(X[:4], y[:4])  # one held out: quiet
