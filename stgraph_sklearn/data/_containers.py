@@ -281,7 +281,12 @@ class Modality:
                 f"Got rate={rate!r} and timestamps={'None' if timestamps is None else 'an array'}."
             )
         if rate is not None:
-            if not isinstance(rate, numbers.Real) or not np.isfinite(rate) or rate <= 0:
+            if (
+                isinstance(rate, bool | np.bool_)
+                or not isinstance(rate, numbers.Real)
+                or not np.isfinite(rate)
+                or rate <= 0
+            ):
                 raise ValueError(f"Modality 'rate' must be a positive number of Hz. Got {rate!r}.")
             self.rate = float(rate)
             self.timestamps = None
@@ -302,7 +307,11 @@ class Modality:
                 )
             self.rate = None
             self.timestamps = ts
-        if not isinstance(start, numbers.Real) or not np.isfinite(start):
+        if (
+            isinstance(start, bool | np.bool_)
+            or not isinstance(start, numbers.Real)
+            or not np.isfinite(start)
+        ):
             raise ValueError(f"Modality 'start' must be a finite number of seconds. Got {start!r}.")
         self.start = float(start)
         self.node_names = _check_names(node_names, arr.shape[1], "Modality 'node_names'", "node")
@@ -489,7 +498,8 @@ class Recording:
                 f"Got {type(modalities).__name__}."
             )
         if (
-            not isinstance(frame_rate, numbers.Real)
+            isinstance(frame_rate, bool | np.bool_)
+            or not isinstance(frame_rate, numbers.Real)
             or not np.isfinite(frame_rate)
             or frame_rate <= 0
         ):
@@ -506,6 +516,14 @@ class Recording:
             named = named_file_values(mod.values, f"recording {name!r} modality {key!r}")
             mods[key] = mod if named is mod.values else mod.replace(values=named)
         self.modalities = mods
+        names = self.node_names
+        if len(set(names)) != len(names):  # modality "a:0" next to modality "a"'s node "0"
+            twice = sorted({n for n in names if names.count(n) > 1})
+            raise ValueError(
+                f"Recording {name!r}: the qualified node names '<modality>:<node>' must be "
+                f"unique. Got {twice[:5]} twice, from modalities {list(mods)[:10]}; rename the "
+                "modality or the nodes."
+            )
         if n_frames is None:
             end = max(m.duration for m in mods.values())
             first = min(float(m.times[0]) for m in mods.values())
@@ -520,6 +538,12 @@ class Recording:
                     "n_frames."
                 )
             n_frames = round(end * self.frame_rate)
+            if n_frames < 1:
+                raise ValueError(
+                    f"Recording {name!r}: its modalities span {end:g} s (a single timestamped "
+                    "sample spans none), so the number of frames cannot be inferred. Pass "
+                    "n_frames."
+                )
         if isinstance(n_frames, bool) or not isinstance(n_frames, numbers.Integral) or n_frames < 1:
             raise ValueError(f"Recording 'n_frames' must be a positive integer. Got {n_frames!r}.")
         self.n_frames = int(n_frames)
@@ -934,6 +958,11 @@ class GraphSequence:
     def slice_frames(self, start, stop, step=1):
         """A new GraphSequence over frames ``start:stop:step`` (views, no copy; a lazy
         sequence is computed first, see :meth:`load`)."""
+        if isinstance(step, bool) or not isinstance(step, numbers.Integral) or step < 1:
+            raise ValueError(
+                f"GraphSequence.slice_frames: 'step' must be a positive integer (frames keep "
+                f"their order). Got {step!r}."
+            )
         if self._lazy_sources:
             return self.load().slice_frames(start, stop, step)
         sl = slice(start, stop, step)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
 from ..data import (
@@ -21,7 +20,7 @@ from ..data import (
 )
 from ..exceptions import StgraphWarning, warn
 from ..metrics import frame_accuracy_score
-from ..utils import check_not_bool
+from ..utils import check_numeric_params
 
 __all__ = ["BaseSegmenter"]
 
@@ -134,13 +133,7 @@ class BaseSegmenter(ClassifierMixin, BaseEstimator):
         then reach torch or numpy as numbers (``lookahead=True`` failed inside numpy).
         """
         super()._validate_params()
-        numeric = {
-            name: value
-            for name, value in self.get_params(deep=False).items()
-            if any(isinstance(c, Interval) for c in self._parameter_constraints.get(name, []))
-            and "boolean" not in self._parameter_constraints.get(name, [])
-        }
-        check_not_bool(type(self).__name__, **numeric)
+        check_numeric_params(self)
 
     def predict_proba(self, X):
         """Class probabilities of every frame.

@@ -151,11 +151,21 @@ def _offset_function(clock, caller, where):
     """Return ``offset(t)`` for anchors ``(reference_time, offset)`` (None: no offset)."""
     if clock is None:
         return lambda t: np.zeros_like(t)
-    clk = np.asarray(clock, dtype=np.float64)
-    if clk.ndim != 2 or clk.shape[1] != 2 or clk.shape[0] == 0 or not np.isfinite(clk).all():
+    try:
+        clk = np.asarray(clock, dtype=np.float64)
+    except (TypeError, ValueError):  # not numbers: a dict, text, ragged lists
+        clk = None
+    if (
+        clk is None
+        or clk.ndim != 2
+        or clk.shape[1] != 2
+        or clk.shape[0] == 0
+        or not np.isfinite(clk).all()
+    ):
+        got = f"shape {clk.shape}" if clk is not None else f"{type(clock).__name__} {clock!r:.80}"
         raise ValueError(
             f"{caller}: the 'clock' callable must return None or finite (reference_time, offset) "
-            f"anchors of shape (n_anchors, 2) for {where}. Got shape {np.shape(clock)}."
+            f"anchors of shape (n_anchors, 2) for {where}. Got {got}."
         )
     if clk.shape[0] > 1 and not (np.diff(clk[:, 0]) > 0).all():
         raise ValueError(

@@ -15,6 +15,7 @@ from ..data import (
     node_feature_names,
     qualified_node_names,
 )
+from ..utils import check_numeric_params
 
 
 def _validate_X(X, caller, *, allow_graph_sequences=False):
@@ -241,7 +242,16 @@ def _split_feature_names(names, layout):
     return out
 
 
-class _ListOutputMixin:
+class _NumericParamsMixin:
+    """``_validate_params`` that also refuses ``True``/``False`` for a numeric parameter
+    (:func:`~stgraph_sklearn.utils.check_numeric_params`), as the estimators do."""
+
+    def _validate_params(self):
+        super()._validate_params()
+        check_numeric_params(self)
+
+
+class _ListOutputMixin(_NumericParamsMixin):
     """``set_output`` of a transformer whose output is a list of recordings."""
 
     def set_output(self, *, transform=None):

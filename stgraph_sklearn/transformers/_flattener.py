@@ -12,6 +12,7 @@ from ..data import GraphSequence, node_feature_names
 from ._common import (
     _check_input,
     _input_feature_names,
+    _NumericParamsMixin,
     _sequence_feature_names,
     _split_feature_names,
     _transformer_tags,
@@ -72,7 +73,9 @@ def _smooth_and_variation(x, mask, adj):
     return smoothed, tv
 
 
-class FrameFeatureFlattener(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
+class FrameFeatureFlattener(
+    _NumericParamsMixin, TransformerMixin, BaseEstimator, auto_wrap_output_keys=None
+):
     """Flatten each sequence to one feature row per frame, for per-frame classifiers.
 
     Columns, in this order (see :meth:`get_feature_names_out`):
@@ -91,9 +94,10 @@ class FrameFeatureFlattener(TransformerMixin, BaseEstimator, auto_wrap_output_ke
     Graph features are computed **within each modality**, because nodes of different
     modalities have different feature widths and meanings (an accelerometer axis is not a
     video feature): ``A`` is the block of the sequence's graph between that modality's nodes
-    (self-loops included if the graph has them), or, when there is no graph (recordings,
-    arrays), a complete graph without self-loops (each node's smoothed value is the mean of
-    the other nodes). Per frame, only present nodes count: ``(A·x)_i = sum_j A_ij m_j x_j /
+    (self-loops included if the graph has them); an input without a graph (recordings,
+    arrays) uses the graph seen in fit, so that a column means the same in training and in
+    prediction whatever form the frames come in, or, if fit saw none either, a complete graph
+    without self-loops (each node's smoothed value is the mean of the other nodes). Per frame, only present nodes count: ``(A·x)_i = sum_j A_ij m_j x_j /
     sum_j A_ij m_j``, and the total variation is the weighted mean over edges between present
     nodes ``sum_{i≠j} A_ij m_i m_j ||x_i - x_j||² / sum_{i≠j} A_ij m_i m_j``, normalised so a
     missing sensor does not read as smoothness.
@@ -117,6 +121,9 @@ class FrameFeatureFlattener(TransformerMixin, BaseEstimator, auto_wrap_output_ke
         Names of the output columns.
     n_features_out_ : int
         Number of output columns.
+    graph_ : SensorGraph or None
+        The graph of the first training sequence (None for recordings and arrays), used for
+        inputs without their own graph.
 
     Examples
     --------
@@ -170,6 +177,7 @@ class FrameFeatureFlattener(TransformerMixin, BaseEstimator, auto_wrap_output_ke
         """
         items, layout = self._validated(X)
         self.modalities_ = layout
+        self.graph_ = getattr(items[0], "graph", None)  # recordings and arrays have none
         self.feature_names_in_ = _sequence_feature_names(items[0])
         self.feature_names_out_ = self._names_out(self.feature_names_in_)
         self.n_features_out_ = len(self.feature_names_out_)
@@ -252,6 +260,8 @@ class FrameFeatureFlattener(TransformerMixin, BaseEstimator, auto_wrap_output_ke
 
     def _flatten(self, item):
         blocks, masks, graph = _as_blocks(item)
+        if graph is None:  # recordings, arrays: the graph the columns meant in fit
+            graph = getattr(self, "graph_", None)  # None in flatteners pickled before it
         n_t = next(iter(blocks.values())).shape[0]
         cols = [b.reshape(n_t, -1) for b in blocks.values()]
         cols += [m.astype(np.float64) for m in masks.values()]

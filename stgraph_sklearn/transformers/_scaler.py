@@ -146,9 +146,13 @@ class SequenceScaler(
                 )
             var = np.divide(m2, count, out=np.zeros(count.shape), where=count > 0)
             std = np.sqrt(var)
-            tiny = 10 * np.finfo(np.float64).eps * np.maximum(np.abs(mean), 1.0)
+            # constant where the variance is within its own rounding error, scikit-learn's
+            # rule (StandardScaler's _is_constant_feature), not below an absolute floor: a
+            # channel on the scale of 1e-16 still varies
+            eps = np.finfo(np.float64).eps
+            bound = count * eps * var + (count * np.abs(mean) * eps) ** 2
             self.mean_[key] = np.where(count > 0, mean, 0.0)
-            self.scale_[key] = np.where(std > tiny, std, 1.0)
+            self.scale_[key] = np.where(var > bound, std, 1.0)
             self.n_samples_seen_[key] = count.astype(np.int64)
         self.modalities_ = layout
         self.feature_names_in_ = _sequence_feature_names(items[0])

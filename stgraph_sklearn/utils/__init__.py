@@ -6,7 +6,8 @@ returns the segmenter at the end of a pipeline (or the estimator itself),
 ``is_positive_number`` says whether a parameter is a finite number > 0,
 ``iso_datetimes`` reads ISO 8601 text as datetimes (the sensor tables and segment tables),
 ``check_seconds`` refuses times that cannot be seconds (Unix milliseconds) and
-``check_not_bool`` refuses ``True``/``False`` for a numeric parameter.
+``check_not_bool`` refuses ``True``/``False`` for a numeric parameter (of an estimator:
+``check_numeric_params``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import numbers
 __all__ = [
     "check_device",
     "check_not_bool",
+    "check_numeric_params",
     "check_seconds",
     "final_estimator",
     "is_positive_number",
@@ -67,6 +69,44 @@ def check_not_bool(caller, **params):
                 f"The {name!r} parameter of {caller} must be a number, not a bool. "
                 f"Got {value!r} instead."
             )
+
+
+def check_numeric_params(estimator):
+    """:func:`check_not_bool` on every numeric parameter of a scikit-learn estimator.
+
+    A parameter is numeric if its ``_parameter_constraints`` hold an ``Interval`` and not
+    ``"boolean"``; call it after ``_validate_params``.
+
+    Parameters
+    ----------
+    estimator : BaseEstimator
+        An estimator with ``_parameter_constraints``.
+
+    Raises
+    ------
+    sklearn.utils._param_validation.InvalidParameterError
+        If a numeric parameter is ``True`` or ``False``.
+
+    Examples
+    --------
+    >>> from stgraph_sklearn.transformers import SensorGraphBuilder
+    >>> from stgraph_sklearn.utils import check_numeric_params
+    >>> check_numeric_params(SensorGraphBuilder(k=3))
+    >>> check_numeric_params(SensorGraphBuilder(k=True))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    sklearn.utils._param_validation.InvalidParameterError: The 'k' parameter of SensorGraphBuilder must be a number, not a bool. Got True instead.
+    """
+    from sklearn.utils._param_validation import Interval
+
+    constraints = getattr(estimator, "_parameter_constraints", {})
+    numeric = {
+        name: value
+        for name, value in estimator.get_params(deep=False).items()
+        if any(isinstance(c, Interval) for c in constraints.get(name, []))
+        and "boolean" not in constraints.get(name, [])
+    }
+    check_not_bool(type(estimator).__name__, **numeric)
 
 
 def check_seconds(largest, what):
