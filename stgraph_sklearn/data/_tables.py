@@ -654,8 +654,9 @@ def labels_from_segment_table(segments, recordings, *, fill=None, start="start",
     ``(frame_rate, n_frames)`` pair) and gets the label of the segment with
     ``start <= start_time + i / frame_rate < end``; a bound a thousandth of a frame or less
     after a frame's time counts as at that frame, so bounds computed from frame times (on a
-    clock of large numbers, or as datetimes to the nanosecond) keep their frames. Segments relative to the recording's start
-    on an absolute sensor clock need ``recording.replace(start_time=0.0)`` (or shifted bounds).
+    clock of large numbers, or as datetimes to the nanosecond) keep their frames. Segments
+    relative to the recording's start on an absolute sensor clock need
+    ``recording.replace(start_time=0.0)`` (or shifted bounds).
     Bounds given as datetimes (a datetime column, or ISO 8601 text such as
     ``"2024-05-01T10:00:02.5"``) are read against ``Recording.start_datetime``, which
     :func:`recording_from_dataframes` sets for tables whose times are datetimes: frame ``i``

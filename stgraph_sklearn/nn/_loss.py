@@ -123,8 +123,10 @@ class SegmentationLoss(nn.Module):
                 f"target. Got {mask.dtype} of shape {tuple(mask.shape)}."
             )
         valid = target != self.ignore_index
-        if bool(((target[valid] < 0) | (target[valid] >= n_classes)).any()):
-            bad = target[valid][(target[valid] < 0) | (target[valid] >= n_classes)][0]
+        classes = target[valid]
+        outside = (classes < 0) | (classes >= n_classes)
+        if bool(outside.any()):
+            bad = classes[outside][0]
             raise ValueError(
                 f"{owner}: target holds class {int(bad)}, outside 0..{n_classes - 1} (the "
                 f"logits have {n_classes} classes) and not ignore_index={self.ignore_index}."

@@ -224,9 +224,10 @@ class ModalityAligner(
           ``s_f`` when the modality is sampled at or below the frame rate (or less than 1 %
           above it: NTSC video at 30000/1001 fps on 29.97-fps frames keeps its values). When
           it is sampled *faster* than the frames (a 50 Hz accelerometer onto 30 fps video),
-          each frame gets the **mean of the signal over its window** ``[t_f - 1/(2 fps), t_f + 1/(2 fps))``
-          instead: a box anti-aliasing filter, so a vibration above the frames' Nyquist
-          frequency is attenuated rather than aliased onto a slow false rhythm, while slower
+          each frame gets the **mean of the signal over its window**
+          ``[t_f - 1/(2 fps), t_f + 1/(2 fps))`` instead: a box anti-aliasing filter, so a
+          vibration above the frames' Nyquist frequency is attenuated rather than aliased
+          onto a slow false rhythm, while slower
           motion keeps most of its amplitude (a 9 Hz sinusoid at 50 Hz keeps about 77 % of its
           amplitude on 30 fps frames, a 20 Hz one about 23 % instead of aliasing at full power
           to 10 Hz). The window edges are mapped through the clock correction too.
