@@ -10,7 +10,8 @@ Every rule about input data is implemented once, here, and imported by name:
   neural segmenters consume: :func:`as_graph_sequences`;
 - lazy values (memory-mapped, or computed on access): :class:`LazyValues`, :func:`is_lazy`,
   :func:`lazy_values`;
-- node names: :func:`qualified_node_names`; feature names: :func:`node_feature_names`;
+- node names: :func:`qualified_node_names`, compared by :func:`names_conflict`; feature
+  names: :func:`node_feature_names`;
   missing sensors: :func:`present_nodes`
   (a node with a NaN channel is missing).
 """
@@ -20,6 +21,7 @@ from ._containers import (
     Modality,
     Recording,
     SensorGraph,
+    names_conflict,
     node_feature_names,
     present_nodes,
     qualified_node_names,
@@ -64,6 +66,7 @@ __all__ = [
     "labels_from_segment_table",
     "labels_to_segments",
     "lazy_values",
+    "names_conflict",
     "node_feature_names",
     "present_nodes",
     "qualified_node_names",

@@ -142,6 +142,39 @@ def _check_channel_names(channel_names, n_channels, what):
     return _check_names(channel_names, n_channels, f"{what} 'channel_names'", "channel", "c")
 
 
+def names_conflict(got, expected, default):
+    """Whether two lists of names disagree: THE rule by which node and channel names are compared.
+
+    Names are compared only where both sides give them, as scikit-learn compares feature
+    names only when both have them: arrays and unnamed modalities carry the default names
+    (``"0", "1", ...``, qualified by :func:`qualified_node_names`, or ``"c0", "c1", ...``),
+    which match any names. Two given lists conflict when they differ, in content or order:
+    the same count of nodes in another order would otherwise be read as the nodes seen in
+    fit.
+
+    Parameters
+    ----------
+    got, expected : sequence of str
+        The names of the input and the names it is checked against.
+    default : sequence of str
+        The default names of that many nodes or channels.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> from stgraph_sklearn.data import names_conflict
+    >>> names_conflict(["acc:knife", "acc:bowl"], ["acc:bowl", "acc:knife"], ["acc:0", "acc:1"])
+    True
+    >>> names_conflict(["acc:0", "acc:1"], ["acc:bowl", "acc:knife"], ["acc:0", "acc:1"])
+    False
+    """
+    got, expected, default = list(got), list(expected), list(default)
+    return got != expected and got != default and expected != default
+
+
 def node_feature_names(node_names, channel_names):
     """Feature names of nodes: THE feature-naming rule of the sequence transformers.
 
@@ -784,17 +817,28 @@ class GraphSequence:
     frame_rate : float, default=None
         Rate of the reference timeline in Hz, carried over from the recording so that
         predictions can be reported in seconds (None if unknown).
+    node_names : mapping of str to sequence of str, default=None
+        Names of the nodes of each block (the modality's ``node_names``, unqualified); blocks
+        not in the mapping get ``("0", "1", ...)``. With a ``graph``, they must qualify to the
+        graph's node names.
 
     Attributes
     ----------
     n_frames : int
     node_mask : ndarray of shape (n_frames, n_nodes) of bool
         All masks concatenated in block order.
+    block_node_names : dict of str to tuple of str
+        The unqualified node names of every block (``node_names``, with the defaults).
+    node_names : tuple of str
+        The graph's node names, else :func:`qualified_node_names` of ``block_node_names``.
     """
 
     #: ``{modality: (lazy raw block, given mask)}`` of the lazy blocks (none: in memory); a
     #: class default so that sequences pickled before lazy blocks existed still load
     _lazy_sources = MappingProxyType({})
+    #: ``{modality: node names}`` as given (blocks not in it have the default names); a class
+    #: default so that sequences pickled before GraphSequences named their nodes still load
+    _node_names = MappingProxyType({})
 
     def __init__(
         self,
@@ -805,6 +849,7 @@ class GraphSequence:
         subject=None,
         channel_names=None,
         frame_rate=None,
+        node_names=None,
     ):
         if not isinstance(blocks, Mapping) or len(blocks) == 0:
             raise TypeError(
@@ -895,6 +940,26 @@ class GraphSequence:
             k: _check_channel_names(channel_names.get(k), b.shape[2], f"GraphSequence block {k!r}")
             for k, b in out_blocks.items()
         }
+        node_names = {} if node_names is None else dict(node_names)
+        unknown = set(node_names) - set(out_blocks)
+        if unknown:
+            raise ValueError(
+                f"GraphSequence 'node_names' has keys without a block: {sorted(unknown)}."
+            )
+        self._node_names = {
+            k: _check_names(
+                names, out_blocks[k].shape[1], f"GraphSequence block {k!r} 'node_names'", "node"
+            )
+            for k, names in node_names.items()
+        }
+        if graph is not None and node_names:
+            qualified = qualified_node_names(self.block_node_names.items())
+            if qualified != graph.node_names:
+                raise ValueError(
+                    f"GraphSequence 'graph' names the nodes {list(graph.node_names)[:5]}... but "
+                    f"'node_names' names them {list(qualified)[:5]}...: expected the same names "
+                    "in the same order."
+                )
 
     @property
     def n_frames(self):
@@ -909,13 +974,20 @@ class GraphSequence:
         return np.concatenate(list(self.masks.values()), axis=1)
 
     @property
+    def block_node_names(self):
+        """``{modality: node names}``: the unqualified names of every block's nodes
+        (``node_names`` as given, ``("0", "1", ...)`` for the other blocks)."""
+        return {
+            k: self._node_names.get(k) or tuple(str(j) for j in range(b.shape[1]))
+            for k, b in self.blocks.items()
+        }
+
+    @property
     def node_names(self):
         """Names of the nodes: the graph's, else :func:`qualified_node_names` of the blocks."""
         if self.graph is not None:
             return self.graph.node_names
-        return qualified_node_names(
-            (k, tuple(str(j) for j in range(b.shape[1]))) for k, b in self.blocks.items()
-        )
+        return qualified_node_names(self.block_node_names.items())
 
     @property
     def feature_shapes(self):
@@ -953,6 +1025,7 @@ class GraphSequence:
             self.subject,
             self.channel_names,
             self.frame_rate,
+            self._node_names,
         )
 
     def slice_frames(self, start, stop, step=1):
@@ -974,6 +1047,7 @@ class GraphSequence:
             self.subject,
             self.channel_names,
             None if self.frame_rate is None else self.frame_rate / step,
+            self._node_names,
         )
 
     def __len__(self):

@@ -25,7 +25,7 @@ def as_graph_sequences(X, *, caller="as_graph_sequences", frame_rate=None):
     -------
     sequences : list of GraphSequence
         GraphSequences as given; recordings and arrays converted (one block per modality,
-        no graph).
+        no graph, the modalities' node and channel names).
 
     Examples
     --------
@@ -49,6 +49,7 @@ def as_graph_sequences(X, *, caller="as_graph_sequences", frame_rate=None):
                 subject=item.subject,
                 channel_names={k: m.channel_names for k, m in item.modalities.items()},
                 frame_rate=item.frame_rate,
+                node_names={k: m.node_names for k, m in item.modalities.items()},
             )
         )
     return out

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..data import SensorGraph
+from ..data import SensorGraph, names_conflict, qualified_node_names
 
 __all__ = ["resolve_graph"]
 
@@ -15,7 +15,9 @@ def resolve_graph(graph, sequences, *, node_names, caller="resolve_graph"):
     graph : "data" or SensorGraph
         ``"data"``: the graph the GraphSequences carry (from
         :class:`~stgraph_sklearn.transformers.SensorGraphBuilder`), which must be the same for
-        all of them. A SensorGraph: that graph, whose nodes must be the input's.
+        all of them. A SensorGraph: that graph, whose node names must be the input's, in
+        order (:func:`~stgraph_sklearn.data.names_conflict`); the nodes of arrays, which
+        carry default names, are taken by position.
     sequences : list of GraphSequence
         The input (see :func:`~stgraph_sklearn.data.as_graph_sequences`).
     node_names : sequence of str
@@ -40,7 +42,15 @@ def resolve_graph(graph, sequences, *, node_names, caller="resolve_graph"):
     SensorGraph(n_nodes=2, n_edges=2)
     """
     if isinstance(graph, SensorGraph):
-        if sequences[0].graph is not None and graph.node_names != tuple(node_names):
+        # by name where the input names its nodes (as the transformers compare names), by
+        # position for arrays' default names
+        default = qualified_node_names(
+            (k, tuple(str(j) for j in range(shape[0])))
+            for k, shape in sequences[0].feature_shapes.items()
+        )
+        if (
+            sequences[0].graph is not None and graph.node_names != tuple(node_names)
+        ) or names_conflict(node_names, graph.node_names, default):
             raise ValueError(
                 f"{caller}: the given graph's nodes {list(graph.node_names)[:5]}... do not match "
                 f"the input's nodes {list(node_names)[:5]}..."

@@ -12,6 +12,7 @@ from ..data import (
     check_aligned,
     check_layouts,
     check_recordings,
+    names_conflict,
     node_feature_names,
     qualified_node_names,
 )
@@ -99,8 +100,8 @@ def _names_mismatch(got, expected, layout):
     default = _split_feature_names(_default_feature_names(layout), layout)
     for key in layout:
         for part, unit in ((0, "node names"), (1, "channel names")):
-            e, g, d = list(expected[key][part]), list(got[key][part]), default[key][part]
-            if g != e and g != d and e != d:
+            g, e = list(got[key][part]), list(expected[key][part])
+            if names_conflict(g, e, default[key][part]):
                 return key, unit, g, e
     return None
 
@@ -271,12 +272,17 @@ class _ListOutputMixin(_NumericParamsMixin):
         -------
         self : object
         """
-        if transform is not None and transform not in ("default", "pandas", "polars"):
-            raise ValueError(
-                f"The 'transform' parameter of {type(self).__name__}.set_output must be one of "
-                f"'default', 'pandas', 'polars' or None. Got {transform!r} instead."
-            )
+        _check_output_setting(transform, type(self).__name__)
         return self
+
+
+def _check_output_setting(transform, owner):
+    """Raise if ``transform`` is not a ``set_output`` setting scikit-learn knows."""
+    if transform is not None and transform not in ("default", "pandas", "polars"):
+        raise ValueError(
+            f"The 'transform' parameter of {owner}.set_output must be one of "
+            f"'default', 'pandas', 'polars' or None. Got {transform!r} instead."
+        )
 
 
 class _KeepsFeatureNamesMixin(_ListOutputMixin):

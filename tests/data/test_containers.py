@@ -199,3 +199,22 @@ def test_recording_with_absolute_timestamps_says_so_instead_of_allocating_them()
         {"acc": Modality(np.zeros((500, 3)), timestamps=t)}, frame_rate=1.0, n_frames=5
     )
     assert given.n_frames == 5
+
+
+def test_graph_sequence_node_names_name_blocks_and_travel_with_slices():
+    """Check that GraphSequence names its nodes after the given per-block names (qualified as
+    Recording does), keeps them through slice_frames, and refuses names that disagree with
+    its graph or blocks it does not have."""
+    blocks = {"acc": np.zeros((6, 2, 3)), "video": np.zeros((6, 1, 4))}
+    seq = GraphSequence(blocks, node_names={"acc": ["knife", "bowl"]})
+    assert seq.node_names == ("acc:knife", "acc:bowl", "video")
+    assert seq.block_node_names == {"acc": ("knife", "bowl"), "video": ("0",)}
+    assert seq.slice_frames(0, 4, 2).node_names == seq.node_names
+    graph = SensorGraph.from_dense(np.ones((3, 3)), ["acc:bowl", "acc:knife", "video"])
+    with pytest.raises(ValueError, match="'graph' names the nodes"):
+        GraphSequence(blocks, graph=graph, node_names={"acc": ["knife", "bowl"]})
+    assert GraphSequence(blocks, graph=graph).node_names == graph.node_names
+    with pytest.raises(ValueError, match="'node_names' has keys without a block"):
+        GraphSequence(blocks, node_names={"gyro": ["a"]})
+    with pytest.raises(ValueError, match="sequence of 2 names"):
+        GraphSequence(blocks, node_names={"acc": ["knife"]})
