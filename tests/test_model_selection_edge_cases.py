@@ -57,3 +57,20 @@ def test_count_parameters_of_a_non_neural_segmenter_is_none_fitted_or_not():
     X, y = _toy()
     assert count_parameters(FrameClassifierSegmenter()) is None
     assert count_parameters(FrameClassifierSegmenter(random_state=0).fit(X, y)) is None
+
+
+def test_evaluate_segmenters_names_the_estimator_whose_parameter_is_bad():
+    """Check that an estimator's invalid parameter is reported as that estimator's, with
+    the model and fold: scikit-learn's validate_params wrapper renamed it "the 'max_epochs'
+    parameter of evaluate_segmenters"."""
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    from stgraph_sklearn.estimators import MSTCNSegmenter
+
+    X = [np.random.RandomState(i).randn(40, 2, 2) for i in range(4)]
+    y = [np.repeat([0, 1], 20)] * 4
+    with pytest.raises(
+        InvalidParameterError,
+        match=r"model 'ms', fold 0: The 'max_epochs' parameter of MSTCNSegmenter must be",
+    ):
+        evaluate_segmenters({"ms": MSTCNSegmenter(max_epochs=0)}, X, y, cv=2)

@@ -6,6 +6,8 @@ Subclasses implement ``_fit(sequences, targets)`` and ``_predict_proba_one(seque
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -17,6 +19,8 @@ from ..data import (
     check_labels,
     check_layouts,
     labels_to_segments,
+    names_conflict,
+    qualified_node_names,
 )
 from ..exceptions import StgraphWarning, warn
 from ..metrics import frame_accuracy_score
@@ -46,17 +50,53 @@ class BaseSegmenter(ClassifierMixin, BaseEstimator):
         seqs = as_graph_sequences(X, caller=name)
         layouts = [s.feature_shapes for s in seqs]
         ref = layouts[0] if reset else self.modalities_
-        check_layouts(
-            layouts,
-            ref,
-            caller=name,
-            reference="X[0]" if reset else "the recordings seen in fit",
-            what="features",
-        )
+        try:
+            check_layouts(
+                layouts,
+                ref,
+                caller=name,
+                reference="X[0]" if reset else "the recordings seen in fit",
+                what="features",
+            )
+        except ValueError as exc:
+            if not (isinstance(X, np.ndarray) and X.ndim == 3):
+                raise
+            raise ValueError(
+                f"{exc} X is one 3-D array of shape {X.shape}, read as an sktime panel "
+                "(n_instances, n_variables, n_timepoints); for one recording of shape "
+                "(n_frames, n_nodes, n_channels) pass [x]."
+            ) from None
         if reset:
             self.modalities_ = dict(ref)
             self.node_names_ = seqs[0].node_names
+        else:
+            self._check_node_names(seqs)
         return seqs
+
+    def _check_node_names(self, seqs):
+        """Raise if a recording names its nodes otherwise than the recordings seen in fit
+        (by :func:`~stgraph_sklearn.data.names_conflict`, modality by modality, as the
+        transformers compare them): the same count of nodes in another order would be read
+        as the nodes seen in fit."""
+        expected = tuple(getattr(self, "node_names_", ()))
+        if not expected:
+            return
+        blocks, start = {}, 0
+        for key, (n_nodes, _) in self.modalities_.items():
+            blocks[key] = slice(start, start + n_nodes)
+            start += n_nodes
+        default = qualified_node_names(
+            (k, tuple(str(j) for j in range(n))) for k, (n, _) in self.modalities_.items()
+        )
+        for i, seq in enumerate(seqs):
+            names = seq.node_names
+            for key, sl in blocks.items():
+                if names_conflict(names[sl], expected[sl], default[sl]):
+                    raise ValueError(
+                        f"{type(self).__name__}: X[{i}] modality {key!r} has node names "
+                        f"{list(names[sl])}; expected {list(expected[sl])} (same names, same "
+                        "order) as in the recordings seen in fit."
+                    )
 
     def _encode_labels(self, y, seqs, *, reset, classes=None):
         name = type(self).__name__
@@ -121,10 +161,29 @@ class BaseSegmenter(ClassifierMixin, BaseEstimator):
             The fitted segmenter.
         """
         self._validate_params()
-        seqs = self._check_X(X, reset=True)
-        targets = self._encode_labels(y, seqs, reset=True)
-        self._fit(seqs, targets)
+        with self._unchanged_on_error():
+            seqs = self._check_X(X, reset=True)
+            targets = self._encode_labels(y, seqs, reset=True)
+            self._fit(seqs, targets)
         return self
+
+    @contextlib.contextmanager
+    def _unchanged_on_error(self):
+        """Put the estimator's attributes back as they were if the block raises.
+
+        ``fit`` sets ``modalities_``, ``node_names_`` and ``classes_`` while it checks its
+        input: a refused fit would otherwise leave an unfitted estimator that
+        ``check_is_fitted`` passes, or overwrite a fitted one's classes so that its next
+        ``predict`` fails. (Epochs a warm start trained before an error stay trained: the
+        network is not copied.)
+        """
+        before = dict(vars(self))
+        try:
+            yield
+        except BaseException:
+            vars(self).clear()
+            vars(self).update(before)
+            raise
 
     def _validate_params(self):
         """scikit-learn's parameter validation, and no ``True``/``False`` for a number.

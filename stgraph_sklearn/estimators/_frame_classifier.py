@@ -165,9 +165,12 @@ class FrameClassifierSegmenter(BaseSegmenter):
         # NaN marks missing sensors; classifiers that cannot take NaN get zeros instead (the
         # node-mask columns still show what is missing).
         missing = "nan" if get_tags(clf).input_tags.allow_nan else "zero"
-        self.flattener_ = FrameFeatureFlattener(
-            graph_features=self.graph_features, missing=missing
-        ).fit(sequences)
+        # arrays whatever sklearn.set_config(transform_output=...) says: rows are sliced below
+        self.flattener_ = (
+            FrameFeatureFlattener(graph_features=self.graph_features, missing=missing)
+            .set_output(transform="default")
+            .fit(sequences)
+        )
         rows = self.flattener_.transform(sequences)
         s = self.temporal_stride
         Xf = np.concatenate([r[::s] for r in rows])

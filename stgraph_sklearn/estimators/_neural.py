@@ -690,8 +690,10 @@ class NeuralSegmenter(BaseSegmenter):
             return super().fit(X, y)
         self._validate_params()
         self._check_params_describe_net("fit with warm_start=True")
-        seqs = self._check_X(X, reset=False)
-        return self._continue(seqs, self._encode_labels(y, seqs, reset=False), self.max_epochs)
+        with self._unchanged_on_error():
+            seqs = self._check_X(X, reset=False)
+            targets = self._encode_labels(y, seqs, reset=False)
+            return self._continue(seqs, targets, self.max_epochs)
 
     def partial_fit(self, X, y, classes=None):
         """Train for one more epoch without re-initialising (warm start).
@@ -714,11 +716,12 @@ class NeuralSegmenter(BaseSegmenter):
             self._validate_params()
         else:
             self._check_params_describe_net("partial_fit")
-        seqs = self._check_X(X, reset=first)
-        targets = self._encode_labels(y, seqs, reset=first, classes=classes)
-        if first:
-            return self._fit(seqs, targets, epochs=1)
-        return self._continue(seqs, targets, 1)
+        with self._unchanged_on_error():
+            seqs = self._check_X(X, reset=first)
+            targets = self._encode_labels(y, seqs, reset=first, classes=classes)
+            if first:
+                return self._fit(seqs, targets, epochs=1)
+            return self._continue(seqs, targets, 1)
 
     def _check_params_describe_net(self, caller):
         """Raise if the parameters no longer build the fitted network.
@@ -758,6 +761,7 @@ class NeuralSegmenter(BaseSegmenter):
 
     def _continue(self, seqs, targets, epochs):
         """Train the fitted net for ``epochs`` more epochs (fresh seed per continuation)."""
+        self._update_training(targets, len(seqs))
         dataset = self._dataset(seqs, targets)
         seed = seed_from(self.random_state) + len(self.history_)
         with torch.random.fork_rng(devices=self._rng_devices(self.net_.device)):
@@ -767,6 +771,54 @@ class NeuralSegmenter(BaseSegmenter):
         self.history_ = self.net_.history
         self._after_fit(seqs)
         return self
+
+    _CRITERION_PARAMS = frozenset({"class_weight", "smoothing_weight", "smoothing_clip"})
+    _CALLBACK_PARAMS = frozenset(
+        {"callbacks", "patience", "verbose", "validation_fraction", "max_epochs"}
+    )
+
+    def _update_training(self, targets, n_train):
+        """Give the fitted net the training parameters changed by ``set_params`` since fit.
+
+        A warm start or ``partial_fit`` continues with the current ``lr``, ``weight_decay``
+        (the optimizer's state kept), ``optimizer`` (a new one), ``batch_size``,
+        ``class_weight`` and smoothing, ``validation_fraction``, ``patience``, ``verbose`` and
+        ``callbacks``; the network itself must be unchanged
+        (:meth:`_check_params_describe_net`). Training continues where the weights are (a
+        model trained on a GPU and unpickled on a CPU-only machine continues on the CPU), so
+        ``device`` is not applied here, and another ``accelerator`` is refused.
+        """
+        built = getattr(self, "_built_params", None)
+        if built is None:
+            return
+        now = self.get_params(deep=False)
+        changed = {k for k, v in now.items() if k in built and not _same_value(built[k], v)}
+        if not changed:
+            return
+        if "accelerator" in changed:
+            raise ValueError(
+                f"{type(self).__name__}: the 'accelerator' parameter changed since fit; a warm "
+                "start or partial_fit continues with the accelerator the network was prepared "
+                "by. Set it back, or fit anew (warm_start=False)."
+            )
+        net = self.net_
+        fresh = self._make_net(net.module_, self._criterion(targets), 0, n_train)
+        net.batch_size = fresh.batch_size
+        net.verbose = fresh.verbose
+        net.train_split = RecordingSplit(self.validation_fraction, net.train_split.seed)
+        net.lr, net.optimizer__weight_decay = self.lr, self.weight_decay
+        if "optimizer" in changed:
+            net.optimizer = fresh.optimizer
+            net.initialize_optimizer()
+        elif changed & {"lr", "weight_decay"}:  # in place: Adam's moments are kept
+            net.set_params(lr=self.lr, optimizer__weight_decay=self.weight_decay)
+        if changed & self._CRITERION_PARAMS:
+            net.criterion = fresh.criterion
+            net.initialize_criterion()
+        if changed & self._CALLBACK_PARAMS:
+            net.callbacks = fresh.callbacks
+            net.initialize_callbacks()
+        self._built_params = now
 
     # ---- inference -------------------------------------------------------------------------
     def _infer_proba(self, x, mask, forward=None):

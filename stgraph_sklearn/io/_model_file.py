@@ -259,6 +259,7 @@ class _Decoder:
         net.history = History(node["history"])
         est.net_ = net
         est.history_ = net.history
+        est._built_params = est.get_params(deep=False)  # what the restored net was built from
 
 
 def _hashable(v):

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 from sklearn.model_selection import GroupKFold, check_cv
-from sklearn.utils._param_validation import validate_params
+from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.validation import check_is_fitted
 
 from ..data import check_groups, check_labels
@@ -92,10 +92,6 @@ def fit_and_score(model, X_train, y_train, X_test, y_test, *, background=None):
     return scores, y_pred
 
 
-@validate_params(
-    {"estimators": [dict], "X": "no_validation", "y": "no_validation"},
-    prefer_skip_nested_validation=True,
-)
 def evaluate_segmenters(estimators, X, y, groups=None, *, cv=None, background=None, verbose=0):
     """Fit and score every estimator on the same train/test splits.
 
@@ -129,6 +125,14 @@ def evaluate_segmenters(estimators, X, y, groups=None, *, cv=None, background=No
         fit together.
     """
     caller = "evaluate_segmenters"
+    # checked here, not by scikit-learn's validate_params: its wrapper renames the owner of
+    # every InvalidParameterError raised inside, so an estimator's bad parameter read as
+    # "the 'max_epochs' parameter of evaluate_segmenters"
+    if not isinstance(estimators, dict):
+        raise InvalidParameterError(
+            f"The 'estimators' parameter of {caller} must be an instance of 'dict' (a name "
+            f"per segmenter). Got {estimators!r} instead."
+        )
     if not estimators:
         raise ValueError(
             f"{caller}: 'estimators' must map at least one name to a segmenter, e.g. "

@@ -11,6 +11,7 @@ from sklearn.utils.validation import check_is_fitted
 from ..data import GraphSequence, node_feature_names
 from ._common import (
     _check_input,
+    _check_output_setting,
     _input_feature_names,
     _NumericParamsMixin,
     _sequence_feature_names,
@@ -229,6 +230,7 @@ class FrameFeatureFlattener(
         -------
         self : FrameFeatureFlattener
         """
+        _check_output_setting(transform, type(self).__name__)
         if transform is not None:
             self._sklearn_output_config = {"transform": transform}
         return self

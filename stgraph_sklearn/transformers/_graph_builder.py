@@ -217,9 +217,14 @@ class SensorGraphBuilder(
             k = _AUTO_K if self.k == "auto" else self.k
             self.k_ = min(k, n_nodes - 1)
             if self.k_ < k and self.k != "auto":
+                linked = (
+                    "the single node has no other node to link to"
+                    if n_nodes == 1
+                    else "every node is linked to all the others"
+                )
                 warn(
-                    f"{caller}: k={self.k} is more than n_nodes - 1 = {n_nodes - 1}; every "
-                    f"node is linked to all the others (k_={self.k_}).",
+                    f"{caller}: k={self.k} is more than n_nodes - 1 = {n_nodes - 1}; {linked} "
+                    f"(k_={self.k_}).",
                     StgraphWarning,
                 )
         if self.strategy == "full" or self.k_ == 0:
@@ -235,7 +240,9 @@ class SensorGraphBuilder(
             try:
                 graph = from_edges(self.edges, names, node_modality=node_modality)
             except (TypeError, ValueError) as exc:
-                raise type(exc)(f"{caller}: invalid 'edges' parameter: {exc}") from exc
+                # from_edges names its argument 'pairs'; here it is the 'edges' parameter
+                msg = str(exc).replace("'pairs'[", "edges[")
+                raise type(exc)(f"{caller}: invalid 'edges' parameter: {msg}") from exc
         elif self.strategy == "correlation":
             # sums over recordings: one recording's activity in memory at a time
             graph = correlation_graph(scan, self.k_, node_names=names, node_modality=node_modality)

@@ -102,3 +102,15 @@ def test_a_stride_that_leaves_one_class_names_it_plainly():
         FrameClassifierSegmenter(temporal_stride=40).fit(X, [np.repeat(["a", "b"], 15)] * 3)
     with pytest.raises(ValueError, match=r"only the class 0;"):
         FrameClassifierSegmenter(temporal_stride=40).fit(X, [np.repeat([0, 1], 15)] * 3)
+
+
+def test_predicts_under_a_global_pandas_transform_output(toy):
+    """Check that sklearn.set_config(transform_output="pandas") does not reach the internal
+    flattener: fit worked, predict failed with a raw pandas InvalidIndexError."""
+    import sklearn
+
+    X, y = toy
+    with sklearn.config_context(transform_output="pandas"):
+        seg = FrameClassifierSegmenter(random_state=0).fit(X, y)
+        pred = seg.predict(X)
+    assert [len(p) for p in pred] == [len(x) for x in X]
