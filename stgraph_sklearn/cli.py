@@ -627,10 +627,28 @@ def _build_parser():
 
 
 def main(argv=None, *, stream=None):
-    """Entry point of ``stgraph-seg``; returns the exit status.
+    """Entry point of ``stgraph-seg``.
 
     Errors of the data, the files or the model end as one line on stderr
-    (``stgraph-seg <command>: error: <message>``) and exit status 1; usage errors exit with 2.
+    (``stgraph-seg <command>: error: <message>``) and exit status 1.
+
+    Parameters
+    ----------
+    argv : list of str, default=None
+        The arguments after ``stgraph-seg``; None reads ``sys.argv``.
+    stream : file-like, default=None
+        Where tables and progress lines are written; None is ``sys.stdout``.
+
+    Returns
+    -------
+    status : int
+        0 on success, 1 after an error of the data, the files or the model.
+
+    Raises
+    ------
+    SystemExit
+        With status 2 on a usage error (from :mod:`argparse`, which prints the usage), and
+        with status 0 after ``--help`` or ``--version``.
     """
     args = _build_parser().parse_args(argv)
     args.stream = sys.stdout if stream is None else stream

@@ -403,7 +403,18 @@ class Modality:
         return float(t[-1] + step)
 
     def offset_at(self, reference_times):
-        """Clock offset (s) of this modality at the given reference times."""
+        """Clock offset (s) of this modality at the given reference times.
+
+        Parameters
+        ----------
+        reference_times : array-like of float
+            Times on the reference timeline (s).
+
+        Returns
+        -------
+        offsets : ndarray of the same shape
+            The offset interpolated between the ``clock`` anchors (0 without a clock).
+        """
         reference_times = np.asarray(reference_times, dtype=np.float64)
         if self.clock is None:
             return np.zeros_like(reference_times)
@@ -1030,7 +1041,19 @@ class GraphSequence:
 
     def slice_frames(self, start, stop, step=1):
         """A new GraphSequence over frames ``start:stop:step`` (views, no copy; a lazy
-        sequence is computed first, see :meth:`load`)."""
+        sequence is computed first, see :meth:`load`).
+
+        Parameters
+        ----------
+        start, stop : int or None
+            The frames, as in a Python slice.
+        step : int, default=1
+            A positive step; the frame rate is divided by it.
+
+        Returns
+        -------
+        GraphSequence
+        """
         if isinstance(step, bool) or not isinstance(step, numbers.Integral) or step < 1:
             raise ValueError(
                 f"GraphSequence.slice_frames: 'step' must be a positive integer (frames keep "

@@ -106,7 +106,17 @@ class LazyValues:
         return arr
 
     def named(self, where):
-        """The same values under another name in error messages (a new object)."""
+        """The same values under another name in error messages (a new object).
+
+        Parameters
+        ----------
+        where : str
+            What the values are, for error messages (e.g. a recording's modality).
+
+        Returns
+        -------
+        LazyValues
+        """
         compute = self.compute
         if isinstance(compute, partial) and compute.func is _read_mapped:
             compute = partial(_read_mapped, compute.args[0], where)

@@ -697,7 +697,26 @@ def _fmt_layout(layout, what):
 
 
 def check_groups(groups, n_recordings, *, caller=None):
-    """Validate ``groups``: one hashable id per recording. Returns an ndarray of shape (n_recordings,)."""
+    """Validate ``groups``: one hashable id (a subject, say) per recording.
+
+    Parameters
+    ----------
+    groups : array-like of shape (n_recordings,)
+        The group of every recording.
+    n_recordings : int
+        The number of recordings of ``X``.
+    caller : str, default=None
+        Name used in error messages (an estimator or function).
+
+    Returns
+    -------
+    groups : ndarray of shape (n_recordings,)
+
+    Raises
+    ------
+    ValueError
+        If ``groups`` is not one-dimensional with one id per recording.
+    """
     pre = _prefix(caller)
     arr = np.asarray(groups)
     if arr.ndim != 1 or arr.shape[0] != n_recordings:

@@ -62,6 +62,16 @@ class StridedTemporal(nn.Module):
         A frame reads the centres of the two groups around it, each of which reads
         ``inner_reach`` groups each way; the farthest frame a frame reads is then
         ``stride * (inner_reach + 1) + floor(stride / 2) - 1`` away.
+
+        Parameters
+        ----------
+        inner_reach : int
+            Groups each way an output of the wrapped stages depends on.
+
+        Returns
+        -------
+        int
+            Frames each way.
         """
         return strided_reach(self.stride, inner_reach)
 
