@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import sys
 import time
 import warnings
@@ -211,7 +212,7 @@ def _read(args, *, labels, model=None):
         split=getattr(args, "split", 1),
         subset=getattr(args, "subset", "test"),
         frame_rate=frame_rate,
-        fill=args.fill,
+        fill=getattr(args, "fill", None),
         labels=labels,
     )
     return X, y
@@ -272,7 +273,7 @@ def _check_recordings(args, X, layout, names, reference):
 
 def _check_frame_rates(args, X):
     """fit: one model needs one frame timeline (its temporal layers count frames)."""
-    from .transformers._aligner import find_common_rate
+    from .transformers import find_common_rate
 
     if find_common_rate([x.frame_rate for x in X]) is not None:
         return
@@ -346,11 +347,10 @@ def _cmd_fit(args):
 def _load_and_read(args, *, labels):
     """Load ``--model``, read ``--data`` for it and check that its modalities, nodes and
     channels match the model's (before anything is predicted)."""
-    from .io import load_model
     from .transformers._common import _split_feature_names
     from .utils import final_estimator
 
-    model = load_model(args.model)
+    model = _load_model(args.model)
     X, y = _read(args, labels=labels, model=model)
     aligner = _aligner(model)
     layout = getattr(aligner, "modalities_", None)
@@ -374,6 +374,8 @@ def _cmd_predict(args):
     from .data import segments_to_labels
     from .io import write_predictions
 
+    if os.path.exists(args.out) and not os.path.isdir(args.out):
+        raise CommandError(f"--out {args.out}: is a file; expected a folder for the predictions.")
     model, X, _ = _load_and_read(args, labels=False)
     segments = model.predict_segments(X)  # one inference pass; the frame labels follow from it
     y_pred = [
@@ -396,6 +398,13 @@ def _cmd_evaluate(args):
     from .io import recording_names
     from .utils import final_estimator
 
+    if args.json:
+        folder = os.path.dirname(os.path.abspath(args.json))
+        if not os.path.isdir(folder) or os.path.isdir(args.json):
+            raise CommandError(
+                f"--json {args.json}: cannot be written (its folder {folder} does not exist, or "
+                "it is a folder)."
+            )
     model, X, y = _load_and_read(args, labels=True)
     classes = final_estimator(model).classes_
     unknown = sorted(set(np.concatenate(y).tolist()) - set(classes.tolist()))
@@ -413,7 +422,7 @@ def _cmd_evaluate(args):
     return 0
 
 
-def _add_data_arguments(parser, *, split=True):
+def _add_data_arguments(parser, *, split=True, labels=True):
     from .io import FORMATS
 
     parser.add_argument("--data", required=True, help="the data folder")
@@ -432,9 +441,10 @@ def _add_data_arguments(parser, *, split=True):
         "predict and evaluate: the model's training frame rate); mstcn: the features' frame "
         "rate (default: 30; pass 15 for GTEA and Breakfast)",
     )
-    parser.add_argument(
-        "--fill", default=None, help="csv: label of frames no segment covers (default: error)"
-    )
+    if labels:  # predict reads no segments
+        parser.add_argument(
+            "--fill", default=None, help="csv: label of frames no segment covers (default: error)"
+        )
     if split:
         parser.add_argument("--split", type=int, default=1, help="mstcn: split number")
         parser.add_argument(
@@ -465,6 +475,17 @@ def _rate(text):
     return key, rate
 
 
+def _seed(text):
+    """An integer seed numpy accepts (``--random-state``)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value < 2**32:
+        raise argparse.ArgumentTypeError(f"expected an integer from 0 to 2**32 - 1, got {text!r}")
+    return value
+
+
 def _positive(text):
     """A finite number > 0 (``--chunk``, ``--frame-rate``)."""
     value = _finite_positive(text)
@@ -473,23 +494,38 @@ def _positive(text):
     return value
 
 
-def _cmd_stream(args):
+def _load_model(path):
+    """The model in ``--model``: a save_model file, or a ``.joblib`` / ``.pkl`` pickle (the
+    only way to store a FrameClassifierSegmenter)."""
     from .io import load_model
+
+    if not str(path).endswith((".joblib", ".pkl")):
+        return load_model(path)
+    import joblib
+
+    if os.path.isdir(path):
+        raise CommandError(f"--model {path}: is a folder, not a model file.")
+    if not os.path.isfile(path):
+        raise CommandError(f"--model {path}: no such model file.")
+    try:
+        return joblib.load(path)
+    except Exception as exc:  # unpickling garbage fails in any of a dozen ways
+        reason = " ".join(str(exc).split())[:200] or "no reason given"
+        raise CommandError(
+            f"--model {path}: cannot read it as a joblib or pickle file "
+            f"({type(exc).__name__}: {reason})."
+        ) from None
+
+
+def _cmd_stream(args):
     from .streaming import stream_csv
 
-    if str(args.model).endswith((".joblib", ".pkl")):
-        import joblib
-
-        try:
-            model = joblib.load(args.model)
-        except (OSError, EOFError, ValueError, ImportError) as exc:
-            raise ValueError(f"cannot read the model file {args.model!r}: {exc}") from None
-    else:
-        model = load_model(args.model)
-    if not hasattr(model, "stream"):
+    model = _load_model(args.model)
+    if not (hasattr(model, "stream") and hasattr(model, "steps")):
         raise ValueError(
             f"{args.model!r} holds a {type(model).__name__}, not a fitted segmentation "
-            "pipeline whose segmenter can stream (lookahead=0 or a number of frames)."
+            "pipeline whose segmenter can stream (lookahead=0 or a number of frames; "
+            "stgraph-seg fit --set lookahead=0 trains one)."
         )
     # A long stream eventually triggers full garbage collections, and each one walked every
     # object of torch, pandas and the model: a pause of ~170 ms (under 1 ms with them
@@ -532,7 +568,9 @@ def _build_parser():
         "--quick", action="store_true", help="small data and few epochs (about a minute)"
     )
     demo.add_argument("--out", default="stgraph_demo", help="output folder (default: %(default)s)")
-    demo.add_argument("--random-state", type=int, default=0, help="seed (default: %(default)s)")
+    demo.add_argument(
+        "--random-state", type=_seed, default=0, help="seed, 0 to 2**32 - 1 (default: %(default)s)"
+    )
     demo.set_defaults(func=_cmd_demo)
 
     fit = sub.add_parser(
@@ -552,7 +590,9 @@ def _build_parser():
         "--set",
         action="append",
         metavar="KEY=VALUE",
-        help="a segmenter parameter, e.g. --set max_epochs=20 --set device=cuda (repeatable)",
+        help="a segmenter parameter, e.g. --set max_epochs=20 --set device=cuda "
+        "--set lookahead=0 (a causal model, for stream); values are Python literals (None, "
+        "True, 1e-3, [1, 2]), anything else is text (repeatable)",
     )
     fit.add_argument("--out", required=True, help="model file to write (e.g. model.stgm)")
     fit.set_defaults(func=_cmd_fit, subset_default="train")
@@ -566,8 +606,13 @@ def _build_parser():
         "the recordings' time columns (ISO datetimes where those are), as in the segments.csv "
         "that fit reads: copied next to the recordings it labels every frame as predicted.",
     )
-    predict.add_argument("--model", required=True, help="model file written by fit")
-    _add_data_arguments(predict)
+    predict.add_argument(
+        "--model",
+        required=True,
+        help="model file written by fit (a .joblib or .pkl file is read with joblib, which "
+        "runs pickled code: only open your own)",
+    )
+    _add_data_arguments(predict, labels=False)
     predict.add_argument("--out", required=True, help="output folder")
     predict.set_defaults(func=_cmd_predict, subset_default="test")
 
@@ -576,7 +621,12 @@ def _build_parser():
         help="score a saved model on labelled data",
         description="Print Acc, Edit, F1@10, F1@25 and F1@50 (x100) per recording and overall.",
     )
-    evaluate.add_argument("--model", required=True, help="model file written by fit")
+    evaluate.add_argument(
+        "--model",
+        required=True,
+        help="model file written by fit (a .joblib or .pkl file is read with joblib, which "
+        "runs pickled code: only open your own)",
+    )
     _add_data_arguments(evaluate)
     evaluate.add_argument("--json", default=None, help="also write the scores to this JSON file")
     evaluate.set_defaults(func=_cmd_evaluate, subset_default="test")
@@ -659,13 +709,18 @@ def main(argv=None, *, stream=None):
     # the demo reads no user data: only its output folder can fail, and a bug shows in full
     errors = (CommandError, OSError)
     if args.command != "demo":
-        errors += (ValueError, TypeError, KeyError, NotFittedError)
+        errors += (ValueError, TypeError, KeyError, NotFittedError, MemoryError)
     try:
         return args.func(args)
     except errors as exc:
         message = " ".join(str(exc).split()) or type(exc).__name__
         if isinstance(exc, KeyError):
             message = f"missing entry {message}"
+        elif isinstance(exc, MemoryError):
+            message = (
+                f"not enough memory ({message}); check --frame-rate (the frames per second "
+                "of the timeline) or read fewer recordings at a time."
+            )
         print(f"stgraph-seg {args.command}: error: {message}", file=sys.stderr)
         return 1
 

@@ -237,7 +237,7 @@ def segments_to_labels(segments, n_frames=None, *, fill=None):
             gap = int(np.flatnonzero(codes == len(labels))[0])
             raise ValueError(
                 f"segments leave frame {gap} (and {n_frames - covered - 1} more) of {n_frames} "
-                "uncovered; pass fill= to label the gaps."
+                "uncovered; pass fill= (--fill on the command line) to label the gaps."
             )
         fill_kind = _label_kind(check_label_sequence(_labels_array([fill]), name="fill"))
         if kind is not None and fill_kind != kind:

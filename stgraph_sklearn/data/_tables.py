@@ -574,7 +574,8 @@ def _segment_labels(rows, where):
         raise ValueError(
             f"{where}: segment {rows.index[i]!r} has no label (got {values[i]!r}; "
             f"{len(missing)} segment(s) without one); expected a label for every segment. "
-            "Leave unlabelled time out of the table and pass fill= to label it."
+            "Leave unlabelled time out of the table and pass fill= (--fill on the command "
+            "line) to label it."
         )
     # the list itself, not numpy's array of it: numpy turns [3, "a"] into ["3", "a"]
     return check_label_sequence(values, name="the 'label' column", caller=where)

@@ -297,6 +297,9 @@ def check_model_path(path, owner="save_model"):
         If the folder of ``path`` does not exist.
     IsADirectoryError
         If ``path`` is a folder.
+    PermissionError
+        If the folder cannot be written to (the file is written there next to ``path`` and
+        then renamed).
     """
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
@@ -308,6 +311,10 @@ def check_model_path(path, owner="save_model"):
     if os.path.isdir(path):
         raise IsADirectoryError(
             f"{owner}: {path!r} is a folder; give a file name (e.g. model.stgm)."
+        )
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise PermissionError(
+            f"{owner}: cannot write {path!r}: its folder {folder!r} is not writable."
         )
 
 
@@ -330,8 +337,13 @@ def save_model(estimator, path):
 
     Raises
     ------
-    FileNotFoundError, IsADirectoryError
-        If the folder of ``path`` does not exist or ``path`` is a folder (checked first).
+    FileNotFoundError, IsADirectoryError, PermissionError
+        If the folder of ``path`` does not exist, ``path`` is a folder, or the folder is not
+        writable (checked first).
+    NotFittedError
+        If the model, or a step of the pipeline, is not fitted.
+    OSError
+        If writing the file fails.
     TypeError
         If a step holds an object that cannot be stored as plain data (for example the
         scikit-learn classifier inside :class:`~stgraph_sklearn.estimators.FrameClassifierSegmenter`);
@@ -366,11 +378,15 @@ def save_model(estimator, path):
     from ..exceptions import NotFittedError
 
     check_model_path(path)
-    final = final_estimator(estimator)
-    try:
-        check_is_fitted(final)
-    except NotFittedError as exc:
-        raise NotFittedError(f"save_model: the model is not fitted. {exc}") from exc
+    steps = getattr(estimator, "steps", None) or [("model", estimator)]
+    for name, step in steps:
+        if step is None or step == "passthrough":
+            continue
+        try:
+            check_is_fitted(final_estimator(step))
+        except NotFittedError as exc:
+            which = "the model" if len(steps) == 1 else f"the pipeline's step {name!r}"
+            raise NotFittedError(f"save_model: {which} is not fitted. {exc}") from exc
     encoder = _Encoder()
     try:
         tree = encoder.estimator(estimator, "model")
@@ -386,8 +402,13 @@ def save_model(estimator, path):
         "versions": json.dumps(_versions()),
         "model": json.dumps(tree, allow_nan=True),
     }
+    from safetensors import SafetensorError
+
     tmp = f"{os.fspath(path)}.tmp"
-    save_file(encoder.arrays, tmp, metadata=metadata)
+    try:
+        save_file(encoder.arrays, tmp, metadata=metadata)
+    except SafetensorError as exc:  # not an OSError, and it names a temporary file
+        raise OSError(f"save_model: cannot write {os.fspath(path)!r}: {exc}") from None
     umask = os.umask(0)
     os.umask(umask)
     os.chmod(tmp, 0o666 & ~umask)  # an ordinary file's mode, as open() would create it
@@ -412,48 +433,54 @@ def load_model(path, *, device=None):
 
     Raises
     ------
-    FileNotFoundError
-        If ``path`` does not exist.
+    FileNotFoundError, IsADirectoryError
+        If ``path`` does not exist or is a folder.
     ValueError
-        If the file is not a model file of this library, or was written by a version whose
-        format this one cannot read (the message names both versions).
+        If the file is not a model file of this library (or is damaged), or was written by a
+        version whose format this one cannot read (the message names both versions).
     """
     import torch
     from safetensors import SafetensorError, safe_open
 
     path = os.fspath(path)
+    if os.path.isdir(path):
+        raise IsADirectoryError(f"load_model: {path} is a folder, not a model file.")
     if not os.path.isfile(path):
         raise FileNotFoundError(f"load_model: no such model file: {path}")
+    not_ours = f"load_model: {path} is not a model file written by stgraph_sklearn.save_model"
     try:
         with safe_open(path, framework="numpy") as f:
             metadata = f.metadata() or {}
             arrays = {k: f.get_tensor(k) for k in f.keys()}
     except (SafetensorError, OSError, ValueError) as exc:
-        raise ValueError(
-            f"load_model: {path} is not a model file written by stgraph_sklearn.save_model ({exc})."
-        ) from None
+        raise ValueError(f"{not_ours} ({exc}).") from None
     if metadata.get("format") != _MAGIC:
+        raise ValueError(f"{not_ours}.")
+    try:  # the header of a damaged (or hand-made) file
+        versions = json.loads(metadata.get("versions", "{}"))
+        written_by = versions.get("stgraph_sklearn", "unknown")
+        format_version = int(metadata.get("format_version", 0))
+        tree = json.loads(metadata["model"])
+        saved_device = _saved_device(tree)
+    except (KeyError, ValueError, TypeError, AttributeError) as exc:
         raise ValueError(
-            f"load_model: {path} is not a model file written by stgraph_sklearn.save_model."
-        )
-    versions = json.loads(metadata.get("versions", "{}"))
-    written_by = versions.get("stgraph_sklearn", "unknown")
-    if int(metadata.get("format_version", 0)) > FORMAT_VERSION:
+            f"{not_ours}, or it is damaged: its header does not read ({exc})."
+        ) from None
+    if format_version > FORMAT_VERSION:
         raise ValueError(
             f"load_model: {path} was written by stgraph_sklearn {written_by} (model format "
             f"{metadata['format_version']}); this is stgraph_sklearn {__version__}, which reads "
             f"formats up to {FORMAT_VERSION}. Upgrade stgraph_sklearn to load it."
         )
-    tree = json.loads(metadata["model"])
     if device is None:
-        device = _saved_device(tree)
+        device = saved_device
         if device.startswith("cuda") and not torch.cuda.is_available():
             device = "cpu"
     else:  # the fit's own check, before anything is rebuilt
         device = str(check_device(device, "load_model"))
     try:
         return _Decoder(arrays).estimator(tree, device)
-    except (KeyError, RuntimeError, TypeError, ValueError) as exc:
+    except (AttributeError, KeyError, RuntimeError, TypeError, ValueError) as exc:
         raise ValueError(
             f"load_model: {path} was written by stgraph_sklearn {written_by} (torch "
             f"{versions.get('torch')}, scikit-learn {versions.get('scikit-learn')}) and cannot "

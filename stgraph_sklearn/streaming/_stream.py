@@ -10,7 +10,14 @@ import pandas as pd
 from sklearn.utils.validation import check_is_fitted
 
 from ..data import Modality, Recording, as_graph_sequences
-from ..transformers import ModalityAligner, NodeFeatureExtractor, SensorGraphBuilder, SequenceScaler
+from ..exceptions import warn
+from ..transformers import (
+    ModalityAligner,
+    NodeFeatureExtractor,
+    SensorGraphBuilder,
+    SequenceScaler,
+    find_common_rate,
+)
 from ..utils import is_positive_number
 
 __all__ = ["SegmentationStream"]
@@ -226,6 +233,16 @@ class SegmentationStream:
             raise ValueError(
                 f"The 'frame_rate' parameter of {caller} must be a positive number of Hz. "
                 f"Got {frame_rate!r} instead."
+            )
+        if (
+            learned_frame_rate is not None
+            and find_common_rate([frame_rate, learned_frame_rate]) is None
+        ):
+            warn(
+                f"{caller}: frame_rate={frame_rate:g} but the training recordings were framed at "
+                f"{learned_frame_rate:g} fps, so the model's temporal kernels span another time "
+                "(as when predicting recordings framed at another rate). The frame rate is the "
+                "model's timeline, not the sensors' rate: give those with 'rates'."
             )
         self._before = self._after = 0
         for step in middle:

@@ -6,7 +6,7 @@ SensorGraphBuilder`` (GraphSequences for graph segmenters), optionally followed 
 ``FrameFeatureFlattener`` for classical per-frame classifiers.
 """
 
-from ._aligner import ModalityAligner
+from ._aligner import ModalityAligner, find_common_rate
 from ._flattener import FrameFeatureFlattener
 from ._graph_builder import SensorGraphBuilder
 from ._node_features import NodeFeatureExtractor
@@ -18,4 +18,5 @@ __all__ = [
     "NodeFeatureExtractor",
     "SensorGraphBuilder",
     "SequenceScaler",
+    "find_common_rate",
 ]

@@ -189,7 +189,25 @@ def find_common_rate(rates):
     """The median of ``rates`` (Hz) if they agree within 1 %, else None.
 
     The rule by which :class:`ModalityAligner` records the frame rate and modality rates of
-    its training recordings (``frame_rate_``, ``rates_``).
+    its training recordings (``frame_rate_``, ``rates_``), and by which a stream's or the
+    command line's frame rate counts as the training recordings'.
+
+    Parameters
+    ----------
+    rates : array-like of float
+        Rates in Hz.
+
+    Returns
+    -------
+    float or None
+
+    Examples
+    --------
+    >>> from stgraph_sklearn.transformers import find_common_rate
+    >>> find_common_rate([30.0, 30000 / 1001])
+    29.985014985014985
+    >>> print(find_common_rate([30.0, 15.0]))
+    None
     """
     rates = np.asarray(rates, dtype=float)
     return float(np.median(rates)) if rates.max() <= rates.min() * (1 + _SAME_RATE) else None
