@@ -446,7 +446,9 @@ def _add_data_arguments(parser, *, split=True, labels=True):
             "--fill", default=None, help="csv: label of frames no segment covers (default: error)"
         )
     if split:
-        parser.add_argument("--split", type=int, default=1, help="mstcn: split number")
+        parser.add_argument(
+            "--split", type=int, default=1, help="mstcn: split number (default: %(default)s)"
+        )
         parser.add_argument(
             "--subset",
             choices=("train", "test"),
