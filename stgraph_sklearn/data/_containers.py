@@ -803,6 +803,15 @@ class SensorGraph:
         return f"SensorGraph(n_nodes={self.n_nodes}, n_edges={self.n_edges})"
 
 
+def _per_block(mapping, blocks, name):
+    """``mapping`` (None: empty) as a dict whose keys are blocks of a GraphSequence."""
+    mapping = {} if mapping is None else dict(mapping)
+    unknown = set(mapping) - set(blocks)
+    if unknown:
+        raise ValueError(f"GraphSequence {name!r} has keys without a block: {sorted(unknown)}.")
+    return mapping
+
+
 class GraphSequence:
     """Per-frame node features of one recording plus the sensor graph: what GNN segmenters consume.
 
@@ -919,12 +928,7 @@ class GraphSequence:
                 )
             else:
                 out_blocks[key], out_masks[key] = _mask_missing(arr, given)
-        if masks is not None:
-            unknown = set(masks) - set(blocks)
-            if unknown:
-                raise ValueError(
-                    f"GraphSequence 'masks' has keys without a block: {sorted(unknown)}."
-                )
+        _per_block(masks, blocks, "masks")
         self.blocks = out_blocks
         self.masks = out_masks
         self._lazy_sources = sources
@@ -941,22 +945,12 @@ class GraphSequence:
         self.graph = graph
         self.name = name
         self.subject = subject
-        channel_names = {} if channel_names is None else dict(channel_names)
-        unknown = set(channel_names) - set(out_blocks)
-        if unknown:
-            raise ValueError(
-                f"GraphSequence 'channel_names' has keys without a block: {sorted(unknown)}."
-            )
+        channel_names = _per_block(channel_names, out_blocks, "channel_names")
         self.channel_names = {
             k: _check_channel_names(channel_names.get(k), b.shape[2], f"GraphSequence block {k!r}")
             for k, b in out_blocks.items()
         }
-        node_names = {} if node_names is None else dict(node_names)
-        unknown = set(node_names) - set(out_blocks)
-        if unknown:
-            raise ValueError(
-                f"GraphSequence 'node_names' has keys without a block: {sorted(unknown)}."
-            )
+        node_names = _per_block(node_names, out_blocks, "node_names")
         self._node_names = {
             k: _check_names(
                 names, out_blocks[k].shape[1], f"GraphSequence block {k!r} 'node_names'", "node"
