@@ -315,9 +315,11 @@ def _cmd_fit(args):
 
     check_model_path(args.out, "--out")  # before training, not after
     settings = {"verbose": 1, **_parse_settings(args.set)}
+    steps = {k: v for k, v in settings.items() if "__" in k}  # preprocessing: step__param
     segmenter = getattr(estimators, MODELS[args.model])()
     try:
-        segmenter.set_params(**settings)
+        segmenter.set_params(**{k: v for k, v in settings.items() if k not in steps})
+        pipeline = make_segmentation_pipeline(segmenter).set_params(**steps)
     except ValueError as exc:
         raise CommandError(f"--set: {' '.join(str(exc).split())}") from None
     X, y = _read(args, labels=True)
@@ -335,7 +337,7 @@ def _cmd_fit(args):
         f"{', '.join(X[0].node_names[:6])}{', ...' if X[0].n_nodes > 6 else ''}).",
         file=args.stream,
     )
-    model = make_segmentation_pipeline(segmenter).fit(X, y)
+    model = pipeline.fit(X, y)
     table = _scores_table(y, model.predict(X), recording_names(X))
     print("Training scores (x100):", file=args.stream)
     print(table.to_string(float_format=lambda v: f"{v:.1f}"), file=args.stream)
@@ -411,7 +413,8 @@ def _cmd_evaluate(args):
     if unknown:
         raise CommandError(
             f"{args.data}: labels {unknown[:5]} are not classes of the model {args.model} "
-            f"(which knows {classes.tolist()[:10]})."
+            f"(which knows {len(classes)} classes: {classes.tolist()[:10]}"
+            f"{', ...' if len(classes) > 10 else ''})."
         )
     table = _scores_table(y, model.predict(X), recording_names(X))
     print("Scores (x100):", file=args.stream)
@@ -593,8 +596,10 @@ def _build_parser():
         action="append",
         metavar="KEY=VALUE",
         help="a segmenter parameter, e.g. --set max_epochs=20 --set device=cuda "
-        "--set lookahead=0 (a causal model, for stream); values are Python literals (None, "
-        "True, 1e-3, [1, 2]), anything else is text (repeatable)",
+        "--set lookahead=0 (a causal model, for stream), or a preprocessing step's as "
+        "step__param, e.g. --set nodefeatureextractor__windows=[30] --set "
+        "modalityaligner__max_gap=None; values are Python literals (None, True, 1e-3, "
+        "[1, 2]), anything else is text (repeatable)",
     )
     fit.add_argument("--out", required=True, help="model file to write (e.g. model.stgm)")
     fit.set_defaults(func=_cmd_fit, subset_default="train")

@@ -236,6 +236,35 @@ def _clock(seconds, n, rate, where, cells=None, lines=False):
     return {"timestamps": seconds}
 
 
+def _check_one_clock(parts, part_where, where):
+    """Refuse tables of one recording whose times are not on one clock: datetimes in some
+    and seconds (or no time column) in others put the seconds in 1970, and time-zone-aware
+    datetimes next to naive ones have no agreed origin."""
+    dated = {k: part[4] for k, part in parts.items() if part[4] is not None}
+    if not dated:
+        return
+
+    def table(key):
+        return part_where(key).removeprefix(f"{where}: ")
+
+    undated = [k for k in parts if k not in dated]
+    if undated:
+        raise ValueError(
+            f"{where}: {table(next(iter(dated)))} has datetimes in its time column but "
+            f"{table(undated[0])} has seconds (or no time column); all modalities of a "
+            "recording share one clock. Give every table datetimes, or every table seconds."
+        )
+    aware = {k: first.tzinfo is not None for k, first in dated.items()}
+    if len(set(aware.values())) > 1:
+        with_tz = next(k for k, a in aware.items() if a)
+        without = next(k for k, a in aware.items() if not a)
+        raise ValueError(
+            f"{where}: {table(with_tz)} has datetimes with a time zone but {table(without)} "
+            "without one; all modalities of a recording share one clock. Give every table's "
+            "times the same time zone (or none)."
+        )
+
+
 def _modality_from_dataframe(df, *, time, nodes, rate, where, lines=False):
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"{where} must be a pandas DataFrame. Got {type(df).__name__}.")
@@ -252,6 +281,15 @@ def _modality_from_dataframe(df, *, time, nodes, rate, where, lines=False):
         except (TypeError, ValueError) as exc:
             bad = next(c for c in cols if not pd.api.types.is_numeric_dtype(df[c]))
             node_text = "" if node == "0" else f" (node {node!r})"
+            col = df[bad].reset_index(drop=True)
+            text = (col.notna() & pd.to_numeric(col, errors="coerce").isna()).to_numpy()
+            if text.any() and text.sum() < col.notna().sum():  # a few bad cells, not the column
+                i = int(np.flatnonzero(text)[0])
+                raise ValueError(
+                    f"{where}: column {bad!r}{node_text} must hold numbers. Got "
+                    f"{_shown(col.iloc[i])} at {_at(i, lines)} ({int(text.sum())} such cells); "
+                    "write decimals with a point and leave missing values empty (or NaN)."
+                ) from exc
             raise ValueError(
                 f"{where}: column {bad!r}{node_text} must hold numbers. Got dtype "
                 f"{df[bad].dtype}; drop it or name it as the time column with time=."
@@ -397,6 +435,7 @@ def recording_from_dataframes(
             where=part_where(key),
             lines=key in sources,  # a file: its lines, not the DataFrame's rows
         )
+    _check_one_clock(parts, part_where, where)
     clocks = [part[3] for part in parts.values()]
     if all("timestamps" in c and c["timestamps"].size == 1 for c in clocks):
         raise ValueError(
@@ -779,7 +818,7 @@ def labels_from_segment_table(segments, recordings, *, fill=None, start="start",
                 raise ValueError(
                     f"{where}: no segment covers frame {i} ({i / fr + origin:.3f} s) of "
                     f"recordings[{j}] ({int((~covered).sum())} of {n} frames uncovered); pass "
-                    "fill= to label them."
+                    "fill= (--fill on the command line) to label them."
                 )
             k = np.where(covered, k, len(labels) - 1)
         out.append(labels[k])

@@ -294,7 +294,6 @@ class SegmentationStream:
         self.classes_ = segmenter.classes_
         self.receptive_field_ = self._frames.receptive_field_
         self.modalities_ = dict(layout)
-        self._max_gap = np.inf if aligner.max_gap is None else float(aligner.max_gap)
         self._buffers = {
             k: _ModalityBuffer(n, c, 1.0 / float(rates[k])) for k, (n, c) in layout.items()
         }
@@ -461,7 +460,10 @@ class SegmentationStream:
         started = list(self._buffers.values())
         limits = [
             _frames_before(
-                b.completed_before(self._max_gap, self._aligner.frame_window(k, b.period, fr)), fr
+                b.completed_before(
+                    self._aligner.max_gap_for(k), self._aligner.frame_window(k, b.period, fr)
+                ),
+                fr,
             )
             for k, b in self._buffers.items()
         ]

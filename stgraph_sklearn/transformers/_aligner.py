@@ -12,6 +12,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..data import LazyValues, is_lazy
 from ..exceptions import MissingSensorWarning, warn
+from ..utils import is_positive_number
 from ._common import (
     _check_input,
     _KeepsFeatureNamesMixin,
@@ -184,6 +185,8 @@ def _offset_function(clock, caller, where):
 # faster modality.
 _SAME_RATE = 0.01
 
+_DEFAULT_MAX_GAP = 0.25  # seconds: what ModalityAligner bridges unless told otherwise
+
 
 def find_common_rate(rates):
     """The median of ``rates`` (Hz) if they agree within 1 %, else None.
@@ -253,7 +256,7 @@ class ModalityAligner(
           (sample-and-hold).
         - ``"nearest"``: the nearest valid sample (the earlier one on ties).
         - a dict ``{modality: method}``: per modality; unlisted modalities use ``"linear"``.
-    max_gap : float or None, default=0.25
+    max_gap : float, None or dict, default=0.25
         Longest stretch in seconds between two consecutive *valid* samples that is bridged.
         Frames inside a longer gap (missing samples, NaN in the input, or sparse timestamps)
         become NaN, and so do frames outside the modality's time coverage (its first sample
@@ -262,10 +265,14 @@ class ModalityAligner(
         For ``"linear"`` downsampling, the window mean integrates the linear interpolant of
         the valid samples (held for half a period at the ends and at the edges of long gaps),
         and a frame is NaN when less than half of its window is covered. A modality sampled
-        more sparsely than ``max_gap`` (and not already one sample per frame) is therefore not
-        interpolated: each of its samples covers half a period on either side, so frames take
-        the nearest sample (a step signal); this raises a
-        :class:`~stgraph_sklearn.exceptions.MissingSensorWarning`.
+        more sparsely than ``max_gap`` (and neither one sample per frame nor faster than the
+        frames) is therefore not interpolated: each of its samples covers half its nominal
+        period on either side, so frames near a sample take it (a step signal) and frames
+        inside longer gaps between samples (an event stream logged at changes) are missing;
+        this raises one :class:`~stgraph_sklearn.exceptions.MissingSensorWarning` per
+        modality and call. A dict ``{modality: max_gap}`` sets it per modality (unlisted
+        modalities use 0.25): ``max_gap={"door": None}`` with ``method={"door": "hold"}``
+        holds a sensor logged at its changes until its next one.
     clock : None, "ignore" or callable, default=None
         Clock correction between the reference timeline and each modality:
 
@@ -325,11 +332,11 @@ class ModalityAligner(
 
     _parameter_constraints: dict = {
         "method": [StrOptions(set(_METHODS)), dict],
-        "max_gap": [Interval(numbers.Real, 0, None, closed="neither"), None],
+        "max_gap": [Interval(numbers.Real, 0, None, closed="neither"), None, dict],
         "clock": [StrOptions({"ignore"}), callable, None],
     }
 
-    def __init__(self, method="linear", *, max_gap=0.25, clock=None):
+    def __init__(self, method="linear", *, max_gap=_DEFAULT_MAX_GAP, clock=None):
         self.method = method
         self.max_gap = max_gap
         self.clock = clock
@@ -351,6 +358,40 @@ class ModalityAligner(
                 )
         return {k: self.method.get(k, "linear") for k in modalities}
 
+    def _check_max_gap(self, modalities):
+        """Refuse a ``max_gap`` dict naming unknown modalities or holding bad values."""
+        if not isinstance(self.max_gap, dict):
+            return
+        unknown = sorted(set(self.max_gap) - set(modalities))
+        if unknown:
+            raise ValueError(
+                f"The 'max_gap' parameter of ModalityAligner names modalities {unknown} that the "
+                f"recordings do not have. Valid modalities are: {list(modalities)}."
+            )
+        for key, value in self.max_gap.items():
+            if value is not None and not is_positive_number(value):
+                raise ValueError(
+                    f"The 'max_gap' parameter of ModalityAligner must map modalities to a "
+                    f"positive number of seconds or None. Got {value!r} for modality {key!r}."
+                )
+
+    def max_gap_for(self, modality):
+        """The longest gap in seconds bridged in ``modality`` (``inf`` for None).
+
+        Parameters
+        ----------
+        modality : str
+            A modality of the recordings.
+
+        Returns
+        -------
+        float
+        """
+        gap = self.max_gap
+        if isinstance(gap, dict):
+            gap = gap.get(modality, _DEFAULT_MAX_GAP)
+        return np.inf if gap is None else float(gap)
+
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Record the modality layout of the training recordings.
@@ -369,6 +410,7 @@ class ModalityAligner(
         items, as_array, layout = _check_input(X, "ModalityAligner")
         self.feature_names_in_ = _sequence_feature_names(items[0])
         self.methods_ = self._methods_for(layout)
+        self._check_max_gap(layout)
         self.modalities_ = layout
         self.frame_rate_, self.rates_ = self._common_rates(items, as_array)
         return self
@@ -398,18 +440,52 @@ class ModalityAligner(
             feature_names=getattr(self, "feature_names_in_", None),
         )
         self._check_frame_rates(items)
-        max_gap = np.inf if self.max_gap is None else float(self.max_gap)
-        out = []
+        out, sparse = [], {}
         for i, rec in enumerate(items):
-            mods = {
-                key: self._align_modality(rec, key, mod, i, max_gap)
-                for key, mod in rec.modalities.items()
-            }
+            mods = {}
+            for key, mod in rec.modalities.items():
+                max_gap = self.max_gap_for(key)
+                mods[key] = self._align_modality(rec, key, mod, i, max_gap)
+                dt = _nominal_period(mod, rec.frame_rate)
+                if self._is_sparse(rec, i, key, mod, dt, max_gap):
+                    sparse.setdefault(key, []).append((i, dt))
             if as_array[i]:
                 out.append(mods["x"].values)
             else:
                 out.append(rec.replace(modalities=mods))
+        for key, where in sparse.items():
+            self._warn_sparse(key, where, len(items))
         return out
+
+    def _is_sparse(self, rec, i, key, mod, dt, max_gap):
+        """Whether ``mod`` is sampled more sparsely than ``max_gap`` and point-resampled
+        (not one sample per frame, not averaged over frame windows)."""
+        fr = rec.frame_rate
+        if dt <= max_gap * (1 + 1e-9) or _is_box(self.methods_[key], dt, fr):
+            return False
+        offset, _ = self._clock(rec, key, mod, i, max_gap, check=False)
+        on_grid = (
+            mod.rate == fr
+            and mod.start == 0.0
+            and mod.n_samples == rec.n_frames
+            and not np.any(offset(rec.frame_times))
+        )
+        return not on_grid
+
+    def _warn_sparse(self, key, where, n_items):
+        """One warning per modality: what sparse sampling does to its frames, and the fix."""
+        i, dt = where[0]
+        gap = self.max_gap_for(key)
+        warn(
+            f"ModalityAligner: modality {key!r} is sampled every {dt:.3g} s in X[{i}] "
+            f"({len(where)} of {n_items} recordings sampled more sparsely than its "
+            f"max_gap={gap:g} s), so it is not interpolated: frames within half a sampling "
+            "period of a sample take that sample (a step signal), and frames inside longer "
+            "gaps between its samples are missing (NaN). For a sensor logged only when it "
+            f"changes, pass max_gap={{{key!r}: None}} and method={{{key!r}: 'hold'}}; to "
+            "interpolate, raise its max_gap.",
+            MissingSensorWarning,
+        )
 
     def _check_frame_rates(self, items):
         """Warn when recordings are framed at another rate than the training recordings
@@ -491,23 +567,7 @@ class ModalityAligner(
             offset = _offset_function(None, caller, where)
         else:
             offset = _offset_function(self.clock(rec, key), caller, where)
-        fr = rec.frame_rate
-        t = rec.frame_times
-        dt = _nominal_period(mod, fr)
-        on_grid = (
-            mod.rate == fr
-            and mod.start == 0.0
-            and mod.n_samples == t.size
-            and not np.any(offset(t))
-        )
-        if check and dt > max_gap * (1 + 1e-9) and not on_grid:
-            warn(
-                f"{caller}: {where} is sampled every {dt:.3g} s, more than max_gap={max_gap:g} s, "
-                "so it is not interpolated: frames between its samples take the nearest sample "
-                "(a step signal). Increase 'max_gap' to interpolate across its sampling period.",
-                MissingSensorWarning,
-            )
-        return offset, dt
+        return offset, _nominal_period(mod, rec.frame_rate)
 
     def frame_window(self, modality, period, frame_rate):
         """Half-width in seconds of the window a frame's value averages, beyond point sampling.
@@ -560,7 +620,7 @@ class ModalityAligner(
             Same dtype as ``values``.
         """
         check_is_fitted(self)
-        max_gap = np.inf if self.max_gap is None else float(self.max_gap)
+        max_gap = self.max_gap_for(modality)
         offset = _offset_function(None, "ModalityAligner", modality)
         return _resample(
             times, values, frame_times, offset, self.methods_[modality], max_gap, period, frame_rate

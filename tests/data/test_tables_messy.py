@@ -101,3 +101,32 @@ def test_unix_milliseconds_are_not_read_as_seconds(scale):
         recording_from_dataframes(_table().assign(time=lambda d: 1.7e9 + d["time"])).frame_rate
         == 25
     )
+
+
+def test_tables_of_one_recording_must_share_one_clock():
+    """Check that datetimes in one table and seconds in another (or a time zone in one and
+    none in another) are refused by table: the seconds were put in 1970, making 51 billion
+    frames and then a MemoryError."""
+    dates = pd.date_range("2024-05-01 10:00", periods=40, freq="50ms")
+    accel = pd.DataFrame({"time": dates.astype(str), "x": np.arange(40.0)})
+    video = pd.DataFrame({"time": np.arange(20) / 10, "f": np.arange(20.0)})
+    with pytest.raises(ValueError, match=r"modality 'accel' has datetimes .* modality 'video' has"):
+        recording_from_dataframes({"accel": accel, "video": video}, name="r0")
+    utc = accel.assign(time=dates.tz_localize("UTC").astype(str))
+    with pytest.raises(ValueError, match="'accel' has datetimes with a time zone but"):
+        recording_from_dataframes({"accel": utc, "video": accel}, name="r0")
+    rec = recording_from_dataframes({"accel": accel, "video": accel.rename(columns={"x": "f"})})
+    assert rec.n_frames == 40
+
+
+def test_a_bad_cell_in_a_sensor_column_is_named_by_its_line(tmp_path):
+    """Check that one text cell (a decimal comma, 'abc') in a sensor column is named by its
+    line with advice for a cell; the error named no line and advised dropping the column."""
+    folder = tmp_path / "data" / "r0"
+    folder.mkdir(parents=True)
+    rows = [f"{i / 10},{i}.5" for i in range(30)]
+    rows[10] = '1.0,"1,5"'
+    (folder / "acc.csv").write_text("time,x\n" + "\n".join(rows) + "\n")
+    (tmp_path / "data" / "segments.csv").write_text("recording,start,end,label\nr0,0,3,a\n")
+    with pytest.raises(ValueError, match=r"column 'x' must hold numbers. Got '1,5' at line 12"):
+        read_csv_folder(tmp_path / "data")

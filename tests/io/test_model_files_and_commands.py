@@ -241,3 +241,25 @@ def test_predict_out_and_evaluate_json_are_checked_first(csv_folder, causal_file
     with pytest.raises(SystemExit):
         main(["predict", "--model", "m", "--data", str(csv_folder), "--out", "o", "--fill", "x"])
     capsys.readouterr()
+
+
+def test_fit_sets_preprocessing_parameters_as_step_params(csv_folder, tmp_path, capsys):
+    """Check that --set step__param reaches the preprocessing (the warning about half-second
+    windows asked for longer ones, and --set refused every preprocessing parameter), and that
+    a per-modality max_gap survives the model file."""
+    model = tmp_path / "m.stgm"
+    settings = [
+        "--set=nodefeatureextractor__windows=[1.0]",
+        "--set=modalityaligner__max_gap={'accel': None}",
+    ]
+    code, err = run(
+        ["fit", "--data", str(csv_folder), *FAST, *settings, "--out", str(model)], capsys
+    )
+    assert code == 0, err
+    loaded = load_model(model)
+    assert loaded.named_steps["nodefeatureextractor"].windows == [1.0]
+    assert loaded.named_steps["modalityaligner"].max_gap_for("accel") == np.inf
+    code, err = run(
+        ["fit", "--data", str(csv_folder), *FAST, "--set=aligner__x=1", "--out", str(model)], capsys
+    )
+    one_line(code, err, "--set:", "aligner")

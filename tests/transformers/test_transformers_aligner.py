@@ -160,9 +160,8 @@ def test_sparse_modality_warns():
 
 def test_sparse_modality_warning_says_what_happens():
     """Check that a modality sparser than max_gap is held at the nearest sample, as warned."""
-    with pytest.warns(MissingSensorWarning, match="take the nearest sample") as record:
+    with pytest.warns(MissingSensorWarning, match=r"take that sample \(a step signal\)"):
         out = _one(Modality(np.arange(5.0)[:, None], rate=1.0), frame_rate=4.0, n_frames=19)
-    assert "NaN" not in str(record[0].message)
     # samples at 0, 1, ..., 4 s; frames every 0.25 s, ties (x.5 s) go to the earlier sample
     expected = [0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4]
     np.testing.assert_array_equal(out[:, 0, 0], expected)
@@ -263,3 +262,60 @@ def test_fit_on_recordings_framed_at_different_rates_warns():
         warnings.simplefilter("error")
         aligner = ModalityAligner().fit([rec(30.0), rec(30.1)])
     assert aligner.frame_rate_ == pytest.approx(30.05)
+
+
+def _event_recordings(n=3):
+    """A door sensor logged at its changes (gaps of 5-40 s) next to a 20 Hz accelerometer."""
+    rng = np.random.RandomState(0)
+    out = []
+    for _ in range(n):
+        changes = np.cumsum(rng.uniform(5, 40, 8))
+        door = Modality((np.arange(8) % 2.0)[:, None], timestamps=np.r_[0.0, changes[:-1]])
+        acc = Modality(rng.randn(int(changes[-2] * 20), 2), rate=20.0)  # to the last change
+        out.append(Recording({"door": door, "acc": acc}, frame_rate=2.0))
+    return out
+
+
+def test_a_sensor_logged_at_its_changes_is_held_by_a_per_modality_max_gap():
+    """Check that max_gap={modality: None} with method 'hold' keeps an event stream's
+    state between its changes (with the global max_gap most of its frames were NaN while
+    the warning said they took the nearest sample), and leaves the other modalities'."""
+    recs = _event_recordings()
+    with pytest.warns(MissingSensorWarning, match="missing \\(NaN\\)") as record:
+        default = ModalityAligner().fit_transform(recs)
+    assert len(record) == 1  # one warning for the modality, not one per recording
+    assert "3 of 3 recordings" in str(record[0].message)
+    assert np.isnan(default[0].modalities["door"].values).mean() > 0.1
+    aligner = ModalityAligner(method={"door": "hold"}, max_gap={"door": None})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", MissingSensorWarning)
+        held = aligner.fit_transform(recs)
+    times = recs[0].modalities["door"].times
+    frames = held[0].frame_times <= times[-1]  # up to its last change (then half a period)
+    door = held[0].modalities["door"].values[frames, 0, 0]
+    expected = (np.searchsorted(times, held[0].frame_times[frames], side="right") - 1) % 2
+    np.testing.assert_array_equal(door, expected)  # no NaN: every state held to the next
+    assert aligner.max_gap_for("acc") == 0.25 and aligner.max_gap_for("door") == np.inf
+
+
+def test_a_sparse_modality_faster_than_the_frames_is_not_warned_about():
+    """Check that a 2 Hz sensor on 0.5-fps frames (averaged over each frame's window) gets
+    no warning about step signals, which do not apply to it."""
+    rec = Recording(
+        {"power": Modality(np.random.RandomState(0).randn(200, 1), rate=2.0)}, frame_rate=0.5
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", MissingSensorWarning)
+        ModalityAligner().fit_transform([rec])
+
+
+@pytest.mark.parametrize(
+    ("max_gap", "match"),
+    [
+        ({"gyro": 1.0}, r"names modalities \['gyro'\]"),
+        ({"door": -1.0}, "Got -1.0 for modality 'door'"),
+    ],
+)
+def test_max_gap_dicts_are_checked(max_gap, match):
+    with pytest.raises(ValueError, match=match):
+        ModalityAligner(max_gap=max_gap).fit(_event_recordings(1))
