@@ -795,11 +795,13 @@ class NeuralSegmenter(BaseSegmenter):
         changed = {k for k, v in now.items() if k in built and not _same_value(built[k], v)}
         if not changed:
             return
-        if "accelerator" in changed:
+        prepared = {"accelerator"} | ({"optimizer"} if self.accelerator is not None else set())
+        if changed & prepared:
+            name = sorted(changed & prepared)[0]
             raise ValueError(
-                f"{type(self).__name__}: the 'accelerator' parameter changed since fit; a warm "
-                "start or partial_fit continues with the accelerator the network was prepared "
-                "by. Set it back, or fit anew (warm_start=False)."
+                f"{type(self).__name__}: the {name!r} parameter changed since fit; a warm "
+                "start or partial_fit continues with what the accelerator prepared. Set it "
+                "back, or fit anew (warm_start=False)."
             )
         net = self.net_
         fresh = self._make_net(net.module_, self._criterion(targets), 0, n_train)
@@ -815,6 +817,7 @@ class NeuralSegmenter(BaseSegmenter):
         if changed & self._CRITERION_PARAMS:
             net.criterion = fresh.criterion
             net.initialize_criterion()
+            net.criterion_.to(_module_device(net.module_))  # class weights where the net is
         if changed & self._CALLBACK_PARAMS:
             net.callbacks = fresh.callbacks
             net.initialize_callbacks()
