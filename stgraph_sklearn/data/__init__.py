@@ -10,7 +10,8 @@ Every rule about input data is implemented once, here, and imported by name:
   neural segmenters consume: :func:`as_graph_sequences`;
 - lazy values (memory-mapped, or computed on access): :class:`LazyValues`, :func:`is_lazy`,
   :func:`lazy_values`;
-- node names: :func:`qualified_node_names`, compared by :func:`names_conflict`; feature
+- node names: :func:`qualified_node_names` (arrays': :func:`default_node_names`), compared
+  by :func:`names_conflict`; feature
   names: :func:`node_feature_names`;
   missing sensors: :func:`present_nodes`
   (a node with a NaN channel is missing).
@@ -21,6 +22,7 @@ from ._containers import (
     Modality,
     Recording,
     SensorGraph,
+    default_node_names,
     names_conflict,
     node_feature_names,
     present_nodes,
@@ -62,6 +64,7 @@ __all__ = [
     "check_labels",
     "check_layouts",
     "check_recordings",
+    "default_node_names",
     "is_lazy",
     "labels_from_segment_table",
     "labels_to_segments",

@@ -142,6 +142,30 @@ def _check_channel_names(channel_names, n_channels, what):
     return _check_names(channel_names, n_channels, f"{what} 'channel_names'", "channel", "c")
 
 
+def default_node_names(layout):
+    """The node names of arrays and unnamed modalities of a layout: ``"<modality>:0"``, ...
+
+    Parameters
+    ----------
+    layout : mapping of str to tuple of int
+        ``{modality: (n_nodes, ...)}`` (e.g. :attr:`GraphSequence.feature_shapes`).
+
+    Returns
+    -------
+    node_names : tuple of str
+        :func:`qualified_node_names` of ``("0", "1", ...)`` for every modality.
+
+    Examples
+    --------
+    >>> from stgraph_sklearn.data import default_node_names
+    >>> default_node_names({"acc": (2, 3), "video": (1, 16)})
+    ('acc:0', 'acc:1', 'video')
+    """
+    return qualified_node_names(
+        (key, tuple(str(j) for j in range(shape[0]))) for key, shape in layout.items()
+    )
+
+
 def names_conflict(got, expected, default):
     """Whether two lists of names disagree: THE rule by which node and channel names are compared.
 
@@ -981,7 +1005,8 @@ class GraphSequence:
     @property
     def block_node_names(self):
         """``{modality: node names}``: the unqualified names of every block's nodes
-        (``node_names`` as given, ``("0", "1", ...)`` for the other blocks)."""
+        (``node_names`` as given, ``("0", "1", ...)`` for the other blocks, as
+        :func:`default_node_names`)."""
         return {
             k: self._node_names.get(k) or tuple(str(j) for j in range(b.shape[1]))
             for k, b in self.blocks.items()

@@ -18,9 +18,9 @@ from ..data import (
     check_label_sequence,
     check_labels,
     check_layouts,
+    default_node_names,
     labels_to_segments,
     names_conflict,
-    qualified_node_names,
 )
 from ..exceptions import StgraphWarning, warn
 from ..metrics import frame_accuracy_score
@@ -85,9 +85,7 @@ class BaseSegmenter(ClassifierMixin, BaseEstimator):
         for key, (n_nodes, _) in self.modalities_.items():
             blocks[key] = slice(start, start + n_nodes)
             start += n_nodes
-        default = qualified_node_names(
-            (k, tuple(str(j) for j in range(n))) for k, (n, _) in self.modalities_.items()
-        )
+        default = default_node_names(self.modalities_)
         for i, seq in enumerate(seqs):
             names = seq.node_names
             for key, sl in blocks.items():

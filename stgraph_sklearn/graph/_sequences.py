@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..data import SensorGraph, names_conflict, qualified_node_names
+from ..data import SensorGraph, default_node_names, names_conflict
 
 __all__ = ["resolve_graph"]
 
@@ -44,10 +44,7 @@ def resolve_graph(graph, sequences, *, node_names, caller="resolve_graph"):
     if isinstance(graph, SensorGraph):
         # by name where the input names its nodes (as the transformers compare names), by
         # position for arrays' default names
-        default = qualified_node_names(
-            (k, tuple(str(j) for j in range(shape[0])))
-            for k, shape in sequences[0].feature_shapes.items()
-        )
+        default = default_node_names(sequences[0].feature_shapes)
         if (
             sequences[0].graph is not None and graph.node_names != tuple(node_names)
         ) or names_conflict(node_names, graph.node_names, default):

@@ -12,6 +12,7 @@ from ..data import (
     check_aligned,
     check_layouts,
     check_recordings,
+    default_node_names,
     names_conflict,
     node_feature_names,
     qualified_node_names,
@@ -56,7 +57,7 @@ def _default_feature_names(layout):
     """Feature names of ``layout`` with the default node and channel names of a Modality."""
     names = []
     for key, (n_nodes, n_ch) in layout.items():
-        nodes = qualified_node_names([(key, tuple(str(j) for j in range(n_nodes)))])
+        nodes = default_node_names({key: (n_nodes,)})
         names += node_feature_names(nodes, [f"c{j}" for j in range(n_ch)])
     return np.asarray(names, dtype=object)
 
