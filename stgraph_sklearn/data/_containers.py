@@ -82,7 +82,9 @@ def _mask_missing(arr, given):
     if given is not None:
         mask = mask & given
     if not mask.all():
-        arr = np.nan_to_num(arr, nan=0.0)
+        # every feature of a missing node, not only its NaN ones (nor only the NaN-free
+        # nodes a given mask hides): custom networks may read the features without the mask
+        arr = np.where(mask[:, :, None], arr, 0.0)
     return arr.astype(np.float32, copy=False), mask
 
 

@@ -333,7 +333,10 @@ class NeuralSegmenter(BaseSegmenter):
         n_classes : int
             Number of classes ``K``.
         sequences : list of GraphSequence
-            The training input (its ``graph``, if any).
+            The training input (its ``graph``, if any). Read only its ``graph``: when the
+            network is rebuilt without the data (continued training checks it against the
+            fitted one; :func:`~stgraph_sklearn.io.load_model` rebuilds it), ``sequences``
+            holds one object with just the ``graph`` of the training input.
 
         Returns
         -------
@@ -377,6 +380,12 @@ class NeuralSegmenter(BaseSegmenter):
     def _check_network(self, module):
         """Raise if the built network cannot be trained as the module contract says."""
         source = self._network_source()
+        if not isinstance(module, torch.nn.Module):
+            what = f"the class {module.__name__}" if isinstance(module, type) else repr(module)
+            raise TypeError(
+                f"The network built by {source} must be a torch.nn.Module instance. Got "
+                f"{what[:80]} instead."
+            )
         signature = _signature(module.forward)
         if signature is not None:
             try:
@@ -438,6 +447,12 @@ class NeuralSegmenter(BaseSegmenter):
 
         def check(module, args, kwargs, output):
             self._check_logits(output, *kwargs["frame_mask"].shape)
+            if module.training and torch.is_grad_enabled() and not output.requires_grad:
+                raise ValueError(
+                    f"The network built by {self._network_source()} returned logits that do "
+                    "not depend on its parameters (no gradient: a detach(), or computed under "
+                    "torch.no_grad()); training needs them to."
+                )
 
         def jitter(module, args, kwargs):
             if not module.training:  # validation and prediction see the inputs as given

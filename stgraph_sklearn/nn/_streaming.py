@@ -180,7 +180,7 @@ def _causal_layers(module, caller):
 
 def _mixes_frames(layer):
     """Whether a torch layer may mix frames: a recurrence, attention, a kernel wider than 1."""
-    if isinstance(layer, (nn.RNNBase, nn.MultiheadAttention)):
+    if isinstance(layer, (nn.RNNBase, nn.RNNCellBase, nn.MultiheadAttention)):
         return True
     kernel = getattr(layer, "kernel_size", None)
     if kernel is None:
@@ -236,11 +236,19 @@ def temporal_reach(module: nn.Module) -> int:
         The reach ``r``, the sum of the dilations of every application of a temporal layer;
         stages that run on pooled frames (:class:`StridedTemporal`) count in input frames.
 
+    Notes
+    -----
+    The reach is read from the layers a module holds, not from what its ``forward`` does: a
+    layer called several times in one ``forward`` counts once (register it once per use,
+    as :class:`ModuleList` entries, to count every use), and frames mixed by functional
+    operations (``F.conv1d`` on a parameter, a mean over time, a loop over frames) are not
+    seen. A network that mixes frames only that way is taken for per-frame.
+
     Raises
     ------
     ValueError
-        If ``module`` holds another layer that may mix frames (a recurrent or attention
-        layer, a convolution or pooling with a kernel wider than 1), whose reach it cannot
+        If ``module`` holds another layer that may mix frames (a recurrent layer or cell, an
+        attention layer, a convolution or pooling with a kernel wider than 1), whose reach it cannot
         read; a per-frame network (no such layers) has reach 0.
 
     Examples
