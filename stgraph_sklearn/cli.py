@@ -525,6 +525,10 @@ def _load_model(path):
 def _cmd_stream(args):
     from .streaming import stream_csv
 
+    keys = [key for key, _ in args.rate or ()]
+    repeated = sorted({key for key in keys if keys.count(key) > 1})
+    if repeated:
+        raise CommandError(f"--rate gives modality {repeated[0]!r} more than one rate.")
     model = _load_model(args.model)
     if not (hasattr(model, "stream") and hasattr(model, "steps")):
         raise ValueError(

@@ -99,9 +99,10 @@ class LazyValues:
             )
         arr = arr.astype(self.dtype, copy=False)
         if arr.dtype.kind == "f" and np.isinf(arr).any():
-            frame = int(np.flatnonzero(np.isinf(arr).reshape(arr.shape[0], -1).any(axis=1))[0])
+            row = int(np.flatnonzero(np.isinf(arr).reshape(arr.shape[0], -1).any(axis=1))[0])
             raise ValueError(
-                f"{self.where}: values must be finite or NaN (missing). Got inf at frame {frame}."
+                f"{self.where}: values must be finite or NaN (missing). Got inf at index {row} "
+                "of the first axis (a sample of raw values, a frame of aligned ones)."
             )
         return arr
 

@@ -379,6 +379,20 @@ class TemporalStreamer:
         """Forget the stream: the next chunk starts a new one (zero left context)."""
         self._states = [{"calls": 0, "history": {}} for _ in self.layers]
 
+    def __getstate__(self):
+        # The cached views alias their layer's buffer; pickle would store each with its own
+        # copy of the storage, so that after loading, frames written through a view no longer
+        # reach the buffer the taps read. Drop them: the next call rebuilds them.
+        state = dict(self.__dict__)
+        state["_states"] = [
+            {
+                "calls": layer["calls"],
+                "history": {c: (buf, end, {}) for c, (buf, end, _) in layer["history"].items()},
+            }
+            for layer in self._states
+        ]
+        return state
+
     def _attach(self):
         # The instance __dict__, not nn.Module.__setattr__: this runs for every chunk.
         for layer, state in zip(self.layers, self._states, strict=True):

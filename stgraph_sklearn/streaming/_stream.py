@@ -18,7 +18,7 @@ from ..transformers import (
     SequenceScaler,
     find_common_rate,
 )
-from ..utils import is_positive_number
+from ..utils import check_seconds, is_positive_number
 
 __all__ = ["SegmentationStream"]
 
@@ -327,15 +327,29 @@ class SegmentationStream:
                     f"{caller}: chunk[{key!r}] must be a tuple (timestamps, values). Got "
                     f"{type(item).__name__} instead."
                 )
-            try:
-                times = np.asarray(item[0], dtype=np.float64).reshape(-1)
-            except (ValueError, TypeError) as exc:
-                raise type(exc)(
-                    f"{caller}: chunk[{key!r}] timestamps must be array-like of numbers. Got "
-                    f"{type(item[0]).__name__} ({exc})."
-                ) from exc
+            raw = np.asarray(item[0]) if item[0] is not None else None
+            if raw is None or raw.dtype.kind not in "biuf" or raw.ndim > 1:
+                got = (
+                    "None"
+                    if raw is None
+                    else f"an array of shape {raw.shape}"
+                    if raw.ndim > 1
+                    else f"dtype {raw.dtype}"
+                )
+                raise ValueError(
+                    f"{caller}: chunk[{key!r}] timestamps must be array-like of numbers: a 1-D "
+                    f"array of seconds (datetimes converted to seconds first). Got {got}."
+                )
+            times = raw.astype(np.float64).reshape(-1)
             if times.size == 0:
+                if np.size(item[1]):
+                    raise ValueError(
+                        f"{caller}: chunk[{key!r}] has no timestamps but {np.shape(item[1])[0]} "
+                        "samples of values; expected one timestamp per sample."
+                    )
                 continue
+            if np.isfinite(times).all():
+                check_seconds(float(np.abs(times).max()), f"{caller}: chunk[{key!r}] timestamps")
             try:
                 mod = Modality(item[1], timestamps=times)
             except (ValueError, TypeError) as exc:

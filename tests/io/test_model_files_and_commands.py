@@ -263,3 +263,11 @@ def test_fit_sets_preprocessing_parameters_as_step_params(csv_folder, tmp_path, 
         ["fit", "--data", str(csv_folder), *FAST, "--set=aligner__x=1", "--out", str(model)], capsys
     )
     one_line(code, err, "--set:", "aligner")
+
+
+def test_stream_refuses_two_rates_for_one_modality(causal_file, capsys):
+    """Check that --rate given twice for a modality is refused (the last one won silently)."""
+    _, path = causal_file
+    argv = ["stream", "--model", str(path), "--input", os.devnull]
+    code, err = run([*argv, "--rate", "acc=20", "--rate", "acc=40"], capsys)
+    one_line(code, err, "--rate gives modality 'acc' more than one rate")

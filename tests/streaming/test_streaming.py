@@ -375,3 +375,52 @@ def test_partial_predict_names_the_modality_of_a_malformed_chunk(causal_model, v
     where = r"^SegmentationStream\.partial_predict: chunk\['vid'\] "
     with pytest.raises(ValueError, match=where + message):
         causal_model.stream().partial_predict({"acc": acc, "vid": vid})
+
+
+@pytest.mark.parametrize(
+    "vid, message",
+    [
+        ((np.arange(3) / 8.0 * 1000 + 1.7e12, np.zeros((3, 4))), r"must hold seconds"),
+        (
+            (pd.date_range("2024-01-01", periods=3, freq="125ms").to_numpy(), np.zeros((3, 4))),
+            "dtype datetime64",
+        ),
+        ((np.zeros((3, 1)), np.zeros((3, 4))), r"an array of shape \(3, 1\)"),
+        ((None, np.zeros((3, 4))), "Got None"),
+        ((np.empty(0), np.zeros((3, 4))), "no timestamps but 3 samples"),
+    ],
+    ids=["unix-ms", "datetime64", "2-d", "none", "empty-times"],
+)
+def test_partial_predict_refuses_timestamps_that_are_not_seconds(causal_model, vid, message):
+    """Check that Unix milliseconds (89,001 frames from 3 s), datetime64 (a 216-GiB
+    allocation), 2-D or None timestamps, and values without timestamps (dropped silently)
+    are refused by chunk key before the stream changes."""
+    stream = causal_model.stream()
+    acc = (np.arange(5) / 50.0, np.zeros((5, 3, 2)))
+    with pytest.raises(ValueError, match=r"partial_predict: chunk\['vid'\] .*" + message):
+        stream.partial_predict({"acc": acc, "vid": vid})
+    assert stream.start_time_ is None
+
+
+def test_a_pickled_streamer_continues_exactly():
+    """Check that a TemporalStreamer pickled mid-stream (a checkpoint) continues with the
+    offline outputs: its cached buffer views were pickled apart from their buffers, so it
+    read stale context (0.66 apart, 45 of 250 frames relabelled)."""
+    import pickle
+
+    import torch
+
+    from stgraph_sklearn.nn import MultiStageTCN, TemporalStreamer
+
+    torch.manual_seed(0)
+    tcn = MultiStageTCN(4, 8, num_classes=3, num_stages=2, num_layers=3, dropout=0.0, causal=True)
+    tcn.eval()
+    x = torch.randn(1, 4, 400)
+    with torch.no_grad():
+        expected = tcn(x)[..., 150:]
+        streamer = TemporalStreamer(tcn)
+        for a in range(0, 150, 10):
+            streamer.step(x[:, :, a : a + 10])
+        restored = pickle.loads(pickle.dumps(streamer))
+        out = torch.cat([restored.step(x[:, :, a : a + 10]) for a in range(150, 400, 10)], -1)
+    torch.testing.assert_close(out, expected, rtol=0, atol=1e-5)
