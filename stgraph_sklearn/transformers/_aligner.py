@@ -188,6 +188,16 @@ _SAME_RATE = 0.01
 _DEFAULT_MAX_GAP = 0.25  # seconds: what ModalityAligner bridges unless told otherwise
 
 
+def _check_modality_keys(param, mapping, modalities):
+    """Refuse a per-modality parameter that names modalities the recordings do not have."""
+    unknown = sorted(set(mapping) - set(modalities))
+    if unknown:
+        raise ValueError(
+            f"The {param!r} parameter of ModalityAligner names modalities {unknown} that the "
+            f"recordings do not have. Valid modalities are: {list(modalities)}."
+        )
+
+
 def find_common_rate(rates):
     """The median of ``rates`` (Hz) if they agree within 1 %, else None.
 
@@ -344,12 +354,7 @@ class ModalityAligner(
     def _methods_for(self, modalities):
         if isinstance(self.method, str):
             return {k: self.method for k in modalities}
-        unknown = sorted(set(self.method) - set(modalities))
-        if unknown:
-            raise ValueError(
-                f"The 'method' parameter of ModalityAligner names modalities {unknown} that the "
-                f"recordings do not have. Valid modalities are: {list(modalities)}."
-            )
+        _check_modality_keys("method", self.method, modalities)
         for key, value in self.method.items():
             if value not in _METHODS:
                 raise ValueError(
@@ -362,12 +367,7 @@ class ModalityAligner(
         """Refuse a ``max_gap`` dict naming unknown modalities or holding bad values."""
         if not isinstance(self.max_gap, dict):
             return
-        unknown = sorted(set(self.max_gap) - set(modalities))
-        if unknown:
-            raise ValueError(
-                f"The 'max_gap' parameter of ModalityAligner names modalities {unknown} that the "
-                f"recordings do not have. Valid modalities are: {list(modalities)}."
-            )
+        _check_modality_keys("max_gap", self.max_gap, modalities)
         for key, value in self.max_gap.items():
             if value is not None and not is_positive_number(value):
                 raise ValueError(

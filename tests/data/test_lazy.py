@@ -63,7 +63,9 @@ def test_inf_in_a_memory_mapped_recording_is_reported_on_access(tmp_path):
     arr[4, 1] = np.inf
     mm, _ = _mapped(tmp_path, arr)
     rec = Recording({"video": mm}, 30.0, name="rgb-01-1")
-    with pytest.raises(ValueError, match=r"recording 'rgb-01-1' modality 'video'.*inf at index 4 of the first axis"):
+    with pytest.raises(
+        ValueError, match=r"recording 'rgb-01-1' modality 'video'.*inf at index 4 of the first axis"
+    ):
         rec.load()
 
 

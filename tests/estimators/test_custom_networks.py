@@ -7,22 +7,9 @@ import torch
 
 from stgraph_sklearn.data import GraphSequence, as_graph_sequences
 from stgraph_sklearn.estimators import NeuralSegmenter
-from stgraph_sklearn.nn import temporal_reach
+from stgraph_sklearn.nn import EarlyFusionTCN, temporal_reach
 
 FIT = {"max_epochs": 1, "random_state": 0}
-
-
-class FrameLinear(torch.nn.Module):
-    """The per-frame network of NeuralSegmenter's docstring."""
-
-    def __init__(self, in_channels, num_nodes, num_classes, **kwargs):
-        super().__init__()
-        width = sum(num_nodes[m] * f for m, f in in_channels.items())
-        self.lin = torch.nn.Linear(width, num_classes)
-
-    def forward(self, x, node_mask, frame_mask):
-        h = torch.cat([v.flatten(2) for v in x.values()], dim=-1)
-        return self.lin(h).transpose(1, 2).unsqueeze(0)
 
 
 def _toy():
@@ -50,7 +37,7 @@ def test_a_network_that_detaches_its_logits_is_named():
     """Check that logits without a gradient stop training with a message naming the module
     parameter (a raw autograd RuntimeError came from deep inside torch)."""
 
-    class Detached(FrameLinear):
+    class Detached(EarlyFusionTCN):
         def forward(self, x, node_mask, frame_mask):
             return super().forward(x, node_mask, frame_mask).detach()
 
@@ -59,7 +46,9 @@ def test_a_network_that_detaches_its_logits_is_named():
         NeuralSegmenter(Detached, **FIT).fit(X, y)
 
 
-@pytest.mark.parametrize(("built", "what"), [(None, "None"), (FrameLinear, "the class FrameLin")])
+@pytest.mark.parametrize(
+    ("built", "what"), [(None, "None"), (EarlyFusionTCN, "the class EarlyFusionTCN")]
+)
 def test_build_module_returning_no_module_is_named(built, what):
     """Check that an overridden build_module returning None or a class is refused as such
     (None failed on a missing 'forward'; a class was blamed for its forward signature)."""
