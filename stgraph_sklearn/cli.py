@@ -27,6 +27,7 @@ import os
 import sys
 import time
 import warnings
+from functools import partial
 from pathlib import Path
 
 __all__ = ["main"]
@@ -687,11 +688,20 @@ def _build_parser():
     return parser
 
 
+def _show_warning(command, message, category, filename, lineno, file=None, line=None):
+    """A warning as ``stgraph-seg <command>: <Category>: <message>`` on stderr, without the
+    console script's source line that Python's format shows."""
+    text = " ".join(str(message).split())
+    print(f"stgraph-seg {command}: {category.__name__}: {text}", file=file or sys.stderr)
+
+
 def main(argv=None, *, stream=None):
     """Entry point of ``stgraph-seg``.
 
     Errors of the data, the files or the model end as one line on stderr
-    (``stgraph-seg <command>: error: <message>``) and exit status 1.
+    (``stgraph-seg <command>: error: <message>``) and exit status 1; run as the console
+    script (``argv`` None), warnings are one line each too
+    (``stgraph-seg <command>: <Category>: <message>``).
 
     Parameters
     ----------
@@ -722,7 +732,10 @@ def main(argv=None, *, stream=None):
     if args.command != "demo":
         errors += (ValueError, TypeError, KeyError, NotFittedError, MemoryError)
     try:
-        return args.func(args)
+        with warnings.catch_warnings():
+            if argv is None:  # the console script: a warning is one line naming the command
+                warnings.showwarning = partial(_show_warning, args.command)
+            return args.func(args)
     except errors as exc:
         message = " ".join(str(exc).split()) or type(exc).__name__
         if isinstance(exc, KeyError):

@@ -271,3 +271,17 @@ def test_stream_refuses_two_rates_for_one_modality(causal_file, capsys):
     argv = ["stream", "--model", str(path), "--input", os.devnull]
     code, err = run([*argv, "--rate", "acc=20", "--rate", "acc=40"], capsys)
     one_line(code, err, "--rate gives modality 'acc' more than one rate")
+
+
+def test_the_console_script_prints_warnings_as_one_line(
+    csv_folder, causal_file, monkeypatch, capsys
+):
+    """Check that warnings of the console script (argv None) are one line naming the
+    command, without the script's 'sys.exit(main())' source line Python's format added."""
+    _, path = causal_file
+    argv = ["stgraph-seg", "stream", "--model", str(path), "--input", os.devnull]
+    monkeypatch.setattr("sys.argv", [*argv, "--frame-rate", "5"])
+    assert main(stream=io.StringIO()) == 1  # an empty input, after the frame-rate warning
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].startswith("stgraph-seg stream: StgraphWarning: ")
+    assert "frame_rate=5" in err[0] and not any("sys.exit" in line for line in err)
