@@ -445,9 +445,9 @@ class ModalityAligner(
             mods = {}
             for key, mod in rec.modalities.items():
                 max_gap = self.max_gap_for(key)
-                mods[key] = self._align_modality(rec, key, mod, i, max_gap)
-                dt = _nominal_period(mod, rec.frame_rate)
-                if self._is_sparse(rec, i, key, mod, dt, max_gap):
+                offset, dt = self._clock(rec, key, mod, i, check=True)
+                mods[key] = self._align_modality(rec, key, mod, i, max_gap, offset, dt)
+                if self._is_sparse(rec, key, mod, offset, dt, max_gap):
                     sparse.setdefault(key, []).append((i, dt))
             if as_array[i]:
                 out.append(mods["x"].values)
@@ -457,13 +457,12 @@ class ModalityAligner(
             self._warn_sparse(key, where, len(items))
         return out
 
-    def _is_sparse(self, rec, i, key, mod, dt, max_gap):
+    def _is_sparse(self, rec, key, mod, offset, dt, max_gap):
         """Whether ``mod`` is sampled more sparsely than ``max_gap`` and point-resampled
         (not one sample per frame, not averaged over frame windows)."""
         fr = rec.frame_rate
         if dt <= max_gap * (1 + 1e-9) or _is_box(self.methods_[key], dt, fr):
             return False
-        offset, _ = self._clock(rec, key, mod, i, max_gap, check=False)
         on_grid = (
             mod.rate == fr
             and mod.start == 0.0
@@ -534,8 +533,9 @@ class ModalityAligner(
         }
         return frame_rate, rates
 
-    def _align_modality(self, rec, key, mod, i, max_gap):
-        offset, dt = self._clock(rec, key, mod, i, max_gap, check=True)
+    def _align_modality(self, rec, key, mod, i, max_gap, offset, dt):
+        """``mod`` resampled onto the frames of ``rec`` (lazily for lazy values), given its
+        clock ``offset`` and nominal period ``dt`` from :meth:`_clock`."""
         fr = rec.frame_rate
         if is_lazy(mod.values):
             result = LazyValues(
@@ -550,7 +550,7 @@ class ModalityAligner(
             )
         return mod.replace(values=result, rate=fr, start=0.0, clock=None)
 
-    def _clock(self, rec, key, mod, i, max_gap, *, check):
+    def _clock(self, rec, key, mod, i, *, check):
         """``(offset function, nominal sampling period)`` of a modality; with ``check``, the
         checks of its timestamps and sampling (from its metadata, values are not read)."""
         caller = "ModalityAligner"
@@ -633,7 +633,7 @@ class ModalityAligner(
 def _aligned_values(aligner, rec, key, i, max_gap):
     """The aligned values of a lazy modality (the computation of :class:`LazyValues`)."""
     mod = rec.modalities[key]
-    offset, dt = aligner._clock(rec, key, mod, i, max_gap, check=False)
+    offset, dt = aligner._clock(rec, key, mod, i, check=False)
     method = aligner.methods_[key]
     return _resample(
         mod.times, mod.values.load(), rec.frame_times, offset, method, max_gap, dt, rec.frame_rate
