@@ -761,12 +761,7 @@ class NeuralSegmenter(BaseSegmenter):
 
         if repr(module) == repr(fitted) and shapes(module) == shapes(fitted):
             return
-        built = getattr(self, "_built_params", {})
-        changed = [
-            f"{k}={built[k]!r} -> {v!r}"
-            for k, v in self.get_params(deep=False).items()
-            if k in built and not _same_value(built[k], v)
-        ]
+        changed = [f"{k}={old!r} -> {new!r}" for k, (old, new) in self._changed_params().items()]
         raise ValueError(
             f"{type(self).__name__}.{caller}: the parameters no longer describe the fitted "
             f"network ({', '.join(changed) or 'a parameter changed since fit'}): set_params "
@@ -803,11 +798,7 @@ class NeuralSegmenter(BaseSegmenter):
         model trained on a GPU and unpickled on a CPU-only machine continues on the CPU), so
         ``device`` is not applied here, and another ``accelerator`` is refused.
         """
-        built = getattr(self, "_built_params", None)
-        if built is None:
-            return
-        now = self.get_params(deep=False)
-        changed = {k for k, v in now.items() if k in built and not _same_value(built[k], v)}
+        changed = set(self._changed_params())
         if not changed:
             return
         prepared = {"accelerator"} | ({"optimizer"} if self.accelerator is not None else set())
@@ -836,7 +827,17 @@ class NeuralSegmenter(BaseSegmenter):
         if changed & self._CALLBACK_PARAMS:
             net.callbacks = fresh.callbacks
             net.initialize_callbacks()
-        self._built_params = now
+        self._built_params = self.get_params(deep=False)
+
+    def _changed_params(self):
+        """``{name: (value at fit, value now)}`` of the parameters ``set_params`` changed since
+        the network was built (none for a model without that record)."""
+        built = getattr(self, "_built_params", {})
+        return {
+            k: (built[k], v)
+            for k, v in self.get_params(deep=False).items()
+            if k in built and not _same_value(built[k], v)
+        }
 
     # ---- inference -------------------------------------------------------------------------
     def _infer_proba(self, x, mask, forward=None):
