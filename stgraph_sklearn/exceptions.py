@@ -16,6 +16,7 @@ __all__ = [
     "NotFittedError",
     "StgraphWarning",
     "find_stack_level",
+    "reraise_as",
     "warn",
 ]
 
@@ -39,6 +40,44 @@ _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 # Frames in these libraries are callers' plumbing (a Pipeline calling fit_transform, joblib
 # running a search), never the line a user can act on.
 _PLUMBING = ("sklearn", "joblib", "skorch")
+
+
+def reraise_as(exc, message):
+    """Raise ``exc`` again as the same error type with ``message``, the original chained.
+
+    How an error from user code or from a lower layer gets the context it lacks (which
+    model and fold, which stream chunk) without changing what ``except`` clauses catch. An
+    error type whose constructor takes other arguments than one message is raised as it is.
+
+    Parameters
+    ----------
+    exc : Exception
+        The error being handled.
+    message : str
+        The new message, usually a prefix and ``str(exc)``.
+
+    Raises
+    ------
+    Exception
+        Always: ``type(exc)(message)``, or ``exc`` itself.
+
+    Examples
+    --------
+    >>> from stgraph_sklearn.exceptions import reraise_as
+    >>> try:
+    ...     try:
+    ...         raise ValueError("bad value")
+    ...     except ValueError as exc:
+    ...         reraise_as(exc, f"fold 0: {exc}")
+    ... except ValueError as err:
+    ...     print(err)
+    fold 0: bad value
+    """
+    try:
+        named = type(exc)(message)
+    except Exception:  # an error type that takes other arguments: as it is
+        raise exc from None
+    raise named from exc
 
 
 def find_stack_level():

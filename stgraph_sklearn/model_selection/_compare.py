@@ -13,6 +13,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.validation import check_is_fitted
 
 from ..data import check_groups, check_labels
+from ..exceptions import reraise_as
 from ..metrics import segmentation_report
 from ..utils import final_estimator
 
@@ -167,12 +168,7 @@ def evaluate_segmenters(estimators, X, y, groups=None, *, cv=None, background=No
                 )
             except (ValueError, TypeError, RuntimeError) as exc:
                 # the same error, naming the model and the fold; the original is chained
-                where = f"{caller}: model {name!r}, fold {fold}: "
-                try:
-                    named = type(exc)(where + str(exc))
-                except Exception:  # an error type that takes other arguments: as it is
-                    raise exc from None
-                raise named from exc
+                reraise_as(exc, f"{caller}: model {name!r}, fold {fold}: {exc}")
             row = {"model": name, "fold": fold, **scores}
             rows.append(row)
             if verbose:

@@ -10,7 +10,7 @@ import pandas as pd
 from sklearn.utils.validation import check_is_fitted
 
 from ..data import Modality, Recording, as_graph_sequences
-from ..exceptions import warn
+from ..exceptions import reraise_as, warn
 from ..transformers import (
     ModalityAligner,
     NodeFeatureExtractor,
@@ -33,11 +33,7 @@ def _raise_in_chunk(exc, where):
     msg = str(exc).removeprefix("Modality ")  # "Modality values must ..." -> "values must ..."
     if msg.startswith("'timestamps'"):
         msg = "timestamps" + msg[len("'timestamps'") :]
-    try:
-        named = type(exc)(f"{where} {msg}")
-    except Exception:  # an error type that takes other arguments: as it is
-        raise exc from None
-    raise named from exc
+    reraise_as(exc, f"{where} {msg}")
 
 
 class _ModalityBuffer:
