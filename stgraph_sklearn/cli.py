@@ -500,6 +500,12 @@ def _positive(text):
     return value
 
 
+_MODEL_HELP = (
+    "model file written by fit (a .joblib or .pkl file is read with joblib, which runs "
+    "pickled code: only open your own)"
+)
+
+
 def _load_model(path):
     """The model in ``--model``: a save_model file, or a ``.joblib`` / ``.pkl`` pickle (the
     only way to store a FrameClassifierSegmenter)."""
@@ -618,12 +624,7 @@ def _build_parser():
         "the recordings' time columns (ISO datetimes where those are), as in the segments.csv "
         "that fit reads: copied next to the recordings it labels every frame as predicted.",
     )
-    predict.add_argument(
-        "--model",
-        required=True,
-        help="model file written by fit (a .joblib or .pkl file is read with joblib, which "
-        "runs pickled code: only open your own)",
-    )
+    predict.add_argument("--model", required=True, help=_MODEL_HELP)
     _add_data_arguments(predict, labels=False)
     predict.add_argument("--out", required=True, help="output folder")
     predict.set_defaults(func=_cmd_predict, subset_default="test")
@@ -633,12 +634,7 @@ def _build_parser():
         help="score a saved model on labelled data",
         description="Print Acc, Edit, F1@10, F1@25 and F1@50 (x100) per recording and overall.",
     )
-    evaluate.add_argument(
-        "--model",
-        required=True,
-        help="model file written by fit (a .joblib or .pkl file is read with joblib, which "
-        "runs pickled code: only open your own)",
-    )
+    evaluate.add_argument("--model", required=True, help=_MODEL_HELP)
     _add_data_arguments(evaluate)
     evaluate.add_argument("--json", default=None, help="also write the scores to this JSON file")
     evaluate.set_defaults(func=_cmd_evaluate, subset_default="test")

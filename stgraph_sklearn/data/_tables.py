@@ -150,8 +150,7 @@ def _table_times(df, time, where, lines=False):
         first = col.iloc[0]
         seconds = (col - first).dt.total_seconds().to_numpy() + first.timestamp()
         return seconds, values, first, cells
-    numbers = pd.to_numeric(col, errors="coerce")
-    text = (col.notna() & numbers.isna()).to_numpy()
+    numbers, text = _as_numbers(col)
     if text.any():
         i = int(np.flatnonzero(text)[0])
         raise ValueError(
@@ -162,6 +161,13 @@ def _table_times(df, time, where, lines=False):
     _check_present(~np.isfinite(seconds), time_text, where, lines)
     check_seconds(float(np.abs(seconds).max()), f"{where}: {time_text}")
     return seconds, values, None, cells
+
+
+def _as_numbers(col):
+    """``(numbers, text)``: the cells of ``col`` as numbers (NaN where they are not), and
+    where a cell holds something that is not a number (not where it is empty)."""
+    numbers = pd.to_numeric(col, errors="coerce")
+    return numbers, (col.notna() & numbers.isna()).to_numpy()
 
 
 def _check_present(missing, time_text, where, lines):
@@ -282,7 +288,7 @@ def _modality_from_dataframe(df, *, time, nodes, rate, where, lines=False):
             bad = next(c for c in cols if not pd.api.types.is_numeric_dtype(df[c]))
             node_text = "" if node == "0" else f" (node {node!r})"
             col = df[bad].reset_index(drop=True)
-            text = (col.notna() & pd.to_numeric(col, errors="coerce").isna()).to_numpy()
+            text = _as_numbers(col)[1]
             if text.any() and text.sum() < col.notna().sum():  # a few bad cells, not the column
                 i = int(np.flatnonzero(text)[0])
                 raise ValueError(
