@@ -128,15 +128,19 @@ def run_demo(
                 * scores[k]
                 for k in ("accuracy", "edit", "f1@10", "f1@25", "f1@50")
             },
-            "params": "-" if n_params is None else f"{n_params:,}",
+            "params": n_params,  # an integer in scores.csv, "1,234" on screen
             "train_s": round(scores["fit_time"], 1),
         }
     import pandas as pd
 
     table = pd.DataFrame.from_dict(rows, orient="index")
+    table["params"] = table["params"].astype("Int64")  # None (no parameters) stays empty
     table.to_csv(out / "scores.csv")
     print("\nHeld-out subject(s), scores x100:", file=stream)
-    print(table.to_string(float_format=lambda v: f"{v:.1f}"), file=stream)
+    shown = table.to_string(
+        float_format=lambda v: f"{v:.1f}", formatters={"params": "{:,}".format}, na_rep="-"
+    )
+    print(shown, file=stream)
 
     classes = list(fitted["AdaptiveGraphSegmenter"][-1].classes_)
     display = SegmentationDisplay.from_predictions(

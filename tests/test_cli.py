@@ -2,6 +2,7 @@
 
 import io
 
+import pandas as pd
 import pytest
 
 from stgraph_sklearn.cli import main, run_demo
@@ -21,7 +22,14 @@ def test_demo_trains_prints_a_table_and_writes_plots(tmp_path):
     assert ((table["Acc"] >= 0) & (table["Acc"] <= 100)).all()
     printed = stream.getvalue()
     assert "Held-out subject" in printed and "AdaptiveGraphSegmenter" in printed
-    assert "AdaptiveGraphSegmenter" in (tmp_path / "scores.csv").read_text()
+    saved = pd.read_csv(tmp_path / "scores.csv", index_col=0)
+    assert list(saved.index) == list(table.index)
+    # parameter counts are numbers in the file (they were "1,234" text), none for the frame
+    # classifier; the screen shows them with thousands separators
+    assert saved["params"].dtype.kind in "if"
+    assert saved.loc["MSTCNSegmenter", "params"] > saved.loc["AdaptiveGraphSegmenter", "params"]
+    assert pd.isna(saved.loc["FrameClassifierSegmenter", "params"])
+    assert f"{int(saved.loc['MSTCNSegmenter', 'params']):,}" in printed
     for name in ("timeline.png", "sensor_graph.png"):
         with open(tmp_path / name, "rb") as f:
             assert f.read(8) == b"\x89PNG\r\n\x1a\n"
