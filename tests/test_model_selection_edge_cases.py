@@ -74,3 +74,96 @@ def test_evaluate_segmenters_names_the_estimator_whose_parameter_is_bad():
         match=r"model 'ms', fold 0: The 'max_epochs' parameter of MSTCNSegmenter must be",
     ):
         evaluate_segmenters({"ms": MSTCNSegmenter(max_epochs=0)}, X, y, cv=2)
+
+
+class RecordsTrainingRecordings(FrameClassifierSegmenter):
+    """A frame classifier that logs the first frame value of every recording it is fitted on."""
+
+    seen = []
+
+    def fit(self, X, y):
+        type(self).seen.append(sorted(float(x[0, 0, 0]) for x in X))
+        return super().fit(X, y)
+
+
+def test_an_int_cv_with_groups_folds_by_subject():
+    """Check that cv=2 with groups gives subject-disjoint folds (it was a KFold that ignored
+    the groups, with scikit-learn's warning as the only sign of the subject leak)."""
+    X, y = _toy()
+    X = [np.full_like(x, i) for i, x in enumerate(X)]  # recording i holds the value i
+    groups = ["s0", "s1", "s0", "s1"]  # KFold(2) would test recordings 0 and 1 together
+    RecordsTrainingRecordings.seen = []
+    est = RecordsTrainingRecordings(random_state=0)
+    evaluate_segmenters({"m": est}, X, y, groups=groups, cv=2)
+    assert sorted(map(tuple, RecordsTrainingRecordings.seen)) == [(0.0, 2.0), (1.0, 3.0)]
+
+
+@pytest.mark.parametrize(
+    "cv, match",
+    [
+        (
+            [([0, 1], [2, 9])],
+            r"cv split 0 has test indices \[2, 9\] that are not positions of the 4",
+        ),
+        ([([0, 1], [])], "cv split 0 has no test recording"),
+        ([], r"cv=\[\] gave no split"),
+    ],
+)
+def test_evaluate_segmenters_checks_the_splits(cv, match):
+    """Check that splits indexing past X are named (an IndexError came from deep inside)."""
+    X, y = _toy()
+    with pytest.raises(ValueError, match=f"^evaluate_segmenters: {match}"):
+        evaluate_segmenters({"m": FrameClassifierSegmenter()}, X, y, cv=cv)
+
+
+def test_evaluate_segmenters_names_a_splitter_that_cannot_split():
+    """Check that a splitter's own error gets the function's name and a hint."""
+    from sklearn.model_selection import GroupKFold, StratifiedKFold
+
+    X, y = _toy()
+    with pytest.raises(ValueError, match=r"^evaluate_segmenters: cv=StratifiedKFold.*stratif"):
+        evaluate_segmenters({"m": FrameClassifierSegmenter()}, X, y, cv=StratifiedKFold(2))
+    with pytest.raises(ValueError, match=r"^evaluate_segmenters: cv=GroupKFold.*groups"):
+        evaluate_segmenters({"m": FrameClassifierSegmenter()}, X, y, cv=GroupKFold(2))
+
+
+class FailsWithKeyError(FrameClassifierSegmenter):
+    def fit(self, X, y):
+        raise KeyError("boom")
+
+
+@pytest.mark.skipif(not hasattr(Exception, "add_note"), reason="exception notes: Python 3.11")
+def test_evaluate_segmenters_names_model_and_fold_for_any_error():
+    """Check that an error other than ValueError / TypeError / RuntimeError keeps its type and
+    says which model and fold raised it (it had no context)."""
+    X, y = _toy()
+    with pytest.raises(KeyError) as info:
+        evaluate_segmenters({"bad": FailsWithKeyError()}, X, y, groups=[0, 0, 1, 1])
+    assert info.value.__notes__ == ["raised by evaluate_segmenters: model 'bad', fold 0"]
+
+
+def test_summarize_evaluation_shows_the_parameter_range_and_keeps_every_model():
+    """Check that folds with different parameter counts show both, and that no row is dropped."""
+    scores = {k: [0.5, 0.7] for k in ["accuracy", "edit", "f1@10", "f1@25", "f1@50"]}
+    results = pd.DataFrame(
+        {
+            "model": ["a", "a"],
+            "n_parameters": [100, 120],
+            "fit_time": 1.0,
+            "frames_per_second": 10.0,
+            **scores,
+        }
+    )
+    table = summarize_evaluation(results)
+    assert table.loc["a", "params"] == "100-120"
+    assert table.loc["a", "accuracy"] == "60.0 ± 10.0"  # ddof=0, as documented
+    results["model"] = [None, "b"]
+    assert len(summarize_evaluation(results)) == 2
+
+
+@pytest.mark.parametrize("bad", [None, "MSTCNSegmenter", 42, MSTCNSegmenter])
+def test_count_parameters_refuses_what_is_not_an_estimator(bad):
+    """Check that a name, a class or None is refused (they returned None, the value for
+    fitted models without a network)."""
+    with pytest.raises(TypeError, match="^count_parameters: 'estimator' must be a segmenter"):
+        count_parameters(bad)

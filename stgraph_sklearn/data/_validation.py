@@ -239,12 +239,19 @@ def _label_kind(arr):
 def _object_labels(arr, where):
     """Convert an object array of labels to a typed array; raise on missing or mixed labels."""
     values = arr.tolist()
-    if any(v is None or (isinstance(v, float) and np.isnan(v)) for v in values):
-        raise ValueError(f"{where} contains missing labels (None or NaN).")
+    if any(v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)) for v in values):
+        raise ValueError(f"{where} contains missing labels (None, NaN or pd.NA).")
     types = {type(v) for v in values}
     for base, dtype in ((str, str), (bytes, bytes), (numbers.Integral, np.int64)):
         if all(issubclass(t, base) for t in types):
-            return arr.astype(dtype)
+            try:
+                return arr.astype(dtype)
+            except OverflowError:  # Python ints beyond int64
+                big = next(v for v in values if not -(2**63) <= v < 2**63)
+                raise ValueError(
+                    f"{where} holds the integer label {big}, which does not fit a 64-bit "
+                    "integer; use smaller integers or strings as class labels."
+                ) from None
     if all(issubclass(t, numbers.Real) for t in types):
         return arr.astype(np.float64)
     kinds = sorted({"string" if issubclass(t, str) else t.__name__ for t in types})
@@ -344,6 +351,12 @@ def check_label_sequence(y, *, name="y", caller=None, allow_empty=False):
             raise ValueError(
                 f"{where} contains NaN at frame {int(np.flatnonzero(nan)[0])}; "
                 "every frame needs a label."
+            )
+        inf = np.isinf(arr)
+        if inf.any():
+            raise ValueError(
+                f"{where} contains inf at frame {int(np.flatnonzero(inf)[0])}; labels must be "
+                "classes, not continuous values."
             )
         frac = arr != np.round(arr)
         if frac.any():
@@ -454,7 +467,7 @@ def _as_sequence_list(y, name):
             f"{name} must be a label sequence or a list of label sequences. Got the string {y!r}."
         )
     if isinstance(y, (pd.Series, pd.Index)):
-        return [y.to_numpy()]
+        y = y.to_numpy()  # one sequence, or (object values that are sequences) a list of them
     if isinstance(y, np.ndarray):
         if y.ndim == 2 and y.shape[1] == 1 and y.shape[0] > 1:
             raise ValueError(
@@ -492,7 +505,7 @@ def _as_sequence_list(y, name):
     return items
 
 
-def check_label_pairs(y_true, y_pred):
+def check_label_pairs(y_true, y_pred, *, caller=None, names=("y_true", "y_pred")):
     """Validate true and predicted labels for scoring; return two lists of matching arrays.
 
     Each of ``y_true`` and ``y_pred`` is one label sequence or a list of sequences (a 2-D
@@ -507,6 +520,10 @@ def check_label_pairs(y_true, y_pred):
         True labels.
     y_pred : same structure as ``y_true``
         Predicted labels.
+    caller : str, default=None
+        Function or estimator name used in error messages.
+    names : tuple of two str, default=("y_true", "y_pred")
+        The arguments' names in error messages.
 
     Returns
     -------
@@ -527,38 +544,47 @@ def check_label_pairs(y_true, y_pred):
     >>> check_label_pairs([0, 1], [1, 1])
     ([array([0, 1])], [array([1, 1])])
     """
-    true_list = _as_sequence_list(y_true, "y_true")
-    pred_list = _as_sequence_list(y_pred, "y_pred")
+    pre, (tn, pn) = _prefix(caller), names
+    true_list = _as_sequence_list(y_true, f"{pre}{tn}")
+    pred_list = _as_sequence_list(y_pred, f"{pre}{pn}")
     if len(true_list) != len(pred_list):
         raise ValueError(
-            f"y_true has {len(true_list)} sequences but y_pred has {len(pred_list)}; "
+            f"{pre}{tn} has {len(true_list)} sequences but {pn} has {len(pred_list)}; "
             "expected one predicted sequence per true sequence."
         )
     trues, preds = [], []
     for i, (t, p) in enumerate(zip(true_list, pred_list, strict=True)):
-        t = check_label_sequence(t, name=f"y_true[{i}]")
-        p = check_label_sequence(p, name=f"y_pred[{i}]")
+        t = check_label_sequence(t, name=f"{tn}[{i}]", caller=caller)
+        p = check_label_sequence(p, name=f"{pn}[{i}]", caller=caller)
         if len(p) != len(t):
-            raise ValueError(f"y_pred[{i}] has {len(p)} frames but y_true[{i}] has {len(t)}.")
+            raise ValueError(f"{pre}{pn}[{i}] has {len(p)} frames but {tn}[{i}] has {len(t)}.")
         if _label_kind(p) != _label_kind(t):
             raise TypeError(
-                f"y_pred[{i}] has {_label_kind(p)} labels but y_true[{i}] has {_label_kind(t)} "
-                "labels; expected labels of one type in each pair of sequences."
+                f"{pre}{pn}[{i}] has {_label_kind(p)} labels but {tn}[{i}] has "
+                f"{_label_kind(t)} labels; expected labels of one type in each pair of "
+                "sequences."
             )
         trues.append(t)
         preds.append(p)
     return trues, preds
 
 
-def check_background(background, *, name="background"):
+def check_background(background, *, labels=None, name="background", caller=None):
     """Validate a set of background labels; return it as a frozenset.
 
     Parameters
     ----------
     background : None, label or collection of labels
         Labels excluded from segments. A single string or number is one label.
+    labels : list of ndarray, default=None
+        Validated label sequences the background applies to. A background whose labels are
+        all of another type than every sequence's (``0`` for the string labels of MS-TCN
+        ground-truth files) could match no frame: it is refused rather than silently
+        ignored. A label of the right type that no sequence holds is fine.
     name : str, default="background"
         Argument name used in error messages.
+    caller : str, default=None
+        Function or estimator name used in error messages.
 
     Returns
     -------
@@ -568,7 +594,9 @@ def check_background(background, *, name="background"):
     Raises
     ------
     TypeError
-        If ``background`` is a mapping, not a collection, or holds unhashable labels.
+        If ``background`` is a mapping, not a collection, holds unhashable labels, or is (or
+        holds) a bool: ``True`` would silently stand for the label 1; or if none of its labels
+        has the type of ``labels``.
 
     Examples
     --------
@@ -576,19 +604,36 @@ def check_background(background, *, name="background"):
     >>> sorted(check_background(["bg", "idle"]))
     ['bg', 'idle']
     """
+    where = f"{_prefix(caller)}{name}"
     if background is None:
         return frozenset()
     if isinstance(background, (str, bytes, numbers.Number)):
-        return frozenset([background])
-    if isinstance(background, Mapping) or not isinstance(background, Iterable):
+        found = frozenset([background])
+    elif isinstance(background, Mapping) or not isinstance(background, Iterable):
         raise TypeError(
-            f"{name} must be None, a label, or a collection of labels. "
+            f"{where} must be None, a label, or a collection of labels. "
             f"Got {type(background).__name__}."
         )
-    try:
-        return frozenset(background)
-    except TypeError as exc:
-        raise TypeError(f"{name} must hold hashable labels. Got {background!r}.") from exc
+    else:
+        try:
+            found = frozenset(background)
+        except TypeError as exc:
+            raise TypeError(f"{where} must hold hashable labels. Got {background!r}.") from exc
+    if any(isinstance(b, (bool, np.bool_)) for b in found):
+        raise TypeError(
+            f"{where} must hold class labels, not booleans (True would stand for the label 1). "
+            f"Got {background!r}."
+        )
+    if labels is not None and found:
+        kinds = {_label_kind(y) for y in labels}
+        bg_kinds = {_label_kind(np.asarray([b])) for b in found}
+        if not bg_kinds & kinds:
+            raise TypeError(
+                f"{where}={background!r} holds {' and '.join(sorted(bg_kinds))} labels but the "
+                f"sequences hold {' and '.join(sorted(kinds))} labels, so it would match no "
+                "frame; give the background label as it appears in the labels."
+            )
+    return found
 
 
 def check_aligned(X, *, caller, name="X", before=None):

@@ -82,7 +82,9 @@ def get_scorer(name, *, background=None):
     """
     func, kwargs, takes_background = _SCORERS[name]
     kwargs = dict(kwargs)
+    # checked for every name (fail now, not in the middle of a search), though
+    # frame accuracy ignores it
+    check_background(background, caller="get_scorer")
     if takes_background and background is not None:
-        check_background(background)  # fail now, not in the middle of a search
         kwargs["background"] = background
     return make_scorer(func, **kwargs)

@@ -48,9 +48,9 @@ def _segments_arrays(codes, background=None):
     return labels, starts, ends
 
 
-def _encoded_segments(trues, preds, background):
+def _encoded_segments(trues, preds, background, caller):
     """Per sequence: ``(true_segments, pred_segments)``, each ``(labels, starts, ends)``."""
-    bg = check_background(background)
+    bg = check_background(background, labels=trues, caller=caller)
     out = []
     for t, p in zip(trues, preds, strict=True):
         ct, cp, uniques = _encode_pair(t, p)
@@ -185,7 +185,7 @@ def frame_accuracy_score(y_true, y_pred, *, average="micro"):
     >>> frame_accuracy_score([0, 0, 0, 1, 1, 1, 1, 2, 2, 2], [0, 0, 1, 1, 1, 1, 1, 2, 2, 0])
     0.8
     """
-    trues, preds = check_label_pairs(y_true, y_pred)
+    trues, preds = check_label_pairs(y_true, y_pred, caller="frame_accuracy_score")
     correct = np.array([_n_correct(t, p) for t, p in zip(trues, preds, strict=True)])
     lengths = np.array([len(t) for t in trues])
     if average == "micro":
@@ -230,8 +230,8 @@ def edit_score(y_true, y_pred, *, background=None):
     >>> edit_score([0, 0, 0, 1, 1, 1, 1, 2, 2, 2], [0, 0, 1, 1, 1, 1, 1, 2, 2, 0])
     0.75
     """
-    trues, preds = check_label_pairs(y_true, y_pred)
-    segs = _encoded_segments(trues, preds, background)
+    trues, preds = check_label_pairs(y_true, y_pred, caller="edit_score")
+    segs = _encoded_segments(trues, preds, background, "edit_score")
     return float(np.mean([_edit_one(ts[0], ps[0]) for ts, ps in segs]))
 
 
@@ -286,8 +286,10 @@ def f1_at_k_score(y_true, y_pred, *, k=0.5, background=None, average="micro"):
     1.0
     """
     k = float(k)
-    trues, preds = check_label_pairs(y_true, y_pred)
-    return _f1_from_matches(_all_matches(_encoded_segments(trues, preds, background)), k, average)
+    trues, preds = check_label_pairs(y_true, y_pred, caller="f1_at_k_score")
+    return _f1_from_matches(
+        _all_matches(_encoded_segments(trues, preds, background, "f1_at_k_score")), k, average
+    )
 
 
 @validate_params(
@@ -325,8 +327,8 @@ def segmentation_report(y_true, y_pred, *, background=None, output_dict=False):
        accuracy  edit  f1@10  f1@25  f1@50
     0       0.8  0.75  0.857  0.857  0.857
     """
-    trues, preds = check_label_pairs(y_true, y_pred)
-    segs = _encoded_segments(trues, preds, background)
+    trues, preds = check_label_pairs(y_true, y_pred, caller="segmentation_report")
+    segs = _encoded_segments(trues, preds, background, "segmentation_report")
     correct = sum(_n_correct(t, p) for t, p in zip(trues, preds, strict=True))
     report = {
         "accuracy": correct / sum(len(t) for t in trues),

@@ -3,6 +3,7 @@ and speed, for the demo, the benchmarks and users comparing models on their own 
 
 from __future__ import annotations
 
+import numbers
 import time
 
 import numpy as np
@@ -37,10 +38,17 @@ def count_parameters(estimator):
 
     Raises
     ------
+    TypeError
+        If ``estimator`` is not an estimator (has no ``fit``), e.g. a model's name.
     sklearn.exceptions.NotFittedError
         If ``estimator`` is (or ends in) a neural segmenter that is not fitted: its network
         is built in ``fit``.
     """
+    if not hasattr(estimator, "fit") or isinstance(estimator, type):
+        raise TypeError(
+            "count_parameters: 'estimator' must be a segmenter or a Pipeline ending in one. "
+            f"Got {estimator!r} ({type(estimator).__name__}) instead."
+        )
     final = final_estimator(estimator)
     net = getattr(final, "net_", None)
     if net is None:
@@ -106,7 +114,9 @@ def evaluate_segmenters(estimators, X, y, groups=None, *, cv=None, background=No
         Subject ids; with the default ``cv`` the splits are subject-disjoint.
     cv : int, cross-validation splitter or iterable of (train, test), default=None
         None means ``GroupKFold(5)`` if groups are given, else 5-fold KFold, with fewer folds
-        when there are fewer subjects (recordings); at least 2 are needed.
+        when there are fewer subjects (recordings); at least 2 are needed. An int is the
+        number of folds: ``GroupKFold(cv)`` when groups are given (subject-disjoint, unlike
+        scikit-learn's ``check_cv``, whose KFold would ignore them), else ``KFold(cv)``.
     background : collection, default=None
         Labels excluded from the segmental scores.
     verbose : int, default=0
@@ -122,8 +132,10 @@ def evaluate_segmenters(estimators, X, y, groups=None, *, cv=None, background=No
     Raises
     ------
     ValueError
-        If ``estimators`` is empty, or ``X``, ``y``, ``groups`` or the default ``cv`` do not
-        fit together.
+        If ``estimators`` is empty, or ``X``, ``y``, ``groups`` or ``cv`` do not fit
+        together (a split indexing past ``X``, a splitter needing ``groups``).
+    Exception
+        An error of a model's fit or predict, of its own type, naming the model and fold.
     """
     caller = "evaluate_segmenters"
     # checked here, not by scikit-learn's validate_params: its wrapper renames the owner of
@@ -155,8 +167,9 @@ def evaluate_segmenters(estimators, X, y, groups=None, *, cv=None, background=No
                 f"Got {n_units}; pass more, or a 'cv' of your own."
             )
         cv = GroupKFold(n_splits=min(5, n_units)) if groups is not None else min(5, n_units)
-    cv = check_cv(cv)
-    splits = list(cv.split(X, y, groups))
+    elif groups is not None and isinstance(cv, numbers.Integral) and not isinstance(cv, bool):
+        cv = GroupKFold(n_splits=int(cv))  # an int with groups: folds by subject, as the default
+    splits = _splits(cv, X, y, groups, caller)
     rows = []
     for fold, (train, test) in enumerate(splits):
         X_train, y_train = [X[i] for i in train], [y[i] for i in train]
@@ -169,6 +182,10 @@ def evaluate_segmenters(estimators, X, y, groups=None, *, cv=None, background=No
             except (ValueError, TypeError, RuntimeError) as exc:
                 # the same error, naming the model and the fold; the original is chained
                 reraise_as(exc, f"{caller}: model {name!r}, fold {fold}: {exc}")
+            except Exception as exc:  # other types keep their attributes (errno, key): a note
+                if hasattr(exc, "add_note"):  # Python >= 3.11
+                    exc.add_note(f"raised by {caller}: model {name!r}, fold {fold}")
+                raise
             row = {"model": name, "fold": fold, **scores}
             rows.append(row)
             if verbose:
@@ -178,6 +195,35 @@ def evaluate_segmenters(estimators, X, y, groups=None, *, cv=None, background=No
                     flush=True,
                 )
     return pd.DataFrame(rows)
+
+
+def _splits(cv, X, y, groups, caller):
+    """The (train, test) index arrays of ``cv`` over ``X``, every index checked."""
+    try:
+        splits = [(np.asarray(tr), np.asarray(te)) for tr, te in check_cv(cv).split(X, y, groups)]
+    except (ValueError, TypeError) as exc:
+        reraise_as(
+            exc,
+            f"{caller}: cv={cv!r} could not split the {len(X)} recordings: {exc} (recordings "
+            "are split as a whole: use GroupKFold with groups, or KFold; a stratified "
+            "splitter cannot stratify label sequences)",
+        )
+    if not splits:
+        raise ValueError(f"{caller}: cv={cv!r} gave no split.")
+    for fold, (train, test) in enumerate(splits):
+        for part, idx in (("train", train), ("test", test)):
+            if not idx.size:
+                raise ValueError(f"{caller}: cv split {fold} has no {part} recording.")
+            if (
+                idx.dtype.kind not in "iu"
+                or idx.ndim != 1
+                or not (-len(X) <= idx.min() and idx.max() < len(X))
+            ):
+                raise ValueError(
+                    f"{caller}: cv split {fold} has {part} indices {idx.tolist()[:10]} that are "
+                    f"not positions of the {len(X)} recordings of X."
+                )
+    return splits
 
 
 def summarize_evaluation(results):
@@ -193,8 +239,11 @@ def summarize_evaluation(results):
     Returns
     -------
     table : pandas.DataFrame
-        Scores ×100 as ``"mean ± std"`` strings (a single fold shows the value alone), the
-        parameter count, the mean fit time (s) and prediction speed (frames/s).
+        Scores ×100 as ``"mean ± std"`` strings (a single fold shows the value alone; the
+        std is the population one, ``ddof=0``, as in scikit-learn's ``cv_results_``), the
+        parameter count (``"min-max"`` when the folds' networks differ, for example in
+        the classes their training recordings hold), the mean fit time (s) and prediction
+        speed (frames/s).
 
     Raises
     ------
@@ -215,13 +264,14 @@ def summarize_evaluation(results):
             f"lacks the columns {missing}. Got the columns {list(columns)} instead."
         )
     out = {}
-    for model, df in results.groupby("model", sort=False):
+    for model, df in results.groupby("model", sort=False, dropna=False):
         row = {}
         for k in _SCORES:
             vals = 100 * df[k].to_numpy(dtype=float)
             row[k] = f"{vals.mean():.1f}" + (f" ± {vals.std():.1f}" if len(vals) > 1 else "")
-        n_params = df["n_parameters"].iloc[0]
-        row["params"] = "-" if n_params is None or pd.isna(n_params) else f"{int(n_params):,}"
+        counts = sorted({int(n) for n in df["n_parameters"] if n is not None and not pd.isna(n)})
+        ends = dict.fromkeys(counts[:1] + counts[-1:])  # min and max, once if they are equal
+        row["params"] = "-".join(f"{n:,}" for n in ends) or "-"
         row["fit_s"] = f"{df['fit_time'].mean():.1f}"
         row["frames/s"] = f"{df['frames_per_second'].mean():,.0f}"
         out[model] = row

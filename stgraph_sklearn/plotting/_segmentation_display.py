@@ -11,20 +11,36 @@ from ..data import check_label_pairs, segment_bounds
 __all__ = ["SegmentationDisplay"]
 
 
-def _select_recordings(n, recording_index):
-    """Indices of the recordings to draw (``None`` means all)."""
+def _select_recordings(n, recording_index, caller):
+    """Indices of the recordings to draw (``None`` means all), negative ones from the end."""
     if recording_index is None:
         return list(range(n))
-    single = isinstance(recording_index, numbers.Integral) and not isinstance(recording_index, bool)
-    indices = [recording_index] if single else list(recording_index)
+    expected = f"an int or a list of ints in [{-n}, {n - 1}] (negative counts from the end)"
+    if isinstance(recording_index, numbers.Integral) and not isinstance(recording_index, bool):
+        indices = [recording_index]
+    elif isinstance(recording_index, (str, bytes, bool, numbers.Number)) or not hasattr(
+        recording_index, "__iter__"
+    ):
+        raise TypeError(f"{caller}: recording_index must be {expected}. Got {recording_index!r}.")
+    else:
+        indices = list(recording_index)
     for i in indices:
         if isinstance(i, bool) or not isinstance(i, numbers.Integral) or not -n <= i < n:
             raise ValueError(
-                f"recording_index must hold integers in [0, {n - 1}]. Got {recording_index!r}."
+                f"{caller}: recording_index must be {expected}. Got {recording_index!r}."
             )
     if not indices:
-        raise ValueError("recording_index is empty; expected at least one recording.")
+        raise ValueError(f"{caller}: recording_index is empty; expected at least one recording.")
     return [int(i) % n for i in indices]
+
+
+def _check_names(names, n, caller):
+    """One band name per recording, as a list of str."""
+    if isinstance(names, (str, bytes)) or not hasattr(names, "__len__"):
+        raise TypeError(f"{caller}: names must be a list of {n} recording names. Got {names!r}.")
+    if len(names) != n:
+        raise ValueError(f"{caller}: names has {len(names)} entries but there are {n} recordings.")
+    return [str(name) for name in names]
 
 
 def _class_colors(cmap, n):
@@ -84,8 +100,8 @@ class SegmentationDisplay:
     >>> disp = SegmentationDisplay.from_predictions(
     ...     [[0, 0, 1, 1, 1], [2, 2, 2, 0]], [[0, 1, 1, 1, 1], [2, 2, 0, 0]]
     ... )
-    >>> len(disp.ax_.patches)  # one bar per segment, 2 in each of the 4 bands
-    8
+    >>> [len(band.get_paths()) for band in disp.ax_.collections]  # one bar per segment
+    [2, 2, 2, 2]
     >>> [t.get_text() for t in disp.ax_.get_legend().get_texts()]
     ['0', '1', '2']
     """
@@ -135,37 +151,50 @@ class SegmentationDisplay:
             The display, with ``ax_``, ``figure_``, ``labels_`` and ``colors_`` set.
         """
         import matplotlib.pyplot as plt
+        from matplotlib.axes import Axes
         from matplotlib.patches import Patch
 
-        trues, preds = check_label_pairs(self.y_true, self.y_pred)
+        caller = f"{type(self).__name__}.plot"
+        trues, preds = check_label_pairs(self.y_true, self.y_pred, caller=caller)
         n_rec = len(trues)
-        names = [f"recording {i}" for i in range(n_rec)] if self.names is None else list(self.names)
-        if len(names) != n_rec:
-            raise ValueError(f"names has {len(names)} entries but there are {n_rec} recordings.")
+        names = (
+            [f"recording {i}" for i in range(n_rec)]
+            if self.names is None
+            else _check_names(self.names, n_rec, caller)
+        )
         if frame_rate is not None and (
             isinstance(frame_rate, bool)
             or not isinstance(frame_rate, numbers.Real)
             or not frame_rate > 0
         ):
-            raise ValueError(f"frame_rate must be a positive number. Got {frame_rate!r}.")
+            raise ValueError(f"{caller}: frame_rate must be a positive number. Got {frame_rate!r}.")
+        if (
+            isinstance(bar_height, bool)
+            or not isinstance(bar_height, numbers.Real)
+            or not 0 < bar_height <= 1
+        ):
+            raise ValueError(f"{caller}: bar_height must be in (0, 1]. Got {bar_height!r}.")
+        if ax is not None and not isinstance(ax, Axes):
+            raise TypeError(
+                f"{caller}: ax must be a matplotlib Axes or None. Got {type(ax).__name__}."
+            )
         labels = self._resolve_labels(trues, preds)
         colors = dict(zip(labels, _class_colors(cmap, len(labels)), strict=True))
         scale = 1.0 if frame_rate is None else 1.0 / float(frame_rate)
 
-        if ax is None:
-            _, ax = plt.subplots(figsize=(10, 0.8 + 0.55 * 2 * n_rec))
+        if ax is None:  # constrained: the legend and the band names stay inside the figure
+            _, ax = plt.subplots(figsize=(10, 0.8 + 0.55 * 2 * n_rec), layout="constrained")
         ticks, tick_labels = [], []
         for r, (t, p) in enumerate(zip(trues, preds, strict=True)):
             for row, (seq, kind) in enumerate(((t, "true"), (p, "pred"))):
                 y_pos = 2.5 * r + row
                 starts, ends = segment_bounds(seq)
-                seg_labels = seq[starts].tolist()
-                ax.barh(
-                    np.full(len(starts), y_pos),
-                    (ends - starts) * scale,
-                    left=starts * scale,
-                    height=bar_height,
-                    color=[colors[lab] for lab in seg_labels],
+                # one collection per band, not one patch per segment: a long, fragmented
+                # recording has tens of thousands of segments
+                ax.broken_barh(
+                    np.column_stack([starts * scale, (ends - starts) * scale]),
+                    (y_pos - bar_height / 2, bar_height),
+                    facecolors=[colors[lab] for lab in seq[starts].tolist()],
                     edgecolor="none",
                 )
                 ticks.append(y_pos)
@@ -178,12 +207,15 @@ class SegmentationDisplay:
             ax.spines[side].set_visible(False)
         if legend:
             handles = [Patch(facecolor=colors[lab], label=str(lab)) for lab in labels]
+            # as many columns as the figure's height needs (about 0.25 in per entry)
+            rows = max(1, int((ax.figure.get_figheight() - 0.4) / 0.25))
             ax.legend(
                 handles=handles,
                 title="Class",
                 loc="upper left",
                 bbox_to_anchor=(1.01, 1.0),
                 frameon=False,
+                ncols=-(-len(handles) // rows),
             )
         self.labels_ = labels
         self.colors_ = colors
@@ -232,14 +264,12 @@ class SegmentationDisplay:
         -------
         display : SegmentationDisplay
         """
-        trues, preds = check_label_pairs(y_true, y_pred)
-        keep = _select_recordings(len(trues), recording_index)
+        caller = f"{cls.__name__}.from_predictions"
+        trues, preds = check_label_pairs(y_true, y_pred, caller=caller)
+        keep = _select_recordings(len(trues), recording_index, caller)
         if names is None:
             names = [f"recording {i}" for i in range(len(trues))]
-        elif len(names) != len(trues):
-            raise ValueError(
-                f"names has {len(names)} entries but there are {len(trues)} recordings."
-            )
+        names = _check_names(names, len(trues), caller)
         disp = cls(
             [trues[i] for i in keep],
             [preds[i] for i in keep],
@@ -287,15 +317,18 @@ class SegmentationDisplay:
         -------
         display : SegmentationDisplay
         """
+        caller = f"{cls.__name__}.from_estimator"
         if not hasattr(estimator, "predict"):
             raise TypeError(
-                f"estimator must have a predict method. Got {type(estimator).__name__}."
+                f"{caller}: estimator must have a predict method. Got {type(estimator).__name__}."
             )
-        trues, _ = check_label_pairs(y, y)
-        keep = _select_recordings(len(trues), recording_index)
+        trues, _ = check_label_pairs(y, y, caller=caller, names=("y", "y"))
+        keep = _select_recordings(len(trues), recording_index, caller)
         if isinstance(X, (list, tuple)):
             if len(X) != len(trues):
-                raise ValueError(f"X has {len(X)} recordings but y has {len(trues)} sequences.")
+                raise ValueError(
+                    f"{caller}: X has {len(X)} recordings but y has {len(trues)} sequences."
+                )
             y_pred = list(estimator.predict([X[i] for i in keep]))
             if names is None and all(getattr(x, "name", None) is not None for x in X):
                 names = [str(x.name) for x in X]
@@ -303,15 +336,24 @@ class SegmentationDisplay:
             y_pred = list(estimator.predict(X))
             if len(y_pred) != len(trues):
                 raise ValueError(
-                    f"estimator.predict(X) returned {len(y_pred)} sequences but y has {len(trues)}."
+                    f"{caller}: estimator.predict(X) returned {len(y_pred)} sequences but y "
+                    f"has {len(trues)}."
                 )
             y_pred = [y_pred[i] for i in keep]
+        if len(y_pred) != len(keep):
+            raise ValueError(
+                f"{caller}: estimator.predict returned {len(y_pred)} sequences for "
+                f"{len(keep)} recordings."
+            )
+        for i, pred in zip(keep, y_pred, strict=True):  # named by the user's own indices
+            if len(pred) != len(trues[i]):
+                raise ValueError(
+                    f"{caller}: estimator.predict gave {len(pred)} labels for X[{i}] but y[{i}] "
+                    f"has {len(trues[i])}; y[{i}] must have one label per frame of X[{i}]."
+                )
         if names is None:
             names = [f"recording {i}" for i in range(len(trues))]
-        elif len(names) != len(trues):
-            raise ValueError(
-                f"names has {len(names)} entries but there are {len(trues)} recordings."
-            )
+        names = _check_names(names, len(trues), caller)
         if labels is None and hasattr(estimator, "classes_"):
             labels = list(np.asarray(estimator.classes_).tolist())
         disp = cls(

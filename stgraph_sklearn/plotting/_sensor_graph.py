@@ -147,8 +147,8 @@ def plot_sensor_graph(
     src, dst, w = src[keep], dst[keep], w[keep]
     rel = w / w.max() if w.size and w.max() > 0 else w
 
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6, 6))
+    if ax is None:  # constrained: the legend beside the circle stays inside the figure
+        _, ax = plt.subplots(figsize=(6, 6), layout="constrained")
     edge_colors = np.zeros((len(w), 4))
     edge_colors[:, 3] = 0.15 + 0.75 * rel
     ax.add_collection(

@@ -221,3 +221,9 @@ def test_multimetric_with_sample_weight_and_metadata_routing():
             params={"groups": groups},
         )
     np.testing.assert_array_equal(result["test_f1"], [1.0, 1.0, 1.0])
+
+
+def test_get_scorer_checks_background_for_every_name():
+    """Check that frame accuracy, which ignores background, still refuses an invalid one."""
+    with pytest.raises(TypeError, match="^get_scorer: background must be None, a label"):
+        get_scorer("frame_accuracy", background={"bg": 1})

@@ -385,3 +385,58 @@ def test_renaming_labels_keeps_scores(case, perm):
     renamed = [[[names[v] for v in seq] for seq in y] for y in (trues, preds)]
     renamed_bg = {names[v] for v in background}
     assert all_scores(*renamed, renamed_bg) == all_scores(trues, preds, background)
+
+
+@pytest.mark.parametrize(
+    "func", [frame_accuracy_score, edit_score, f1_at_k_score, segmentation_report]
+)
+def test_label_errors_name_the_metric(func):
+    """Check that a label error says which metric raised it (it named only y_pred[0])."""
+    with pytest.raises(ValueError, match=rf"^{func.__name__}: y_pred\[0\] has 2 frames but"):
+        func([0, 0, 1], [0, 1])
+
+
+@pytest.mark.parametrize(
+    "bad, error, match",
+    [
+        (pd.Series(["a", pd.NA, "b"], dtype="string"), ValueError, "missing labels"),
+        ([1, pd.NA, 2], ValueError, "missing labels"),
+        ([2**64, 1, 1], ValueError, "18446744073709551616, which does not fit a 64-bit"),
+        ([np.inf, 1.0, 1.0], ValueError, "contains inf at frame 0"),
+    ],
+    ids=["pd.NA-string", "pd.NA-list", "2**64", "inf"],
+)
+def test_unusable_labels_are_named(bad, error, match):
+    """Check pd.NA as a missing label (it read "mixes label types"), integers beyond int64 (a
+    raw OverflowError) and inf (accepted as a class)."""
+    with pytest.raises(error, match=match):
+        frame_accuracy_score(bad, ["a", "b", "c"] if isinstance(bad, pd.Series) else [1, 1, 1])
+
+
+def test_a_series_of_sequences_is_a_list_of_sequences():
+    """Check that a pandas Series whose items are sequences scores them one by one."""
+    y = pd.Series([[0, 0, 1], [1, 1]])
+    assert edit_score(y, [[0, 0, 1], [1, 0]]) == edit_score(
+        [[0, 0, 1], [1, 1]], [[0, 0, 1], [1, 0]]
+    )
+
+
+@pytest.mark.parametrize(
+    "labels, background",
+    [(["a", "bg", "b"], 0), ([0, 1, 2], "0"), ([0, 1, 2], ["bg", "idle"])],
+)
+def test_a_background_of_another_label_type_is_refused(labels, background):
+    """Check that a background that could match no label is refused: ``0`` with the string
+    labels of MS-TCN ground-truth files was silently scored as no background."""
+    with pytest.raises(TypeError, match=r"^edit_score: background=.* so it would match no frame"):
+        edit_score(labels, labels, background=background)
+    # a label of the right type that is absent from the sequences stays valid (METRICS.md)
+    also = list(background) if isinstance(background, list) else [background]
+    assert edit_score(labels, labels, background=[*also, labels[0]]) == 1.0
+
+
+@pytest.mark.parametrize("background", [True, [False, 0]])
+def test_a_boolean_background_is_refused(background):
+    """Check that True is not taken as the label 1."""
+    with pytest.raises(TypeError, match="background must hold class labels, not booleans"):
+        f1_at_k_score([0, 1, 1], [0, 1, 1], background=background)

@@ -29,12 +29,21 @@ def legend_texts(ax):
     return [t.get_text() for t in ax.get_legend().get_texts()]
 
 
+def bars(ax):
+    """Every drawn bar as (y centre, left, width, facecolor), from the bands' collections."""
+    out = []
+    for band in ax.collections:
+        for path, colour in zip(band.get_paths(), band.get_facecolors(), strict=True):
+            (x0, y0), (x1, y1) = path.vertices.min(0), path.vertices.max(0)
+            out.append((round((y0 + y1) / 2, 6), x0, x1 - x0, tuple(colour)))
+    return out
+
+
 def bars_by_row(ax):
     """Map the y centre of each bar to its (left, width, facecolor) list."""
     rows = {}
-    for patch in ax.patches:
-        y = round(patch.get_y() + patch.get_height() / 2, 6)
-        rows.setdefault(y, []).append((patch.get_x(), patch.get_width(), patch.get_facecolor()))
+    for y, x, w, colour in bars(ax):
+        rows.setdefault(y, []).append((x, w, colour))
     return rows
 
 
@@ -54,7 +63,7 @@ def test_from_predictions_draws_one_bar_per_segment():
     disp = SegmentationDisplay.from_predictions([T1, T2], [P1, P2])
     ax = disp.ax_
     assert disp.figure_ is ax.figure
-    assert len(ax.patches) == 3 + 4 + 2 + 2
+    assert len(bars(ax)) == 3 + 4 + 2 + 2
     assert legend_texts(ax) == ["0", "1", "2"]
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert labels == [
@@ -83,7 +92,7 @@ def test_frame_rate_switches_to_seconds():
     ax = SegmentationDisplay.from_predictions(T1, P1, frame_rate=5).ax_
     assert ax.get_xlabel() == "Time (s)"
     assert ax.get_xlim() == (0, 2)
-    assert sorted(p.get_x() for p in ax.patches)[-1] == pytest.approx(9 / 5)
+    assert sorted(x for _, x, _, _ in bars(ax))[-1] == pytest.approx(9 / 5)
 
 
 def test_recording_index_labels_names_and_given_ax():
@@ -99,7 +108,7 @@ def test_recording_index_labels_names_and_given_ax():
         legend=True,
     )
     assert disp.ax_ is ax and disp.figure_ is fig
-    assert len(ax.patches) == 4
+    assert len(bars(ax)) == 4
     assert legend_texts(ax) == ["2", "1", "0", "7"]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["salad-b · true", "salad-b · pred"]
     # labels present but not listed are appended
@@ -113,7 +122,7 @@ def test_string_labels_and_plot_on_constructed_display():
     assert not hasattr(disp, "ax_")
     disp.plot(legend=False, cmap="viridis")
     assert disp.ax_.get_legend() is None
-    assert len(disp.ax_.patches) == 4
+    assert len(bars(disp.ax_)) == 4
     assert disp.labels_ == ["a", "b"]
 
 
@@ -143,13 +152,13 @@ def test_from_estimator_predicts_selected_recordings():
         "recording 2 · true",
         "recording 1 · true",
     ]
-    assert len(disp.ax_.patches) == 1 + 1 + 2 + 1
+    assert len(bars(disp.ax_)) == 1 + 1 + 2 + 1
 
 
 @pytest.mark.parametrize(
     "kwargs, match",
     [
-        ({"recording_index": 5}, r"recording_index must hold integers in \[0, 1\]"),
+        ({"recording_index": 5}, r"recording_index must be an int or a list of ints in \[-2, 1\]"),
         ({"recording_index": []}, "recording_index is empty"),
         ({"names": ["only one"]}, "names has 1 entries but there are 2 recordings"),
         ({"frame_rate": 0}, "frame_rate must be a positive number"),
@@ -257,3 +266,70 @@ def test_plot_sensor_graph_gives_every_modality_its_own_colour(n_modalities):
     if n_modalities <= 10:
         tab10 = matplotlib.colormaps["tab10"]
         np.testing.assert_allclose(colors, [tab10(i) for i in range(n_modalities)])
+
+
+def _inside_figure(artist):
+    fig = artist.figure
+    fig.canvas.draw()
+    box, frame = artist.get_window_extent(), fig.bbox
+    return box.x0 >= frame.x0 - 1 and box.x1 <= frame.x1 + 1 and box.y0 >= frame.y0 - 1
+
+
+def test_timeline_legend_and_band_names_fit_the_figure():
+    """Check that a plain savefig shows the whole legend of 18 classes and the band names (the
+    legend ran 250 px below a one-recording figure and its first letters were cut off)."""
+    rng = np.random.default_rng(0)
+    y = np.repeat(np.arange(18), 20)
+    disp = SegmentationDisplay.from_predictions(y, rng.permutation(y))
+    assert _inside_figure(disp.ax_.get_legend())
+    for label in disp.ax_.get_yticklabels():
+        assert _inside_figure(label)
+    assert _inside_figure(
+        plot_sensor_graph(np.ones((4, 4)), node_modality=list("abcd")).get_legend()
+    )
+
+
+def test_timeline_draws_one_collection_per_band():
+    """Check that a fragmented recording is drawn as one collection per band (a bar artist per
+    segment took about 1.5 ms and 11 kB each: minutes for a noisy million-frame recording)."""
+    y = np.arange(20_000) % 7
+    disp = SegmentationDisplay.from_predictions([y, y[:50]], [y[::-1], y[:50]])
+    assert len(disp.ax_.collections) == 4 and not disp.ax_.patches
+    assert len(bars(disp.ax_)) == 2 * 20_000 + 2 * 50
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"recording_index": 1.0}, TypeError, "from_predictions: recording_index must be an int"),
+        ({"recording_index": True}, TypeError, "recording_index must be an int"),
+        ({"recording_index": [0, 2.0]}, ValueError, r"in \[-2, 1\]"),
+        ({"names": "ab"}, TypeError, "from_predictions: names must be a list of 2"),
+        ({"ax": "left"}, TypeError, "plot: ax must be a matplotlib Axes or None. Got str"),
+    ],
+)
+def test_display_argument_types(kwargs, error, match):
+    """Check that arguments of the wrong type are named (they gave "'float' object is not
+    iterable" and "'str' object has no attribute 'barh'")."""
+    with pytest.raises(error, match=match):
+        SegmentationDisplay.from_predictions([T1, T2], [P1, P2], **kwargs)
+
+
+def test_display_negative_index_and_bar_height():
+    """Check that -1 draws the last recording and that bar_height must be in (0, 1]."""
+    disp = SegmentationDisplay.from_predictions([T1, T2], [P1, P2], recording_index=-1)
+    assert disp.ax_.get_yticklabels()[0].get_text() == "recording 1 · true"
+    with pytest.raises(ValueError, match=r"bar_height must be in \(0, 1\]. Got -1"):
+        SegmentationDisplay(T1, P1).plot(bar_height=-1)
+
+
+def test_from_estimator_names_the_users_recording():
+    """Check that a wrong y[2] is named as y[2] and X[2] (it read "y_pred[0] ... y_true[0]")."""
+    X = [np.zeros((4, 2)), np.zeros((6, 2)), np.zeros((3, 2))]
+    y = [["cut"] * 4, ["mix"] * 6, ["peel"] * 4]
+    with pytest.raises(
+        ValueError, match=r"from_estimator: .* 3 labels for X\[2\] but y\[2\] has 4"
+    ):
+        SegmentationDisplay.from_estimator(ConstantSegmenter(), X, y, recording_index=2)
+    with pytest.raises(ValueError, match=r"from_estimator: y\[1\] contains missing labels"):
+        SegmentationDisplay.from_estimator(ConstantSegmenter(), X, [y[0], [None] * 6, y[2]])
