@@ -113,7 +113,13 @@ class SegmentationPipeline(Pipeline):
 
 
 def make_segmentation_pipeline(
-    segmenter, *, windows=(0.5,), stats=("mean", "std"), graph="correlation", k="auto"
+    segmenter,
+    *,
+    windows=(0.5,),
+    stats=("mean", "std"),
+    graph="correlation",
+    k="auto",
+    edges=None,
 ):
     """Build ``ModalityAligner -> NodeFeatureExtractor -> SequenceScaler -> SensorGraphBuilder
     -> segmenter``, the preprocessing used by the demo and the benchmarks.
@@ -132,11 +138,21 @@ def make_segmentation_pipeline(
         Window lengths in seconds for :class:`~stgraph_sklearn.transformers.NodeFeatureExtractor`.
     stats : tuple of str, default=("mean", "std")
         Window statistics.
-    graph : str, default="correlation"
+    graph : {"correlation", "full", "edges", "knn", "modality"}, default="correlation"
         ``strategy`` of :class:`~stgraph_sklearn.transformers.SensorGraphBuilder`.
     k : int or "auto", default="auto"
         Neighbours per node for the "correlation" and "knn" strategies; ``"auto"`` is
         ``min(3, n_nodes - 1)``, so the pipeline fits any sensor count without a warning.
+    edges : list of (str, str), default=None
+        The (source, target) node-name pairs of ``graph="edges"`` (``edges`` of
+        :class:`~stgraph_sklearn.transformers.SensorGraphBuilder`).
+
+    Raises
+    ------
+    TypeError
+        If ``segmenter`` is not an estimator instance with ``fit`` and ``predict``.
+    ValueError
+        If ``graph`` is not a strategy, or is ``"edges"`` without ``edges``.
 
     Returns
     -------
@@ -150,11 +166,37 @@ def make_segmentation_pipeline(
     >>> [name for name, _ in make_segmentation_pipeline(MSTCNSegmenter()).steps]
     ['modalityaligner', 'nodefeatureextractor', 'sequencescaler', 'sensorgraphbuilder', 'mstcnsegmenter']
     """
+    where = "make_segmentation_pipeline"
+    if isinstance(segmenter, type) or not (
+        hasattr(segmenter, "fit") and hasattr(segmenter, "predict")
+    ):
+        raise TypeError(
+            f"{where}: 'segmenter' must be a segmenter instance (with fit and predict), e.g. "
+            f"AdaptiveGraphSegmenter(). Got {segmenter!r}."
+        )
+    if (  # a scikit-learn model reads tables, not GraphSequences (its meta-estimators wrap ours)
+        type(segmenter).__module__.startswith("sklearn.")
+        and not hasattr(segmenter, "estimator")
+        and not hasattr(segmenter, "steps")
+    ):
+        raise TypeError(
+            f"{where}: 'segmenter' must read the sequences of graph features the pipeline "
+            f"makes; {type(segmenter).__name__} reads tables of samples. Wrap it as "
+            f"FrameClassifierSegmenter(classifier={type(segmenter).__name__}(...))."
+        )
+    strategies = sorted(SensorGraphBuilder._parameter_constraints["strategy"][0].options)
+    if not isinstance(graph, str) or graph not in strategies:
+        raise ValueError(f"{where}: 'graph' must be one of {strategies}. Got {graph!r}.")
+    if graph == "edges" and edges is None:
+        raise ValueError(
+            f"{where}: graph='edges' needs edges=[(source, target), ...], the node-name pairs "
+            "to connect."
+        )
     steps = make_pipeline(
         ModalityAligner(),
         NodeFeatureExtractor(windows=windows, stats=stats),
         SequenceScaler(),
-        SensorGraphBuilder(strategy=graph, k=k),
+        SensorGraphBuilder(strategy=graph, k=k, edges=edges),
         segmenter,
     ).steps
     return SegmentationPipeline(steps)

@@ -96,3 +96,55 @@ def test_default_pipeline_fits_two_sensors_without_warnings(recwarn):
     model = make_segmentation_pipeline(seg).fit(X, y)
     assert model.named_steps["sensorgraphbuilder"].k_ == 1
     assert not [w for w in recwarn if issubclass(w.category, StgraphWarning)]
+
+
+@pytest.mark.parametrize(
+    "segmenter, match",
+    [
+        (None, "'segmenter' must be a segmenter instance .* Got None"),
+        (MSTCNSegmenter, "'segmenter' must be a segmenter instance"),
+        (
+            LogisticRegression(),
+            r".*Wrap it as FrameClassifierSegmenter\(classifier=LogisticRegression",
+        ),
+    ],
+    ids=["None", "class", "tabular"],
+)
+def test_make_segmentation_pipeline_checks_its_segmenter(segmenter, match):
+    """Check that what cannot segment is refused when the pipeline is built (None built a
+    pipeline without predict; LogisticRegression failed in fit inside scikit-learn)."""
+    with pytest.raises(TypeError, match=f"^make_segmentation_pipeline: {match}"):
+        make_segmentation_pipeline(segmenter)
+
+
+def test_make_segmentation_pipeline_graph_and_edges():
+    """Check that 'graph' is named by this function, and that graph="edges" takes edges."""
+    with pytest.raises(ValueError, match=r"^make_segmentation_pipeline: 'graph' must be one of"):
+        make_segmentation_pipeline(MSTCNSegmenter(), graph="foo")
+    with pytest.raises(ValueError, match="graph='edges' needs edges="):
+        make_segmentation_pipeline(MSTCNSegmenter(), graph="edges")
+    pipe = make_segmentation_pipeline(MSTCNSegmenter(), graph="edges", edges=[("a", "b")])
+    assert pipe.get_params()["sensorgraphbuilder__edges"] == [("a", "b")]
+
+
+def test_frames_without_any_sensor_warn_at_prediction(kitchen):
+    """Check that frames where every sensor is missing are flagged (they got confident labels,
+    about 0.73-0.84, without a word)."""
+    from stgraph_sklearn.exceptions import MissingSensorWarning
+
+    X, y = kitchen
+    model = make_segmentation_pipeline(
+        MSTCNSegmenter(max_epochs=1, hidden_channels=8, n_stages=1, n_layers=2, random_state=0)
+    ).fit(X[:2], y[:2])
+    empty = X[2].replace(
+        modalities={
+            k: m.replace(values=np.full(np.shape(m.values), np.nan))
+            for k, m in X[2].modalities.items()
+        }
+    )
+    with pytest.warns(
+        MissingSensorWarning, match=r"no sensor present at all \(X\[1\]: (\d+) of \1 "
+    ):
+        model.predict([X[2], empty])
+    with pytest.warns(MissingSensorWarning, match="no sensor present at all"):
+        model.predict_segments([empty])

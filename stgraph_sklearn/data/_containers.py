@@ -29,8 +29,9 @@ __all__ = [
 
 
 def _float_dtype(dtype):
-    """float64 for 8-byte floats of either byte order, else float32: the dtype of values."""
-    return np.float64 if dtype.kind == "f" and dtype.itemsize == 8 else np.float32
+    """float64 for floats of 8 bytes or more (either byte order; long double would lose its
+    precision in float32), else float32: the dtype of values."""
+    return np.float64 if dtype.kind == "f" and dtype.itemsize >= 8 else np.float32
 
 
 def _as_float_values(values, what):
@@ -40,8 +41,10 @@ def _as_float_values(values, what):
         raise TypeError(
             f"{what} must be array-like of numbers. Got {type(values).__name__}."
         ) from exc
-    if arr.dtype == object or not (
-        np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.bool_)
+    if (
+        arr.dtype == object
+        or arr.dtype.kind in "mM"  # timedelta64 is a numpy integer type, but not a reading
+        or not (np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.bool_))
     ):
         raise TypeError(f"{what} must hold numbers. Got an array of dtype {arr.dtype}.")
     if np.iscomplexobj(arr):
@@ -137,6 +140,20 @@ def _check_names(names, count, what, unit, prefix=""):
     names = tuple(str(n) for n in names)
     if len(set(names)) != len(names):
         raise ValueError(f"{what} must be unique. Got {names!r}.")
+    return names
+
+
+def _check_node_names(names, count, what):
+    """``_check_names`` of node names, which may not hold ``"__"``: feature names read
+    ``"<node>__<channel>"`` and are split at the first ``"__"``."""
+    names = _check_names(names, count, what, "node")
+    joined = [n for n in names if "__" in n]
+    if joined:
+        raise ValueError(
+            f"{what} must not contain '__', the separator of feature names "
+            f"'<node>__<channel>'. Got {joined[:3]!r}; rename them (a table column "
+            "'hand__left_x' makes the node 'hand__left')."
+        )
     return names
 
 
@@ -362,7 +379,8 @@ class Modality:
                 bad = int(np.flatnonzero(np.diff(ts) <= 0)[0]) + 1
                 raise ValueError(
                     "Modality 'timestamps' must be strictly increasing. Got "
-                    f"timestamps[{bad - 1}]={ts[bad - 1]!r} >= timestamps[{bad}]={ts[bad]!r}."
+                    f"timestamps[{bad - 1}]={ts[bad - 1].item()!r} >= "
+                    f"timestamps[{bad}]={ts[bad].item()!r}."
                 )
             self.rate = None
             self.timestamps = ts
@@ -373,7 +391,7 @@ class Modality:
         ):
             raise ValueError(f"Modality 'start' must be a finite number of seconds. Got {start!r}.")
         self.start = float(start)
-        self.node_names = _check_names(node_names, arr.shape[1], "Modality 'node_names'", "node")
+        self.node_names = _check_node_names(node_names, arr.shape[1], "Modality 'node_names'")
         if clock is not None:
             clk = np.asarray(clock, dtype=np.float64)
             if (
@@ -978,8 +996,8 @@ class GraphSequence:
         }
         node_names = _per_block(node_names, out_blocks, "node_names")
         self._node_names = {
-            k: _check_names(
-                names, out_blocks[k].shape[1], f"GraphSequence block {k!r} 'node_names'", "node"
+            k: _check_node_names(
+                names, out_blocks[k].shape[1], f"GraphSequence block {k!r} 'node_names'"
             )
             for k, names in node_names.items()
         }

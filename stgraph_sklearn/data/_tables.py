@@ -58,9 +58,12 @@ def _time_column(columns):
 
 
 def _looks_like_time(df, col):
-    """Whether ``col`` is named like a time and holds strictly increasing numbers."""
+    """Whether ``col`` holds datetimes or timedeltas (a time by its type, whatever its name),
+    or is named like a time and holds strictly increasing numbers."""
     words = re.split(r"[^0-9a-z]+", str(col).lower())
     values = df[col]
+    if pd.api.types.is_datetime64_any_dtype(values) or pd.api.types.is_timedelta64_dtype(values):
+        return True
     if not _TIME_WORDS.intersection(words) or len(values) < 2:
         return False
     if pd.api.types.is_bool_dtype(values) or not pd.api.types.is_numeric_dtype(values):
@@ -96,8 +99,8 @@ def _check_value_columns(df, columns, time_text, where):
         if time_text is not None and _looks_like_time(df, col):
             raise ValueError(
                 f"{where}: column {col!r} looks like a second time axis next to {time_text} "
-                "(named like a time, strictly increasing), so it would be read as a sensor. "
-                "Drop it, or rename it if it is a sensor."
+                "(datetimes or timedeltas, or named like a time and strictly increasing), so "
+                "it would be read as a sensor. Drop it, or rename it if it is a sensor."
             )
 
 
@@ -276,6 +279,12 @@ def _modality_from_dataframe(df, *, time, nodes, rate, where, lines=False):
         raise TypeError(f"{where} must be a pandas DataFrame. Got {type(df).__name__}.")
     if df.shape[0] == 0:
         raise ValueError(f"{where} is empty: expected at least one row.")
+    repeated = df.columns[df.columns.duplicated()].unique().tolist()
+    if repeated:  # df[name] would select every copy, once per copy
+        raise ValueError(
+            f"{where} has repeated column names {repeated[:5]}; every column needs its own "
+            "name (a channel of its own). Rename them, e.g. after pd.concat(axis=1)."
+        )
     seconds, columns, first, cells = _table_times(df, time, where, lines)
     if not columns:
         raise ValueError(f"{where} has no sensor columns besides its time axis.")
@@ -504,7 +513,8 @@ def recordings_from_dataframe(
         The recording-id column (required unless ``df`` has a two-level ``MultiIndex``).
     frame_rate, time, nodes, rate
         As in :func:`recording_from_dataframes`. For a ``MultiIndex`` whose time level holds
-        integers (sample numbers), ``rate`` (or ``frame_rate``, else 1 Hz) gives the clock.
+        integers (sample numbers), ``rate`` (or ``frame_rate``, else 1 Hz) gives the clock:
+        sample ``n`` is at ``n / rate`` seconds, so missing sample numbers are missing frames.
     subject : str, default=None
         A column holding the subject of each recording (constant within a recording).
 
@@ -536,9 +546,11 @@ def recordings_from_dataframe(
         inner = df.index.get_level_values(1)
         df = df.reset_index(level=0, drop=True)
         if pd.api.types.is_integer_dtype(inner):
+            # sample numbers: times of rate (or frame_rate, else 1 Hz), so gaps stay gaps
+            step = 1.0 / (rate or frame_rate or 1.0)
             df = df.reset_index(drop=True)
-            if rate is None:
-                rate = frame_rate if frame_rate is not None else 1.0
+            df.insert(0, "__time__", np.asarray(inner, dtype=np.float64) * step)
+            time, rate = "__time__", None
         elif pd.api.types.is_float_dtype(inner):
             df = df.reset_index(names="__time__")
             time = "__time__"

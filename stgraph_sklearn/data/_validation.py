@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
+from ..exceptions import StgraphWarning, warn
 from ._containers import GraphSequence, Modality, Recording
 from ._lazy import is_lazy
 
@@ -133,7 +134,13 @@ def check_recordings(X, *, frame_rate=None, name="X", caller=None, allow_graph_s
                 )
             out.append(item)
         elif isinstance(item, (np.ndarray, list, tuple)) or hasattr(item, "__array__"):
-            arr = item if is_lazy(item) else np.asarray(item)  # lazy: read on access
+            try:
+                arr = item if is_lazy(item) else np.asarray(item)  # lazy: read on access
+            except ValueError as exc:  # ragged nesting
+                raise ValueError(
+                    f"{pre}{where} must be an array of shape (n_timesteps, n_nodes, "
+                    f"n_channels); it is a ragged nested sequence ({exc})."
+                ) from None
             if arr.dtype == object or not (
                 np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.bool_)
             ):
@@ -189,16 +196,23 @@ def _from_sktime(X, frame_rate, name, pre):
     (sktime's df-list) never comes here: it is read as tables by recording_from_dataframes."""
     from sktime.datatypes import check_is_mtype, convert_to
 
-    for mtype in ("numpy3D", "pd-multiindex"):
-        ok = check_is_mtype(X, mtype, scitype="Panel", return_metadata=False)
-        if ok:
-            break
-    else:
+    mtype = "numpy3D" if isinstance(X, np.ndarray) else "pd-multiindex"
+    if mtype == "numpy3D" and X.shape[0] == 0:
         raise ValueError(
-            f"{pre}{name} looks like an sktime Panel but is not a valid 'numpy3D' or "
-            "'pd-multiindex' mtype (check the index levels, equal columns per instance and "
-            "numeric values)."
+            f"{pre}{name} is a numpy3D panel (n_instances, n_variables, n_timepoints) with 0 "
+            f"instances (shape {X.shape}); expected at least one recording."
         )
+    ok, reason, _ = check_is_mtype(X, mtype, scitype="Panel", return_metadata=True)
+    if not ok:
+        hint = ""
+        if mtype == "pd-multiindex" and pd.api.types.is_float_dtype(X.index.get_level_values(-1)):
+            hint = f" For a time level in seconds, use recordings_from_dataframe({name})."
+        raise ValueError(
+            f"{pre}{name} looks like an sktime Panel but is not a valid {mtype!r} mtype; "
+            f"sktime said: {reason}{hint}"
+        )
+    if mtype == "pd-multiindex":
+        _warn_ignored_times(X.index, name, pre)
     frames = convert_to(X, to_type="df-list", as_scitype="Panel")
     if mtype == "pd-multiindex":  # the instance ids name the recordings, in sktime's order
         ids = [str(i) for i in X.index.get_level_values(0).unique()]
@@ -223,6 +237,33 @@ def _from_sktime(X, frame_rate, name, pre):
             )
         )
     return out
+
+
+def _warn_ignored_times(index, name, pre):
+    """Warn when a pd-multiindex panel's time level has gaps, which sktime's reading (one
+    frame per row, times ignored) closes: steps within a recording that differ by more than
+    half of the smallest (datetimes, timedeltas or sample numbers)."""
+    inner = index.get_level_values(-1)
+    if not (
+        pd.api.types.is_datetime64_any_dtype(inner)
+        or pd.api.types.is_timedelta64_dtype(inner)
+        or pd.api.types.is_integer_dtype(inner)
+    ):
+        return
+    timed = inner.dtype.kind in "mM"
+    ticks = (inner - inner.min()) / pd.Timedelta(seconds=1) if timed else inner
+    ticks = pd.Series(np.asarray(ticks, dtype=np.float64))
+    steps = ticks.groupby(np.asarray(index.get_level_values(0))).diff().dropna()
+    if steps.empty or steps.max() <= 1.5 * steps.min():
+        return
+    warn(
+        f"{pre}{name} is an sktime 'pd-multiindex' panel whose time level has gaps (steps "
+        f"from {steps.min():g} to {steps.max():g} {'s' if timed else 'samples'}"
+        "), which its reading as a panel closes: each row is one frame at frame_rate (1 Hz "
+        f"unless given). recordings_from_dataframe({name}) reads the times (with rate= for "
+        "sample numbers) and leaves the gaps missing.",
+        StgraphWarning,
+    )
 
 
 def _names(columns):

@@ -22,7 +22,7 @@ from ..data import (
     labels_to_segments,
     names_conflict,
 )
-from ..exceptions import StgraphWarning, warn
+from ..exceptions import MissingSensorWarning, StgraphWarning, warn
 from ..metrics import frame_accuracy_score
 from ..utils import check_numeric_params
 
@@ -207,7 +207,27 @@ class BaseSegmenter(ClassifierMixin, BaseEstimator):
         """
         check_is_fitted(self)
         seqs = self._check_X(X, reset=False)
+        self._warn_sensorless_frames(seqs)
         return [self._predict_proba_one(s) for s in seqs]
+
+    def _warn_sensorless_frames(self, seqs):
+        """One MissingSensorWarning for the frames at which no sensor at all is present
+        (a recording without data, modalities that do not overlap in time): they are labelled
+        from their context or the model's bias alone, which the probabilities do not show."""
+        empty = {}
+        for i, s in enumerate(seqs):
+            n = int((~s.node_mask.any(axis=1)).sum())
+            if n:
+                empty[i] = (n, s.n_frames)
+        if empty:
+            shown = ", ".join(f"X[{i}]: {n} of {t}" for i, (n, t) in list(empty.items())[:5])
+            more = f" and {len(empty) - 5} more recordings" if len(empty) > 5 else ""
+            warn(
+                f"{type(self).__name__}: some frames have no sensor present at all ({shown}"
+                f"{more} frames); their labels come from the surrounding frames or the model "
+                "alone, not from data, and are unreliable however confident.",
+                MissingSensorWarning,
+            )
 
     def predict(self, X):
         """Label every frame of every recording.
@@ -242,6 +262,7 @@ class BaseSegmenter(ClassifierMixin, BaseEstimator):
         """
         check_is_fitted(self)
         seqs = self._check_X(X, reset=False)
+        self._warn_sensorless_frames(seqs)
         frames = []
         for i, seq in enumerate(seqs):
             proba = self._predict_proba_one(seq)

@@ -23,6 +23,14 @@ __all__ = [
 IGNORE_INDEX = -100
 
 
+def _tensor_view(arr):
+    """A tensor sharing ``arr``'s memory where it can, for copying into a batch: a read-only
+    array (``np.frombuffer``, ``flags.writeable=False``) is copied first, since
+    ``torch.from_numpy`` warns that it cannot protect it."""
+    arr = np.ascontiguousarray(arr)
+    return torch.from_numpy(arr if arr.flags.writeable else arr.copy())
+
+
 def sequence_tensors(seq, start=0, stop=None, step=1):
     """Frames ``start:stop:step`` of a GraphSequence as numpy arrays ``(x, node_mask)``.
 
@@ -186,8 +194,8 @@ def collate_sequences(items):
     for i, (xi, mi, yi) in enumerate(items):
         t = lengths[i]
         for k, v in xi.items():
-            x[k][i, :t] = torch.from_numpy(np.ascontiguousarray(v))
-        node_mask[i, :t] = torch.from_numpy(np.ascontiguousarray(mi))
+            x[k][i, :t] = _tensor_view(v)
+        node_mask[i, :t] = _tensor_view(mi)
         frame_mask[i, :t] = True
-        y[i, :t] = torch.from_numpy(np.ascontiguousarray(yi))
+        y[i, :t] = _tensor_view(yi)
     return {"x": x, "node_mask": node_mask, "frame_mask": frame_mask}, y

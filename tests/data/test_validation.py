@@ -85,7 +85,8 @@ def test_invalid_multiindex_panel_is_a_clear_error():
             ]
         ),
     )
-    with pytest.raises(ValueError, match="not a valid 'numpy3D' or 'pd-multiindex' mtype"):
+    # sktime's own reason is passed on (it was one generic message for every cause)
+    with pytest.raises(ValueError, match=r"not a valid 'pd-multiindex' mtype; sktime said: .*sort"):
         check_recordings(df_bad_index)
 
 
