@@ -14,11 +14,12 @@ Data sets and splits (one split per seed, the seed also seeds the data and the m
   sequences from the official train split and test sequences from the test split (seeds
   ``seed`` and ``seed + 1000``). The subjects are not published; no recording is in both.
 - ``uci_har``: :func:`~stgraph_sklearn.datasets.load_uci_har` on ``--uci-har-root``; the
-  experiments of 30 % of the users (at least one), drawn with the seed, are the test set.
+  experiments of ``ceil(30 %)`` of the users (at least one), drawn with the seed, are the test set.
 """
 
 from __future__ import annotations
 
+import argparse
 import math
 import os
 import platform
@@ -80,6 +81,59 @@ QUICK = {
 }
 
 
+def _number(kind, low, high=None, low_open=False):
+    """An argparse ``type`` reading a ``kind`` in ``[low, high]`` (``(low, high]`` if
+    ``low_open``), so a bad option stops at parsing, named by argparse, not hours later."""
+
+    def read(text):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        if value < low or (low_open and value == low) or (high is not None and value > high):
+            span = f"{'(' if low_open else '['}{low}, {'inf)' if high is None else f'{high}]'}"
+            raise argparse.ArgumentTypeError(f"expected a value in {span}, got {text}")
+        return value
+
+    read.__name__ = kind.__name__  # argparse names the type in its messages
+    return read
+
+
+POSITIVE_INT = _number(int, 1)
+SEED = _number(int, 0, 2**32 - 1)
+POSITIVE_FLOAT = _number(float, 0.0, low_open=True)
+FRACTION = _number(float, 0.0, 1.0, low_open=True)
+
+
+def folder(text):
+    """An argparse ``type``: an existing folder (``~`` expanded)."""
+    path = Path(text).expanduser()
+    if not path.is_dir():
+        raise argparse.ArgumentTypeError(f"no such folder: {text}")
+    return path
+
+
+def hapt_root(text):
+    """An argparse ``type``: a folder of the UCI HAPT release (``RawData/`` and
+    ``activity_labels.txt``), checked before anything trains."""
+    path = folder(text)
+    missing = [n for n in ("RawData", "activity_labels.txt") if not (path / n).exists()]
+    if missing:
+        raise argparse.ArgumentTypeError(
+            f"{text} is not a UCI HAPT release folder: it lacks {' and '.join(missing)}"
+        )
+    return path
+
+
+def results_folder(text):
+    """An argparse ``type``: a folder for the results, created now (``~`` expanded), so that a
+    path naming a file fails before the run, not after it."""
+    path = Path(text).expanduser()
+    if path.exists() and not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text} is a file, not a folder")
+    return path
+
+
 def add_common_arguments(parser):
     """The options every benchmark script takes."""
     parser.add_argument(
@@ -95,28 +149,38 @@ def add_common_arguments(parser):
     )
     parser.add_argument(
         "--uci-har-root",
-        type=Path,
+        type=hapt_root,
         default=None,
         help="folder of the UCI HAPT release (holding RawData/ and activity_labels.txt)",
     )
-    parser.add_argument("--seeds", type=int, nargs="+", default=None, help="default 0 1 2")
+    parser.add_argument("--seeds", type=SEED, nargs="+", default=None, help="default 0 1 2")
     parser.add_argument("--models", nargs="+", choices=list(SEGMENTERS), default=list(SEGMENTERS))
     parser.add_argument(
-        "--epochs", type=int, default=None, help="max_epochs of the neural models (default 50)"
+        "--epochs",
+        type=POSITIVE_INT,
+        default=None,
+        help="max_epochs of the neural models (default 50)",
     )
     parser.add_argument(
-        "--threads", type=int, default=None, help="torch threads (default: torch's own)"
-    )
-    parser.add_argument("--n-recordings", type=int, default=None, help="kitchen: recordings")
-    parser.add_argument("--n-subjects", type=int, default=None, help="kitchen: subjects")
-    parser.add_argument("--duration", type=float, default=None, help="kitchen: mean length, s")
-    parser.add_argument(
-        "--n-sequences", type=int, default=None, help="basicmotions: sequences per split"
+        "--threads", type=POSITIVE_INT, default=None, help="torch threads (default: torch's own)"
     )
     parser.add_argument(
-        "--max-users", type=int, default=None, help="uci_har: use only this many users"
+        "--n-recordings", type=POSITIVE_INT, default=None, help="kitchen: recordings"
     )
-    parser.add_argument("--results-dir", type=Path, default=RESULTS)
+    parser.add_argument("--n-subjects", type=POSITIVE_INT, default=None, help="kitchen: subjects")
+    parser.add_argument(
+        "--duration", type=POSITIVE_FLOAT, default=None, help="kitchen: mean length, s"
+    )
+    parser.add_argument(
+        "--n-sequences", type=POSITIVE_INT, default=None, help="basicmotions: sequences per split"
+    )
+    parser.add_argument(
+        "--max-users",
+        type=_number(int, 2),
+        default=None,
+        help="uci_har: use only this many users (at least 2: one to train, one to test)",
+    )
+    parser.add_argument("--results-dir", type=results_folder, default=RESULTS)
     parser.add_argument(
         "--tag", default=None, help="output name suffix (default 'quick' or 'full')"
     )
@@ -168,6 +232,7 @@ def resolve(args):
             args.datasets.append("uci_har")
     if "uci_har" in args.datasets and args.uci_har_root is None:
         raise SystemExit("--datasets uci_har needs --uci-har-root PATH (the HAPT release)")
+    args.results_dir.mkdir(parents=True, exist_ok=True)  # now: not after hours of training
     if args.tag is None:
         args.tag = "quick" if args.quick else "full"
     if args.threads is not None:

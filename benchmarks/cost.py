@@ -46,6 +46,7 @@ import numpy as np
 import pandas as pd
 from _common import (
     NEURAL,
+    POSITIVE_INT,
     add_common_arguments,
     load_split,
     make_model,
@@ -207,9 +208,11 @@ def main(argv=None):
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     add_common_arguments(parser)
-    parser.add_argument("--threads-list", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--threads-list", type=POSITIVE_INT, nargs="+", default=[1, 2])
     parser.add_argument("--worker", nargs=5, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.threads is not None and args.worker is None:
+        parser.error("cost.py measures at each of --threads-list; --threads has no effect here")
     if args.quick and args.seeds is None:
         args.seeds = [0]
     if args.worker is not None:

@@ -25,6 +25,7 @@ import time
 import numpy as np
 import pandas as pd
 from _common import (
+    FRACTION,
     add_common_arguments,
     collect_rows,
     figure_path,
@@ -115,7 +116,7 @@ def main(argv=None):
     add_common_arguments(parser)
     parser.add_argument(
         "--fractions",
-        type=float,
+        type=FRACTION,
         nargs="+",
         default=list(FRACTIONS),
         help="shares of the training recordings (default 0.1 0.25 0.5 1)",

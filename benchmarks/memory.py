@@ -136,6 +136,12 @@ def child(args):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="1, 6 and 24 minutes")
+    parser.add_argument(
+        "--results-dir",
+        type=lambda text: Path(text).expanduser(),
+        default=Path(__file__).parent / "results",
+        help="folder for memory[_quick].txt (default: benchmarks/results)",
+    )
     parser.add_argument("--crop-length", type=int, default=4096)
     parser.add_argument("--chunk-size", type=int, default=16384)
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
@@ -183,8 +189,8 @@ def main():
         )
     text = "\n".join(lines) + "\n"
     print(text)
-    results = Path(__file__).parent / "results"
-    results.mkdir(exist_ok=True)
+    results = args.results_dir
+    results.mkdir(parents=True, exist_ok=True)
     (results / f"memory{'_quick' if args.quick else ''}.txt").write_text(text)
 
 

@@ -39,6 +39,7 @@ from __future__ import annotations
 import argparse
 import gc
 import io
+import sys
 import time
 import warnings
 from contextlib import redirect_stdout
@@ -47,6 +48,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
+from _common import POSITIVE_FLOAT, POSITIVE_INT, SEED, folder, hapt_root, results_folder
 from sklearn.model_selection import GroupKFold
 
 from stgraph_sklearn.datasets import (
@@ -61,6 +63,21 @@ from stgraph_sklearn.model_selection import fit_and_score
 from stgraph_sklearn.pipeline import make_segmentation_pipeline
 
 RESULTS = Path(__file__).parent / "results"
+
+
+class _Tee(io.StringIO):
+    """Keeps what is printed (for the results file) and shows it at once (progress)."""
+
+    def __init__(self, stream):
+        super().__init__()
+        self.stream = stream
+
+    def write(self, text):
+        self.stream.write(text)
+        self.stream.flush()
+        return super().write(text)
+
+
 FPS = 30.0
 
 
@@ -230,7 +247,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="small data and few epochs")
     parser.add_argument(
-        "--threads", type=int, default=1, help="torch threads (1: a chunk's ops are small)"
+        "--threads", type=POSITIVE_INT, default=1, help="torch threads (1: a chunk's ops are small)"
     )
     parser.add_argument("--skip-accuracy", action="store_true")
     parser.add_argument(
@@ -261,52 +278,58 @@ def main(argv=None):
         help="accuracy: the causal models' lookahead values, in frames (default: 0)",
     )
     parser.add_argument("--skip-offline", action="store_true", help="accuracy: causal models only")
-    parser.add_argument("--results-dir", type=Path, default=RESULTS)
+    parser.add_argument("--results-dir", type=results_folder, default=RESULTS)
     parser.add_argument(
-        "--folds", type=int, default=None, help="simulation folds to run (default: all 5; quick: 2)"
+        "--folds",
+        type=POSITIVE_INT,
+        default=None,
+        help="simulation folds to run (default: all 5; quick: 2)",
     )
     parser.add_argument(
         "--first-fold", type=int, default=0, help="simulation: the first fold to run (default 0)"
     )
     parser.add_argument(
         "--seeds",
-        type=int,
+        type=SEED,
         nargs="*",
         default=None,
         help="BasicMotions seeds (default 0 1 2; none: skip BasicMotions)",
     )
     parser.add_argument(
         "--uci-har-root",
-        type=Path,
+        type=hapt_root,
         default=None,
         help="also score the HAPT release in this folder (load_uci_har), GroupKFold by user",
     )
     parser.add_argument(
         "--salads-root",
-        type=Path,
+        type=folder,
         default=None,
         help="also score the raw 50 Salads release in this folder (load_50salads, "
         "accelerometers), GroupKFold by subject",
     )
     parser.add_argument(
         "--mstcn-root",
-        type=Path,
+        type=folder,
         default=None,
         help="also score a data set in the MS-TCN feature bundle layout (load_mstcn_features) "
         "on its splits 1, 2, ...",
     )
     parser.add_argument(
-        "--mstcn-sample-rate", type=int, default=1, help="MS-TCN bundle: keep every n-th frame"
+        "--mstcn-sample-rate",
+        type=POSITIVE_INT,
+        default=1,
+        help="MS-TCN bundle: keep every n-th frame",
     )
     parser.add_argument(
         "--real-folds",
-        type=int,
+        type=POSITIVE_INT,
         default=None,
         help="HAPT / 50 Salads: folds to run; MS-TCN bundle: splits (default 5; quick: 2)",
     )
     parser.add_argument("--tag", default=None, help="output name suffix (default: 'quick' or none)")
     parser.add_argument(
-        "--duration", type=float, default=None, help="simulation: mean recording length, s"
+        "--duration", type=POSITIVE_FLOAT, default=None, help="simulation: mean recording length, s"
     )
     args = parser.parse_args(argv)
     folds, seeds, duration, latency_seconds = (
@@ -334,7 +357,17 @@ def main(argv=None):
     args.chunk_seconds = 1.0
     torch.set_num_threads(args.threads)
     warnings.simplefilter("ignore")
-    log = io.StringIO()
+    log = _Tee(sys.stdout)
+    try:
+        _run(args, log)
+    finally:  # what was measured is kept even if a later data set fails
+        args.results_dir.mkdir(parents=True, exist_ok=True)
+        tag = args.tag if args.tag is not None else ("quick" if args.quick else "")
+        (args.results_dir / f"online{'_' + tag if tag else ''}.txt").write_text(log.getvalue())
+
+
+def _run(args, log):
+    """The measurements, printed to ``log``."""
     with redirect_stdout(log):
         print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, quick={args.quick}")
         if not args.skip_latency:
@@ -354,11 +387,6 @@ def main(argv=None):
                   f"BasicMotions seeds {args.seeds}{real}; "
                   f"epochs: {args.epochs or 'defaults'}):")  # fmt: skip
             print(table.round(1).to_string())
-    text = log.getvalue()
-    print(text)
-    args.results_dir.mkdir(parents=True, exist_ok=True)
-    tag = args.tag if args.tag is not None else ("quick" if args.quick else "")
-    (args.results_dir / f"online{'_' + tag if tag else ''}.txt").write_text(text)
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from _common import results_folder
 from sklearn.model_selection import GroupKFold
 from torch.utils.data import DataLoader
 
@@ -90,6 +91,7 @@ def main(argv=None):
     parser.add_argument("--n-subjects", type=int, default=None, help="simulated subjects")
     parser.add_argument("--duration", type=float, default=None, help="mean recording length, s")
     parser.add_argument("--random-state", type=int, default=0)
+    parser.add_argument("--results-dir", type=results_folder, default=RESULTS)
     args = parser.parse_args(argv)
 
     if args.quick:
@@ -140,16 +142,17 @@ def main(argv=None):
 
     print("\nScores x100, mean ± std over subject-disjoint folds:")
     print(table.to_string())
-    RESULTS.mkdir(exist_ok=True)
+    out = args.results_dir
+    out.mkdir(parents=True, exist_ok=True)
     tag = "quick" if args.quick else "full"
     if any(
         getattr(args, k) is not None for k in ("n_recordings", "n_subjects", "duration", "folds")
     ):
         tag = "custom"
-    results.to_csv(RESULTS / f"segmenters_{tag}_folds.csv", index=False)
-    table.to_csv(RESULTS / f"segmenters_{tag}.csv")
-    (RESULTS / f"segmenters_{tag}_overhead.json").write_text(json.dumps(overhead, indent=2))
-    print(f"\nWritten to {RESULTS}/segmenters_{tag}*.csv")
+    results.to_csv(out / f"segmenters_{tag}_folds.csv", index=False)
+    table.to_csv(out / f"segmenters_{tag}.csv")
+    (out / f"segmenters_{tag}_overhead.json").write_text(json.dumps(overhead, indent=2))
+    print(f"\nWritten to {out}/segmenters_{tag}*.csv")
 
 
 if __name__ == "__main__":

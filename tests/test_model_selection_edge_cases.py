@@ -165,5 +165,5 @@ def test_summarize_evaluation_shows_the_parameter_range_and_keeps_every_model():
 def test_count_parameters_refuses_what_is_not_an_estimator(bad):
     """Check that a name, a class or None is refused (they returned None, the value for
     fitted models without a network)."""
-    with pytest.raises(TypeError, match="^count_parameters: 'estimator' must be a segmenter"):
+    with pytest.raises(TypeError, match=r"^count_parameters: 'estimator' must be a segmenter"):
         count_parameters(bad)

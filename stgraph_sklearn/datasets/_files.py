@@ -39,7 +39,8 @@ def read_lines(path, *, skip_blank=True):
     """
     # decoding with "surrogateescape" keeps the line splitting of text mode and lets the
     # error name the line (a strict decoder fails on a whole block, not on a line)
-    with open(path, encoding="utf-8", errors="surrogateescape") as fh:
+    # utf-8-sig: a byte-order mark (Windows editors write one) is not part of the first line
+    with open(path, encoding="utf-8-sig", errors="surrogateescape") as fh:
         for number, line in enumerate(fh, start=1):
             bad = _UNDECODED.search(line)
             if bad is not None:
@@ -69,11 +70,12 @@ def load_npy(path, what):
         arr = np.load(path, mmap_mode="r", allow_pickle=False)
     except (ValueError, OSError, EOFError) as exc:
         raise format_error(path, None, f"not a readable .npy array ({exc}).") from exc
-    if arr.ndim != 2 or not np.issubdtype(arr.dtype, np.number) or 0 in arr.shape:
+    real = np.issubdtype(arr.dtype, np.number) and not np.issubdtype(arr.dtype, np.complexfloating)
+    if arr.ndim != 2 or not real or 0 in arr.shape:
         raise format_error(
             path,
             None,
-            f"expected a non-empty numeric array of shape (n_features, n_frames); got dtype "
+            f"expected a non-empty array of real numbers of shape (n_features, n_frames); got dtype "
             f"{arr.dtype} and shape {arr.shape}.",
         )
     return arr

@@ -512,7 +512,7 @@ def make_kitchen_activities(
         subject and repetition) and ``subject``, and two modalities:
         ``"accel"``: values of shape (n_samples, 10, 3) in g, ``rate=50`` Hz, ``start`` and
         ``clock`` describing the sensor clock, node names :data:`KITCHEN_OBJECTS` (sorted);
-        ``"video"``: values of shape (n_frames, 16), ``rate=30`` Hz on the reference clock.
+        ``"video"``: values of shape (n_frames, 1, 16) (one node), ``rate=30`` Hz on the reference clock.
     y : list of ndarray of str of shape (n_frames,)
         One label per reference frame.
     groups : ndarray of int of shape (n_recordings,)

@@ -11,6 +11,7 @@ import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
 from ..data import Modality, Recording
+from ..exceptions import StgraphWarning, warn
 from ..utils import check_not_bool
 from ._files import format_error, load_npy, read_lines, require_file
 from ._vocabulary import subject_from_trial
@@ -99,7 +100,7 @@ def load_mstcn_features(root, *, split=1, subset="train", sample_rate=1, frame_r
         In bundle order, with ``frame_rate = frame_rate / sample_rate``, ``name`` = the
         video name (without ``.txt``), ``subject`` where the name tells it
         (``rgb-SS-R`` -> int SS, ``S1_...`` / ``P03_...`` -> ``"S1"`` / ``"P03"``, else
-        None) and one modality ``"video"``: values of shape (n_frames, D) at the frame rate
+        None) and one modality ``"video"``: values of shape (n_frames, 1, D) (one node) at the frame rate
         (lazy: a :class:`~stgraph_sklearn.data.LazyValues` that reads the .npy file on each
         access, so a data set larger than memory flows through a pipeline one recording at a
         time; ``np.asarray(values)`` reads it).
@@ -133,9 +134,11 @@ def load_mstcn_features(root, *, split=1, subset="train", sample_rate=1, frame_r
     """
     check_not_bool(_CALLER, split=split, sample_rate=sample_rate, frame_rate=frame_rate)
     split, sample_rate, frame_rate = int(split), int(sample_rate), float(frame_rate)
-    root = Path(root)
+    root = Path(root).expanduser()
     if not root.is_dir():
-        raise FileNotFoundError(f"MS-TCN data folder not found: {root}")
+        raise FileNotFoundError(
+            f"load_mstcn_features: the 'root' folder {str(root)!r} does not exist."
+        )
     classes = _read_mapping(require_file(root / "mapping.txt", "MS-TCN class mapping"))
     bundle = require_file(root / "splits" / f"{subset}.split{split}.bundle", "MS-TCN split bundle")
     rate = frame_rate / sample_rate
@@ -147,6 +150,15 @@ def load_mstcn_features(root, *, split=1, subset="train", sample_rate=1, frame_r
             require_file(root / "groundTruth" / f"{name}.txt", "MS-TCN ground truth"), classes
         )
         n = min(features.shape[1], len(labels))
+        if abs(features.shape[1] - len(labels)) > max(5, 0.01 * len(labels)):
+            # MS-TCN's bundles differ by a frame or two; more is a transposed or wrong file
+            warn(
+                f"load_mstcn_features: {root / 'features' / f'{name}.npy'} has "
+                f"{features.shape[1]} frames but its ground truth {len(labels)} labels; both "
+                f"are cut to {n}. Features are stored (n_features, n_frames): was the array "
+                "saved transposed?",
+                StgraphWarning,
+            )
         values = features.T[:n:sample_rate]
         X.append(
             Recording(

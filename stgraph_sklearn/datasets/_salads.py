@@ -263,9 +263,9 @@ def load_50salads(root, *, granularity="mid", modalities=("accel",), video_featu
     """Load the raw 50 Salads release: object accelerometers, frame labels and subjects.
 
     50 Salads [1]_ records 25 people preparing two salads each (50 trials) with RGB-D video at
-    30 fps and 3-axis accelerometers at 50 Hz on kitchen objects. This reads the release as
-    distributed (no download, nothing cached) and returns recordings on the video frame
-    timeline.
+    30 fps and 3-axis accelerometers at 50 Hz on kitchen objects. This reads the release's
+    files from disk (no download, nothing cached), arranged in the folders below, and returns
+    recordings on the video frame timeline.
 
     Parameters
     ----------
@@ -273,8 +273,9 @@ def load_50salads(root, *, granularity="mid", modalities=("accel",), video_featu
         The release folder, holding ``raw/acc-sync/accelerometers/<trial>-accelerometer.csv``,
         ``raw/acc-sync/synchronization/<trial>-synchronization.txt``,
         ``raw/ann-ts/timestamps/timestamps-<trial>.txt`` and
-        ``labels/sequences/<trial>-activityAnnotation.txt``. The trials are those with an
-        annotation file.
+        ``labels/sequences/<trial>-activityAnnotation.txt`` (the layout of Lea et al.'s
+        preprocessing of the release; move the ``*-activityAnnotation.txt`` files there if
+        your copy keeps them elsewhere). The trials are those with an annotation file.
     granularity : {"mid", "eval"}, default="mid"
         ``"mid"``: the 17 mid-level actions (the ``_prep``, ``_core`` and ``_post`` phases
         of each action merged) plus ``"background"``. ``"eval"``: the 9 actions of the
@@ -287,7 +288,7 @@ def load_50salads(root, *, granularity="mid", modalities=("accel",), video_featu
     video_features : str or path-like, default=None
         A folder of per-trial video features of shape ``(D, T)``, as in the MS-TCN bundle
         (``rgb-<trial>.npy`` or ``<trial>.npy``), added as a one-node ``"video"`` modality at
-        30 fps on the frame clock (lazy, read from the file on access: see
+        30 fps on the frame clock, values of shape ``(n_frames, 1, D)`` (lazy, read from the file on access: see
         :class:`~stgraph_sklearn.data.LazyValues`).
 
     Returns
@@ -304,7 +305,8 @@ def load_50salads(root, *, granularity="mid", modalities=("accel",), video_featu
     groups : ndarray of shape (n_trials,)
         The subject of every trial, ``groups[i] == X[i].subject``: ``"rgb-SS-R"`` or
         ``"SS-R"`` -> int ``SS`` when every trial name follows that pattern; else every
-        subject is text (``"SS"``, or the trial name where it does not follow the pattern),
+        subject is text (``str(int(SS))``, e.g. ``"1"`` for ``"01-1"``, or the trial name
+        where it does not follow the pattern),
         so that scikit-learn's group splitters, which sort the groups, can compare them.
 
     Raises
@@ -366,9 +368,9 @@ def load_50salads(root, *, granularity="mid", modalities=("accel",), video_featu
     ('bowl', 'glass', 'knife')
     """
     modalities = _check_modalities(modalities, video_features)
-    root = Path(root)
+    root = Path(root).expanduser()
     if not root.is_dir():
-        raise FileNotFoundError(f"50 Salads root folder not found: {root}")
+        raise FileNotFoundError(f"load_50salads: the 'root' folder {str(root)!r} does not exist.")
     sequences = root / "labels" / "sequences"
     annotation_files = sorted(sequences.glob("*" + _ANNOTATION_SUFFIX))
     if not annotation_files:
@@ -413,7 +415,7 @@ def load_50salads(root, *, granularity="mid", modalities=("accel",), video_featu
             )
         if video_features is not None:
             mods["video"] = Modality(
-                _video_features(Path(video_features), trial).T, rate=_FRAME_RATE
+                _video_features(Path(video_features).expanduser(), trial).T, rate=_FRAME_RATE
             )
         subject = subject_from_trial(trial)
         subject = trial if subject is None else subject

@@ -195,9 +195,9 @@ def load_uci_har(root, *, include_transitions=True, frame_rate=10.0):
     """
     check_not_bool("load_uci_har", frame_rate=frame_rate)
     frame_rate = float(frame_rate)
-    root = Path(root)
+    root = Path(root).expanduser()
     if not root.is_dir():
-        raise FileNotFoundError(f"UCI HAPT root folder not found: {root}")
+        raise FileNotFoundError(f"load_uci_har: the 'root' folder {str(root)!r} does not exist.")
     activities = _read_activities(
         require_file(root / "activity_labels.txt", "UCI HAPT activity labels")
     )
@@ -250,7 +250,10 @@ def load_uci_har(root, *, include_transitions=True, frame_rate=10.0):
             sample_codes[start - 1 : end] = code[act]
         n_frames = int(np.floor(n * frame_rate / _RATE + 1e-9))
         if n_frames < 1:
-            raise format_error(acc_path, None, f"{n} samples make no frame at {frame_rate} Hz.")
+            raise ValueError(
+                f"load_uci_har: frame_rate={frame_rate} Hz gives no frame for the {n} samples "
+                f"of {acc_path}; use a higher frame_rate."
+            )
         idx = np.minimum(np.round(np.arange(n_frames) * _RATE / frame_rate).astype(int), n - 1)
         phone = Modality(values, rate=_RATE, node_names=_NODES)
         X.append(

@@ -225,7 +225,9 @@ def test_parameter_errors(release, kwargs, error, match):
 
 def test_missing_files(release, tmp_path):
     """Check missing folders and files raise FileNotFoundError naming them."""
-    with pytest.raises(FileNotFoundError, match="root folder not found"):
+    with pytest.raises(
+        FileNotFoundError, match=r"load_50salads: the .root. folder .* does not exist"
+    ):
         load_50salads(tmp_path / "nowhere")
     (release / "raw" / "ann-ts" / "timestamps" / "timestamps-01-2.txt").unlink()
     with pytest.raises(FileNotFoundError, match=r"timestamps-01-2\.txt"):

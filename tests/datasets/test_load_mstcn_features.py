@@ -7,7 +7,7 @@ import pytest
 
 from stgraph_sklearn.data import is_lazy
 from stgraph_sklearn.datasets import load_mstcn_features
-from stgraph_sklearn.exceptions import DataFormatError
+from stgraph_sklearn.exceptions import DataFormatError, StgraphWarning
 
 CLASSES = ["cut_tomato", "place_tomato_into_bowl", "action_start", "action_end"]
 VIDEOS = {"rgb-01-1": 12, "rgb-02-2": 9, "S1_Cheese_C1": 10}
@@ -91,7 +91,7 @@ def test_parameter_errors(bundle, kwargs, error, match):
 
 def test_missing_and_malformed_files(bundle, tmp_path):
     """Check missing or malformed files raise errors naming the file (and line)."""
-    with pytest.raises(FileNotFoundError, match="not found"):
+    with pytest.raises(FileNotFoundError, match=r"^load_mstcn_features: the 'root' folder"):
         load_mstcn_features(tmp_path / "nowhere")
     gt = bundle / "groundTruth" / "S1_Cheese_C1.txt"
     lines = gt.read_text().splitlines()
@@ -122,3 +122,25 @@ def test_text_that_is_not_utf8_names_the_file_and_line(bundle, name):
         DataFormatError, match=re.escape(str(path)) + ", line 2: expected UTF-8 text; byte 0xff"
     ):
         load_mstcn_features(bundle)
+
+
+def test_home_folder_byte_order_mark_and_complex_features(bundle, monkeypatch):
+    """Check '~' in root, a byte-order mark in mapping.txt (it read as the class id
+    '\\ufeff0'), and complex features named by file (a TypeError named no file)."""
+    monkeypatch.setenv("HOME", str(bundle.parent))
+    mapping = bundle / "mapping.txt"
+    mapping.write_text("\ufeff" + mapping.read_text(), encoding="utf-8")
+    X, _ = load_mstcn_features(f"~/{bundle.name}", split=1, subset="train")
+    assert [r.name for r in X] == ["rgb-01-1", "S1_Cheese_C1"]
+    np.save(bundle / "features" / "rgb-01-1.npy", np.ones((5, 13), dtype=np.complex64))
+    with pytest.raises(DataFormatError, match=r"rgb-01-1.npy: expected .* real numbers"):
+        load_mstcn_features(bundle, split=1, subset="train")
+
+
+def test_features_much_shorter_than_their_labels_warn(bundle):
+    """Check that features saved (n_frames, n_features) are flagged: both were silently cut to
+    the shorter length, losing most of the video."""
+    n = VIDEOS["rgb-02-2"]  # 9 labels; 64 features of 9 frames saved as (n_frames, 64)
+    np.save(bundle / "features" / "rgb-02-2.npy", np.ones((n, 64), dtype=np.float32))
+    with pytest.warns(StgraphWarning, match=r"rgb-02-2.npy has 64 frames but .* 9 labels"):
+        load_mstcn_features(bundle, subset="test")

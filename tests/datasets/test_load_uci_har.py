@@ -151,7 +151,9 @@ def test_bad_parameters(release, kwargs, match):
 
 
 def test_missing_files(tmp_path, release):
-    with pytest.raises(FileNotFoundError, match="UCI HAPT root folder not found"):
+    with pytest.raises(
+        FileNotFoundError, match=r"load_uci_har: the .root. folder .* does not exist"
+    ):
         load_uci_har(tmp_path / "nowhere")
     (release / "RawData" / "gyro_exp03_user07.txt").unlink()
     with pytest.raises(FileNotFoundError, match=r"gyroscope file not found: .*gyro_exp03_user07"):
@@ -237,3 +239,19 @@ def test_text_that_is_not_utf8_names_the_file_and_line(release, name, line):
         match=re.escape(str(path)) + f", line {line}: expected UTF-8 text; byte 0xc9 is not",
     ):
         load_uci_har(release)
+
+
+def test_home_folder_byte_order_marks_and_a_frame_rate_too_low(tmp_path, release, monkeypatch):
+    """Check '~' in root (it was not expanded), byte-order marks in labels.txt and
+    activity_labels.txt (read as part of the first id), and that a frame rate giving no frame
+    names load_uci_har and frame_rate (it blamed a data file)."""
+    monkeypatch.setenv("HOME", str(release.parent))
+    expected = load_uci_har(release)
+    for path in (release / "activity_labels.txt", release / "RawData" / "labels.txt"):
+        path.write_text("\ufeff" + path.read_text(), encoding="utf-8")
+    X, y, _ = load_uci_har(f"~/{release.name}")
+    assert [x.name for x in X] == [x.name for x in expected[0]]
+    for a, b in zip(y, expected[1], strict=True):
+        np.testing.assert_array_equal(a, b)
+    with pytest.raises(ValueError, match=r"^load_uci_har: frame_rate=0.001 Hz gives no frame"):
+        load_uci_har(release, frame_rate=0.001)

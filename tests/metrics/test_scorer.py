@@ -225,5 +225,5 @@ def test_multimetric_with_sample_weight_and_metadata_routing():
 
 def test_get_scorer_checks_background_for_every_name():
     """Check that frame accuracy, which ignores background, still refuses an invalid one."""
-    with pytest.raises(TypeError, match="^get_scorer: background must be None, a label"):
+    with pytest.raises(TypeError, match=r"^get_scorer: background must be None, a label"):
         get_scorer("frame_accuracy", background={"bg": 1})
