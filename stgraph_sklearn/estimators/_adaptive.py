@@ -37,7 +37,9 @@ class AdaptiveGraphSegmenter(StridedStagesMixin, NeuralSegmenter):
     Parameters
     ----------
     n_spatial_layers : int, default=2
-        Spatiotemporal graph blocks before node pooling.
+        Spatiotemporal graph blocks before node pooling. 0 gives the graph-free model
+        (encoders, per-node read-out, stages): no block reads the graph, so ``adjacency_``
+        and ``graph_`` are None and ``embedding_dim`` and ``prior_graph`` have no effect.
     embedding_dim : int, default=10
         Size of the node embeddings ``E1, E2`` that define the learned graph.
     prior_graph : "data", SensorGraph or None, default="data"
@@ -82,9 +84,10 @@ class AdaptiveGraphSegmenter(StridedStagesMixin, NeuralSegmenter):
     Attributes
     ----------
     %(shared_attributes)s
-    adjacency_ : ndarray of shape (n_nodes, n_nodes)
-        The learned row-stochastic adjacency ``A[target, source]`` after training.
-    graph_ : SensorGraph
+    adjacency_ : ndarray of shape (n_nodes, n_nodes) or None
+        The learned row-stochastic adjacency ``A[target, source]`` after training (None with
+        ``n_spatial_layers=0``, which learns no graph).
+    graph_ : SensorGraph or None
         ``adjacency_`` as a graph with ``node_names_``.
     %(stride_attributes)s
 
@@ -219,5 +222,8 @@ class AdaptiveGraphSegmenter(StridedStagesMixin, NeuralSegmenter):
         )
 
     def _after_fit(self, sequences):
+        if self.n_spatial_layers == 0:  # no block reads the graph: it is never trained
+            self.adjacency_ = self.graph_ = None
+            return
         self.adjacency_ = self.net_.module_.adjacency().cpu().numpy().astype(np.float32)
         self.graph_ = SensorGraph.from_dense(self.adjacency_, self.node_names_)

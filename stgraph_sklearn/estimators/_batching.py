@@ -95,7 +95,8 @@ class SequenceDataset(Dataset):
         Cut the (strided) sequences to at most this many frames. With ``random_phase`` item
         ``i`` is one crop of recording ``i`` at a start drawn uniformly with torch's
         generator at each access; otherwise the items are the consecutive non-overlapping
-        crops of every recording (all frames, each once: for validation).
+        crops of every recording (all frames, each once; the estimators validate on whole
+        recordings).
     lookahead : int, default=0
         Delay of a causal model's decisions: the targets are shifted right by ``lookahead``
         frames (``IGNORE_INDEX`` first), so the output at ``t + lookahead`` is trained on the

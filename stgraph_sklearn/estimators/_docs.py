@@ -39,27 +39,32 @@ SHARED_PARAMETERS = """\
     weight_decay : float, default=0.0
         Weight decay of the optimizer.
     class_weight : "balanced", dict or None, default=None
-        Cross-entropy class weights; "balanced" uses frame frequencies.
+        Cross-entropy class weights; "balanced" uses the frame frequencies of all recordings
+        given to ``fit`` (validation ones included); in a dict, classes left out weigh 1.
     validation_fraction : float, default=0.1
         Fraction of the training *recordings* held out for validation loss and F1@50
-        (none if it rounds to zero recordings).
+        (none if it rounds to zero recordings: below 5 recordings at 0.1), scored on whole
+        recordings even with ``crop_length``.
     patience : int or None, default=None
         Early stopping after this many epochs without validation-loss improvement (the best
-        weights are restored). None trains ``max_epochs`` epochs.
+        weights are restored); without validation recordings it watches the training loss
+        and keeps the last weights. None trains ``max_epochs`` epochs.
     crop_length : int or None, default=None
         Train on random temporal crops of at most this many (strided) frames: each time a
-        recording is drawn, a window at a uniformly drawn start (the validation recordings
-        are cut into consecutive crops). Training memory is then bounded by ``crop_length``
-        and ``batch_size`` rather than by the longest recording. Crops several times longer
-        than the receptive field (``receptive_field_``,
+        recording is drawn, a window at a uniformly drawn start (validation recordings are
+        scored whole). Training memory is then bounded by ``crop_length`` and ``batch_size``
+        rather than by the longest recording. Crops several times longer than the receptive
+        field (``receptive_field_``; with ``stage_stride`` and ``refinement_stride`` of 1,
         ``2 * (n_stages * (2**n_layers - 1) + 2**n_spatial_layers - 1) + 1`` strided frames,
-        ``n_spatial_layers = 0`` for the graph-free model) train the network on the context
-        it sees at prediction. None trains on whole recordings.
+        ``n_spatial_layers = 0`` for the graph-free model; strided stages reach further)
+        train the network on the context it sees at prediction. None trains on whole
+        recordings.
     chunk_size : int or None, default=None
         Predict recordings longer than this many (strided) frames in windows, so memory is
         bounded by ``chunk_size`` rather than by the recording length. Offline models: with
-        ``chunk_size >= receptive_field_`` the windows overlap by the receptive field and the
-        predictions equal the unchunked ones (up to float rounding); smaller windows
+        ``chunk_size >= receptive_field_`` (plus the stride of strided stages, less one) the
+        windows overlap by the receptive field and the predictions equal the unchunked ones
+        (up to float rounding); smaller windows
         (or a network of unknown reach) approximate them, with a warning. Causal models (``lookahead`` not None) carry each
         layer's past between chunks instead, so their chunked predictions equal the
         unchunked ones.
@@ -112,11 +117,13 @@ SHARED_ATTRIBUTES = """\
         The fitted skorch net; its ``module_`` is the torch model.
     receptive_field_ : int or None
         Number of consecutive (strided) frames the prediction of one frame depends on:
-        ``2 * r + 1`` for a temporal reach of ``r`` frames on each side; None if the network
+        ``2 * r + 1`` for a temporal reach of ``r`` frames on each side (for a causal model,
+        ``lookahead`` not None, all of them lie before the frame read); None if the network
         holds layers whose reach the package cannot measure (a user module's recurrent,
         attention or wider-kernel torch layers).
     history_ : skorch.History
-        Per-epoch ``train_loss``, ``valid_loss``, ``valid_f1@50``, ``dur``."""
+        Per-epoch ``train_loss``, ``dur`` and, when recordings are held out for validation,
+        ``valid_loss`` and ``valid_f1@50``."""
 
 
 STRIDE_PARAMETERS = """\

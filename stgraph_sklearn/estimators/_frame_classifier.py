@@ -12,6 +12,7 @@ from sklearn.utils import get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, InvalidParameterError
 from sklearn.utils.validation import check_is_fitted
 
+from ..exceptions import StgraphWarning, warn
 from ..transformers import FrameFeatureFlattener
 from ..utils import seed_from
 from ._base import BaseSegmenter
@@ -175,11 +176,21 @@ class FrameClassifierSegmenter(BaseSegmenter):
         s = self.temporal_stride
         Xf = np.concatenate([r[::s] for r in rows])
         yf = np.concatenate([t[::s] for t in targets])
-        if np.unique(yf).size < 2:
+        kept = np.unique(yf)
+        if kept.size < 2:
             raise ValueError(
                 f"FrameClassifierSegmenter: with temporal_stride={s} the training frames hold "
                 f"only the class {self.classes_[yf[0]].item()!r}; a classifier needs at least 2. Use "
                 "a smaller temporal_stride or longer recordings."
+            )
+        if kept.size < len(self.classes_):  # their probability columns would stay zero
+            lost = np.setdiff1d(np.arange(len(self.classes_)), kept)
+            warn(
+                f"FrameClassifierSegmenter: with temporal_stride={s} no training frame holds "
+                f"the classes {self.classes_[lost].tolist()[:10]} ({lost.size} of "
+                f"{len(self.classes_)}), so they can never be predicted. Use a smaller "
+                "temporal_stride.",
+                StgraphWarning,
             )
         # a column never observed in training (e.g. graph smoothing of an isolated node)
         # carries nothing and breaks some classifiers' binning: keep observed columns only

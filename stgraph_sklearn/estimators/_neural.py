@@ -138,17 +138,22 @@ class RecordingSplit:
         valid, train = np.sort(order[:n_valid]), np.sort(order[n_valid:])
         seqs, tgts = dataset.sequences, dataset.targets
 
-        def subset(idx, random_phase):
+        def subset(idx, random_phase, crop_length):
             return SequenceDataset(
                 [seqs[i] for i in idx],
                 [tgts[i] for i in idx],
                 dataset.temporal_stride,
                 random_phase=random_phase,
-                crop_length=dataset.crop_length,
+                crop_length=crop_length,
                 lookahead=dataset.lookahead,
             )
 
-        return subset(train, dataset.random_phase), subset(valid, False)
+        # validation recordings whole (no crops): valid_f1@50 is a score of recordings, and
+        # crops scored as recordings inflated it (0.20 against 0.00 on the whole recordings)
+        return (
+            subset(train, dataset.random_phase, dataset.crop_length),
+            subset(valid, False, None),
+        )
 
 
 @fill_doc
@@ -560,7 +565,7 @@ class NeuralSegmenter(BaseSegmenter):
     def _user_callbacks(self):
         """``callbacks``, checked: skorch callbacks (instances or classes) or (name, callback)
         pairs, as skorch takes them; anything else fails here, not inside skorch."""
-        from skorch.callbacks import Callback
+        from skorch.callbacks import BatchScoring, Callback, EpochScoring
 
         items = list(self.callbacks or [])
         for i, item in enumerate(items):
@@ -573,6 +578,15 @@ class NeuralSegmenter(BaseSegmenter):
                     f"The 'callbacks' parameter of {type(self).__name__} must be a list of "
                     "skorch callbacks or (name, callback) pairs. "
                     f"Got {item!r} at position {i}."
+                )
+            kind = cb if isinstance(cb, type) else type(cb)
+            if issubclass(kind, (EpochScoring, BatchScoring)):
+                raise ValueError(
+                    f"The 'callbacks' parameter of {type(self).__name__} holds a skorch "
+                    f"{kind.__name__} at position {i}; it concatenates the targets of all "
+                    "recordings, which fails on recordings of different lengths. The "
+                    "validation F1@50 is in history_ as 'valid_f1@50'; score other metrics on "
+                    "predictions, e.g. with stgraph_sklearn.metrics.get_scorer."
                 )
         return items
 
@@ -972,6 +986,8 @@ class NeuralSegmenter(BaseSegmenter):
         if c is None or t <= c:
             return self._infer_proba(x, mask)
         r = self._temporal_reach()
+        # windows start on multiples of the stages' strides, so they pool the same frames
+        g = chunk_alignment(self.net_.module_)
         if r is None:
             warn(
                 f"{type(self).__name__}: the network built by {self._network_source()} holds "
@@ -981,18 +997,17 @@ class NeuralSegmenter(BaseSegmenter):
                 StgraphWarning,
             )
             r = c // 4
-        elif c <= 2 * r:
+        elif c < 2 * r + g:  # windows must advance by a whole stride to stay exact
+            aligned = f" plus {g - 1} for the stages' stride of {g}" if g > 1 else ""
             warn(
                 f"{type(self).__name__}: chunk_size={c} is smaller than the network's receptive "
-                f"field (receptive_field_={2 * r + 1} frames), so chunked predictions "
-                f"approximate the unchunked ones. Use chunk_size >= {2 * r + 1} for exact "
+                f"field (receptive_field_={2 * r + 1} frames){aligned}, so chunked predictions "
+                f"approximate the unchunked ones. Use chunk_size >= {2 * r + g} for exact "
                 "chunked prediction.",
                 StgraphWarning,
             )
             r = c // 4
         out = np.empty((t, len(self.classes_)), dtype=np.float32)
-        # windows start on multiples of the stages' strides, so they pool the same frames
-        g = chunk_alignment(self.net_.module_)
         if (c - 2 * r) // g == 0:
             g = 1
         step, last = (c - 2 * r) // g * g, -(-(t - c) // g) * g

@@ -262,6 +262,11 @@ def check_device(device, caller="check_device"):
             f"{caller}: device={device!r} was requested but CUDA is not available on this "
             "machine (torch.cuda.is_available() is False). Use device='cpu'."
         )
+    if dev.type == "meta":  # shapes without data: nothing can be trained or predicted there
+        raise ValueError(
+            f"{caller}: device={device!r} holds no data (torch's meta device), so nothing can "
+            "be trained or predicted on it. Use device='cpu' or 'cuda'."
+        )
     if dev.type != "cpu":
         try:  # another device type this torch build lacks ("mps"), or a CUDA index too high
             torch.empty(0, device=dev)

@@ -43,7 +43,7 @@ def test_random_crops_are_contiguous_strided_windows_with_matching_labels(stride
 
 
 @pytest.mark.parametrize("stride", [1, 2])
-def test_validation_tiles_cover_every_strided_frame_once(stride):
+def test_tiles_cover_every_strided_frame_once(stride):
     seqs = [_indexed_sequence(n) for n in (23, 10, 1)]
     ds = SequenceDataset(seqs, [np.arange(s.n_frames) for s in seqs], stride, crop_length=4)
     seen = {}
