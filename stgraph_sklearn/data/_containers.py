@@ -743,11 +743,14 @@ class SensorGraph:
     edge_index : array-like of shape (2, n_edges)
         Source (row 0) and target (row 1) node indices, PyTorch Geometric's convention.
     edge_weight : array-like of shape (n_edges,), default=None
-        Non-negative edge weights; all ones if omitted.
+        Non-negative edge weights; all ones if omitted. An edge given twice counts with the
+        sum of its weights (as message passing adds them), in ``to_dense`` and ``==``.
     node_names : sequence of str
         One unique name per node.
     node_modality : sequence of str, default=None
         The modality of each node; defaults to the node name up to its first ``":"``.
+
+    The arrays are copied: changing the ones passed in does not change the graph.
 
     Examples
     --------
@@ -785,20 +788,34 @@ class SensorGraph:
         if edge_weight is None:
             ew = np.ones(ei.shape[1], dtype=np.float32)
         else:
-            ew = np.asarray(edge_weight, dtype=np.float32)
-            if ew.shape != (ei.shape[1],) or not np.isfinite(ew).all() or (ew < 0).any():
+            ew = np.array(edge_weight, dtype=np.float64)  # float32 would overflow 1e39 to inf
+            if ew.shape != (ei.shape[1],):
                 raise ValueError(
-                    f"SensorGraph 'edge_weight' must be {ei.shape[1]} finite non-negative weights. "
+                    f"SensorGraph 'edge_weight' must hold {ei.shape[1]} weights, one per edge. "
                     f"Got shape {ew.shape}."
                 )
+            bad = ~np.isfinite(ew) | (ew < 0) | (np.abs(ew) > np.finfo(np.float32).max)
+            if bad.any():
+                i = int(np.flatnonzero(bad)[0])
+                raise ValueError(
+                    "SensorGraph 'edge_weight' must hold finite non-negative weights (that fit "
+                    f"float32). Got {ew[i].item()!r} for edge {i} (source "
+                    f"{node_names[ei[0, i]]!r}, target {node_names[ei[1, i]]!r})."
+                )
+            ew = ew.astype(np.float32)
         if node_modality is None:
             node_modality = tuple(name.split(":", 1)[0] for name in node_names)
+        if isinstance(node_modality, str):
+            raise TypeError(
+                f"SensorGraph 'node_modality' must be a sequence of str, one per node. Got "
+                f"{node_modality!r}."
+            )
         node_modality = tuple(str(m) for m in node_modality)
         if len(node_modality) != n:
             raise ValueError(
                 f"SensorGraph 'node_modality' must have one entry per node ({n}). Got {len(node_modality)}."
             )
-        self.edge_index = ei.astype(np.int64, copy=False)
+        self.edge_index = ei.astype(np.int64)  # a copy, as edge_weight
         self.edge_weight = ew
         self.node_names = node_names
         self.node_modality = node_modality
@@ -824,10 +841,18 @@ class SensorGraph:
     @classmethod
     def from_dense(cls, adjacency, node_names, node_modality=None):
         """Build a graph from a dense ``A[target, source]`` matrix (zeros are no edge)."""
-        adj = np.asarray(adjacency, dtype=np.float32)
+        adj = np.asarray(adjacency, dtype=np.float64)
         if adj.ndim != 2 or adj.shape[0] != adj.shape[1] or adj.shape[0] != len(node_names):
             raise ValueError(
-                f"adjacency must be square of size {len(node_names)}. Got shape {adj.shape}."
+                f"SensorGraph.from_dense: 'adjacency' must be square, one row and column per "
+                f"node ({len(node_names)}). Got shape {adj.shape}."
+            )
+        bad = ~np.isfinite(adj) | (adj < 0)
+        if bad.any():
+            tgt, src = (int(v[0]) for v in np.nonzero(bad))
+            raise ValueError(
+                "SensorGraph.from_dense: 'adjacency' must hold finite non-negative weights. "
+                f"Got {adj[tgt, src].item()!r} at [{tgt}, {src}]."
             )
         tgt, src = np.nonzero(adj)
         return cls(np.stack([src, tgt]), adj[tgt, src], node_names, node_modality)

@@ -142,10 +142,16 @@ def from_edges(
         w = np.ones(len(pairs))
     else:
         w = np.asarray(weights, dtype=np.float64)
-        if w.shape != (len(pairs),) or not np.isfinite(w).all() or (w < 0).any():
+        if w.shape != (len(pairs),):
             raise ValueError(
-                f"'weights' must be {len(pairs)} finite non-negative numbers (one per pair). "
-                f"Got shape {w.shape}."
+                f"'weights' must be {len(pairs)} numbers, one per pair. Got shape {w.shape}."
+            )
+        bad = ~np.isfinite(w) | (w < 0)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise ValueError(
+                f"'weights' must be finite non-negative numbers. Got {w[i].item()!r} for pair "
+                f"{i} {pairs[i]!r}."
             )
     index = {n: i for i, n in enumerate(names)}
     adj = np.zeros((len(names), len(names)))

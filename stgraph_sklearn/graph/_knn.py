@@ -75,7 +75,13 @@ def knn_graph(features, k, *, node_names, metric="euclidean", symmetric=True, no
     ok = ~np.isnan(feats).any(axis=1)
     dist = np.full((n, n), np.inf)
     if ok.any():
-        dist[np.ix_(ok, ok)] = cdist(feats[ok], feats[ok], metric=metric)
+        try:
+            dist[np.ix_(ok, ok)] = cdist(feats[ok], feats[ok], metric=metric)
+        except ValueError as exc:  # scipy's "Unknown Distance Metric: ..."
+            raise ValueError(
+                f"knn_graph: 'metric' must be a distance scipy.spatial.distance.cdist knows, "
+                f"e.g. 'euclidean' or 'cosine'. Got {metric!r} ({exc})."
+            ) from None
     score = np.where(np.isfinite(dist), -dist, -np.inf)
     adj = _top_k_adjacency(score, np.ones((n, n)), k, symmetric)
     return SensorGraph.from_dense(adj, names, node_modality)

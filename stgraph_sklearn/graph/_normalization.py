@@ -107,6 +107,8 @@ def normalized_adjacency(adj, *, kind="sym", self_loops=True):
     else:
         inv_sqrt = np.divide(1.0, np.sqrt(degree), out=np.zeros_like(degree), where=degree > 0)
         out = inv_sqrt[:, None] * dense * inv_sqrt[None, :]
-    isolated = np.flatnonzero(degree <= 0)
+    # a row left empty keeps its node: no edge at all, or (sym, directed) only edges from
+    # sources that no edge reaches, whose D^-1/2 is 0
+    isolated = np.flatnonzero(~out.any(axis=1))
     out[isolated, isolated] = 1.0
     return out

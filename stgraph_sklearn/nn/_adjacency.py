@@ -6,6 +6,8 @@ so that aggregation over the node axis is ``A @ x``.
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 import torch
 from torch import Tensor
@@ -63,6 +65,18 @@ def masked_adjacency(adj: Tensor, node_mask: Tensor | None = None) -> Tensor:
     """
     if node_mask is None:
         return row_normalize(adj)
+    n = adj.shape[-1]
+    if (
+        node_mask.ndim != 3
+        or node_mask.shape[-1] != n
+        or node_mask.dtype != torch.bool
+        or (adj.ndim == 4 and tuple(adj.shape[:2]) != tuple(node_mask.shape[:2]))
+    ):
+        raise ValueError(
+            f"masked_adjacency: expected a bool node_mask of shape (B, T, N) with N = {n} for "
+            f"adj of shape {tuple(adj.shape)}. Got {node_mask.dtype} of shape "
+            f"{tuple(node_mask.shape)}."
+        )
     mask = node_mask.to(adj.dtype)
     adj = adj * mask.unsqueeze(-1) * mask.unsqueeze(-2)
     return row_normalize(adj)
@@ -123,6 +137,8 @@ def spatial_partitions(adj, strategy: str = "distance", center: int | None = Non
     tensor([1., 1., 1.])
     """
     check_option(strategy, "strategy", "spatial_partitions", {"uniform", "distance", "spatial"})
+    if hasattr(adj, "to_dense") and not torch.is_tensor(adj):  # a SensorGraph
+        adj = adj.to_dense()
     shape = tuple(adj.shape) if torch.is_tensor(adj) else np.shape(adj)
     n = shape[0] if len(shape) > 0 else 0
     weights = check_square_matrix(adj, "adj", "spatial_partitions", n)
@@ -137,7 +153,9 @@ def spatial_partitions(adj, strategy: str = "distance", center: int | None = Non
     dist = _hop_distances((weights > 0).numpy())
     if center is None:
         center = int(np.argmin(dist.max(axis=1)))
-    elif isinstance(center, bool) or not isinstance(center, int) or not 0 <= center < n:
+    elif (
+        isinstance(center, bool) or not isinstance(center, numbers.Integral) or not 0 <= center < n
+    ):
         raise ValueError(
             "The 'center' parameter of spatial_partitions must be an int in the range "
             f"[0, {n - 1}] or None. Got {center!r} instead."

@@ -64,7 +64,7 @@ class SensorDropout(nn.Module):
 
     In training mode, each node of each recording gets ``n_spans`` independent draws: each,
     with probability ``p``, marks the node missing over one contiguous span of frames whose
-    length is uniform in ``[1, L / n_spans]`` (``L`` the recording's valid length) and whose
+    length is uniform in ``[1, ceil(L / n_spans)]`` (``L`` the recording's valid length) and whose
     start is uniform. With one span, gaps range from a few frames to the whole recording, as
     sensors drop out in practice; more spans hide about the same share of frames (``p / 2``
     per node on average) in more, shorter gaps, so that every stretch of a recording is seen
@@ -79,7 +79,7 @@ class SensorDropout(nn.Module):
     p : float, default=0.2
         Probability of each span, per recording and node; in ``[0, 1]``.
     n_spans : int, default=1
-        Independent span draws per recording and node, each at most ``L / n_spans`` frames.
+        Independent span draws per recording and node, each at most ``ceil(L / n_spans)`` frames.
 
     References
     ----------

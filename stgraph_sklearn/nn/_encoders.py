@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-from ._checks import check_int, check_layout
+from ._checks import check_int, check_layout, check_node_mask
 
 
 class ModalityEncoder(nn.Module):
@@ -74,15 +74,22 @@ class ModalityEncoder(nn.Module):
         Tensor of shape (B, T, N, H)
             Encoded nodes, exactly zero where ``node_mask`` is False.
         """
+        owner = type(self).__name__
         if set(x) != set(self.in_channels):
-            raise ValueError(f"Expected modalities {sorted(self.in_channels)} (got {sorted(x)}).")
+            raise ValueError(
+                f"{owner}: expected x with the modalities {sorted(self.in_channels)}. Got "
+                f"{sorted(x)}."
+            )
+        b, t = next(iter(x.values())).shape[:2]
+        check_node_mask(node_mask, (b, t, sum(self.num_nodes.values())), owner)
         outs, start = [], 0
         for (name, n_m), lin in zip(self.num_nodes.items(), self.lins, strict=True):
             x_m = x[name]
-            if x_m.ndim != 4 or x_m.shape[2] != n_m or x_m.shape[3] != self.in_channels[name]:
+            f_m = self.in_channels[name]
+            if x_m.ndim != 4 or tuple(x_m.shape[:2]) != (b, t) or x_m.shape[2:] != (n_m, f_m):
                 raise ValueError(
-                    f"Expected x[{name!r}] of shape (B, T, {n_m}, {self.in_channels[name]}) "
-                    f"(got {tuple(x_m.shape)})."
+                    f"{owner}: expected x[{name!r}] of shape (B, T, {n_m}, {f_m}) with the B, T "
+                    f"= {b}, {t} of every modality. Got {tuple(x_m.shape)}."
                 )
             if node_mask is not None:
                 x_m = torch.where(node_mask[..., start : start + n_m, None], x_m, 0.0)

@@ -84,6 +84,14 @@ class FixedGraph(nn.Module):
     def reset_parameters(self):
         """Nothing to reset: the graph is given."""
 
+    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
+        # the edge list is derived from ``graph`` (not saved): rebuild it from the loaded one,
+        # or the masked (edge list) and unmasked (dense) paths would use different graphs
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
+        if self.sparse:
+            edges = dense_to_edge_graph(self.graph)
+            self.edge_index, self.edge_weight = edges.edge_index, edges.edge_weight
+
     def forward(self) -> Tensor | EdgeGraph:
         """Return the graph.
 

@@ -109,6 +109,11 @@ class SegmentationLoss(nn.Module):
                 f"{owner}: expected logits of shape (S, B, K, T) and target of shape (B, T) "
                 f"(got {tuple(logits.shape)} and {tuple(target.shape)})."
             )
+        if target.dtype.is_floating_point or target.dtype.is_complex or target.dtype == torch.bool:
+            raise ValueError(
+                f"{owner}: expected integer class indices as target. Got {target.dtype}."
+            )
+        target = target.long()  # cross_entropy takes int64 only
         n_classes = logits.shape[2]
         if self.class_weight is not None and self.class_weight.numel() != n_classes:
             raise ValueError(
@@ -139,15 +144,19 @@ class SegmentationLoss(nn.Module):
             has_valid = bool(valid.any())
         else:  # frames of zero-weight classes only: no term (mean reduction would be 0 / 0)
             has_valid = bool(self.class_weight[target[valid]].sum() > 0)
+        weight = None if self.class_weight is None else self.class_weight.to(logits.dtype)
         total = logits.new_zeros(())
         for stage in logits:
             if has_valid:
                 total = total + F.cross_entropy(
-                    stage, target, weight=self.class_weight, ignore_index=self.ignore_index
+                    stage, target, weight=weight, ignore_index=self.ignore_index
                 )
             if self.smoothing_weight > 0 and num_pairs > 0:
                 log_p = F.log_softmax(stage, dim=1)
                 diff = (log_p[:, :, 1:] - log_p.detach()[:, :, :-1]) ** 2
                 diff = torch.clamp(diff, min=0, max=self.smoothing_clip**2)
                 total = total + self.smoothing_weight * (diff * pairs).sum() / num_pairs
+        if logits.requires_grad and not total.requires_grad:
+            # nothing to learn from (all padding): a zero that backward() still accepts
+            total = total + 0.0 * logits.sum()
         return total

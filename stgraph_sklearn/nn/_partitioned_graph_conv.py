@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-from ._checks import check_int
+from ._checks import check_int, check_node_features, check_node_mask
 from ._sparse import EdgeGraph, masked_edge_weight, propagate
 
 
@@ -94,14 +94,21 @@ class PartitionedGraphConv(nn.Module):
             Output features, zero for missing nodes.
         """
         k, n = self.num_partitions, self.num_nodes
+        owner = type(self).__name__
+        check_node_features(x, self.in_channels, owner)
+        check_node_mask(node_mask, (*x.shape[:2], n), owner)
+        if node_mask is not None:
+            # missing nodes zeroed by a fill, not a product: their NaN must not reach a
+            # neighbour (or the weights' gradients) as NaN * 0
+            x = x.masked_fill(~node_mask.unsqueeze(-1), 0.0)
         if isinstance(partitions, EdgeGraph):
             if node_mask is not None or partitions.dense is None:
                 return self._forward_sparse(x, partitions, node_mask)
             partitions = partitions.dense
         if x.shape[2] != n or partitions.shape != (k, n, n):
             raise ValueError(
-                f"Expected x of shape (B, T, {n}, C) and partitions of shape ({k}, {n}, {n}) "
-                f"(got {tuple(x.shape)} and {tuple(partitions.shape)})."
+                f"{owner}: expected x of shape (B, T, {n}, C) and partitions of shape "
+                f"({k}, {n}, {n}). Got {tuple(x.shape)} and {tuple(partitions.shape)}."
             )
         h = self.lin(x).unflatten(-1, (k, self.out_channels))  # (B, T, N, K, C_out)
         if node_mask is None:
@@ -119,7 +126,7 @@ class PartitionedGraphConv(nn.Module):
         if self.edge_importance is not None:
             a = a * self.edge_importance
         out = torch.einsum("btkij,btjko->btio", a, h) + self.bias
-        return out * m.unsqueeze(-1)
+        return out.masked_fill(~node_mask.unsqueeze(-1), 0.0)
 
     def _forward_sparse(self, x: Tensor, graph: EdgeGraph, node_mask: Tensor | None) -> Tensor:
         k, n = self.num_partitions, self.num_nodes
@@ -139,7 +146,7 @@ class PartitionedGraphConv(nn.Module):
             source, target = graph.edge_index
             weight = weight * self.edge_importance[:, target, source].T
         out = propagate(h, graph, weight) + self.bias
-        return out if node_mask is None else out * node_mask.unsqueeze(-1).to(x.dtype)
+        return out if node_mask is None else out.masked_fill(~node_mask.unsqueeze(-1), 0.0)
 
     def extra_repr(self) -> str:
         return f"{self.in_channels}, {self.out_channels}, num_partitions={self.num_partitions}"

@@ -6,7 +6,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ._checks import check_int
+from ._checks import check_int, check_node_features, check_node_mask
 
 
 class ConcatNodePool(nn.Module):
@@ -62,9 +62,15 @@ class ConcatNodePool(nn.Module):
         -------
         Tensor of shape (B, T, out_channels)
         """
+        owner = type(self).__name__
+        check_node_features(x, self.channels, owner)
         b, t, n, _ = x.shape
         if n != self.num_nodes:
-            raise ValueError(f"Expected {self.num_nodes} nodes (got {n}).")
+            raise ValueError(
+                f"{owner}: expected x with {self.num_nodes} nodes, (B, T, {self.num_nodes}, "
+                f"{self.channels}). Got shape {tuple(x.shape)}."
+            )
+        check_node_mask(node_mask, (b, t, n), owner)
         nc = n * self.channels
         if node_mask is None:
             # Every presence flag is 1: their weights fold into the bias (no concatenation).

@@ -395,7 +395,14 @@ class MultiStageTCN(nn.Module):
         Tensor of shape (S, B, K, T)
             Logits of each stage, zero on padded frames; the last stage is the prediction.
         """
-        check_frame_mask(x, mask, type(self).__name__)
+        owner = type(self).__name__
+        c_in = self.stages[0].conv_in.in_channels
+        if x.ndim != 3 or x.shape[1] != c_in:
+            raise ValueError(
+                f"{owner}: expected x of shape (B, C_in, T) with C_in = {c_in}. Got shape "
+                f"{tuple(x.shape)}."
+            )
+        check_frame_mask(x, mask, owner)
         mask = mask_or_none(mask)
         out = self.stages[0](x, mask)
         if len(self.stages) == 1:

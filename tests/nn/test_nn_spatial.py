@@ -199,7 +199,7 @@ def test_concat_node_pool_keeps_node_identity_and_ignores_missing_nodes():
     absent[..., 0] = False
     assert not torch.allclose(pool(zeros, present), pool(zeros, absent))
     torch.testing.assert_close(pool(x, None), pool(x, full))
-    with pytest.raises(ValueError, match=f"Expected {N} nodes"):
+    with pytest.raises(ValueError, match=f"ConcatNodePool: expected x with {N} nodes"):
         pool(torch.randn(1, 2, N + 1, 5))
 
 
