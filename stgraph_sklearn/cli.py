@@ -10,9 +10,9 @@
   file per recording and ``segments.csv``.
 - ``stgraph-seg evaluate --model MODEL --data PATH [--format FORMAT] [--json FILE]`` prints
   Acc, Edit and F1@{10,25,50} per recording and overall.
-- ``stgraph-seg stream --model MODEL [--frame-rate HZ] [--rate MODALITY=HZ ...]`` labels a
-  live stream of CSV sample lines with a saved causal pipeline (rates default to those of
-  the training recordings).
+- ``stgraph-seg stream --model MODEL [--input FILE] [--frame-rate HZ] [--rate MODALITY=HZ ...]
+  [--chunk SECONDS]`` labels a live stream of CSV sample lines (a file or stdin) with a saved
+  causal pipeline (rates default to those of the training recordings).
 
 Every subcommand ends a failure (missing path, malformed file, model/data mismatch; for
 ``demo``, an output folder it cannot write) with one line on stderr naming the file and exit
@@ -723,6 +723,10 @@ def main(argv=None, *, stream=None):
     """
     args = _build_parser().parse_args(argv)
     args.stream = sys.stdout if stream is None else stream
+    # "~" as the shell would (it does not in --out=~/x or in scripts); fit's --model is a name
+    for name in ("data", "out", "json") + (("model",) if args.command != "fit" else ()):
+        if isinstance(getattr(args, name, None), str):
+            setattr(args, name, os.path.expanduser(getattr(args, name)))
     if getattr(args, "subset", "x") is None:
         args.subset = args.subset_default
     from .exceptions import NotFittedError

@@ -668,8 +668,9 @@ def _as_datetimes(values):
 _BOUND_TOLERANCE = 1e-3  # in frames; see labels_from_segment_table
 
 
-def _segment_bounds(rows, rec, start, end, where, j):
-    """Segment bounds of ``recordings[j]`` as float seconds and the time of its frame 0.
+def _segment_bounds(rows, rec, start, end, where, which):
+    """Segment bounds of the recording ``which`` names as float seconds and the time of its
+    frame 0.
 
     Numbers are seconds on the recording's clock (frame 0 at ``start_time``); datetimes are
     read against the recording's ``start_datetime`` (frame 0 at 0 s).
@@ -687,14 +688,14 @@ def _segment_bounds(rows, rec, start, end, where, j):
     origin = getattr(rec, "start_datetime", None)
     if origin is None:
         raise ValueError(
-            f"{where}: the segment bounds are datetimes, but recordings[{j}] has no "
+            f"{where}: the segment bounds are datetimes, but {which} has no "
             "start_datetime (it was not read from tables whose times are datetimes). Give "
             "start and end in seconds on the recording's clock."
         )
     aware = [d.dt.tz is not None for d in dates]
     if any(a != (origin.tzinfo is not None) for a in aware):
         raise ValueError(
-            f"{where}: the segment bounds and the sensor tables of recordings[{j}] must both "
+            f"{where}: the segment bounds and the sensor tables of {which} must both "
             "carry a time zone or both not (a naive time is ambiguous against an aware one). "
             f"Got segments like {str(dates[0].iloc[0])!r} and the recording starting at "
             f"{str(origin)!r}."
@@ -785,16 +786,21 @@ def labels_from_segment_table(segments, recordings, *, fill=None, start="start",
     out = []
     for j, rec in enumerate(recs):
         fr, n = _frame_rate_and_count(rec, where)
+        name = rec.name if isinstance(rec, Recording) else None
+        if single:
+            which = "the recording" if name is None else f"recording {name!r}"
+        else:
+            which = f"recordings[{j}]" + ("" if name is None else f" ({name!r})")
         rows = segments
         if "recording" in segments.columns and (len(recs) > 1 or isinstance(rec, Recording)):
             rec_name = rec.name if isinstance(rec, Recording) else None
             rows = segments[segments["recording"].astype(str) == str(rec_name)]
             if rows.empty:
                 raise ValueError(
-                    f"{where}: no segments for recording {rec_name!r} (recordings[{j}]); the "
+                    f"{where}: no segments for {which}; the "
                     f"'recording' column holds {segments['recording'].astype(str).unique()[:5].tolist()}."
                 )
-        s, e, origin = _segment_bounds(rows, rec, start, end, where, j)
+        s, e, origin = _segment_bounds(rows, rec, start, end, where, which)
         bad = np.flatnonzero(~np.isfinite(s) | ~np.isfinite(e) | (e <= s))
         if bad.size:
             i = bad[0]
@@ -819,7 +825,7 @@ def labels_from_segment_table(segments, recordings, *, fill=None, start="start",
         s, e = (s, e) if origin == 0 else (s - origin, e - origin)
         if not ((e > 0) & (s < duration)).any():
             raise ValueError(
-                f"{where}: no segment of recordings[{j}] overlaps its frames: the segments span "
+                f"{where}: no segment of {which} overlaps its frames: the segments span "
                 f"{s.min() + origin:g} to {e.max() + origin:g} s, the recording "
                 f"{origin:g} to {origin + duration:g} s on its clock. Expected segment times on "
                 "the clock of the recording's time column."
@@ -835,7 +841,7 @@ def labels_from_segment_table(segments, recordings, *, fill=None, start="start",
                 i = int(np.flatnonzero(~covered)[0])
                 raise ValueError(
                     f"{where}: no segment covers frame {i} ({i / fr + origin:.3f} s) of "
-                    f"recordings[{j}] ({int((~covered).sum())} of {n} frames uncovered); pass "
+                    f"{which} ({int((~covered).sum())} of {n} frames uncovered); pass "
                     "fill= (--fill on the command line) to label them."
                 )
             k = np.where(covered, k, len(labels) - 1)

@@ -218,9 +218,10 @@ class BaseSegmenter(ClassifierMixin, BaseEstimator):
         for i, s in enumerate(seqs):
             n = int((~s.node_mask.any(axis=1)).sum())
             if n:
-                empty[i] = (n, s.n_frames)
+                name = getattr(s, "name", None)
+                empty[f"X[{i}]" + ("" if name is None else f" {name!r}")] = (n, s.n_frames)
         if empty:
-            shown = ", ".join(f"X[{i}]: {n} of {t}" for i, (n, t) in list(empty.items())[:5])
+            shown = ", ".join(f"{k}: {n} of {t}" for k, (n, t) in list(empty.items())[:5])
             more = f" and {len(empty) - 5} more recordings" if len(empty) > 5 else ""
             warn(
                 f"{type(self).__name__}: some frames have no sensor present at all ({shown}"

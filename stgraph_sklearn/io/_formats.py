@@ -20,6 +20,7 @@ The generic CSV folder layout::
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -43,6 +44,15 @@ def _read_table(path, **kwargs):
         raise DataFormatError(f"{path}: not a readable CSV table ({_one_line(exc)}).") from None
     if df.shape[0] == 0:
         raise DataFormatError(f"{path}: the table has a header but no rows.")
+    if any(re.search(r"\.\d+$", str(c)) for c in df.columns):  # "x.1": a renamed repeat?
+        header = pd.read_csv(path, header=None, nrows=1, dtype=str, keep_default_na=False)
+        names = header.iloc[0].tolist()
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:  # pandas renamed the copies "x.1", which then read as sensors
+            raise DataFormatError(
+                f"{path}: repeated column names {repeated[:5]} in the header; every column "
+                "needs its own name."
+            )
     return df
 
 
@@ -150,7 +160,7 @@ def read_csv_folder(path, *, frame_rate=None, fill=None, labels=True):
     DataFormatError
         If a file is malformed; the message names the file (and line where there is one).
     """
-    root = Path(path)
+    root = Path(path).expanduser()
     if not root.is_dir():
         raise FileNotFoundError(f"data folder not found: {root}")
     folders = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
@@ -224,7 +234,8 @@ def read_dataset(path, format, *, split=1, subset="test", frame_rate=None, fill=
 
     if format not in FORMATS:
         raise ValueError(f"unknown data format {format!r}; expected one of {list(FORMATS)}.")
-    if not Path(path).exists():
+    path = Path(path).expanduser()
+    if not path.exists():
         raise FileNotFoundError(f"data folder not found: {path}")
     if format == "csv":
         return read_csv_folder(path, frame_rate=frame_rate, fill=fill, labels=labels)
@@ -291,7 +302,7 @@ def write_predictions(out, recordings, y_pred, segments):
     end exclusive) and ``start_s`` and ``end_s`` (seconds from frame 0). Copied next to the
     recordings, it labels every frame as predicted, so corrected predictions can be trained on.
     """
-    out = Path(out)
+    out = Path(out).expanduser()  # one destination: pandas would expand "~" for segments.csv
     out.mkdir(parents=True, exist_ok=True)
     names = recording_names(recordings)
     paths = []

@@ -301,7 +301,7 @@ def check_model_path(path, owner="save_model"):
         If the folder cannot be written to (the file is written there next to ``path`` and
         then renamed).
     """
-    path = os.fspath(path)
+    path = os.path.expanduser(os.fspath(path))
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         raise FileNotFoundError(
@@ -404,11 +404,12 @@ def save_model(estimator, path):
     }
     from safetensors import SafetensorError
 
-    tmp = f"{os.fspath(path)}.tmp"
+    path = os.path.expanduser(os.fspath(path))
+    tmp = f"{path}.tmp"
     try:
         save_file(encoder.arrays, tmp, metadata=metadata)
     except SafetensorError as exc:  # not an OSError, and it names a temporary file
-        raise OSError(f"save_model: cannot write {os.fspath(path)!r}: {exc}") from None
+        raise OSError(f"save_model: cannot write {path!r}: {exc}") from None
     umask = os.umask(0)
     os.umask(umask)
     os.chmod(tmp, 0o666 & ~umask)  # an ordinary file's mode, as open() would create it
@@ -442,7 +443,7 @@ def load_model(path, *, device=None):
     import torch
     from safetensors import SafetensorError, safe_open
 
-    path = os.fspath(path)
+    path = os.path.expanduser(os.fspath(path))
     if os.path.isdir(path):
         raise IsADirectoryError(f"load_model: {path} is a folder, not a model file.")
     if not os.path.isfile(path):

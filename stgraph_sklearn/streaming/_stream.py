@@ -10,7 +10,7 @@ import pandas as pd
 from sklearn.utils.validation import check_is_fitted
 
 from ..data import Modality, Recording, as_graph_sequences
-from ..exceptions import reraise_as, warn
+from ..exceptions import MissingSensorWarning, reraise_as, warn
 from ..transformers import (
     ModalityAligner,
     NodeFeatureExtractor,
@@ -424,7 +424,18 @@ class SegmentationStream:
     def _emit(self, n_frames):
         """Push frames up to ``n_frames`` through features and model; the completed ones."""
         if n_frames > self._n_featured:
-            proba = self._frames.partial_predict_proba(self._features_until(n_frames))
+            seq = self._features_until(n_frames)
+            if not getattr(self, "_sensorless_warned", False):
+                empty = int((~seq.node_mask.any(axis=1)).sum())
+                if empty:  # once per stream, as predict warns once per call
+                    self._sensorless_warned = True
+                    warn(
+                        f"SegmentationStream: {empty} frames from frame {self.n_frames_} on "
+                        "have no sensor present at all; their labels come from the surrounding "
+                        "frames or the model alone, not from data (warned once per stream).",
+                        MissingSensorWarning,
+                    )
+            proba = self._frames.partial_predict_proba(seq)
         else:
             proba = np.empty((0, len(self.classes_)), dtype=np.float32)
         return self._table(proba)

@@ -375,3 +375,50 @@ def test_predict_on_reordered_channel_columns_names_the_file(fitted, tmp_path, c
     _one_line_error(code, err, expected)
     code, _, err = run(["evaluate", "--model", str(model), "--data", str(moved)], capsys)
     _one_line_error(code, err, expected)
+
+
+def test_home_folder_paths_on_the_command_line(fitted, tmp_path, monkeypatch, capsys):
+    """Check '~' in --model, --data, --out and --json (unexpanded by the shell in --out=~/x):
+    the label files went to a literal ./~/pred while pandas wrote segments.csv to $HOME/pred."""
+    data, model = fitted
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(data, tmp_path / "mydata")
+    shutil.copy(model, tmp_path / "m.stgm")
+    code, _, err = run(
+        ["predict", "--model", "~/m.stgm", "--data", "~/mydata", "--out=~/pred"], capsys
+    )
+    assert code == 0, err
+    assert (tmp_path / "pred" / "segments.csv").is_file()
+    assert (tmp_path / "pred" / "trial0.txt").is_file() and not (tmp_path / "~").exists()
+    code, _, err = run(
+        ["evaluate", "--model", "~/m.stgm", "--data", "~/mydata", "--json", "~/s.json"], capsys
+    )
+    assert code == 0, err
+    assert "overall" in json.loads((tmp_path / "s.json").read_text())
+
+
+def test_repeated_csv_header_names_are_refused(csv_folder, tmp_path, capsys):
+    """Check a header naming one column twice (pandas renamed the copy 'spoon_x.1', which
+    then read as a sensor and merged two nodes into one)."""
+    path = csv_folder / "trial1" / "accel.csv"
+    text = path.read_text().splitlines()
+    text[0] += ",spoon_x"
+    path.write_text("\n".join(line + ",0" if i else line for i, line in enumerate(text)) + "\n")
+    code, _, err = run(
+        ["fit", "--data", str(csv_folder), *FAST, "--out", str(tmp_path / "m")], capsys
+    )
+    _one_line_error(code, err, "accel.csv: repeated column names ['spoon_x']")
+
+
+def test_segment_errors_name_the_recording(csv_folder, tmp_path, capsys):
+    """Check that an uncovered frame is named by its recording, not 'recordings[0]' (which
+    every recording was called)."""
+    table = pd.read_csv(csv_folder / "segments.csv")
+    table = table[~((table["recording"] == "trial2") & (table["end"] == table["end"].max()))]
+    table.to_csv(csv_folder / "segments.csv", index=False)
+    code, _, err = run(
+        ["fit", "--data", str(csv_folder), *FAST, "--out", str(tmp_path / "m")], capsys
+    )
+    _one_line_error(code, err, "of recording 'trial2' (")
+    assert "recordings[0]" not in err

@@ -3,6 +3,7 @@
 import gc
 import io
 import re
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -424,3 +425,24 @@ def test_a_pickled_streamer_continues_exactly():
         restored = pickle.loads(pickle.dumps(streamer))
         out = torch.cat([restored.step(x[:, :, a : a + 10]) for a in range(150, 400, 10)], -1)
     torch.testing.assert_close(out, expected, rtol=0, atol=1e-5)
+
+
+def test_stream_warns_once_about_frames_without_any_sensor(causal_model):
+    """Check that a stream says when frames have no sensor at all, once, as predict does (it
+    labelled them silently)."""
+    from stgraph_sklearn.exceptions import MissingSensorWarning
+
+    stream = causal_model.stream()
+    rng = np.random.RandomState(3)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for second in range(6):
+            t_acc, t_vid = second + np.arange(50) / 50.0, second + np.arange(8) / 8.0
+            acc, vid = rng.randn(50, 3, 2), rng.randn(8, 4)
+            if 1 <= second <= 4:  # every sensor silent for four seconds
+                acc[:], vid[:] = np.nan, np.nan
+            stream.partial_predict({"acc": (t_acc, acc), "vid": (t_vid, vid)})
+        stream.close()
+    found = [w for w in caught if issubclass(w.category, MissingSensorWarning)]
+    assert len(found) == 1
+    assert "no sensor present at all" in str(found[0].message)
