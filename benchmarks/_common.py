@@ -81,7 +81,7 @@ QUICK = {
 }
 
 
-def _number(kind, low, high=None, low_open=False):
+def number_in(kind, low, high=None, low_open=False):
     """An argparse ``type`` reading a ``kind`` in ``[low, high]`` (``(low, high]`` if
     ``low_open``), so a bad option stops at parsing, named by argparse, not hours later."""
 
@@ -99,10 +99,10 @@ def _number(kind, low, high=None, low_open=False):
     return read
 
 
-POSITIVE_INT = _number(int, 1)
-SEED = _number(int, 0, 2**32 - 1)
-POSITIVE_FLOAT = _number(float, 0.0, low_open=True)
-FRACTION = _number(float, 0.0, 1.0, low_open=True)
+POSITIVE_INT = number_in(int, 1)
+SEED = number_in(int, 0, 2**32 - 1)
+POSITIVE_FLOAT = number_in(float, 0.0, low_open=True)
+FRACTION = number_in(float, 0.0, 1.0, low_open=True)
 
 
 def folder(text):
@@ -176,7 +176,7 @@ def add_common_arguments(parser):
     )
     parser.add_argument(
         "--max-users",
-        type=_number(int, 2),
+        type=number_in(int, 2),
         default=None,
         help="uci_har: use only this many users (at least 2: one to train, one to test)",
     )

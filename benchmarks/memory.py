@@ -133,12 +133,20 @@ def child(args):
     del np
 
 
+def _results_folder(text):
+    """An argparse ``type``: a folder (``~`` expanded), not a file, checked before the run."""
+    path = Path(text).expanduser()
+    if path.exists() and not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text} is a file, not a folder")
+    return path
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="1, 6 and 24 minutes")
     parser.add_argument(
         "--results-dir",
-        type=lambda text: Path(text).expanduser(),
+        type=_results_folder,
         default=Path(__file__).parent / "results",
         help="folder for memory[_quick].txt (default: benchmarks/results)",
     )

@@ -48,7 +48,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
-from _common import POSITIVE_FLOAT, POSITIVE_INT, SEED, folder, hapt_root, results_folder
+from _common import (
+    POSITIVE_FLOAT,
+    POSITIVE_INT,
+    SEED,
+    folder,
+    hapt_root,
+    number_in,
+    results_folder,
+)
 from sklearn.model_selection import GroupKFold
 
 from stgraph_sklearn.datasets import (
@@ -286,7 +294,10 @@ def main(argv=None):
         help="simulation folds to run (default: all 5; quick: 2)",
     )
     parser.add_argument(
-        "--first-fold", type=int, default=0, help="simulation: the first fold to run (default 0)"
+        "--first-fold",
+        type=number_in(int, 0),
+        default=0,
+        help="simulation: the first fold to run (default 0)",
     )
     parser.add_argument(
         "--seeds",

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from _common import results_folder
+from _common import POSITIVE_FLOAT, POSITIVE_INT, SEED, number_in, results_folder
 from sklearn.model_selection import GroupKFold
 from torch.utils.data import DataLoader
 
@@ -86,11 +86,15 @@ def skorch_overhead(segmenter, X, y, epochs):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="small data, 3 folds, 5 epochs")
-    parser.add_argument("--folds", type=int, default=None, help="GroupKFold splits (default 5)")
-    parser.add_argument("--n-recordings", type=int, default=None, help="simulation size")
-    parser.add_argument("--n-subjects", type=int, default=None, help="simulated subjects")
-    parser.add_argument("--duration", type=float, default=None, help="mean recording length, s")
-    parser.add_argument("--random-state", type=int, default=0)
+    parser.add_argument(
+        "--folds", type=number_in(int, 2), default=None, help="GroupKFold splits (default 5)"
+    )
+    parser.add_argument("--n-recordings", type=POSITIVE_INT, default=None, help="simulation size")
+    parser.add_argument("--n-subjects", type=POSITIVE_INT, default=None, help="simulated subjects")
+    parser.add_argument(
+        "--duration", type=POSITIVE_FLOAT, default=None, help="mean recording length, s"
+    )
+    parser.add_argument("--random-state", type=SEED, default=0)
     parser.add_argument("--results-dir", type=results_folder, default=RESULTS)
     args = parser.parse_args(argv)
 

@@ -1,15 +1,18 @@
 """The ``stgraph-seg`` command: a thin layer over the public API.
 
-- ``stgraph-seg demo [--quick] [--out DIR]`` trains the default AdaptiveGraphSegmenter and the
+- ``stgraph-seg demo [--quick] [--out DIR] [--random-state N]`` trains the default AdaptiveGraphSegmenter and the
   MSTCNSegmenter and FrameClassifierSegmenter baselines on the kitchen simulation with a
   subject-disjoint split, prints one score table and writes a timeline plot and the learned
   sensor graph as PNG files.
-- ``stgraph-seg fit --data PATH [--format FORMAT] [--model NAME] [--set key=value ...] --out MODEL``
-  trains the standard pipeline on your data and writes a model file (:func:`save_model`).
-- ``stgraph-seg predict --model MODEL --data PATH [--format FORMAT] --out DIR`` writes one label
-  file per recording and ``segments.csv``.
-- ``stgraph-seg evaluate --model MODEL --data PATH [--format FORMAT] [--json FILE]`` prints
-  Acc, Edit and F1@{10,25,50} per recording and overall.
+- ``stgraph-seg fit --data PATH [--format FORMAT] [--frame-rate HZ] [--fill LABEL] [--split N]
+  [--subset SUBSET] [--model NAME] [--set key=value ...] --out MODEL`` trains the standard
+  pipeline on your data and writes a model file (:func:`save_model`).
+- ``stgraph-seg predict --model MODEL --data PATH [--format FORMAT] [--frame-rate HZ]
+  [--split N] [--subset SUBSET] --out DIR`` writes one label file per recording and
+  ``segments.csv``.
+- ``stgraph-seg evaluate --model MODEL --data PATH [--format FORMAT] [--frame-rate HZ]
+  [--fill LABEL] [--split N] [--subset SUBSET] [--json FILE]`` prints Acc, Edit and
+  F1@{10,25,50} per recording and overall.
 - ``stgraph-seg stream --model MODEL [--input FILE] [--frame-rate HZ] [--rate MODALITY=HZ ...]
   [--chunk SECONDS]`` labels a live stream of CSV sample lines (a file or stdin) with a saved
   causal pipeline (rates default to those of the training recordings).
@@ -137,9 +140,8 @@ def run_demo(
     table["params"] = table["params"].astype("Int64")  # None (no parameters) stays empty
     table.to_csv(out / "scores.csv")
     print("\nHeld-out subject(s), scores x100:", file=stream)
-    shown = table.to_string(
-        float_format=lambda v: f"{v:.1f}", formatters={"params": "{:,}".format}, na_rep="-"
-    )
+    params = ["-" if pd.isna(n) else f"{n:,}" for n in table["params"]]
+    shown = table.assign(params=params).to_string(float_format=lambda v: f"{v:.1f}")
     print(shown, file=stream)
 
     classes = list(fitted["AdaptiveGraphSegmenter"][-1].classes_)
@@ -204,12 +206,13 @@ def _aligner(model):
 
 
 def _read(args, *, labels, model=None):
-    """Read ``--data``; with a fitted ``model``, CSV recordings are framed at the model's
-    training frame rate unless ``--frame-rate`` says otherwise."""
+    """Read ``--data``; with a fitted ``model``, CSV recordings are framed (and MS-TCN
+    features read) at the model's training frame rate unless ``--frame-rate`` says
+    otherwise."""
     from .io import read_dataset
 
     frame_rate = args.frame_rate
-    if frame_rate is None and model is not None and args.format == "csv":
+    if frame_rate is None and model is not None and args.format in ("csv", "mstcn"):
         frame_rate = getattr(_aligner(model), "frame_rate_", None)
     X, y = read_dataset(
         args.data,
@@ -447,7 +450,8 @@ def _add_data_arguments(parser, *, split=True, labels=True):
         default=None,
         help="csv: rate of the label timeline in Hz (default: fit: the lowest modality rate; "
         "predict and evaluate: the model's training frame rate); mstcn: the features' frame "
-        "rate (default: 30; pass 15 for GTEA and Breakfast)",
+        "rate (default: fit: 30, pass 15 for GTEA and Breakfast; predict and evaluate: the "
+        "model's training frame rate)",
     )
     if labels:  # predict reads no segments
         parser.add_argument(
@@ -724,7 +728,7 @@ def main(argv=None, *, stream=None):
     args = _build_parser().parse_args(argv)
     args.stream = sys.stdout if stream is None else stream
     # "~" as the shell would (it does not in --out=~/x or in scripts); fit's --model is a name
-    for name in ("data", "out", "json") + (("model",) if args.command != "fit" else ()):
+    for name in ("data", "out", "json", "input") + (("model",) if args.command != "fit" else ()):
         if isinstance(getattr(args, name, None), str):
             setattr(args, name, os.path.expanduser(getattr(args, name)))
     if getattr(args, "subset", "x") is None:

@@ -174,10 +174,11 @@ def make_segmentation_pipeline(
             f"{where}: 'segmenter' must be a segmenter instance (with fit and predict), e.g. "
             f"AdaptiveGraphSegmenter(). Got {segmenter!r}."
         )
-    if (  # a scikit-learn model reads tables, not GraphSequences (its meta-estimators wrap ours)
-        type(segmenter).__module__.startswith("sklearn.")
-        and not hasattr(segmenter, "estimator")
-        and not hasattr(segmenter, "steps")
+    module = type(segmenter).__module__
+    # a scikit-learn model reads tables, not GraphSequences (its searches and pipelines may
+    # wrap a segmenter)
+    if module.startswith("sklearn.") and not module.startswith(
+        ("sklearn.model_selection", "sklearn.pipeline", "sklearn.compose")
     ):
         raise TypeError(
             f"{where}: 'segmenter' must read the sequences of graph features the pipeline "

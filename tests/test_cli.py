@@ -30,6 +30,7 @@ def test_demo_trains_prints_a_table_and_writes_plots(tmp_path):
     assert saved.loc["MSTCNSegmenter", "params"] > saved.loc["AdaptiveGraphSegmenter", "params"]
     assert pd.isna(saved.loc["FrameClassifierSegmenter", "params"])
     assert f"{int(saved.loc['MSTCNSegmenter', 'params']):,}" in printed
+    assert "<NA>" not in printed
     for name in ("timeline.png", "sensor_graph.png"):
         with open(tmp_path / name, "rb") as f:
             assert f.read(8) == b"\x89PNG\r\n\x1a\n"

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.base import clone
+from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
@@ -107,8 +108,9 @@ def test_default_pipeline_fits_two_sensors_without_warnings(recwarn):
             LogisticRegression(),
             r".*Wrap it as FrameClassifierSegmenter\(classifier=LogisticRegression",
         ),
+        (RandomForestClassifier(), r".*FrameClassifierSegmenter\(classifier=RandomForest"),
     ],
-    ids=["None", "class", "tabular"],
+    ids=["None", "class", "tabular", "ensemble"],
 )
 def test_make_segmentation_pipeline_checks_its_segmenter(segmenter, match):
     """Check that what cannot segment is refused when the pipeline is built (None built a
@@ -143,7 +145,7 @@ def test_frames_without_any_sensor_warn_at_prediction(kitchen):
         }
     )
     with pytest.warns(
-        MissingSensorWarning, match=r"no sensor present at all \(X\[1\]: (\d+) of \1 "
+        MissingSensorWarning, match=r"no sensor present at all \(X\[1\] 'kitchen-\S+': (\d+) of \1 "
     ):
         model.predict([X[2], empty])
     with pytest.warns(MissingSensorWarning, match="no sensor present at all"):

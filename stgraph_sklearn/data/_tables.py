@@ -91,10 +91,16 @@ def _check_value_columns(df, columns, time_text, where):
     time axis next to the time axis (``time_text``, None if there is none)."""
     for col in columns:
         if col is None or str(col).strip() == "" or str(col).startswith("Unnamed: "):
+            last_empty = col == df.columns[-1] and df[col].isna().all()
+            cause = (
+                "every line ends with a comma: an empty last column"
+                if last_empty
+                else "a table written with its row index, e.g. by pandas' to_csv without "
+                "index=False"
+            )
             raise ValueError(
-                f"{where}: column {col!r} has no name, so it is not a sensor (a table written "
-                "with its row index, e.g. by pandas' to_csv without index=False). Drop it, or "
-                "name it if it is a sensor."
+                f"{where}: column {col!r} has no name, so it is not a sensor ({cause}). Drop "
+                "it, or name it if it is a sensor."
             )
         if time_text is not None and _looks_like_time(df, col):
             raise ValueError(
@@ -307,9 +313,18 @@ def _modality_from_dataframe(df, *, time, nodes, rate, where, lines=False):
                 ) from exc
             raise ValueError(
                 f"{where}: column {bad!r}{node_text} must hold numbers. Got dtype "
-                f"{df[bad].dtype}; drop it or name it as the time column with time=."
+                f"{df[bad].dtype}; drop it, or name it as the time column (time= in Python; "
+                f"on the command line, one of the names {list(TIME_COLUMNS)})."
             ) from exc
     arr = np.stack(values, axis=1)  # (T, nodes, channels)
+    inf = np.isinf(arr)
+    if inf.any():  # named here, where the rows are known (Modality would name no line)
+        row, node, ch = (int(v[0]) for v in np.nonzero(inf))
+        col = list(groups.values())[node][ch]
+        raise ValueError(
+            f"{where}: column {col!r} must hold finite numbers or empty cells. Got "
+            f"{_shown(arr[row, node, ch])} at {_at(row, lines)}."
+        )
     clock = _clock(seconds, arr.shape[0], rate, where, cells, lines)
     return arr, tuple(groups), _channel_names(groups, nodes), clock, first
 

@@ -43,7 +43,7 @@ SHARED_PARAMETERS = """\
         given to ``fit`` (validation ones included); in a dict, classes left out weigh 1.
     validation_fraction : float, default=0.1
         Fraction of the training *recordings* held out for validation loss and F1@50
-        (none if it rounds to zero recordings: below 5 recordings at 0.1), scored on whole
+        (none if it rounds to zero recordings: fewer than 6 recordings at 0.1), scored on whole
         recordings even with ``crop_length``.
     patience : int or None, default=None
         Early stopping after this many epochs without validation-loss improvement (the best
@@ -62,7 +62,8 @@ SHARED_PARAMETERS = """\
     chunk_size : int or None, default=None
         Predict recordings longer than this many (strided) frames in windows, so memory is
         bounded by ``chunk_size`` rather than by the recording length. Offline models: with
-        ``chunk_size >= receptive_field_`` (plus the stride of strided stages, less one) the
+        ``chunk_size >= receptive_field_`` (plus ``chunk_alignment(net_.module_) - 1`` with
+        strided stages: 3 more frames with ``stage_stride = refinement_stride = 2``) the
         windows overlap by the receptive field and the predictions equal the unchunked ones
         (up to float rounding); smaller windows
         (or a network of unknown reach) approximate them, with a warning. Causal models (``lookahead`` not None) carry each

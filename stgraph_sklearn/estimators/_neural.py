@@ -975,8 +975,9 @@ class NeuralSegmenter(BaseSegmenter):
         (``receptive_field_ == 2 * r + 1``); each frame takes its prediction from a window
         in which it has ``r`` frames of context on both sides (or the recording's own start
         or end), so the result equals unchunked prediction up to float rounding (windows start
-        on multiples of the strides of stages on pooled frames, ``chunk_alignment``). A window of
-        at most ``2 * r`` frames, or a network of unknown reach (``receptive_field_`` None),
+        on multiples of the strides of stages on pooled frames, ``g = chunk_alignment``). A
+        window of fewer than ``2 * r + g`` frames, or a network of unknown reach
+        (``receptive_field_`` None),
         cannot give that: the overlap falls back to half a window (a quarter window of
         context on each side), with a warning that the predictions approximate the
         unchunked ones.

@@ -68,8 +68,10 @@ def normalized_adjacency(adj, *, kind="sym", self_loops=True):
     - ``kind="sym"``: ``D^{-1/2} Â D^{-1/2}`` (Kipf & Welling's GCN),
     - ``kind="row"``: ``D^{-1} Â`` (each node averages its neighbours; rows sum to 1).
 
-    A node with no incoming edge (an all-zero row of ``Â``, possible only without
-    ``self_loops``) gets the identity row: it keeps its own value instead of becoming zero.
+    A node whose normalised row is all zero (no incoming edge, possible only without
+    ``self_loops``; or, with ``"sym"`` on a directed graph, edges only from sources that no
+    edge reaches, whose ``D^-1/2`` is 0) gets the identity row: it keeps its own value
+    instead of becoming zero.
     This is the package's one row-normalisation convention, shared with the networks
     (:func:`stgraph_sklearn.nn.masked_adjacency`: a node whose neighbours are all missing keeps
     only itself); a test checks that both agree.

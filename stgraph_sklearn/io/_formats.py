@@ -44,6 +44,13 @@ def _read_table(path, **kwargs):
         raise DataFormatError(f"{path}: not a readable CSV table ({_one_line(exc)}).") from None
     if df.shape[0] == 0:
         raise DataFormatError(f"{path}: the table has a header but no rows.")
+    if df.shape[1] == 1:
+        sep = next((c for c in ";\t|" if c in str(df.columns[0])), None)
+        if sep is not None:  # one column "time;f0;f1": another separator than the comma
+            raise DataFormatError(
+                f"{path}: one column named {str(df.columns[0])[:40]!r}: the file seems "
+                f"separated by {sep!r}; write it with commas."
+            )
     if any(re.search(r"\.\d+$", str(c)) for c in df.columns):  # "x.1": a renamed repeat?
         header = pd.read_csv(path, header=None, nrows=1, dtype=str, keep_default_na=False)
         names = header.iloc[0].tolist()
@@ -170,7 +177,8 @@ def read_csv_folder(path, *, frame_rate=None, fill=None, labels=True):
         )
     X = []
     for folder in folders:
-        files = sorted(folder.glob("*.csv"))
+        # any case of the extension: Windows tools write "video.CSV"
+        files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() == ".csv")
         if not files:
             raise FileNotFoundError(f"{folder}: no <modality>.csv file in this recording folder.")
         tables = {file.stem: _read_table(file) for file in files}

@@ -430,9 +430,10 @@ class SegmentationStream:
                 if empty:  # once per stream, as predict warns once per call
                     self._sensorless_warned = True
                     warn(
-                        f"SegmentationStream: {empty} frames from frame {self.n_frames_} on "
-                        "have no sensor present at all; their labels come from the surrounding "
-                        "frames or the model alone, not from data (warned once per stream).",
+                        "SegmentationStream: frames with no sensor present at all have come in "
+                        f"({empty} in the chunk that ends at frame {n_frames}); their labels "
+                        "come from the surrounding frames or the model alone, not from data "
+                        "(warned once per stream).",
                         MissingSensorWarning,
                     )
             proba = self._frames.partial_predict_proba(seq)

@@ -227,7 +227,7 @@ def test_segment_times_are_on_the_clock_of_the_tables(start):
     y = labels_from_segment_table(table, rec)
     assert y.tolist() == ["a"] * 50 + ["b"] * 75  # 2.5 s at 50 Hz
     if start:
-        with pytest.raises(ValueError, match=r"no segment of recordings\[0\] overlaps its frames"):
+        with pytest.raises(ValueError, match=r"no segment of the recording overlaps its frames"):
             labels_from_segment_table(table, rec.replace(start_time=start + 100.0), fill="bg")
         relative = table.assign(start=[0.0, 1.0], end=[1.0, 3.0])
         y = labels_from_segment_table(relative, rec.replace(start_time=0.0))
@@ -284,7 +284,7 @@ def test_datetime_segments_need_a_datetime_clock_and_both_bounds_alike():
     table = pd.DataFrame(
         {"start": ["2026-01-01T10:00:00"], "end": ["2026-01-01T10:00:01"], "label": ["a"]}
     )
-    with pytest.raises(ValueError, match=r"recordings\[0\] has no start_datetime"):
+    with pytest.raises(ValueError, match=r"the recording has no start_datetime"):
         labels_from_segment_table(table, rec)
     with pytest.raises(ValueError, match="must both hold seconds or both hold datetimes"):
         labels_from_segment_table(table.assign(start=[0.0]), rec)

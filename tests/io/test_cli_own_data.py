@@ -3,6 +3,7 @@
 import io
 import json
 import shutil
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -195,6 +196,14 @@ def test_mstcn_bundle_format(tmp_path, capsys):
     # the features' frame rate (15 fps for GTEA and Breakfast) reaches the loader
     assert read_dataset(root, "mstcn", frame_rate=15.0)[0][0].frame_rate == 15.0
     assert read_dataset(root, "mstcn")[0][0].frame_rate == 30.0
+    # a model fitted at 15 fps evaluates at 15 fps without --frame-rate (it read the bundle
+    # at 30 and warned about a resampling that did not happen)
+    code, out, err = run(["fit", *common, "--frame-rate", "15", *FAST, "--out", str(model)], capsys)
+    assert code == 0, err
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", StgraphWarning)
+        code, out, err = run(["evaluate", "--model", str(model), *common], capsys)
+    assert code == 0 and "overall" in out, err
 
 
 def test_50salads_release_format(tmp_path, capsys):

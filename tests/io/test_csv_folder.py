@@ -174,3 +174,32 @@ def test_iso_datetimes_across_a_daylight_saving_change(tmp_path):
     X, y = read_csv_folder(tmp_path)
     assert X[0].n_frames == 600 and X[0].start_datetime == t[0]
     assert np.argmax(y[0] == "b") == 300 and (y[0][:300] == "a").all()
+
+
+def _one_table(root, text, name="video.csv"):
+    (root / "r1").mkdir(parents=True)
+    (root / "r1" / name).write_text(text)
+    return root
+
+
+@pytest.mark.parametrize(
+    "text, match",
+    [
+        ("time;f0;f1\n0;1;2\n0.1;1;2\n", r"seems separated by ';'; write it with commas"),
+        ("time,f0,f1,\n0,1,2,\n0.1,1,2,\n", "every line ends with a comma"),
+        ("time,f0,f1\n0,1,2\n0.1,inf,2\n", r"column 'f0' must hold finite numbers .* line 3"),
+    ],
+    ids=["semicolons", "trailing-commas", "inf"],
+)
+def test_common_csv_mistakes_are_named(tmp_path, text, match):
+    """Check messages for another separator (it blamed a column 'time;f0;f1'), trailing
+    commas (blamed a written row index) and an inf cell (named no line)."""
+    with pytest.raises((DataFormatError, ValueError), match=match):
+        read_csv_folder(_one_table(tmp_path / "d", text), frame_rate=10.0, labels=False)
+
+
+def test_upper_case_csv_extension_is_read(tmp_path):
+    """Check that 'video.CSV' is a modality file (it was skipped, then reported missing)."""
+    root = _one_table(tmp_path / "d", "time,f0\n0,1\n0.1,2\n0.2,3\n", name="video.CSV")
+    X, _ = read_csv_folder(root, labels=False)
+    assert list(X[0].modalities) == ["video"]
