@@ -289,9 +289,9 @@ def main(argv=None):
     parser.add_argument("--results-dir", type=results_folder, default=RESULTS)
     parser.add_argument(
         "--folds",
-        type=POSITIVE_INT,
+        type=number_in(int, 0),
         default=None,
-        help="simulation folds to run (default: all 5; quick: 2)",
+        help="simulation folds to run (default: all 5; quick: 2; 0: no simulation)",
     )
     parser.add_argument(
         "--first-fold",

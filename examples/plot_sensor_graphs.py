@@ -93,11 +93,13 @@ plt.show()
 # Using a graph in a pipeline
 # ---------------------------
 # In :func:`~stgraph_sklearn.pipeline.make_segmentation_pipeline` the builder is the step
-# ``sensorgraphbuilder``; its parameters can be set (or searched over with ``GridSearchCV``)
-# like any other, for example to use the hand-written edges:
+# ``sensorgraphbuilder``; ``graph="edges"`` with ``edges=`` uses the hand-written edges, and
+# its parameters can be set (or searched over with ``GridSearchCV``) like any other:
 from stgraph_sklearn.estimators import STGCNSegmenter
 from stgraph_sklearn.pipeline import make_segmentation_pipeline
 
-model = make_segmentation_pipeline(STGCNSegmenter(), graph="edges")
-model.set_params(sensorgraphbuilder__edges=[("accel:knife", "accel:chopping_board")])
+model = make_segmentation_pipeline(
+    STGCNSegmenter(), graph="edges", edges=[("accel:knife", "accel:chopping_board")]
+)
+model.set_params(sensorgraphbuilder__self_loops=False)
 print(model.get_params()["sensorgraphbuilder__edges"])
