@@ -562,9 +562,15 @@ def recordings_from_dataframe(
         df = df.reset_index(level=0, drop=True)
         if pd.api.types.is_integer_dtype(inner):
             # sample numbers: times of rate (or frame_rate, else 1 Hz), so gaps stay gaps
-            step = 1.0 / (rate or frame_rate or 1.0)
+            given, hz = ("rate", rate) if rate is not None else ("frame_rate", frame_rate)
+            hz = 1.0 if hz is None else hz
+            if isinstance(hz, bool) or not isinstance(hz, numbers.Real) or not 0 < hz < np.inf:
+                raise ValueError(
+                    f"{where}: {given!r} must be a positive number of Hz (the clock of the "
+                    f"sample numbers in the time level). Got {hz!r}."
+                )
             df = df.reset_index(drop=True)
-            df.insert(0, "__time__", np.asarray(inner, dtype=np.float64) * step)
+            df.insert(0, "__time__", np.asarray(inner, dtype=np.float64) / float(hz))
             time, rate = "__time__", None
         elif pd.api.types.is_float_dtype(inner):
             df = df.reset_index(names="__time__")
@@ -808,8 +814,7 @@ def labels_from_segment_table(segments, recordings, *, fill=None, start="start",
             which = f"recordings[{j}]" + ("" if name is None else f" ({name!r})")
         rows = segments
         if "recording" in segments.columns and (len(recs) > 1 or isinstance(rec, Recording)):
-            rec_name = rec.name if isinstance(rec, Recording) else None
-            rows = segments[segments["recording"].astype(str) == str(rec_name)]
+            rows = segments[segments["recording"].astype(str) == str(name)]
             if rows.empty:
                 raise ValueError(
                     f"{where}: no segments for {which}; the "

@@ -115,3 +115,16 @@ def test_value_dtypes():
         Modality(np.arange(3).astype("m8[s]").reshape(3, 1, 1), rate=1.0)
     with pytest.raises(ValueError, match=r"timestamps\[1\]=0.2 >= timestamps\[2\]=0.1"):
         Modality(np.zeros((3, 1, 1)), timestamps=[0.0, 0.2, 0.1])
+
+
+@pytest.mark.parametrize("kwargs", [{"rate": 0}, {"rate": -1.0}, {"frame_rate": 0}])
+def test_the_clock_of_sample_numbers_must_be_positive(kwargs):
+    """Check that a zero or negative clock for an integer time level is refused by name (0 fell
+    back to 1 Hz silently, and -1 gave a message about decreasing times)."""
+    index = pd.MultiIndex.from_arrays([["r1"] * 5, np.arange(5)])
+    df = pd.DataFrame({"u": np.arange(5.0)}, index=index)
+    name = next(iter(kwargs))
+    with pytest.raises(
+        ValueError, match=rf"^recordings_from_dataframe: '{name}' must be a positive"
+    ):
+        recordings_from_dataframe(df, **kwargs)
