@@ -276,3 +276,21 @@ def test_lazy_transformers_equal_in_memory_ones_at_random(spec):
         Xl = _build(spec, Path(folder))
         _assert_same_sequences(eager, clone(steps).fit(Xl).transform(Xl))
     event("equal")
+
+
+@pytest.mark.parametrize("stride", [1, 3])
+def test_prediction_computes_each_lazy_recording_once(stride):
+    """Check that predict computes a lazy recording once, whatever the stride (the check for
+    frames without sensors computed it one more time, and every stride phase once more)."""
+    from stgraph_sklearn.data import GraphSequence
+
+    rng = np.random.default_rng(5)
+    arrays = [rng.normal(size=(60, 3, 2)).astype(np.float32) for _ in range(2)]
+    y = [np.repeat([0, 1], 30)] * 2
+    model = MSTCNSegmenter(**{**TINY, "max_epochs": 1, "temporal_stride": stride}).fit(arrays, y)
+    reads = []
+    seqs = [GraphSequence({"x": CountingValues(a, reads)}) for a in arrays]
+    eager = model.predict_proba(arrays)
+    for a, b in zip(eager, model.predict_proba(seqs), strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert len(reads) == len(arrays)

@@ -205,21 +205,27 @@ class BaseSegmenter(ClassifierMixin, BaseEstimator):
         proba : list of ndarray of shape (n_frames_i, n_classes)
             Columns follow ``classes_``.
         """
+        return self._predict_probas(X)[1]
+
+    def _predict_probas(self, X):
+        """``(sequences, probabilities)`` of the recordings of ``X``, checked.
+
+        Each recording is computed once and one at a time (a lazy one is loaded here, so
+        its mask and its frames come from the same computation), and one
+        MissingSensorWarning names the frames at which no sensor at all is present (a
+        recording without data, modalities that do not overlap in time): they are labelled
+        from their context or the model's bias alone, which the probabilities do not show.
+        """
         check_is_fitted(self)
         seqs = self._check_X(X, reset=False)
-        self._warn_sensorless_frames(seqs)
-        return [self._predict_proba_one(s) for s in seqs]
-
-    def _warn_sensorless_frames(self, seqs):
-        """One MissingSensorWarning for the frames at which no sensor at all is present
-        (a recording without data, modalities that do not overlap in time): they are labelled
-        from their context or the model's bias alone, which the probabilities do not show."""
-        empty = {}
-        for i, s in enumerate(seqs):
-            n = int((~s.node_mask.any(axis=1)).sum())
+        probas, empty = [], {}
+        for i, seq in enumerate(seqs):
+            loaded = seq.load()
+            n = int((~loaded.node_mask.any(axis=1)).sum())
             if n:
-                name = getattr(s, "name", None)
-                empty[f"X[{i}]" + ("" if name is None else f" {name!r}")] = (n, s.n_frames)
+                name = getattr(seq, "name", None)
+                empty[f"X[{i}]" + ("" if name is None else f" {name!r}")] = (n, seq.n_frames)
+            probas.append(self._predict_proba_one(loaded))
         if empty:
             shown = ", ".join(f"{k}: {n} of {t}" for k, (n, t) in list(empty.items())[:5])
             more = f" and {len(empty) - 5} more recordings" if len(empty) > 5 else ""
@@ -229,6 +235,7 @@ class BaseSegmenter(ClassifierMixin, BaseEstimator):
                 "alone, not from data, and are unreliable however confident.",
                 MissingSensorWarning,
             )
+        return seqs, probas
 
     def predict(self, X):
         """Label every frame of every recording.
@@ -261,12 +268,9 @@ class BaseSegmenter(ClassifierMixin, BaseEstimator):
             on the reference timeline; NaN if the frame rate is unknown), ``label`` and
             ``confidence`` (mean probability of the label over the segment).
         """
-        check_is_fitted(self)
-        seqs = self._check_X(X, reset=False)
-        self._warn_sensorless_frames(seqs)
+        seqs, probas = self._predict_probas(X)
         frames = []
-        for i, seq in enumerate(seqs):
-            proba = self._predict_proba_one(seq)
+        for i, (seq, proba) in enumerate(zip(seqs, probas, strict=True)):
             idx = proba.argmax(axis=1)
             seg = labels_to_segments(idx)
             conf = [
