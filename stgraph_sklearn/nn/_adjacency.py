@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from ._checks import check_option, check_square_matrix
+from ._checks import check_node_mask, check_option, check_square_matrix
 
 
 def row_normalize(adj: Tensor) -> Tensor:
@@ -66,17 +66,8 @@ def masked_adjacency(adj: Tensor, node_mask: Tensor | None = None) -> Tensor:
     if node_mask is None:
         return row_normalize(adj)
     n = adj.shape[-1]
-    if (
-        node_mask.ndim != 3
-        or node_mask.shape[-1] != n
-        or node_mask.dtype != torch.bool
-        or (adj.ndim == 4 and tuple(adj.shape[:2]) != tuple(node_mask.shape[:2]))
-    ):
-        raise ValueError(
-            f"masked_adjacency: expected a bool node_mask of shape (B, T, N) with N = {n} for "
-            f"adj of shape {tuple(adj.shape)}. Got {node_mask.dtype} of shape "
-            f"{tuple(node_mask.shape)}."
-        )
+    frames = tuple(adj.shape[:2]) if adj.ndim == 4 else tuple(node_mask.shape[:2])
+    check_node_mask(node_mask, (*frames, n), "masked_adjacency")
     mask = node_mask.to(adj.dtype)
     adj = adj * mask.unsqueeze(-1) * mask.unsqueeze(-2)
     return row_normalize(adj)

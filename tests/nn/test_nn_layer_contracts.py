@@ -107,7 +107,7 @@ def test_sym_normalization_keeps_nodes_whose_sources_are_unreached():
         ),
         (
             lambda: masked_adjacency(torch.ones(3, 3), torch.ones(1, 2, 4, dtype=torch.bool)),
-            r"masked_adjacency: expected a bool node_mask of shape \(B, T, N\) with N = 3",
+            r"masked_adjacency: expected a bool node_mask of shape \(B, T, N\) = \(1, 2, 3\)",
         ),
         (
             lambda: PartitionedGraphConv(4, 2, 1, 3)(torch.randn(1, 2, 3, 5), torch.ones(1, 3, 3)),
