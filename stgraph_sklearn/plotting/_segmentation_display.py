@@ -35,7 +35,9 @@ def _select_recordings(n, recording_index, caller):
 
 
 def _check_names(names, n, caller):
-    """One band name per recording, as a list of str."""
+    """One band name per recording, as a list of str (``"recording {i}"`` if None)."""
+    if names is None:
+        return [f"recording {i}" for i in range(n)]
     if isinstance(names, (str, bytes)) or not hasattr(names, "__len__"):
         raise TypeError(f"{caller}: names must be a list of {n} recording names. Got {names!r}.")
     if len(names) != n:
@@ -157,11 +159,7 @@ class SegmentationDisplay:
         caller = f"{type(self).__name__}.plot"
         trues, preds = check_label_pairs(self.y_true, self.y_pred, caller=caller)
         n_rec = len(trues)
-        names = (
-            [f"recording {i}" for i in range(n_rec)]
-            if self.names is None
-            else _check_names(self.names, n_rec, caller)
-        )
+        names = _check_names(self.names, n_rec, caller)
         if frame_rate is not None and (
             isinstance(frame_rate, bool)
             or not isinstance(frame_rate, numbers.Real)
@@ -267,8 +265,6 @@ class SegmentationDisplay:
         caller = f"{cls.__name__}.from_predictions"
         trues, preds = check_label_pairs(y_true, y_pred, caller=caller)
         keep = _select_recordings(len(trues), recording_index, caller)
-        if names is None:
-            names = [f"recording {i}" for i in range(len(trues))]
         names = _check_names(names, len(trues), caller)
         disp = cls(
             [trues[i] for i in keep],
@@ -351,8 +347,6 @@ class SegmentationDisplay:
                     f"{caller}: estimator.predict gave {len(pred)} labels for X[{i}] but y[{i}] "
                     f"has {len(trues[i])}; y[{i}] must have one label per frame of X[{i}]."
                 )
-        if names is None:
-            names = [f"recording {i}" for i in range(len(trues))]
         names = _check_names(names, len(trues), caller)
         if labels is None and hasattr(estimator, "classes_"):
             labels = list(np.asarray(estimator.classes_).tolist())
