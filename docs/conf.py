@@ -54,6 +54,10 @@ intersphinx_mapping = {
 intersphinx_timeout = 5
 if os.environ.get("STGRAPH_DOCS_OFFLINE", "0") not in ("", "0"):
     extensions.remove("sphinx.ext.intersphinx")
+    # without the inventories, references into these libraries cannot resolve; in nitpicky
+    # builds (-n) only references to our own objects are then checked
+    _external = "accelerate|argparse|functools|gc|numpy|pandas|scipy|skorch|sklearn|torch|warnings"
+    nitpick_ignore_regex = [(r"py:.*", rf"({_external})(\..*)?")]
 
 # -- sphinx-gallery ------------------------------------------------------------------------
 sphinx_gallery_conf = {

@@ -1,7 +1,7 @@
 """
-=====================================
+======================================
 Writing a new segmenter in a few lines
-=====================================
+======================================
 
 :class:`~stgraph_sklearn.estimators.NeuralSegmenter` is the extension point of the package:
 give it a torch module factory and it supplies everything else the built-in segmenters have

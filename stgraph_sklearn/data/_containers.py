@@ -104,7 +104,7 @@ def qualified_node_names(modality_nodes):
 
     A node is named ``"<modality>:<node>"``; a modality with a single node of the default name
     ``"0"`` (a vector stream such as a video feature) is just ``"<modality>"``. Recordings
-    (:attr:`Recording.node_names`), graph sequences without a graph
+    (``Recording.node_names``), graph sequences without a graph
     (:attr:`GraphSequence.node_names`) and every transformer and estimator name nodes this way.
 
     Parameters

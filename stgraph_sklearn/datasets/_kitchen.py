@@ -511,7 +511,8 @@ def make_kitchen_activities(
         Each with ``frame_rate=30``, ``n_frames`` set, ``name`` (``"kitchen-SS-R"``:
         subject and repetition) and ``subject``, and two modalities:
         ``"accel"``: values of shape (n_samples, 10, 3) in g, ``rate=50`` Hz, ``start`` and
-        ``clock`` describing the sensor clock, node names :data:`KITCHEN_OBJECTS` (sorted);
+        ``clock`` describing the sensor clock, node names the ten 50 Salads tools in
+        alphabetical order (``"bowl"``, ``"chopping_board"``, ..., ``"small_spoon"``);
         ``"video"``: values of shape (n_frames, 1, 16) (one node), ``rate=30`` Hz on the reference clock.
     y : list of ndarray of str of shape (n_frames,)
         One label per reference frame.

@@ -289,7 +289,7 @@ class BaseSegmenter(ClassifierMixin, BaseEstimator):
     def score(self, X, y):
         """Frame accuracy pooled over all frames of all recordings.
 
-        Labels never seen in fit count as errors (with a :class:`StgraphWarning`); labels of
+        Labels never seen in fit count as errors (with a :class:`~stgraph_sklearn.exceptions.StgraphWarning`); labels of
         another type than the classes seen in fit (strings where they were numbers, or the
         reverse) are a ``TypeError``.
 

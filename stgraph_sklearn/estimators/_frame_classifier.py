@@ -24,8 +24,8 @@ __all__ = ["FrameClassifierSegmenter"]
 class FrameClassifierSegmenter(BaseSegmenter):
     """Classify every frame independently with a scikit-learn classifier (the classical baseline).
 
-    Each frame becomes one row of features (:class:`~stgraph_sklearn.transformers.
-    FrameFeatureFlattener`: node features, node-mask columns and, optionally, graph-smoothed
+    Each frame becomes one row of features
+    (:class:`~stgraph_sklearn.transformers.FrameFeatureFlattener`: node features, node-mask columns and, optionally, graph-smoothed
     features and graph total variation); ``classifier`` is fitted on the rows of all training
     recordings. Optionally the predicted class probabilities are smoothed over time with a
     centred moving average before taking the most likely class. Put a

@@ -240,7 +240,7 @@ def temporal_reach(module: nn.Module) -> int:
     -----
     The reach is read from the layers a module holds, not from what its ``forward`` does: a
     layer called several times in one ``forward`` counts once (register it once per use,
-    as :class:`ModuleList` entries, to count every use), and frames mixed by functional
+    as :class:`~torch.nn.ModuleList` entries, to count every use), and frames mixed by functional
     operations (``F.conv1d`` on a parameter, a mean over time, a loop over frames) are not
     seen. A network that mixes frames only that way is taken for per-frame.
 

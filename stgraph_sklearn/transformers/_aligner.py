@@ -241,7 +241,7 @@ class ModalityAligner(
 ):
     """Resample every modality of each recording onto its reference frames.
 
-    The output recordings are *aligned* (:meth:`Recording.is_aligned`): every modality has
+    The output recordings are *aligned* (:meth:`~stgraph_sklearn.data.Recording.is_aligned`): every modality has
     one sample per reference frame (``rate=frame_rate``, ``start=0``, no clock, ``n_frames``
     samples), with its node names kept. Reference frame ``f`` is at ``t_f = f / frame_rate``
     seconds; its sample is taken at ``s_f = t_f + offset(t_f)`` on the modality's clock.
@@ -287,7 +287,7 @@ class ModalityAligner(
         Clock correction between the reference timeline and each modality:
 
         - ``None``: use each modality's own ``Modality.clock`` anchors (see
-          :meth:`Modality.offset_at`; constant offsets and piecewise-linear drift);
+          :meth:`~stgraph_sklearn.data.Modality.offset_at`; constant offsets and piecewise-linear drift);
         - ``"ignore"``: assume all clocks agree;
         - a callable ``clock(recording, modality_name)`` returning ``(reference_time, offset)``
           anchors of shape (n_anchors, 2), or None for no offset; it overrides the

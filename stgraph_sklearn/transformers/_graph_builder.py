@@ -197,7 +197,7 @@ class SensorGraphBuilder(
         Parameters
         ----------
         X : list of Recording or list of ndarray of shape (n_frames, n_nodes, n_channels)
-            Aligned recordings (:meth:`Recording.is_aligned`), all with the same modalities.
+            Aligned recordings (:meth:`~stgraph_sklearn.data.Recording.is_aligned`), all with the same modalities.
         y : None
             Ignored.
 
