@@ -41,6 +41,8 @@ autodoc_default_options = {"members": False}
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
 numpydoc_xref_param_type = False
+# a documented parameter the signature lacks (or a paragraph parsed as one) is a warning
+numpydoc_validation_checks = {"PR02", "PR10"}
 
 # -- intersphinx (optional: links to the libraries' docs need network access; offline, set
 # STGRAPH_DOCS_OFFLINE=1 to skip it, and the links stay plain text) -----------------------

@@ -465,7 +465,21 @@ class Modality:
         return np.interp(reference_times, self.clock[:, 0], self.clock[:, 1])
 
     def replace(self, **changes):
-        """Return a new Modality with some fields replaced (values are not copied)."""
+        """Return a new Modality with some fields replaced (values are not copied).
+
+        Parameters
+        ----------
+        **changes
+            New values of any of the constructor's parameters (``values``, ``rate``,
+            ``timestamps``, ``start``, ``node_names``, ``clock``, ``channel_names``). New
+            ``timestamps`` drop the old ``rate`` and a new ``rate`` the old ``timestamps``
+            unless both are given; values with another number of channels drop the old
+            ``channel_names``.
+
+        Returns
+        -------
+        Modality
+        """
         fields = {
             "values": self.values,
             "rate": self.rate,
@@ -695,7 +709,19 @@ class Recording:
         return not self.unaligned_modalities()
 
     def replace(self, **changes):
-        """Return a new Recording with some fields replaced (arrays are not copied)."""
+        """Return a new Recording with some fields replaced (arrays are not copied).
+
+        Parameters
+        ----------
+        **changes
+            New values of any of the constructor's parameters (``modalities``,
+            ``frame_rate``, ``n_frames``, ``name``, ``subject``, ``start_time``,
+            ``start_datetime``).
+
+        Returns
+        -------
+        Recording
+        """
         fields = {
             "modalities": self.modalities,
             "frame_rate": self.frame_rate,
@@ -738,6 +764,8 @@ class Recording:
 class SensorGraph:
     """A weighted directed graph over all nodes of all modalities.
 
+    The arrays are copied: changing the ones passed in does not change the graph.
+
     Parameters
     ----------
     edge_index : array-like of shape (2, n_edges)
@@ -749,8 +777,6 @@ class SensorGraph:
         One unique name per node.
     node_modality : sequence of str, default=None
         The modality of each node; defaults to the node name up to its first ``":"``.
-
-    The arrays are copied: changing the ones passed in does not change the graph.
 
     Examples
     --------

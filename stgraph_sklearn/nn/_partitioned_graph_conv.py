@@ -19,6 +19,9 @@ class PartitionedGraphConv(nn.Module):
     :math:`M_k`, initialised to ones. Per frame, edges from and to missing nodes are removed and
     each row of the partitions is rescaled so that :math:`\sum_k \hat{A}_k` stays
     row-stochastic over present neighbours; :math:`M_k` multiplies after that normalisation.
+    The partitions are a dense ``(K, N, N)`` tensor or an :class:`EdgeGraph` with ``K``
+    weights per edge (what :class:`FixedGraph` returns for a large sparse graph), aggregated
+    by PyTorch Geometric message passing with the same masking and rescaling.
 
     Parameters
     ----------
@@ -32,10 +35,6 @@ class PartitionedGraphConv(nn.Module):
         Number of nodes ``N`` (the size of the edge-importance weights).
     edge_importance : bool, default=True
         Whether to learn the ``(K, N, N)`` edge-importance weights ``M_k``.
-
-    The partitions are a dense ``(K, N, N)`` tensor or an :class:`EdgeGraph` with ``K``
-    weights per edge (what :class:`FixedGraph` returns for a large sparse graph), aggregated
-    by PyTorch Geometric message passing with the same masking and rescaling.
 
     Notes
     -----
