@@ -41,10 +41,20 @@ class StridedStagesMixin:
         return super()._fit(sequences, targets, epochs)
 
     def _strides(self, sequences):
-        """``(stage_stride_, refinement_stride_)``, resolved now if fit has not."""
-        if hasattr(self, "stage_stride_"):  # resolved by fit, or restored by load_model
-            return self.stage_stride_, getattr(self, "refinement_stride_", 1)
-        return self._resolve_strides(sequences)
+        """``(stage_stride_, refinement_stride_)``, resolved now if fit has not.
+
+        After fit (or ``load_model``) an ``"auto"`` stride is the one fit resolved; an integer
+        is the parameter's, so that a stride changed by ``set_params`` builds another network,
+        which continued training and ``save_model`` refuse as for any architecture change.
+        """
+        if not hasattr(self, "stage_stride_"):
+            return self._resolve_strides(sequences)
+        fitted = (self.stage_stride_, getattr(self, "refinement_stride_", 1))
+        names = ("stage_stride", "refinement_stride")
+        return tuple(
+            old if getattr(self, name) == "auto" else self._resolve_stride(name, None)
+            for name, old in zip(names, fitted, strict=True)
+        )
 
     def _resolve_strides(self, sequences):
         """Both strides as ints, "auto" from the training frame rate (see the docs)."""

@@ -338,10 +338,11 @@ class NeuralSegmenter(BaseSegmenter):
         n_classes : int
             Number of classes ``K``.
         sequences : list of GraphSequence
-            The training input (its ``graph``, if any). Read only its ``graph``: when the
-            network is rebuilt without the data (continued training checks it against the
-            fitted one; :func:`~stgraph_sklearn.io.load_model` rebuilds it), ``sequences``
-            holds one object with just the ``graph`` of the training input.
+            The training input (its ``graph``, if any). Read only its ``graph`` and
+            ``feature_shapes``: when the network is rebuilt without the data (continued
+            training checks it against the fitted one; :func:`~stgraph_sklearn.io.load_model`
+            rebuilds it), ``sequences`` holds one object with just those two of the training
+            input.
 
         Returns
         -------
@@ -761,13 +762,11 @@ class NeuralSegmenter(BaseSegmenter):
         the current parameters build is compared with the fitted one (its layers and the
         shapes of its weights).
         """
-        import types
         import warnings
 
         with torch.random.fork_rng(devices=[]), warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            graph = types.SimpleNamespace(graph=getattr(self, "_input_graph", None))
-            module = self.build_module(self.modalities_, len(self.classes_), [graph])
+            module = self._rebuild_module(getattr(self, "_input_graph", None))
         fitted = self.net_.module_
 
         def shapes(m):
@@ -782,6 +781,17 @@ class NeuralSegmenter(BaseSegmenter):
             "after fit changes the parameters, not the network. Set them back to continue "
             "with this network, or fit anew (warm_start=False)."
         )
+
+    def _rebuild_module(self, input_graph):
+        """``build_module`` without the training data, from what ``fit`` kept of it.
+
+        ``sequences`` is one stand-in holding the training input's ``graph`` and its
+        ``feature_shapes`` (``modalities_``), all ``build_module`` may read of the data.
+        """
+        import types
+
+        stand_in = types.SimpleNamespace(graph=input_graph, feature_shapes=dict(self.modalities_))
+        return self.build_module(self.modalities_, len(self.classes_), [stand_in])
 
     def _continue(self, seqs, targets, epochs):
         """Train the fitted net for ``epochs`` more epochs (fresh seed per continuation)."""

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import types
 
 import numpy as np
 
@@ -245,7 +244,7 @@ class _Decoder:
         graph = self.value(node["input_graph"])
         est._input_graph = graph
         n_classes = len(est.classes_)
-        module = est.build_module(est.modalities_, n_classes, [types.SimpleNamespace(graph=graph)])
+        module = est._rebuild_module(graph)
         criterion = est._criterion([np.arange(n_classes)])
         net = est._make_net(module, criterion, 0, 0)
         net.initialize()

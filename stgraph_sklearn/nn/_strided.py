@@ -56,6 +56,9 @@ class StridedTemporal(nn.Module):
         """Reinitialise the stages."""
         self.temporal.reset_parameters()
 
+    def extra_repr(self) -> str:
+        return f"stride={self.stride}"
+
     def reach(self, inner_reach: int) -> int:
         """Frames each way an output depends on, given the stages' reach in groups.
 

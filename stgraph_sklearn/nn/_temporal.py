@@ -430,6 +430,9 @@ class MultiStageTCN(nn.Module):
     def _strided_refinement(self):
         return self.refinement_stride > 1 and len(self.stages) > 1
 
+    def extra_repr(self) -> str:
+        return f"refinement_stride={self.refinement_stride}" if self._strided_refinement() else ""
+
     def _combine_reach(self, walk):
         # the reach walk of nn._streaming: strided refinement stages count in input frames
         first, rest = walk(self.stages[0]), [walk(s) for s in islice(self.stages, 1, None)]

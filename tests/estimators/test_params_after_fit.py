@@ -8,7 +8,8 @@ import torch
 from sklearn.model_selection import GridSearchCV, GroupKFold
 from sklearn.utils._param_validation import InvalidParameterError
 
-from stgraph_sklearn.estimators import AdaptiveGraphSegmenter, MSTCNSegmenter
+from stgraph_sklearn.data import SensorGraph
+from stgraph_sklearn.estimators import AdaptiveGraphSegmenter, MSTCNSegmenter, STGCNSegmenter
 from stgraph_sklearn.io import load_model, save_model
 from stgraph_sklearn.utils import check_device
 
@@ -55,6 +56,41 @@ def test_warm_start_refuses_an_architecture_changed_after_fit(toy):
     with pytest.raises(ValueError, match=r"MSTCNSegmenter\.partial_fit: the parameters no"):
         seg.partial_fit(X, y)
     seg.set_params(hidden_channels=8, lr=1e-3)
+    assert len(seg.fit(X, y).history_) == 2
+
+
+@pytest.mark.parametrize(
+    ("cls", "name"), [(STGCNSegmenter, "graph"), (AdaptiveGraphSegmenter, "prior_graph")]
+)
+def test_a_given_sensor_graph_continues_training_and_saves(toy, tmp_path, cls, name):
+    """Check that a segmenter given its graph as a SensorGraph can continue training and be
+    saved: the network rebuilt without the data (to compare it with the fitted one, and in
+    load_model) failed with an AttributeError from inside resolve_graph."""
+    X, y = toy
+    nodes = [f"x:{i}" for i in range(X[0].shape[1])]
+    chain = SensorGraph([[0, 1, 1, 2, 2, 3], [1, 0, 2, 1, 3, 2]], node_names=nodes)
+    seg = cls(**TINY, warm_start=True, **{name: chain}).fit(X, y)
+    assert len(seg.fit(X, y).partial_fit(X, y).history_) == 3
+    save_model(seg, tmp_path / "m.stgm")
+    np.testing.assert_array_equal(
+        load_model(tmp_path / "m.stgm").predict(X[:1])[0], seg.predict(X[:1])[0]
+    )
+
+
+@pytest.mark.parametrize("name", ["stage_stride", "refinement_stride"])
+def test_a_stride_changed_after_fit_is_an_architecture_change(toy, tmp_path, name):
+    """Check that warm_start, partial_fit and save_model refuse a stride set after fit, as
+    any other parameter that builds another network: they went on with the fitted stride
+    while get_params described another model."""
+    X, y = toy
+    seg = AdaptiveGraphSegmenter(**TINY, warm_start=True).fit(X, y)
+    seg.set_params(**{name: 2})
+    for call in (lambda: seg.fit(X, y), lambda: seg.partial_fit(X, y)):
+        with pytest.raises(ValueError, match=rf"no longer describe .*{name}=1 -> 2"):
+            call()
+    with pytest.raises(ValueError, match=rf"save_model: .*{name}=1 -> 2"):
+        save_model(seg, tmp_path / "m.stgm")
+    seg.set_params(**{name: "auto"})  # "auto" resolved to 1 in fit: the fitted network
     assert len(seg.fit(X, y).history_) == 2
 
 
