@@ -167,3 +167,38 @@ def test_count_parameters_refuses_what_is_not_an_estimator(bad):
     fitted models without a network)."""
     with pytest.raises(TypeError, match=r"^count_parameters: 'estimator' must be a segmenter"):
         count_parameters(bad)
+
+
+@pytest.mark.parametrize("cv", [0, 1])
+def test_an_int_cv_below_two_with_groups_names_the_function(cv):
+    """Check that cv=1 with groups gets the function's message, as without groups: the
+    GroupKFold built for it raised scikit-learn's bare n_splits error."""
+    X, y = _toy()
+    with pytest.raises(ValueError, match=rf"^evaluate_segmenters: cv={cv} could not split"):
+        evaluate_segmenters({"m": FrameClassifierSegmenter()}, X, y, groups=[0, 0, 1, 1], cv=cv)
+
+
+def test_count_parameters_sees_through_a_fitted_search():
+    """Check that a tuned model counts its best network: a search (alone, at the end of a
+    pipeline, or of pipelines) gave None, the value for models without a network, so
+    evaluate_segmenters showed a tuned neural model's size as '-'."""
+    from sklearn.model_selection import GridSearchCV, GroupKFold
+
+    X, y = _toy()
+    seg = MSTCNSegmenter(hidden_channels=4, n_stages=1, n_layers=2, max_epochs=1, random_state=0)
+    grid = {"hidden_channels": [4]}
+    search = GridSearchCV(seg, grid, cv=GroupKFold(2))
+    with pytest.raises(NotFittedError, match=r"count_parameters: this GridSearchCV instance"):
+        count_parameters(search)
+    expected = count_parameters(MSTCNSegmenter(**seg.get_params()).fit(X, y))
+    groups = [0, 0, 1, 1]
+    assert count_parameters(search.fit(X, y, groups=groups)) == expected
+    outer = make_segmentation_pipeline(GridSearchCV(seg, grid, cv=GroupKFold(2)))
+    in_pipeline = count_parameters(
+        make_segmentation_pipeline(MSTCNSegmenter(**seg.get_params())).fit(X, y)
+    )
+    assert count_parameters(outer.fit(X, y, gridsearchcv__groups=groups)) == in_pipeline
+    of_pipes = GridSearchCV(
+        make_segmentation_pipeline(seg), {"mstcnsegmenter__hidden_channels": [4]}, cv=GroupKFold(2)
+    )
+    assert count_parameters(of_pipes.fit(X, y, groups=groups)) == in_pipeline

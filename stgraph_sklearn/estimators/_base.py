@@ -6,8 +6,6 @@ Subclasses implement ``_fit(sequences, targets)`` and ``_predict_proba_one(seque
 
 from __future__ import annotations
 
-import contextlib
-
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -24,7 +22,7 @@ from ..data import (
 )
 from ..exceptions import MissingSensorWarning, StgraphWarning, warn
 from ..metrics import frame_accuracy_score
-from ..utils import check_numeric_params
+from ..utils import check_numeric_params, unchanged_on_error
 
 __all__ = ["BaseSegmenter"]
 
@@ -159,29 +157,11 @@ class BaseSegmenter(ClassifierMixin, BaseEstimator):
             The fitted segmenter.
         """
         self._validate_params()
-        with self._unchanged_on_error():
+        with unchanged_on_error(self):
             seqs = self._check_X(X, reset=True)
             targets = self._encode_labels(y, seqs, reset=True)
             self._fit(seqs, targets)
         return self
-
-    @contextlib.contextmanager
-    def _unchanged_on_error(self):
-        """Put the estimator's attributes back as they were if the block raises.
-
-        ``fit`` sets ``modalities_``, ``node_names_`` and ``classes_`` while it checks its
-        input: a refused fit would otherwise leave an unfitted estimator that
-        ``check_is_fitted`` passes, or overwrite a fitted one's classes so that its next
-        ``predict`` fails. (Epochs a warm start trained before an error stay trained: the
-        network is not copied.)
-        """
-        before = dict(vars(self))
-        try:
-            yield
-        except BaseException:
-            vars(self).clear()
-            vars(self).update(before)
-            raise
 
     def _validate_params(self):
         """scikit-learn's parameter validation, and no ``True``/``False`` for a number.

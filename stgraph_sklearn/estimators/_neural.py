@@ -24,7 +24,7 @@ from ..nn import (
     receptive_field,
     temporal_reach,
 )
-from ..utils import check_device, seed_from
+from ..utils import check_device, seed_from, unchanged_on_error
 from ._base import BaseSegmenter
 from ._batching import (
     SequenceDataset,
@@ -720,7 +720,7 @@ class NeuralSegmenter(BaseSegmenter):
             return super().fit(X, y)
         self._validate_params()
         self._check_params_describe_net("fit with warm_start=True")
-        with self._unchanged_on_error():
+        with unchanged_on_error(self):
             seqs = self._check_X(X, reset=False)
             targets = self._encode_labels(y, seqs, reset=False)
             return self._continue(seqs, targets, self.max_epochs)
@@ -746,7 +746,7 @@ class NeuralSegmenter(BaseSegmenter):
             self._validate_params()
         else:
             self._check_params_describe_net("partial_fit")
-        with self._unchanged_on_error():
+        with unchanged_on_error(self):
             seqs = self._check_X(X, reset=first)
             targets = self._encode_labels(y, seqs, reset=first, classes=classes)
             if first:

@@ -28,7 +28,9 @@ def count_parameters(estimator):
 
     Parameters
     ----------
-    estimator : fitted segmenter or Pipeline
+    estimator : fitted segmenter, Pipeline or search
+        A pipeline counts its final step, a fitted ``GridSearchCV`` (or any search with
+        ``best_estimator_``) its best model (:func:`~stgraph_sklearn.utils.final_estimator`).
 
     Returns
     -------
@@ -51,6 +53,12 @@ def count_parameters(estimator):
         )
     final = final_estimator(estimator)
     net = getattr(final, "net_", None)
+    if net is None and hasattr(final, "refit") and hasattr(final, "estimator"):
+        check_is_fitted(  # a search not fitted yet (a fitted one gave its best_estimator_)
+            final,
+            msg="count_parameters: this %(name)s instance is not fitted yet. Fit it before "
+            "counting the parameters of its best model.",
+        )
     if net is None:
         if hasattr(final, "build_module"):  # a neural segmenter (as io tells them apart)
             check_is_fitted(
@@ -167,8 +175,6 @@ def evaluate_segmenters(estimators, X, y, groups=None, *, cv=None, background=No
                 f"Got {n_units}; pass more, or a 'cv' of your own."
             )
         cv = GroupKFold(n_splits=min(5, n_units)) if groups is not None else min(5, n_units)
-    elif groups is not None and isinstance(cv, numbers.Integral) and not isinstance(cv, bool):
-        cv = GroupKFold(n_splits=int(cv))  # an int with groups: folds by subject, as the default
     splits = _splits(cv, X, y, groups, caller)
     rows = []
     for fold, (train, test) in enumerate(splits):
@@ -200,7 +206,11 @@ def evaluate_segmenters(estimators, X, y, groups=None, *, cv=None, background=No
 def _splits(cv, X, y, groups, caller):
     """The (train, test) index arrays of ``cv`` over ``X``, every index checked."""
     try:
-        splits = [(np.asarray(tr), np.asarray(te)) for tr, te in check_cv(cv).split(X, y, groups)]
+        if groups is not None and isinstance(cv, numbers.Integral) and not isinstance(cv, bool):
+            splitter = GroupKFold(n_splits=int(cv))  # with groups, by subject as the default
+        else:
+            splitter = check_cv(cv)
+        splits = [(np.asarray(tr), np.asarray(te)) for tr, te in splitter.split(X, y, groups)]
     except (ValueError, TypeError) as exc:
         reraise_as(
             exc,

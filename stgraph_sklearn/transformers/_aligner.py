@@ -6,7 +6,7 @@ import numbers
 from functools import partial
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
@@ -18,6 +18,7 @@ from ._common import (
     _KeepsFeatureNamesMixin,
     _sequence_feature_names,
     _transformer_tags,
+    fit_context,
 )
 
 __all__ = ["ModalityAligner"]
@@ -392,7 +393,7 @@ class ModalityAligner(
             gap = gap.get(modality, _DEFAULT_MAX_GAP)
         return np.inf if gap is None else float(gap)
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context
     def fit(self, X, y=None):
         """Record the modality layout of the training recordings.
 

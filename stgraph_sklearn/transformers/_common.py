@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
+from sklearn.base import _fit_context
 from sklearn.utils.validation import check_is_fitted
 
 from ..data import (
@@ -17,7 +20,20 @@ from ..data import (
     node_feature_names,
     qualified_node_names,
 )
-from ..utils import check_numeric_params
+from ..utils import check_numeric_params, unchanged_on_error
+
+
+def fit_context(fit):
+    """Decorate a transformer's ``fit``: parameters validated first, as scikit-learn's own
+    ``_fit_context`` does, and nothing changed when it raises (a refused ``fit`` left
+    attributes that ``check_is_fitted`` passed, or a half-updated fitted transformer)."""
+
+    @functools.wraps(fit)
+    def atomic_fit(self, *args, **kwargs):
+        with unchanged_on_error(self):
+            return fit(self, *args, **kwargs)
+
+    return _fit_context(prefer_skip_nested_validation=True)(atomic_fit)
 
 
 def _validate_X(X, caller, *, allow_graph_sequences=False):

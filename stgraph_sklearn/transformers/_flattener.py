@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils._set_output import ADAPTERS_MANAGER, _get_output_config
 from sklearn.utils.validation import check_is_fitted
@@ -17,6 +17,7 @@ from ._common import (
     _sequence_feature_names,
     _split_feature_names,
     _transformer_tags,
+    fit_context,
 )
 
 __all__ = ["FrameFeatureFlattener"]
@@ -160,7 +161,7 @@ class FrameFeatureFlattener(
         )
         return items, layout
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context
     def fit(self, X, y=None):
         """Record the layout and the output feature names.
 

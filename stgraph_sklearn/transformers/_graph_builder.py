@@ -5,7 +5,7 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
@@ -25,6 +25,7 @@ from ._common import (
     _KeepsFeatureNamesMixin,
     _sequence_feature_names,
     _transformer_tags,
+    fit_context,
 )
 
 __all__ = ["SensorGraphBuilder"]
@@ -190,7 +191,7 @@ class SensorGraphBuilder(
         self.self_loops = self_loops
         self.normalize = normalize
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context
     def fit(self, X, y=None):
         """Build the graph on aligned training recordings.
 

@@ -8,7 +8,7 @@ from functools import lru_cache, partial
 
 import numpy as np
 from scipy.signal import butter, sosfiltfilt
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
@@ -23,6 +23,7 @@ from ._common import (
     _sequence_feature_names,
     _split_feature_names,
     _transformer_tags,
+    fit_context,
 )
 
 __all__ = ["NodeFeatureExtractor"]
@@ -191,7 +192,7 @@ class NodeFeatureExtractor(
                     names += [f"{stat}_{w:g}s_{c}" for c in channels]
         return np.asarray(names, dtype=object)
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context
     def fit(self, X, y=None):
         """Check the parameters and record the modality layout.
 

@@ -6,7 +6,7 @@ import warnings
 from functools import partial
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted
 
@@ -17,6 +17,7 @@ from ._common import (
     _replace_values,
     _sequence_feature_names,
     _transformer_tags,
+    fit_context,
 )
 
 __all__ = ["SequenceScaler"]
@@ -95,7 +96,7 @@ class SequenceScaler(
     def __init__(self, per="node"):
         self.per = per
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context
     def fit(self, X, y=None):
         """Compute the NaN-aware mean and standard deviation on the training recordings.
 

@@ -7,11 +7,13 @@ returns the segmenter at the end of a pipeline (or the estimator itself),
 ``iso_datetimes`` reads ISO 8601 text as datetimes (the sensor tables and segment tables),
 ``check_seconds`` refuses times that cannot be seconds (Unix milliseconds) and
 ``check_not_bool`` refuses ``True``/``False`` for a numeric parameter (of an estimator:
-``check_numeric_params``).
+``check_numeric_params``) and ``unchanged_on_error`` puts an estimator back as it was when a
+``fit`` raises.
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
 import numbers
 
@@ -24,6 +26,7 @@ __all__ = [
     "is_positive_number",
     "iso_datetimes",
     "seed_from",
+    "unchanged_on_error",
 ]
 
 # Seconds beyond this (Unix time after the year 5138) are another unit: Unix milliseconds
@@ -199,16 +202,22 @@ def is_positive_number(value):
 
 
 def final_estimator(estimator):
-    """The last step of a pipeline, or ``estimator`` itself if it is not one.
+    """The model that predicts: the last step of a pipeline, the best model of a fitted search.
+
+    Pipelines and fitted searches (``best_estimator_``, as ``GridSearchCV`` and
+    ``RandomizedSearchCV`` refit it) are unwrapped in turn, so a pipeline ending in a search
+    of pipelines gives the segmenter at the end of the best one.
 
     Parameters
     ----------
-    estimator : estimator or sklearn.pipeline.Pipeline
+    estimator : estimator, sklearn.pipeline.Pipeline or fitted search
 
     Returns
     -------
     estimator
-        ``estimator.steps[-1][1]`` for a pipeline, else ``estimator``.
+        ``estimator.steps[-1][1]`` for a pipeline and ``estimator.best_estimator_`` for a
+        fitted search, unwrapped until neither applies; ``estimator`` itself otherwise (an
+        unfitted search too).
 
     Examples
     --------
@@ -219,7 +228,13 @@ def final_estimator(estimator):
     >>> final_estimator(make_pipeline(StandardScaler(), LogisticRegression()))
     LogisticRegression()
     """
-    return estimator.steps[-1][1] if hasattr(estimator, "steps") else estimator
+    while True:
+        if hasattr(estimator, "steps"):
+            estimator = estimator.steps[-1][1]
+        elif hasattr(estimator, "best_estimator_"):
+            estimator = estimator.best_estimator_
+        else:
+            return estimator
 
 
 def check_device(device, caller="check_device"):
@@ -303,3 +318,40 @@ def seed_from(random_state):
     if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
         return int(random_state) % (2**31)
     return int(check_random_state(random_state).randint(0, 2**31 - 1))
+
+
+@contextlib.contextmanager
+def unchanged_on_error(estimator):
+    """Put an estimator's attributes back as they were if the block raises.
+
+    ``fit`` sets fitted attributes while it checks its input: a refused fit would otherwise
+    leave an unfitted estimator that ``check_is_fitted`` passes, or a fitted one half
+    updated (new attributes beside old ones). The attributes are restored by reference,
+    not copied: objects the block changed in place stay changed (a warm start's network).
+
+    Parameters
+    ----------
+    estimator : object
+        The estimator whose ``fit`` runs in the block.
+
+    Examples
+    --------
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from stgraph_sklearn.utils import unchanged_on_error
+    >>> scaler = StandardScaler()
+    >>> try:
+    ...     with unchanged_on_error(scaler):
+    ...         scaler.mean_ = 0.0
+    ...         raise ValueError("refused")
+    ... except ValueError:
+    ...     pass
+    >>> hasattr(scaler, "mean_")
+    False
+    """
+    before = dict(vars(estimator))
+    try:
+        yield
+    except BaseException:
+        vars(estimator).clear()
+        vars(estimator).update(before)
+        raise

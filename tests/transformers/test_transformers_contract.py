@@ -203,3 +203,43 @@ def test_other_node_names_within_fit(estimator, kind, recordings, aligned):
     X[2] = _renamed(X[2], ["pan", "board", "bowl"])
     with pytest.raises(ValueError, match=r"X\[2\] modality 'accel' has node names \['accel:pan'"):
         clone(estimator).fit(X)
+
+
+REFUSED_FITS = [
+    # (transformer whose fit is refused, data, a fitted-state attribute fit sets early)
+    (ModalityAligner(method={"nope": "hold"}), "feature_names_in_"),
+    (ModalityAligner(max_gap={"nope": 1.0}), "methods_"),
+    (SensorGraphBuilder(strategy="edges"), "k_"),
+]
+
+
+@pytest.mark.parametrize(("transformer", "early"), REFUSED_FITS, ids=repr)
+def test_a_refused_fit_changes_nothing(transformer, early):
+    """Check that a fit that raises leaves the transformer as it was: it left the attributes
+    set before the error, so check_is_fitted passed and transform failed with an
+    AttributeError, and a refused refit left a half-updated transformer."""
+    X = [np.random.RandomState(0).randn(50, 4, 3) for _ in range(2)]
+    with pytest.raises(ValueError):
+        transformer.fit(X)
+    assert not hasattr(transformer, early)
+    with pytest.raises(NotFittedError):
+        transformer.transform(X)
+    fitted = SensorGraphBuilder(strategy="knn", k=2).fit(X)
+    before = {k: v for k, v in vars(fitted).items()}
+    with pytest.raises(ValueError, match="edges"):
+        fitted.set_params(strategy="edges").fit(X)
+    assert {k: v for k, v in vars(fitted).items() if k != "strategy"} == {
+        k: v for k, v in before.items() if k != "strategy"
+    }
+
+
+def test_a_scaler_refused_for_overflow_stays_unfitted():
+    """Check that SequenceScaler refused for values too large for a variance is not left
+    with the statistics it had begun to fill."""
+    huge = [np.full((20, 2, 2), 1e200) * np.arange(20)[:, None, None]]
+    with pytest.raises(ValueError, match="SequenceScaler"):
+        SequenceScaler().fit(huge)
+    scaler = SequenceScaler()
+    with pytest.raises(ValueError):
+        scaler.fit(huge)
+    assert not [k for k in vars(scaler) if k.endswith("_")]
