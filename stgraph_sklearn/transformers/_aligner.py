@@ -86,8 +86,12 @@ def _resample_points(tv, vv, s, method, max_gap, dt):
     val[near_left] = vv[jm[near_left]]
     val[near_right] = vv[jm[near_right] + 1]
     out[mid] = val
-    out[before] = vv[0]
     out[after] = vv[-1]
+    if method == "hold" and np.isinf(max_gap):
+        # a state logged at its changes: unknown before its first change (no half-period
+        # reach into the past, which would show it before it happened) and held to the end
+        return out
+    out[before] = vv[0]
     outside = (s < tv[0] - dt / 2) | (s > tv[-1] + dt / 2)
     out[outside] = np.nan
     return out
@@ -264,7 +268,10 @@ class ModalityAligner(
           amplitude on 30 fps frames, a 20 Hz one about 23 % instead of aliasing at full power
           to 10 Hz). The window edges are mapped through the clock correction too.
         - ``"hold"`` (categorical streams): the last valid sample at or before ``s_f``
-          (sample-and-hold).
+          (sample-and-hold). With ``max_gap=None`` (a state logged at its changes) frames
+          before the first sample are NaN and the last sample holds to the end of the
+          timeline; otherwise the first and last samples cover half a sampling period
+          beyond them, as for the other methods.
         - ``"nearest"``: the nearest valid sample (the earlier one on ties).
         - a dict ``{modality: method}``: per modality; unlisted modalities use ``"linear"``.
     max_gap : float, None or dict, default=0.25

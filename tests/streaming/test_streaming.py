@@ -82,11 +82,19 @@ def _stream(model, rec, rng, rates, offset=0.0):
     [
         (MSTCNSegmenter(lookahead=0, **TINY), True, {"acc": 50.0, "vid": 8.0}),
         (MSTCNSegmenter(lookahead=0, **TINY), "max_gap", None),
+        (MSTCNSegmenter(lookahead=0, **TINY), "hold", None),
         (AdaptiveGraphSegmenter(lookahead=3, **TINY), True, None),  # the rates learned in fit
         (AdaptiveGraphSegmenter(lookahead=0, **TINY), False, {"acc": 50.0, "vid": 8.0}),
         (FrameClassifierSegmenter(LogisticRegression(max_iter=300)), True, None),
     ],
-    ids=["mstcn", "mstcn-max-gap-per-modality", "graph-lookahead", "graph-raw", "frame-classifier"],
+    ids=[
+        "mstcn",
+        "mstcn-max-gap-per-modality",
+        "mstcn-held-state",
+        "graph-lookahead",
+        "graph-raw",
+        "frame-classifier",
+    ],
 )
 def test_streamed_labels_equal_offline_predictions(recordings, segmenter, features, rates):
     """Check that random chunks, irregular stamps and drop-outs give predict's labels exactly."""
@@ -95,6 +103,10 @@ def test_streamed_labels_equal_offline_predictions(recordings, segmenter, featur
         model.steps.pop(1)
     if features == "max_gap":  # the accelerometers' drop-outs bridged, the video's not
         model.set_params(modalityaligner__max_gap={"acc": None, "vid": 0.1})
+    if features == "hold":  # the video as a state held from its first sample to the end
+        model.set_params(
+            modalityaligner__method={"vid": "hold"}, modalityaligner__max_gap={"vid": None}
+        )
     y = [_labels(r) for r in recordings]
     model.fit(recordings, y)
     rng = np.random.RandomState(1)

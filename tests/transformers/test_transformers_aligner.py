@@ -298,6 +298,26 @@ def test_a_sensor_logged_at_its_changes_is_held_by_a_per_modality_max_gap():
     assert aligner.max_gap_for("acc") == 0.25 and aligner.max_gap_for("door") == np.inf
 
 
+def test_a_state_logged_at_its_changes_is_unknown_before_and_held_after():
+    """Check that a change-logged state (method 'hold', max_gap None) is NaN before its first
+    change and held to the end: its median time between changes counted as a sampling
+    period, so 'open' showed up to half of it (minutes) before the door opened, and the last
+    state became NaN long before the recording ended."""
+    times = np.array([300.0, 420.0, 900.0])  # opened, closed, opened again
+    door = Modality(np.array([[1.0], [0.0], [1.0]]), timestamps=times)
+    rec = Recording({"door": door}, frame_rate=1.0, n_frames=1200)
+    aligner = ModalityAligner(method={"door": "hold"}, max_gap={"door": None})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MissingSensorWarning)
+        (out,) = aligner.fit_transform([rec])
+    values = out.modalities["door"].values[:, 0, 0]
+    t = out.frame_times
+    assert np.isnan(values[t < 300]).all()
+    np.testing.assert_array_equal(values[(t >= 300) & (t < 420)], 1.0)
+    np.testing.assert_array_equal(values[(t >= 420) & (t < 900)], 0.0)
+    np.testing.assert_array_equal(values[t >= 900], 1.0)  # open until the end
+
+
 def test_a_sparse_modality_faster_than_the_frames_is_not_warned_about():
     """Check that a 2 Hz sensor on 0.5-fps frames (averaged over each frame's window) gets
     no warning about step signals, which do not apply to it."""
