@@ -748,6 +748,8 @@ def main(argv=None, *, stream=None):
         message = " ".join(str(exc).split()) or type(exc).__name__
         if isinstance(exc, KeyError):
             message = f"missing entry {message}"
+        elif isinstance(exc, MemoryError) and args.command == "stream":
+            message = f"not enough memory: {message}"  # the stream names the time jump
         elif isinstance(exc, MemoryError):
             message = (
                 f"not enough memory ({message}); check --frame-rate (the frames per second "

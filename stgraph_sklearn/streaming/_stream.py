@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import numbers
 
@@ -492,8 +493,27 @@ class SegmentationStream:
         # never past the recording's length so far (last sample plus a period, in frames)
         length = round(max(b.last_time + b.period for b in started) * fr)
         ready = min(length, *(n for n in limits if n is not None))
-        self._resample_until(ready)
-        return self._emit(self._n_aligned - self._after)
+        with self._frames_fit_in_memory(ready, "partial_predict"):
+            self._resample_until(ready)
+            return self._emit(self._n_aligned - self._after)
+
+    @contextlib.contextmanager
+    def _frames_fit_in_memory(self, n_frames, caller):
+        """Name the time jump behind a MemoryError: a stream labels every frame of a gap."""
+        first = self._n_aligned
+        try:
+            yield
+        except MemoryError as exc:
+            self._closed = True  # the buffered samples would fail the same way on every call
+            newest = max(self._last_stamp, key=self._last_stamp.get)
+            raise MemoryError(
+                f"SegmentationStream.{caller}: not enough memory to label frames {first} to "
+                f"{n_frames} at once ({(n_frames - first) / self.frame_rate:.6g} s of the "
+                f"timeline, up to the {newest!r} sample at {self._last_stamp[newest]!r} s): a "
+                "stream labels every frame of a gap in its timestamps. Check them for a jump "
+                "(a clock reset, or Unix times on a stream that began near 0); this stream is "
+                f"closed, start a new one. ({exc})"
+            ) from exc
 
     def close(self, n_frames=None):
         """End the stream and label its remaining frames.
@@ -533,7 +553,8 @@ class SegmentationStream:
                 )
             n_total = int(n_frames)
         self._closed = True
-        self._resample_until(n_total)
-        head = self._emit(n_total)
+        with self._frames_fit_in_memory(n_total, "close"):
+            self._resample_until(n_total)
+            head = self._emit(n_total)
         tail = self._table(self._frames.close())
         return pd.concat([head, tail], ignore_index=True)

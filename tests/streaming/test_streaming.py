@@ -289,6 +289,52 @@ def test_stream_on_an_absolute_clock_starts_at_its_first_sample(causal_model, of
     np.testing.assert_array_equal(base["time"], np.arange(rec.n_frames) / FPS)
 
 
+def test_a_time_jump_too_long_for_memory_is_named_and_closes_the_stream(
+    causal_model, monkeypatch, capsys, tmp_path
+):
+    """Check that a glitched timestamp (Unix time on a stream from 0) whose gap cannot be
+    labelled in memory names the jump: numpy's bare MemoryError came from deep inside, and
+    the command line blamed --frame-rate and the number of recordings."""
+    rng = np.random.RandomState(0)
+    stream = causal_model.stream(frame_rate=FPS, rates={"acc": 50.0, "vid": 8.0})
+    stream.partial_predict(
+        {
+            "acc": (np.arange(50) / 50, rng.randn(50, 3, 2)),
+            "vid": (np.arange(8) / 8, rng.randn(8, 4)),
+        }
+    )
+    resample = SegmentationStream._resample_until
+
+    def limited(self, n_frames):  # as numpy fails for 5e10 frames, without allocating them
+        if n_frames - self._n_aligned > 10**6:
+            raise MemoryError("Unable to allocate 380. GiB")
+        return resample(self, n_frames)
+
+    monkeypatch.setattr(SegmentationStream, "_resample_until", limited)
+    jump = {
+        "acc": (np.array([1.7e9]), rng.randn(1, 3, 2)),
+        "vid": (np.array([1.7e9]), rng.randn(1, 4)),
+    }
+    with pytest.raises(
+        MemoryError,
+        match=r"partial_predict: not enough memory to label frames .* 1700000000\.0 s.*jump.*closed",
+    ):
+        stream.partial_predict(jump)
+    with pytest.raises(ValueError, match="closed"):
+        stream.partial_predict({})
+    from stgraph_sklearn.cli import main
+
+    lines = ["modality,time,values", "acc,0.0," + ",".join(["0.5"] * 6), "vid,0.0,1,2,3,4"]
+    lines += ["acc,1700000000.0," + ",".join(["0.5"] * 6), "vid,1700000000.0,1,2,3,4"]
+    (tmp_path / "samples.csv").write_text("\n".join(lines) + "\n")
+    args = ["stream", "--model", _write_model(causal_model, tmp_path), "--frame-rate", "10"]
+    args += ["--rate", "acc=50", "--rate", "vid=8", "--input", str(tmp_path / "samples.csv")]
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert "error: not enough memory: SegmentationStream.partial_predict" in err
+    assert "--frame-rate" not in err and "recordings" not in err
+
+
 def test_stream_starts_at_the_earliest_first_sample_of_the_modalities(causal_model):
     """Check that frame 0 is at the earliest first sample even when that modality starts in a
     later chunk, as recording_from_dataframes starts a recording."""
