@@ -21,6 +21,7 @@ The generic CSV folder layout::
 from __future__ import annotations
 
 import re
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -301,6 +302,13 @@ def write_predictions(out, recordings, y_pred, segments):
     paths : list of Path
         The files written.
 
+    Raises
+    ------
+    ValueError
+        If two recordings have the same name, or a name is not a plain file name (it holds
+        ``"/"`` or ``"\\"``, or is ``"."``, ``".."`` or empty); checked before anything is
+        written.
+
     Notes
     -----
     ``segments.csv`` is in the layout :func:`read_csv_folder` reads: ``recording``, ``start``,
@@ -310,9 +318,23 @@ def write_predictions(out, recordings, y_pred, segments):
     end exclusive) and ``start_s`` and ``end_s`` (seconds from frame 0). Copied next to the
     recordings, it labels every frame as predicted, so corrected predictions can be trained on.
     """
+    names = recording_names(recordings)
+    for i, name in enumerate(names):  # each names a file in `out`, and only there
+        if name in ("", ".", "..") or "/" in name or "\\" in name:
+            raise ValueError(
+                f"write_predictions: the name of recordings[{i}] names its label file "
+                "<name>.txt in out, so it must be a plain file name (no '/' or '\\', not '.', "
+                f"'..' or empty). Got {name!r}; rename it with recording.replace(name=...)."
+            )
+    repeated = sorted(n for n, count in Counter(names).items() if count > 1)
+    if repeated:
+        raise ValueError(
+            "write_predictions: the names of 'recordings' must be distinct, as each names its "
+            f"label file <name>.txt. Got {repeated[:5]} more than once; rename them with "
+            "recording.replace(name=...)."
+        )
     out = Path(out).expanduser()  # one destination: pandas would expand "~" for segments.csv
     out.mkdir(parents=True, exist_ok=True)
-    names = recording_names(recordings)
     paths = []
     for name, labels in zip(names, y_pred, strict=True):
         file = out / f"{name}.txt"

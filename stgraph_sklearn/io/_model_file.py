@@ -13,6 +13,7 @@ import os
 import numpy as np
 
 from .._version import __version__
+from ..exceptions import StgraphWarning, warn
 from ..utils import check_device, final_estimator
 
 __all__ = ["FORMAT_VERSION", "load_model", "save_model"]
@@ -21,7 +22,7 @@ __all__ = ["FORMAT_VERSION", "load_model", "save_model"]
 FORMAT_VERSION = 1
 _MAGIC = "stgraph_sklearn.model"
 # Parameters that configure training only and cannot be plain data; saved as their defaults.
-_TRAINING_ONLY = {"callbacks": None}
+_TRAINING_ONLY = {"callbacks": None, "accelerator": None}
 
 
 class _Unstorable(TypeError):
@@ -133,7 +134,10 @@ class _Encoder:
             raise _Unstorable(f"{_what(est)} at {path!r}")
         if isinstance(est, Pipeline):
             params = est.get_params(deep=False)
-            steps = [[name, self.estimator(step, f"{path}.{name}")] for name, step in est.steps]
+            steps = [
+                [name, step if _skipped(step) else self.estimator(step, f"{path}.{name}")]
+                for name, step in est.steps
+            ]
             rest = {k: v for k, v in params.items() if k not in ("steps", "memory")}
             return {"class": key, "steps": steps, "params": self.value(rest, f"{path}.params")}
         params = est.get_params(deep=False)
@@ -155,6 +159,11 @@ class _Encoder:
             node["criterion"] = self.value(dict(net.criterion_.state_dict()), f"{path}.criterion")
             node["history"] = json.loads(json.dumps(list(net.history), default=_json_default))
         return node
+
+
+def _skipped(step):
+    """Whether a pipeline step is turned off (``None`` or ``"passthrough"``): stored as is."""
+    return step is None or (isinstance(step, str) and step == "passthrough")
 
 
 def _nn_module_name(cls):
@@ -225,7 +234,10 @@ class _Decoder:
         cls = classes[node["class"]]
         params = self.value(node["params"])
         if "steps" in node:
-            steps = [(name, self.estimator(step, device)) for name, step in node["steps"]]
+            steps = [
+                (name, step if _skipped(step) else self.estimator(step, device))
+                for name, step in node["steps"]
+            ]
             return cls(steps, **params)
         if "device" in params:
             params["device"] = device
@@ -324,7 +336,9 @@ def save_model(estimator, path):
     weights and fitted arrays are tensors, everything else (the classes, their parameters,
     class labels, node and modality names, transformer state) is JSON in its metadata, with
     the library, torch and scikit-learn versions. Loading it runs no pickled code. Optimizer
-    state and training-only parameters (``callbacks``, a ``RandomState``) are not stored.
+    state and training-only parameters (``callbacks``, ``accelerator``, a ``RandomState``) are
+    not stored: a loaded model has them as None. Steps of a pipeline turned off (``None`` or
+    ``"passthrough"``) are stored as such.
 
     Parameters
     ----------
@@ -379,7 +393,7 @@ def save_model(estimator, path):
     check_model_path(path)
     steps = getattr(estimator, "steps", None) or [("model", estimator)]
     for name, step in steps:
-        if step is None or step == "passthrough":
+        if _skipped(step):
             continue
         try:
             check_is_fitted(final_estimator(step))
@@ -424,7 +438,9 @@ def load_model(path, *, device=None):
         The model file.
     device : str, default=None
         Where the neural segmenters predict. Defaults to the device they were trained on if
-        it exists here, else ``"cpu"`` (a model trained on CUDA loads on a CPU-only machine).
+        it can be used here, else ``"cpu"`` with a
+        :class:`~stgraph_sklearn.exceptions.StgraphWarning` that names it (a model trained on
+        CUDA or on an Apple ``"mps"`` device loads on a CPU-only machine).
 
     Returns
     -------
@@ -436,8 +452,9 @@ def load_model(path, *, device=None):
     FileNotFoundError, IsADirectoryError
         If ``path`` does not exist or is a folder.
     ValueError
-        If the file is not a model file of this library (or is damaged), or was written by a
-        version whose format this one cannot read (the message names both versions).
+        If the file is not a model file of this library (or is damaged), was written by a
+        version whose format this one cannot read (the message names both versions), or
+        ``device`` is given and cannot be used on this machine.
     """
     import torch
     from safetensors import SafetensorError, safe_open
@@ -474,7 +491,14 @@ def load_model(path, *, device=None):
         )
     if device is None:
         device = saved_device
-        if device.startswith("cuda") and not torch.cuda.is_available():
+        try:  # the device it was trained on may not exist here ("mps", "cuda:1" on one GPU)
+            check_device(device, "load_model")
+        except ValueError:
+            warn(
+                f"load_model: {path} was saved with device={device!r}, which cannot be used on "
+                "this machine; the model is loaded on 'cpu'. Pass device= to choose another.",
+                StgraphWarning,
+            )
             device = "cpu"
     else:  # the fit's own check, before anything is rebuilt
         device = str(check_device(device, "load_model"))
@@ -490,7 +514,9 @@ def load_model(path, *, device=None):
 
 def _saved_device(tree):
     """The ``device`` parameter of the (last) neural segmenter in a saved tree, else "cpu"."""
-    node = tree["steps"][-1][1] if "steps" in tree else tree
+    node = tree
+    if "steps" in tree:  # the last step not turned off
+        node = ([step for _, step in tree["steps"] if not _skipped(step)] or [{}])[-1]
     params = node.get("params", {}).get("__dict__", [])
     for key, value in params:
         if key == "device":
