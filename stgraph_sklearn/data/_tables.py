@@ -25,6 +25,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from ..exceptions import StgraphWarning, warn
 from ..utils import check_seconds, iso_datetimes
 from ._containers import Modality, Recording
 from ._segments import _labels_array
@@ -84,6 +85,21 @@ def _shown(value):
     if isinstance(value, (np.floating, np.integer)):
         return repr(value.item())
     return repr(str(value)) if isinstance(value, pd.Timestamp | pd.Timedelta) else repr(value)
+
+
+def _seconds_text(seconds):
+    """Seconds for a message, to the microsecond without float noise or an exponent:
+    ``1700000000.5``, not ``1.7e+09``; ``0.3``, not ``0.30000000000000004``."""
+    return np.format_float_positional(float(seconds), precision=6, unique=True, trim="-")
+
+
+def _datetime_text(first, seconds):
+    """The datetime ``seconds`` after the Timestamp ``first``, to the microsecond, for a
+    message; None beyond the datetimes pandas represents."""
+    try:
+        return str(first + pd.Timedelta(seconds=float(seconds)).round("us"))
+    except (OverflowError, ValueError):
+        return None
 
 
 def _check_value_columns(df, columns, time_text, where):
@@ -329,6 +345,48 @@ def _modality_from_dataframe(df, *, time, nodes, rate, where, lines=False):
     return arr, tuple(groups), _channel_names(groups, nodes), clock, first
 
 
+def _check_spans_overlap(parts, part_where, where):
+    """Warn when the tables of one recording fall into groups whose time spans (first to last
+    sample) do not overlap, such as one table logged in UTC and one in local time: the
+    recording then spans them all, each table's sensors missing outside its own span."""
+    if len(parts) < 2:
+        return
+    spans = {}
+    for key, (arr, _, _, clock, first) in parts.items():
+        if "start" in clock:
+            lo = clock["start"]
+            hi = lo + (arr.shape[0] - 1) / clock["rate"]
+        else:
+            lo, hi = clock["timestamps"][0], clock["timestamps"][-1]
+        spans[key] = (float(lo), float(hi), first)
+    ordered = sorted(spans.values(), key=lambda span: span[0])
+    reach = ordered[0][1]
+    for lo, hi, _ in ordered[1:]:
+        if lo > reach:
+            break
+        reach = max(reach, hi)
+    else:
+        return
+
+    def shown(seconds, first):
+        dated = None if first is None else _datetime_text(first, seconds - first.timestamp())
+        return f"{_seconds_text(seconds)} s" if dated is None else dated
+
+    listed = "; ".join(
+        f"{part_where(key).removeprefix(f'{where}: ')} from {shown(lo, first)} to "
+        f"{shown(hi, first)}"
+        for key, (lo, hi, first) in spans.items()
+    )
+    total = max(span[1] for span in ordered) - ordered[0][0]
+    warn(
+        f"{where}: the time spans of the tables of one recording do not overlap ({listed}), so "
+        f"the recording spans them all ({_seconds_text(total)} s) with each table's sensors "
+        "missing outside its own span. Expected tables on one clock: check them for an "
+        "offset (one logged in UTC and one in local time, say).",
+        StgraphWarning,
+    )
+
+
 def _channel_names(groups, nodes):
     """Channel names: the ``<channel>`` suffixes of the first node, else its column names."""
     node, cols = next(iter(groups.items()))
@@ -405,6 +463,12 @@ def recording_from_dataframes(
         If a table is malformed (the message names its modality), or every modality has a
         single timestamped sample, from which no sampling rate can be inferred.
 
+    Warns
+    -----
+    StgraphWarning
+        If the tables' time spans (first to last sample) do not overlap, as for tables logged
+        on clocks with an offset (UTC and local time): the recording spans them all.
+
     See Also
     --------
     recordings_from_dataframe : One long table holding many recordings.
@@ -473,6 +537,7 @@ def recording_from_dataframes(
             f"({', '.join(part_where(k) for k in parts)}), so no sampling rate can be inferred "
             "and the recording spans no time. Expected at least two samples in one table."
         )
+    _check_spans_overlap(parts, part_where, where)
     origin = min(c["start"] if "start" in c else c["timestamps"][0] for c in clocks)
     modalities = {}
     for key, (arr, node_names, channel_names, clock, _) in parts.items():
@@ -650,7 +715,7 @@ def _segment_labels(rows, where):
     if missing:
         i = missing[0]
         raise ValueError(
-            f"{where}: segment {rows.index[i]!r} has no label (got {values[i]!r}; "
+            f"{where}: segment {_shown(rows.index[i])} has no label (got {values[i]!r}; "
             f"{len(missing)} segment(s) without one); expected a label for every segment. "
             "Leave unlabelled time out of the table and pass fill= (--fill on the command "
             "line) to label it."
@@ -687,6 +752,14 @@ def _as_datetimes(values):
 
 
 _BOUND_TOLERANCE = 1e-3  # in frames; see labels_from_segment_table
+
+
+def _clock_time(t, origin, start_datetime):
+    """Time ``t`` (seconds after frame 0) of a recording for a message: the datetime on a
+    datetime clock (``start_datetime`` at frame 0), else the seconds on its clock (``origin``
+    at frame 0)."""
+    dated = None if start_datetime is None else _datetime_text(start_datetime, t)
+    return f"{_seconds_text(origin + t)} s" if dated is None else dated
 
 
 def _segment_bounds(rows, rec, start, end, where, which):
@@ -825,30 +898,38 @@ def labels_from_segment_table(segments, recordings, *, fill=None, start="start",
         if bad.size:
             i = bad[0]
             raise ValueError(
-                f"{where}: segment {rows.index[i]!r} must have finite start < end in seconds "
-                "(or as datetimes). "
-                f"Got start={rows[start].iloc[i]!r}, end={rows[end].iloc[i]!r}."
+                f"{where}: segment {_shown(rows.index[i])} must have finite start < end in "
+                "seconds (or as datetimes). "
+                f"Got start={_shown(rows[start].iloc[i])}, end={_shown(rows[end].iloc[i])}."
             )
         labels = _segment_labels(rows, where)
         order = np.argsort(s, kind="stable")
         s, e, labels = s[order], e[order], labels[order]
         overlap = np.flatnonzero(s[1:] < e[:-1] - 1e-9)
         if overlap.size:
-            i = overlap[0]
+            pair = [
+                f"{_shown(rows.index[k])} (start={_shown(rows[start].iloc[k])}, "
+                f"end={_shown(rows[end].iloc[k])})"
+                for k in order[overlap[0] : overlap[0] + 2]
+            ]
             raise ValueError(
-                f"{where}: segments ({s[i]:g}, {e[i]:g}) and ({s[i + 1]:g}, {e[i + 1]:g}) overlap."
+                f"{where}: segments {pair[0]} and {pair[1]} overlap. Expected segments that do "
+                "not overlap (end is exclusive: a segment may start where another ends)."
             )
         if fill is not None:
             labels = _fill_labels(labels, fill, where)
         duration = n / fr
+        start_datetime = getattr(rec, "start_datetime", None)
         # Frame times relative to frame 0; with origin 0 the segment times are used unchanged.
         s, e = (s, e) if origin == 0 else (s - origin, e - origin)
         if not ((e > 0) & (s < duration)).any():
             raise ValueError(
                 f"{where}: no segment of {which} overlaps its frames: the segments span "
-                f"{s.min() + origin:g} to {e.max() + origin:g} s, the recording "
-                f"{origin:g} to {origin + duration:g} s on its clock. Expected segment times on "
-                "the clock of the recording's time column."
+                f"{_clock_time(s.min(), origin, start_datetime)} to "
+                f"{_clock_time(e.max(), origin, start_datetime)}, the recording "
+                f"{_clock_time(0.0, origin, start_datetime)} to "
+                f"{_clock_time(duration, origin, start_datetime)} on its clock. Expected segment "
+                "times on the clock of the recording's time column."
             )
         # A bound a thousandth of a frame or less after a frame's time is read as at that
         # frame: bounds computed from frame times (on a large clock, or from datetimes to the
@@ -859,8 +940,11 @@ def labels_from_segment_table(segments, recordings, *, fill=None, start="start",
         if not covered.all():
             if fill is None:
                 i = int(np.flatnonzero(~covered)[0])
+                at = _clock_time(i / fr, origin, start_datetime)
+                if start_datetime is not None:
+                    at = f"{at}, {_seconds_text(i / fr)} s into the recording"
                 raise ValueError(
-                    f"{where}: no segment covers frame {i} ({i / fr + origin:.3f} s) of "
+                    f"{where}: no segment covers frame {i} (at {at}) of "
                     f"{which} ({int((~covered).sum())} of {n} frames uncovered); pass "
                     "fill= (--fill on the command line) to label them."
                 )

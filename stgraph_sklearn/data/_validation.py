@@ -753,7 +753,7 @@ def check_layouts(layouts, expected, *, caller, reference, what="channels"):
     ------
     ValueError
         Naming the first recording index whose modality names (or their order), node count or
-        width differ.
+        width differ, and how to mark a missing modality missing (all NaN).
 
     Examples
     --------
@@ -766,9 +766,16 @@ def check_layouts(layouts, expected, *, caller, reference, what="channels"):
     """
     for i, got in enumerate(layouts):
         if list(got) != list(expected):
+            missing = [k for k in expected if k not in got]
+            hint = (
+                f" To mark a sensor missing for a whole recording, give its modality (here "
+                f"{missing[0]!r}) all NaN: a table with the time column and empty values."
+                if missing
+                else ""
+            )
             raise ValueError(
                 f"{caller}: X[{i}] has modalities {list(got)}; expected {list(expected)} "
-                f"(same names, same order) as in {reference}."
+                f"(same names, same order) as in {reference}.{hint}"
             )
         if any(tuple(got[k]) != tuple(v) for k, v in expected.items()):
             raise ValueError(
