@@ -255,11 +255,17 @@ def _check_recordings(args, X, layout, names, reference):
                 for what, keys in (("missing", missing), ("unexpected", extra))
                 if keys
             )
+            hint = (
+                f" To mark a sensor missing for the whole recording, write {show(missing[:1])[0]} "
+                "with the time column and empty values (read as NaN)."
+                if missing and csv
+                else ""
+            )
             raise CommandError(
                 f"{_where(args, x)}: {'modality files' if csv else 'modalities'} "
                 f"{show(list(got))} do not match {reference}, which has "
                 f"{show(list(layout))} ({detail or 'another order'}). Every recording needs "
-                "the same modalities."
+                f"the same modalities.{hint}"
             )
         own = _names_by_modality(x)
         for key, shape in layout.items():

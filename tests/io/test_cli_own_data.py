@@ -363,6 +363,7 @@ def test_fit_on_recordings_with_other_sensors_or_modalities_names_the_folder(
         err,
         f"{csv_folder / 'trial2'}: modality files ['video.csv'] do not match the first",
         "which has ['accel.csv', 'video.csv'] (missing ['accel.csv'])",
+        "To mark a sensor missing for the whole recording, write accel.csv with the time column",
     )
 
 
