@@ -314,6 +314,8 @@ class Modality:
         Shape of ``values``.
     times : ndarray of shape (n_samples,)
         Sample times in seconds on the modality's clock.
+    period : float or None
+        Nominal sampling period in seconds (see the property).
 
     Examples
     --------
@@ -438,13 +440,37 @@ class Modality:
         return self.start + np.arange(self.n_samples) / self.rate
 
     @property
-    def duration(self):
-        """Time span covered, in seconds (last sample plus one sampling period)."""
-        t = self.times
+    def period(self):
+        """Nominal sampling period in seconds: ``1 / rate``, else estimated from the timestamps.
+
+        For irregular timestamps it is the mean interval between samples, leaving out gaps:
+        intervals longer than both 1 s and ten times the median interval (a sensor that
+        dropped out). The mean, not the median, because phone and wireless sensors deliver
+        samples in bursts: a 50 Hz stream arriving ten samples at a time has a median
+        interval of a fraction of a millisecond but a mean interval of 20 ms. None for a
+        single timestamped sample.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from stgraph_sklearn.data import Modality
+        >>> bursts = np.repeat(np.arange(0.0, 10.0, 0.2), 10) + np.tile(np.arange(10) * 1e-4, 50)
+        >>> mod = Modality(np.zeros((500, 1)), timestamps=bursts)  # 50 Hz, 10 samples a time
+        >>> round(mod.period, 3), round(float(np.median(np.diff(bursts))), 4)
+        (0.02, 0.0001)
+        """
         if self.rate is not None:
-            return float(t[-1] + 1.0 / self.rate)
-        step = float(np.median(np.diff(t))) if t.size > 1 else 0.0
-        return float(t[-1] + step)
+            return 1.0 / self.rate
+        intervals = np.diff(self.times)
+        if intervals.size == 0:
+            return None
+        kept = intervals[intervals <= max(1.0, 10.0 * float(np.median(intervals)))]
+        return float(kept.mean())
+
+    @property
+    def duration(self):
+        """Time span covered, in seconds (last sample plus one :attr:`period`)."""
+        return float(self.times[-1] + (self.period or 0.0))
 
     def offset_at(self, reference_times):
         """Clock offset (s) of this modality at the given reference times.

@@ -554,11 +554,7 @@ def recording_from_dataframes(
     if frame_rate is None:
         rates = [m.rate for m in modalities.values() if m.rate is not None]
         if not rates:
-            rates = [
-                1.0 / float(np.median(np.diff(m.times)))
-                for m in modalities.values()
-                if m.n_samples > 1
-            ]
+            rates = [1.0 / m.period for m in modalities.values() if m.n_samples > 1]
         frame_rate = float(f"{min(rates):.4g}")
     # Segment seconds are on the tables' clock, except on a datetime clock: seconds since
     # the earliest sample (a segment table does not hold Unix times), or datetimes.

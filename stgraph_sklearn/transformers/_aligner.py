@@ -232,13 +232,9 @@ def find_common_rate(rates):
 
 
 def _nominal_period(mod, frame_rate):
-    """A modality's nominal sampling period in s: ``1 / rate``, else the median interval of its
-    timestamps (one frame for a single sample)."""
-    if mod.rate is not None:
-        return 1.0 / mod.rate
-    if mod.times.size > 1:
-        return float(np.median(np.diff(mod.times)))
-    return 1.0 / frame_rate
+    """A modality's nominal sampling period in s (``Modality.period``; one frame for a single
+    sample)."""
+    return mod.period if mod.period is not None else 1.0 / frame_rate
 
 
 class ModalityAligner(
@@ -333,8 +329,9 @@ class ModalityAligner(
     modality layout. Sample times may be irregular (``Modality.timestamps``); NaN in the
     input is treated per value, so a sensor dropping out for a second is a NaN stretch in
     the output, which :class:`~stgraph_sklearn.data.GraphSequence` masks.
-    The nominal sampling period of a modality is ``1 / rate``, or the median interval of its
-    timestamps.
+    The nominal sampling period of a modality is
+    :attr:`~stgraph_sklearn.data.Modality.period`: ``1 / rate``, or for irregular timestamps
+    their mean interval without gaps.
 
     Examples
     --------

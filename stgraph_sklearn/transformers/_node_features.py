@@ -86,8 +86,9 @@ class NodeFeatureExtractor(
         Window lengths in **seconds** (so one setting means the same on a 50 Hz accelerometer
         and on 30 fps frames). A window of ``W`` s at rate ``r`` spans the odd number of samples
         nearest to ``W * r`` (ties go up; at least 1), centred on each sample and truncated at
-        the ends of the recording: 0.5 s is 15 frames at 30 fps and 25 samples at 50 Hz. The
-        median sampling interval gives ``r`` for irregular timestamps. Arrays given
+        the ends of the recording: 0.5 s is 15 frames at 30 fps and 25 samples at 50 Hz.
+        :attr:`~stgraph_sklearn.data.Modality.period` gives ``r`` for irregular timestamps
+        (their mean interval without gaps). Arrays given
         as X are taken at 1 Hz, so for them windows are in samples.
     stats : sequence of str, default=("mean", "std", "energy")
         Statistics, per node and channel unless noted:
@@ -277,10 +278,8 @@ class NodeFeatureExtractor(
                 times = mod.times
                 if mod.rate is not None:
                     rate = mod.rate
-                elif times.size > 1:
-                    rate = 1.0 / float(np.median(np.diff(times)))
                 else:
-                    rate = rec.frame_rate
+                    rate = rec.frame_rate if mod.period is None else 1.0 / mod.period
                 halves = _halves(windows, rate)
                 short += [(i, key, w, rate) for w, h in zip(windows, halves, strict=True) if h < 1]
                 if is_lazy(mod.values):

@@ -130,3 +130,23 @@ def test_a_bad_cell_in_a_sensor_column_is_named_by_its_line(tmp_path):
     (tmp_path / "data" / "segments.csv").write_text("recording,start,end,label\nr0,0,3,a\n")
     with pytest.raises(ValueError, match=r"column 'x' must hold numbers. Got '1,5' at line 12"):
         read_csv_folder(tmp_path / "data")
+
+
+def test_the_rate_of_burst_delivered_timestamps_is_their_mean_rate():
+    """Check that a 50 Hz phone sensor whose samples arrive ten at a time (0.1 ms apart, a
+    burst every 200 ms) gets a 50 fps default timeline: the median interval made it 5000 fps
+    and 50 times the frames; a drop-out of a few seconds is left out of the estimate, and
+    jittered or alternating intervals give their mean rate."""
+    from stgraph_sklearn.data import Modality
+
+    bursts = np.repeat(np.arange(0.0, 60.0, 0.2), 10) + np.tile(np.arange(10) * 1e-4, 300)
+    alternating = np.cumsum(np.tile([0.015, 0.025], 1500))
+    dropout = np.concatenate([np.arange(0, 20, 0.02), np.arange(30, 60, 0.02)])  # 10 s gone
+    for times in (bursts, alternating, dropout):
+        table = pd.DataFrame({"time": times, "x": np.sin(times)})
+        rec = recording_from_dataframes({"imu": table})
+        assert rec.frame_rate == pytest.approx(50.0, rel=0.02), rec.frame_rate
+        assert rec.n_frames == pytest.approx(60 * 50, rel=0.02)
+        assert Modality(np.zeros((times.size, 1)), timestamps=times).period == pytest.approx(
+            0.02, rel=0.02
+        )
