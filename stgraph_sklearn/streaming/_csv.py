@@ -61,8 +61,8 @@ def stream_csv(pipeline, lines, out, *, frame_rate=None, rates=None, chunk_secon
     Every input line is one sample of one modality: ``modality,time,v1,...,vn``, with
     ``time`` in seconds on the reference clock and the modality's ``n_nodes * n_channels``
     values node by node (``node0_ch0, node0_ch1, ..., node1_ch0, ...``), empty or ``NaN``
-    where missing. A first line starting with ``modality,time`` is a header and skipped (a
-    byte-order mark, spaces and capitals allowed).
+    where missing. A first line starting with ``modality,time`` is a header and skipped
+    (spaces and capitals allowed); a byte-order mark before the first line is ignored.
     The times of each modality must increase strictly from line to line. Samples are passed
     to :class:`SegmentationStream` every ``chunk_seconds`` of stream time; every completed
     frame is written at once as ``frame,time,label,confidence``.
@@ -156,11 +156,9 @@ def stream_csv(pipeline, lines, out, *, frame_rate=None, rates=None, chunk_secon
             continue
         if first:
             first = False
-            # as spreadsheets write it: a byte-order mark, spaces after the commas, capitals
-            if [c.strip().lstrip("\ufeff").strip().lower() for c in row[:2]] == [
-                "modality",
-                "time",
-            ]:
+            row[0] = row[0].lstrip("\ufeff")  # a byte-order mark, on a header line or not
+            # as spreadsheets write a header: spaces after the commas, capitals
+            if [c.strip().lower() for c in row[:2]] == ["modality", "time"]:
                 continue
         key, t, values = _parse(row, lineno, widths)
         if key in previous and t <= previous[key][0]:

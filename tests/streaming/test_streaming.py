@@ -409,6 +409,19 @@ def test_cli_stream_rejects_a_chunk_that_is_not_a_positive_number(chunk, tmp_pat
     assert f"argument --chunk: expected a finite number > 0, got '{chunk}'" in err
 
 
+def test_stream_csv_ignores_a_byte_order_mark_without_a_header(causal_model):
+    """Check that a byte-order mark before a first line that is a sample, not a header, is
+    ignored as before a header: it was read into the modality name ('unknown modality')."""
+    rng = np.random.RandomState(0)
+    lines = [f"acc,{t / 50!r}," + ",".join(map(str, rng.randn(6))) for t in range(100)]
+    lines += [f"vid,{t / 8!r}," + ",".join(map(str, rng.randn(4))) for t in range(16)]
+    lines.sort(key=lambda line: float(line.split(",")[1]))
+    plain, marked = io.StringIO(), io.StringIO()
+    stream_csv(causal_model, lines, plain)
+    stream_csv(causal_model, ["\ufeff" + lines[0], *lines[1:]], marked)
+    assert marked.getvalue() == plain.getvalue() and len(plain.getvalue().splitlines()) > 10
+
+
 @pytest.mark.parametrize("chunk", [0, -1.0, float("nan"), float("inf"), "1", True])
 def test_stream_csv_rejects_a_bad_chunk_length(causal_model, chunk):
     """Check stream_csv's own check of chunk_seconds."""
