@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.pipeline import Pipeline
+from test_model_file import tiny_data
 
 from stgraph_sklearn import load_model, make_segmentation_pipeline, save_model
 from stgraph_sklearn.data import Modality, Recording
@@ -17,18 +18,6 @@ from stgraph_sklearn.transformers import ModalityAligner
 from stgraph_sklearn.utils import check_device
 
 TINY = {"hidden_channels": 8, "n_stages": 1, "n_layers": 2, "max_epochs": 1, "random_state": 0}
-
-
-def tiny_recordings(n=3, length=60):
-    """Raw multimodal recordings (50 Hz accelerometers, 30 fps video) and labels."""
-    rng = np.random.RandomState(0)
-    X, y = [], []
-    for i in range(n):
-        accel = Modality(rng.randn(length * 5 // 3, 3, 3), rate=50.0, node_names=("a", "b", "c"))
-        video = Modality(rng.randn(length, 4), rate=30.0)
-        X.append(Recording({"accel": accel, "video": video}, frame_rate=30.0, name=f"r{i}"))
-        y.append(np.repeat(["idle", "cut", "mix"], length // 3))
-    return X, y
 
 
 def tiny_arrays():
@@ -42,7 +31,7 @@ def test_a_pipeline_with_a_step_turned_off_round_trips(tmp_path, off):
 
     save_model refused such a pipeline, calling the step an object to be pickled.
     """
-    X, y = tiny_recordings()
+    X, y = tiny_data()
     model = make_segmentation_pipeline(MSTCNSegmenter(**TINY))
     model.set_params(sensorgraphbuilder=off).fit(X, y)
     save_model(model, tmp_path / "m.stgm")
@@ -58,7 +47,7 @@ def test_a_pipeline_whose_last_step_is_turned_off_round_trips(tmp_path):
 
     save_model refused it (and load_model read the device of its last step only).
     """
-    X, _ = tiny_recordings()
+    X, _ = tiny_data()
     model = Pipeline([("modalityaligner", ModalityAligner()), ("last", "passthrough")]).fit(X)
     save_model(model, tmp_path / "m.stgm")
     loaded = load_model(tmp_path / "m.stgm")
