@@ -89,6 +89,27 @@ def _hop_distances(binary: np.ndarray) -> np.ndarray:
     return dist
 
 
+def _distances_to_centres(binary: Tensor, center: int | None) -> np.ndarray:
+    """Each node's hop distance to the centre of its connected component.
+
+    A component's centre is ``center`` if it is in that component, else its node of smallest
+    eccentricity within the component (lowest index on ties); a connected graph has one.
+    """
+    dist = _hop_distances(binary.numpy())
+    reachable = np.isfinite(dist)
+    component = np.argmax(reachable, axis=1)  # the lowest index each node reaches
+    eccentricity = np.where(reachable, dist, -1.0).max(axis=1)
+    out = np.empty(dist.shape[0])
+    for label in np.unique(component):
+        members = np.flatnonzero(component == label)
+        if center is not None and component[center] == label:
+            centre = center
+        else:
+            centre = members[np.argmin(eccentricity[members])]
+        out[members] = dist[members, centre]
+    return out
+
+
 def spatial_partitions(adj, strategy: str = "distance", center: int | None = None) -> Tensor:
     """Split a graph into the neighbour partitions of ST-GCN (Yan et al., 2018).
 
@@ -111,7 +132,10 @@ def spatial_partitions(adj, strategy: str = "distance", center: int | None = Non
           to partition 0, a closer one to partition 1, a farther one to partition 2.
     center : int, default=None
         Centre node for ``"spatial"``. ``None`` picks the node of smallest eccentricity
-        (lowest index on ties). Ignored by the other strategies.
+        (lowest index on ties). A graph in several connected components (a sensor left
+        without edges, say) has one centre per component, the one ``center`` names being its
+        own component's, so that each component is split as it would be alone. Ignored by
+        the other strategies.
 
     Returns
     -------
@@ -141,19 +165,16 @@ def spatial_partitions(adj, strategy: str = "distance", center: int | None = Non
         return full.unsqueeze(0)
     if strategy == "distance":
         return torch.stack([full * eye, full * (1 - eye)])
-    dist = _hop_distances((weights > 0).numpy())
-    if center is None:
-        center = int(np.argmin(dist.max(axis=1)))
-    elif (
+    if center is not None and (
         isinstance(center, bool) or not isinstance(center, numbers.Integral) or not 0 <= center < n
     ):
         raise ValueError(
             "The 'center' parameter of spatial_partitions must be an int in the range "
             f"[0, {n - 1}] or None. Got {center!r} instead."
         )
-    to_center = torch.as_tensor(dist[:, center], dtype=torch.float32)
+    to_center = torch.as_tensor(_distances_to_centres(weights > 0, center), dtype=torch.float32)
     d_target, d_source = to_center[:, None], to_center[None, :]
-    same = d_source == d_target  # also True between two nodes unreachable from the centre
+    same = d_source == d_target
     closer = d_source < d_target
     farther = ~same & ~closer
     return torch.stack([full * same, full * closer, full * farther])

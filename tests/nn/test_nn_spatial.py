@@ -87,6 +87,26 @@ def test_spatial_partition_groups():
     assert centripetal[2, 3] == 0 and centrifugal[2, 1] == 0
 
 
+@pytest.mark.parametrize("center", [None, 2])
+def test_spatial_partitions_split_every_connected_component(center):
+    """Check that a sensor without edges does not change how the rest is split: the centre
+    was node 0 whatever its component, so every node it could not reach went to the root
+    partition (a dead sensor at index 0 turned a path's split into no split)."""
+    path = [("b", "c"), ("c", "d"), ("d", "e")]
+    from stgraph_sklearn.graph import from_edges
+
+    alone = spatial_partitions(from_edges(path, list("bcde")), "spatial", center)
+    with_dead = spatial_partitions(
+        from_edges(path, list("abcde")), "spatial", center and center + 1
+    )
+    torch.testing.assert_close(with_dead[:, 1:, 1:], alone, rtol=0, atol=0)
+    assert with_dead[1:].sum() > 0
+    line = np.diag(np.ones(4), 1)  # connected: one centre, the middle node
+    torch.testing.assert_close(
+        spatial_partitions(line, "spatial"), spatial_partitions(line, "spatial", 2), rtol=0, atol=0
+    )
+
+
 def test_spatial_partitions_invalid():
     """Check the errors of spatial_partitions."""
     with pytest.raises(ValueError, match="strategy"):
