@@ -86,7 +86,8 @@ class AdaptiveGraphSegmenter(StridedStagesMixin, NeuralSegmenter):
     %(shared_attributes)s
     adjacency_ : ndarray of shape (n_nodes, n_nodes) or None
         The learned row-stochastic adjacency ``A[target, source]`` after training (None with
-        ``n_spatial_layers=0``, which learns no graph).
+        ``n_spatial_layers=0``, which learns no graph, and for a network of a subclass's
+        ``build_module`` without a graph module).
     graph_ : SensorGraph or None
         ``adjacency_`` as a graph with ``node_names_``.
     %(stride_attributes)s
@@ -222,8 +223,10 @@ class AdaptiveGraphSegmenter(StridedStagesMixin, NeuralSegmenter):
         )
 
     def _after_fit(self, sequences):
-        if self.n_spatial_layers == 0:  # no block reads the graph: it is never trained
+        adjacency = getattr(self.net_.module_, "adjacency", None)  # a subclass's may have none
+        graph = None if adjacency is None else adjacency()
+        if self.n_spatial_layers == 0 or graph is None:  # no graph, or never trained
             self.adjacency_ = self.graph_ = None
             return
-        self.adjacency_ = self.net_.module_.adjacency().cpu().numpy().astype(np.float32)
+        self.adjacency_ = graph.detach().cpu().numpy().astype(np.float32)
         self.graph_ = SensorGraph.from_dense(self.adjacency_, self.node_names_)

@@ -363,10 +363,16 @@ class NeuralSegmenter(BaseSegmenter):
                 signature.bind(**kwargs)
             except TypeError as exc:
                 factory = getattr(self.module, "__qualname__", repr(self.module))
+                advice = (
+                    "Give it a default, bind it with functools.partial(factory, name=value), "
+                    "or pass it from a subclass's module_kwargs."
+                    if "missing" in str(exc)
+                    else "Add **kwargs to its signature to ignore the ones it does not use."
+                )
                 raise TypeError(
                     f"The 'module' parameter of {name} is called in fit with the keywords "
                     f"{list(kwargs)} (module_kwargs), but {factory} does not take them: {exc}. "
-                    "Add **kwargs to its signature to ignore the ones it does not use."
+                    f"{advice}"
                 ) from None
         module = self.module(**kwargs)
         if not isinstance(module, torch.nn.Module):
@@ -700,6 +706,32 @@ class NeuralSegmenter(BaseSegmenter):
         self._after_fit(sequences)
         return self
 
+    def set_params(self, **params):
+        """Set the parameters of this segmenter (scikit-learn's ``set_params``).
+
+        ``module`` is a factory, not an estimator: its arguments are not parameters of the
+        segmenter, so skorch's ``module__<name>`` is refused with the two ways that work.
+
+        Parameters
+        ----------
+        **params : dict
+            Segmenter parameters.
+
+        Returns
+        -------
+        self : object
+        """
+        nested = sorted(k for k in params if k.startswith("module__"))
+        if nested:
+            raise ValueError(
+                f"{type(self).__name__}.set_params: {nested[0]!r} would set an argument of the "
+                "network that the 'module' factory builds, which is not a parameter of this "
+                "segmenter. Bind it with functools.partial: module=partial(Network, "
+                "name=value) (in a grid, {'module': [partial(Network, name=1), ...]}), or make "
+                "it a parameter of a subclass whose module_kwargs passes it on."
+            )
+        return super().set_params(**params)
+
     def fit(self, X, y):
         """Fit the segmenter on a list of recordings (continue training with ``warm_start``).
 
@@ -764,6 +796,8 @@ class NeuralSegmenter(BaseSegmenter):
         """
         import warnings
 
+        from torch.nn.modules.lazy import LazyModuleMixin
+
         with torch.random.fork_rng(devices=[]), warnings.catch_warnings():
             warnings.simplefilter("ignore")
             module = self._rebuild_module(getattr(self, "_input_graph", None))
@@ -772,9 +806,19 @@ class NeuralSegmenter(BaseSegmenter):
         def shapes(m):
             return {k: tuple(v.shape) for k, v in m.state_dict().items()}
 
-        if repr(module) == repr(fitted) and shapes(module) == shapes(fitted):
+        changed = {
+            k: pair for k, pair in self._changed_params().items() if k not in self._TRAINING_PARAMS
+        }
+        lazy = any(
+            isinstance(m, LazyModuleMixin) and m.has_uninitialized_params()
+            for m in module.modules()
+        )
+        if lazy:  # its shapes are known only after a forward pass: compare the parameters
+            if not changed:
+                return
+        elif repr(module) == repr(fitted) and shapes(module) == shapes(fitted):
             return
-        changed = [f"{k}={old!r} -> {new!r}" for k, (old, new) in self._changed_params().items()]
+        changed = [f"{k}={old!r} -> {new!r}" for k, (old, new) in changed.items()]
         raise ValueError(
             f"{type(self).__name__}.{caller}: the parameters no longer describe the fitted "
             f"network ({', '.join(changed) or 'a parameter changed since fit'}): set_params "
@@ -809,6 +853,24 @@ class NeuralSegmenter(BaseSegmenter):
     _CRITERION_PARAMS = frozenset({"class_weight", "smoothing_weight", "smoothing_clip"})
     _CALLBACK_PARAMS = frozenset(
         {"callbacks", "patience", "verbose", "validation_fraction", "max_epochs"}
+    )
+    #: Parameters that never build another network (left out of the list of changes that do).
+    _TRAINING_PARAMS = (
+        _CRITERION_PARAMS
+        | _CALLBACK_PARAMS
+        | {
+            "lr",
+            "weight_decay",
+            "optimizer",
+            "batch_size",
+            "warm_start",
+            "device",
+            "accelerator",
+            "random_state",
+            "chunk_size",
+            "crop_length",
+            "input_noise",
+        }
     )
 
     def _update_training(self, targets, n_train):
@@ -880,7 +942,10 @@ class NeuralSegmenter(BaseSegmenter):
         else:
             logits = forward(**batch[0])
         self._check_logits(logits, 1, mask.shape[0])
-        proba = torch.softmax(logits[-1, 0], dim=0).T.cpu().numpy()
+        last = logits[-1, 0]
+        if last.dtype == torch.bfloat16:  # numpy has no bfloat16
+            last = last.float()
+        proba = torch.softmax(last, dim=0).T.cpu().numpy()
         if not np.isfinite(proba).all():
             raise ValueError(
                 f"{type(self).__name__}: the network returned non-finite logits (NaN or inf), "

@@ -111,6 +111,13 @@ class MaskedGraphConv(nn.Module):
         check_node_features(x, self.in_channels, owner)
         b, t, n = x.shape[:3]
         check_node_mask(node_mask, (b, t, n), owner)
+        if not isinstance(adj, (Tensor, EdgeGraph)):
+            raise TypeError(
+                f"{owner}: adj must be a Tensor of shape (N, N) or (B, T, N, N), or an "
+                f"EdgeGraph. Got {type(adj).__name__} instead (a network whose graph blocks "
+                "read no graph module gives None: pass one, e.g. "
+                "GraphSegmentationNetwork(graph=...))."
+            )
         if isinstance(adj, Tensor) and tuple(adj.shape) not in ((n, n), (b, t, n, n)):
             raise ValueError(
                 f"{owner}: expected adj of shape (N, N) = {(n, n)} or (B, T, N, N) = "

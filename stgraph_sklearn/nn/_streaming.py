@@ -178,9 +178,25 @@ def _causal_layers(module, caller):
     return layers
 
 
+# Layers that may mix frames without a kernel: recurrences, attention, normalisations whose
+# statistics run over the last (time) axis of a (B, C, T) input, adaptive pooling, resampling.
+_FRAME_MIXING = (
+    nn.RNNBase,
+    nn.RNNCellBase,
+    nn.MultiheadAttention,
+    nn.modules.instancenorm._InstanceNorm,
+    nn.GroupNorm,
+    nn.LocalResponseNorm,
+    nn.modules.pooling._AdaptiveAvgPoolNd,
+    nn.modules.pooling._AdaptiveMaxPoolNd,
+    nn.Upsample,
+)
+
+
 def _mixes_frames(layer):
-    """Whether a torch layer may mix frames: a recurrence, attention, a kernel wider than 1."""
-    if isinstance(layer, (nn.RNNBase, nn.RNNCellBase, nn.MultiheadAttention)):
+    """Whether a torch layer may mix frames: one of ``_FRAME_MIXING``, or a kernel wider
+    than 1."""
+    if isinstance(layer, _FRAME_MIXING):
         return True
     kernel = getattr(layer, "kernel_size", None)
     if kernel is None:
@@ -248,8 +264,9 @@ def temporal_reach(module: nn.Module) -> int:
     ------
     ValueError
         If ``module`` holds another layer that may mix frames (a recurrent layer or cell, an
-        attention layer, a convolution or pooling with a kernel wider than 1), whose reach it cannot
-        read; a per-frame network (no such layers) has reach 0.
+        attention layer, a convolution or pooling with a kernel wider than 1, an instance,
+        group or local-response normalisation, adaptive pooling, ``Upsample``), whose reach it
+        cannot read; a per-frame network (no such layers) has reach 0.
 
     Examples
     --------
