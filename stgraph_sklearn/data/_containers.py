@@ -79,7 +79,7 @@ def _as_lazy_float_values(values, what):
     return values
 
 
-def _mask_missing(arr, given):
+def _mask_missing(arr, given, what="GraphSequence block"):
     """THE NaN -> mask rule of a block: ``(values with missing nodes zeroed, float32; mask)``."""
     mask = present_nodes(arr)
     if given is not None:
@@ -88,7 +88,13 @@ def _mask_missing(arr, given):
         # every feature of a missing node, not only its NaN ones (nor only the NaN-free
         # nodes a given mask hides): custom networks may read the features without the mask
         arr = np.where(mask[:, :, None], arr, 0.0)
-    return arr.astype(np.float32, copy=False), mask
+    out = arr.astype(np.float32, copy=False)
+    if out is not arr and arr.dtype.kind == "f" and np.isinf(out).any():  # the input has none
+        raise ValueError(
+            f"{what} holds values beyond the float32 range (+-3.4e38) that the networks "
+            "compute in, so they would become inf. Scale them first (SequenceScaler)."
+        )
+    return out, mask
 
 
 def _lazy_block(raw, given):
@@ -799,6 +805,7 @@ class SensorGraph:
     edge_weight : array-like of shape (n_edges,), default=None
         Non-negative edge weights; all ones if omitted. An edge given twice counts with the
         sum of its weights (as message passing adds them), in ``to_dense`` and ``==``.
+        Tensors are read detached, on the CPU (a learned weight may require grad).
     node_names : sequence of str
         One unique name per node.
     node_modality : sequence of str, default=None
@@ -814,17 +821,11 @@ class SensorGraph:
     """
 
     def __init__(self, edge_index, edge_weight=None, node_names=None, node_modality=None):
-        if node_names is None or isinstance(node_names, str):
-            raise TypeError(
-                f"SensorGraph 'node_names' must be a sequence of str. Got {node_names!r}."
-            )
-        node_names = tuple(str(n) for n in node_names)
+        node_names = self._check_node_names(node_names, "SensorGraph 'node_names'")
         n = len(node_names)
-        if n == 0 or len(set(node_names)) != n:
-            raise ValueError(
-                f"SensorGraph 'node_names' must be non-empty and unique. Got {node_names!r}."
-            )
-        ei = np.asarray(edge_index)
+        ei = self._as_array(
+            edge_index, "SensorGraph 'edge_index'", "an integer array of shape (2, n_edges)"
+        )
         if ei.size == 0:
             ei = np.zeros((2, 0), dtype=np.int64)
         if ei.ndim != 2 or ei.shape[0] != 2 or not np.issubdtype(ei.dtype, np.integer):
@@ -840,7 +841,13 @@ class SensorGraph:
         if edge_weight is None:
             ew = np.ones(ei.shape[1], dtype=np.float32)
         else:
-            ew = np.array(edge_weight, dtype=np.float64)  # float32 would overflow 1e39 to inf
+            # float32 would overflow 1e39 to inf
+            ew = self._as_array(
+                edge_weight,
+                "SensorGraph 'edge_weight'",
+                f"an array of shape ({ei.shape[1]},), one weight per edge",
+                np.float64,
+            )
             if ew.shape != (ei.shape[1],):
                 raise ValueError(
                     f"SensorGraph 'edge_weight' must hold {ei.shape[1]} weights, one per edge. "
@@ -872,6 +879,30 @@ class SensorGraph:
         self.node_names = node_names
         self.node_modality = node_modality
 
+    @staticmethod
+    def _check_node_names(node_names, what):
+        """Node names as a non-empty tuple of unique str."""
+        if node_names is None or isinstance(node_names, str) or not hasattr(node_names, "__iter__"):
+            raise TypeError(f"{what} must be a sequence of str. Got {node_names!r}.")
+        node_names = tuple(str(n) for n in node_names)
+        if not node_names or len(set(node_names)) != len(node_names):
+            raise ValueError(f"{what} must be non-empty and unique. Got {node_names!r}.")
+        return node_names
+
+    @staticmethod
+    def _as_array(value, what, expected, dtype=None):
+        """``value`` as an ndarray; a tensor is detached first (a learned weight requires
+        grad) and moved to the CPU."""
+        if hasattr(value, "detach"):
+            value = value.detach().cpu().numpy()
+        try:
+            return np.asarray(value, dtype=dtype)
+        except (TypeError, ValueError) as exc:  # ragged rows, or not numbers
+            raise ValueError(
+                f"{what} must be {expected}. Got a {type(value).__name__} that numpy cannot "
+                f"read as an array ({exc})."
+            ) from None
+
     @property
     def n_nodes(self):
         return len(self.node_names)
@@ -893,11 +924,12 @@ class SensorGraph:
     @classmethod
     def from_dense(cls, adjacency, node_names, node_modality=None):
         """Build a graph from a dense ``A[target, source]`` matrix (zeros are no edge)."""
-        adj = np.asarray(adjacency, dtype=np.float64)
+        node_names = cls._check_node_names(node_names, "SensorGraph.from_dense: 'node_names'")
+        square = f"square, one row and column per node ({len(node_names)})"
+        adj = cls._as_array(adjacency, "SensorGraph.from_dense: 'adjacency'", square, np.float64)
         if adj.ndim != 2 or adj.shape[0] != adj.shape[1] or adj.shape[0] != len(node_names):
             raise ValueError(
-                f"SensorGraph.from_dense: 'adjacency' must be square, one row and column per "
-                f"node ({len(node_names)}). Got shape {adj.shape}."
+                f"SensorGraph.from_dense: 'adjacency' must be {square}. Got shape {adj.shape}."
             )
         bad = ~np.isfinite(adj) | (adj < 0)
         if bad.any():
@@ -910,12 +942,13 @@ class SensorGraph:
         return cls(np.stack([src, tgt]), adj[tgt, src], node_names, node_modality)
 
     def __eq__(self, other):
-        """Same nodes, modalities and weighted adjacency (edge order does not matter)."""
+        """Same nodes, modalities and weighted adjacency: the float32 ``to_dense`` matrices
+        are exactly equal (edge order does not matter, no tolerance)."""
         return (
             isinstance(other, SensorGraph)
             and self.node_names == other.node_names
             and self.node_modality == other.node_modality
-            and np.allclose(self.to_dense(), other.to_dense())
+            and np.array_equal(self.to_dense(), other.to_dense())
         )
 
     __hash__ = None
@@ -1048,7 +1081,7 @@ class GraphSequence:
                     partial(_lazy_mask, arr, given), arr.shape[:2], bool, where=arr.where
                 )
             else:
-                out_blocks[key], out_masks[key] = _mask_missing(arr, given)
+                out_blocks[key], out_masks[key] = _mask_missing(arr, given, what)
         _per_block(masks, blocks, "masks")
         self.blocks = out_blocks
         self.masks = out_masks

@@ -13,13 +13,13 @@ from ._utils import _check_node_names
 __all__ = ["from_edges", "fully_connected", "modality_graph"]
 
 
-def _check_node_modality(node_modality, node_names):
+def _check_node_modality(node_modality, node_names, caller):
     if node_modality is None:
         return None
     if isinstance(node_modality, str) or len(node_modality) != len(node_names):
         raise ValueError(
-            f"'node_modality' must have one modality name per node ({len(node_names)}). "
-            f"Got {node_modality!r}."
+            f"{caller}: 'node_modality' must have one modality name per node "
+            f"({len(node_names)}). Got {node_modality!r}."
         )
     return tuple(str(m) for m in node_modality)
 
@@ -61,8 +61,8 @@ def fully_connected(node_names, *, self_loops=False, node_modality=None):
            [1., 0., 1.],
            [1., 1., 0.]], dtype=float32)
     """
-    names = _check_node_names(node_names)
-    node_modality = _check_node_modality(node_modality, names)
+    names = _check_node_names(node_names, "fully_connected")
+    node_modality = _check_node_modality(node_modality, names, "fully_connected")
     adj = np.ones((len(names), len(names)))
     if not self_loops:
         np.fill_diagonal(adj, 0.0)
@@ -73,13 +73,13 @@ def _edge_endpoint(value, index, names, position, i):
     if isinstance(value, str):
         if value not in index:
             raise ValueError(
-                f"'pairs'[{i}] names an unknown {position} node {value!r}. "
+                f"from_edges: 'pairs'[{i}] names an unknown {position} node {value!r}. "
                 f"Valid node names are: {list(names)}."
             )
         return index[value]
     raise TypeError(
-        f"'pairs'[{i}] must hold node names (str). Got {type(value).__name__} {value!r} "
-        f"as the {position}."
+        f"from_edges: 'pairs'[{i}] must hold node names (str). Got {type(value).__name__} "
+        f"{value!r} as the {position}."
     )
 
 
@@ -135,8 +135,8 @@ def from_edges(
            [1., 0., 0.],
            [0., 0., 0.]], dtype=float32)
     """
-    names = _check_node_names(node_names)
-    node_modality = _check_node_modality(node_modality, names)
+    names = _check_node_names(node_names, "from_edges")
+    node_modality = _check_node_modality(node_modality, names, "from_edges")
     pairs = list(pairs)
     if weights is None:
         w = np.ones(len(pairs))
@@ -144,21 +144,23 @@ def from_edges(
         w = np.asarray(weights, dtype=np.float64)
         if w.shape != (len(pairs),):
             raise ValueError(
-                f"'weights' must be {len(pairs)} numbers, one per pair. Got shape {w.shape}."
+                f"from_edges: 'weights' must be {len(pairs)} numbers, one per pair. "
+                f"Got shape {w.shape}."
             )
         bad = ~np.isfinite(w) | (w < 0)
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
             raise ValueError(
-                f"'weights' must be finite non-negative numbers. Got {w[i].item()!r} for pair "
-                f"{i} {pairs[i]!r}."
+                f"from_edges: 'weights' must be finite non-negative numbers. Got "
+                f"{w[i].item()!r} for pair {i} {pairs[i]!r}."
             )
     index = {n: i for i, n in enumerate(names)}
     adj = np.zeros((len(names), len(names)))
     for i, pair in enumerate(pairs):
         if isinstance(pair, (str, bytes)) or not hasattr(pair, "__len__") or len(pair) != 2:
             raise ValueError(
-                f"'pairs'[{i}] must be a (source, target) pair of node names. Got {pair!r}."
+                f"from_edges: 'pairs'[{i}] must be a (source, target) pair of node names. "
+                f"Got {pair!r}."
             )
         src = _edge_endpoint(pair[0], index, names, "source", i)
         tgt = _edge_endpoint(pair[1], index, names, "target", i)
@@ -215,8 +217,8 @@ def modality_graph(node_names, node_modality, *, cross_weight=1.0, self_loops=Fa
            [1. , 0. , 1. ],
            [0.5, 0.5, 0. ]], dtype=float32)
     """
-    names = _check_node_names(node_names)
-    mods = _check_node_modality(node_modality, names)
+    names = _check_node_names(node_names, "modality_graph")
+    mods = _check_node_modality(node_modality, names, "modality_graph")
     mods_arr = np.asarray(mods)
     same = mods_arr[:, None] == mods_arr[None, :]
     _, inverse, counts = np.unique(mods_arr, return_inverse=True, return_counts=True)

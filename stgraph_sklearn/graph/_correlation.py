@@ -16,34 +16,62 @@ from ._utils import _check_k, _check_node_names, _top_k_adjacency
 __all__ = ["correlation_graph", "pooled_correlation"]
 
 
-def _iter_activity(activity, n_nodes=None):
-    """Validate the activity arrays one at a time, as they are consumed (float64, 2-D)."""
-    if isinstance(activity, np.ndarray) and activity.ndim == 2:
+def _is_row(item):
+    """Whether the first item of a list is a row of numbers (the list is then one table)."""
+    try:
+        return np.ndim(item) <= 1
+    except (TypeError, ValueError, RuntimeError):  # ragged: a recording, rejected when read
+        return False
+
+
+def _iter_activity(activity, caller, n_nodes=None):
+    """Validate the activity arrays one at a time, as they are consumed (float64, 2-D).
+
+    One table of shape (n_timesteps, n_nodes) is one recording: an ndarray, anything numpy
+    converts (a DataFrame, a tensor) or a list or tuple of rows of numbers. Any other iterable
+    (a list of 2-D arrays, a generator) holds one recording per item.
+    """
+    kind = type(activity).__name__
+    if hasattr(activity, "__array__") and not isinstance(activity, np.ndarray):
+        activity = np.asarray(activity)
+    single = (isinstance(activity, np.ndarray) and activity.ndim == 2) or (
+        isinstance(activity, (list, tuple)) and len(activity) > 0 and _is_row(activity[0])
+    )
+    if single:
         activity = [activity]
     elif isinstance(activity, (np.ndarray, str, bytes)) or not isinstance(activity, Iterable):
+        shape = f" of shape {activity.shape}" if isinstance(activity, np.ndarray) else ""
         raise TypeError(
-            "'activity' must be an array of shape (n_timesteps, n_nodes) or a non-empty list "
-            f"(or iterable) of them. Got {type(activity).__name__}."
+            f"{caller}: 'activity' must be an array of shape (n_timesteps, n_nodes) or a "
+            f"non-empty list (or iterable) of them. Got {kind}{shape}."
         )
     for i, a in enumerate(activity):
-        arr = np.asarray(a, dtype=np.float64)
+        what = "'activity'" if single else f"'activity'[{i}]"
+        try:
+            arr = np.asarray(a, dtype=np.float64)
+        except (TypeError, ValueError) as exc:  # ragged rows, or not numbers
+            raise ValueError(
+                f"{caller}: {what} must be an array of numbers of shape (n_timesteps, "
+                f"n_nodes). Got a {type(a).__name__} that numpy cannot read as one ({exc})."
+            ) from None
         if arr.ndim != 2:
             raise ValueError(
-                f"'activity'[{i}] must have shape (n_timesteps, n_nodes). Got shape {arr.shape}."
+                f"{caller}: {what} must have shape (n_timesteps, n_nodes). Got shape {arr.shape}."
             )
         if n_nodes is None:
             n_nodes = arr.shape[1]
         elif arr.shape[1] != n_nodes and i == 0:
             raise ValueError(
-                f"'node_names' must have one name per node ({arr.shape[1]} in 'activity'[0]). "
-                f"Got {n_nodes} names."
+                f"{caller}: 'node_names' must have one name per node ({arr.shape[1]} in "
+                f"{what}). Got {n_nodes} names."
             )
         elif arr.shape[1] != n_nodes:
             raise ValueError(
-                f"'activity'[{i}] has {arr.shape[1]} nodes; expected {n_nodes} as in 'activity'[0]."
+                f"{caller}: {what} has {arr.shape[1]} nodes; expected {n_nodes} as in "
+                "'activity'[0]."
             )
         if np.isinf(arr).any():
-            raise ValueError(f"'activity'[{i}] must be finite or NaN (missing).")
+            raise ValueError(f"{caller}: {what} must be finite or NaN (missing).")
         yield arr
 
 
@@ -65,10 +93,13 @@ def pooled_correlation(activity, *, min_periods=3):
 
     Parameters
     ----------
-    activity : ndarray of shape (n_timesteps, n_nodes) or list of such arrays
-        One scalar per node and timestep; NaN where missing. Any iterable of arrays works
-        and is consumed one array at a time: the statistics are sums over recordings, so a
-        generator keeps one recording's activity in memory.
+    activity : array-like of shape (n_timesteps, n_nodes) or list of such arrays
+        One scalar per node and timestep; NaN where missing. One 2-D table is one
+        recording: an ndarray, anything numpy converts (a DataFrame with one column per
+        node, a tensor) or a list of rows (a list whose first item is a row of numbers).
+        A list whose items are 2-D arrays, or any other iterable of arrays, holds one
+        recording per item and is consumed one array at a time: the statistics are sums
+        over recordings, so a generator keeps one recording's activity in memory.
     min_periods : int, default=3
         Pairs observed together at fewer timesteps (in total) get NaN.
 
@@ -88,13 +119,13 @@ def pooled_correlation(activity, *, min_periods=3):
            [ 1.,  1., -1.],
            [-1., -1.,  1.]])
     """
-    return _pooled_correlation(activity, min_periods)
+    return _pooled_correlation(activity, "pooled_correlation", min_periods)
 
 
-def _pooled_correlation(activity, min_periods=3, n_nodes=None):
+def _pooled_correlation(activity, caller, min_periods=3, n_nodes=None):
     """:func:`pooled_correlation`, sums accumulated one activity array at a time."""
     cov = var_i = var_j = count = None
-    for arr in _iter_activity(activity, n_nodes):
+    for arr in _iter_activity(activity, caller, n_nodes):
         if cov is None:
             n = arr.shape[1]
             cov, var_i, var_j, count = (np.zeros((n, n)) for _ in range(4))
@@ -114,7 +145,9 @@ def _pooled_correlation(activity, min_periods=3, n_nodes=None):
         var_j += sxx.T - sx.T * sx.T * inv_n
         count += n_ij
     if cov is None:
-        raise TypeError("'activity' must be a non-empty list (or iterable) of arrays. Got none.")
+        raise TypeError(
+            f"{caller}: 'activity' must be a non-empty list (or iterable) of arrays. Got none."
+        )
     denom = np.sqrt(np.clip(var_i, 0, None) * np.clip(var_j, 0, None))
     scale = np.sqrt(np.clip(np.diagonal(var_i), 0, None))
     tiny = 1e-12 * np.maximum(np.outer(scale, scale), 1e-300)
@@ -142,11 +175,13 @@ def correlation_graph(
 
     Parameters
     ----------
-    activity : ndarray of shape (n_timesteps, n_nodes) or list of such arrays
+    activity : array-like of shape (n_timesteps, n_nodes) or list of such arrays
         One scalar activity per node and timestep (for example the norm of a sensor's
-        frame-to-frame change), one array per recording; NaN where missing. Correlations are
-        pooled over recordings as in :func:`pooled_correlation` (an iterable of arrays is
-        consumed one array at a time).
+        frame-to-frame change), one array per recording; NaN where missing. One 2-D table
+        (an ndarray, a DataFrame, a tensor, a list of rows) is one recording; a list of 2-D
+        arrays, or any other iterable of them, is one recording per item (see
+        :func:`pooled_correlation`). Correlations are pooled over recordings as in
+        :func:`pooled_correlation` (an iterable of arrays is consumed one array at a time).
     k : int
         Neighbours kept per node, in ``[1, n_nodes - 1]``.
     node_names : sequence of str
@@ -181,11 +216,11 @@ def correlation_graph(
            [0.9 , 0.  , 0.  ],
            [0.71, 0.  , 0.  ]], dtype=float32)
     """
-    names = _check_node_names(node_names)
+    names = _check_node_names(node_names, "correlation_graph")
     n = len(names)
-    node_modality = _check_node_modality(node_modality, names)
+    node_modality = _check_node_modality(node_modality, names, "correlation_graph")
     k = _check_k(k, n, "correlation_graph")
-    corr = _pooled_correlation(activity, n_nodes=n)
+    corr = _pooled_correlation(activity, "correlation_graph", n_nodes=n)
     score = np.abs(corr) if absolute else np.where(corr > 0, corr, np.nan)
     score = np.where(score > 0, score, np.nan)
     adj = _top_k_adjacency(score, np.nan_to_num(score), k, symmetric)

@@ -64,13 +64,14 @@ def knn_graph(features, k, *, node_names, metric="euclidean", symmetric=True, no
         feats = feats[:, None]
     if feats.ndim != 2 or feats.shape[0] == 0 or feats.shape[1] == 0:
         raise ValueError(
-            f"'features' must have shape (n_nodes, n_descriptors). Got shape {feats.shape}."
+            f"knn_graph: 'features' must have shape (n_nodes, n_descriptors). "
+            f"Got shape {feats.shape}."
         )
     if np.isinf(feats).any():
-        raise ValueError("'features' must be finite or NaN (missing).")
+        raise ValueError("knn_graph: 'features' must be finite or NaN (missing).")
     n = feats.shape[0]
-    names = _check_node_names(node_names, n_nodes=n)
-    node_modality = _check_node_modality(node_modality, names)
+    names = _check_node_names(node_names, "knn_graph", n_nodes=n)
+    node_modality = _check_node_modality(node_modality, names, "knn_graph")
     k = _check_k(k, n, "knn_graph")
     ok = ~np.isnan(feats).any(axis=1)
     dist = np.full((n, n), np.inf)

@@ -43,7 +43,7 @@ def add_self_loops(adj, *, weight=1.0):
     array([[1., 2.],
            [2., 3.]])
     """
-    dense = _as_square(adj)
+    dense = _as_square(adj, "add_self_loops")
     diag = np.diagonal(dense).copy()
     np.fill_diagonal(dense, np.where(diag != 0, diag, float(weight)))
     if isinstance(adj, SensorGraph):
@@ -97,9 +97,14 @@ def normalized_adjacency(adj, *, kind="sym", self_loops=True):
     array([[0.5, 0.5],
            [0.5, 0.5]])
     """
-    dense = _as_square(adj)
-    if (dense < 0).any():
-        raise ValueError("'adj' must hold non-negative weights.")
+    dense = _as_square(adj, "normalized_adjacency")
+    negative = dense < 0
+    if negative.any():
+        tgt, src = (int(v[0]) for v in np.nonzero(negative))
+        raise ValueError(
+            "normalized_adjacency: 'adj' must hold non-negative weights. Got "
+            f"{dense[tgt, src].item()!r} at [{tgt}, {src}]."
+        )
     if self_loops:
         dense = add_self_loops(dense)
     degree = dense.sum(axis=1)

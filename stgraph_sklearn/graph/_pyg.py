@@ -6,7 +6,6 @@ stays importable without them.
 
 from __future__ import annotations
 
-import numpy as np
 from sklearn.utils._param_validation import validate_params
 
 from ..data import SensorGraph
@@ -86,7 +85,8 @@ def from_edge_index(edge_index, edge_weight=None, *, node_names, node_modality=N
     array([[0., 1.],
            [1., 0.]], dtype=float32)
     """
-    return SensorGraph(_numpy(edge_index), _numpy(edge_weight), node_names, node_modality)
+    # SensorGraph reads tensors (detached, on the CPU) as arrays
+    return SensorGraph(edge_index, edge_weight, node_names, node_modality)
 
 
 @validate_params({"graph": [SensorGraph]}, prefer_skip_nested_validation=True)
@@ -173,18 +173,4 @@ def from_pyg_data(data, node_names=None):
             f"from_pyg_data: 'node_names' must have one name per node ({int(data.num_nodes)}). "
             f"Got {len(node_names)} instead."
         )
-    return SensorGraph(
-        _numpy(edge_index),
-        _numpy(weight),
-        node_names,
-        getattr(data, "node_modality", None),
-    )
-
-
-def _numpy(value):
-    """A numpy array of a tensor or array-like (None stays None)."""
-    if value is None:
-        return None
-    if hasattr(value, "detach"):
-        return value.detach().cpu().numpy()
-    return np.asarray(value)
+    return SensorGraph(edge_index, weight, node_names, getattr(data, "node_modality", None))

@@ -10,19 +10,21 @@ from sklearn.utils._param_validation import InvalidParameterError
 from ..data import SensorGraph
 
 
-def _check_node_names(node_names, what="node_names", n_nodes=None):
+def _check_node_names(node_names, caller, what="node_names", n_nodes=None):
     """Return node names as a tuple of unique str, checking the expected count."""
     if node_names is None or isinstance(node_names, str):
-        raise TypeError(f"'{what}' must be a sequence of str (one per node). Got {node_names!r}.")
+        raise TypeError(
+            f"{caller}: '{what}' must be a sequence of str (one per node). Got {node_names!r}."
+        )
     names = tuple(str(n) for n in node_names)
     if not names:
-        raise ValueError(f"'{what}' must not be empty.")
+        raise ValueError(f"{caller}: '{what}' must not be empty.")
     if len(set(names)) != len(names):
         dup = sorted({n for n in names if names.count(n) > 1})
-        raise ValueError(f"'{what}' must be unique. Got duplicates {dup}.")
+        raise ValueError(f"{caller}: '{what}' must be unique. Got duplicates {dup}.")
     if n_nodes is not None and len(names) != n_nodes:
         raise ValueError(
-            f"'{what}' must have one name per node ({n_nodes}). Got {len(names)} names."
+            f"{caller}: '{what}' must have one name per node ({n_nodes}). Got {len(names)} names."
         )
     return names
 
@@ -37,17 +39,24 @@ def _check_k(k, n_nodes, caller):
     return int(k)
 
 
-def _as_square(adj, what="adj"):
+def _as_square(adj, caller, what="adj"):
     """Dense float64 copy of a square adjacency (array-like or SensorGraph)."""
     if isinstance(adj, SensorGraph):
         return adj.to_dense().astype(np.float64)
-    arr = np.array(adj, dtype=np.float64)  # copy: never modify the caller's array
+    try:
+        arr = np.array(adj, dtype=np.float64)  # copy: never modify the caller's array
+    except (TypeError, ValueError) as exc:  # ragged rows, or not numbers
+        raise ValueError(
+            f"{caller}: '{what}' must be a square matrix of numbers of shape (n_nodes, n_nodes). "
+            f"Got a {type(adj).__name__} that numpy cannot read as one ({exc})."
+        ) from None
     if arr.ndim != 2 or arr.shape[0] != arr.shape[1]:
         raise ValueError(
-            f"'{what}' must be a square matrix of shape (n_nodes, n_nodes). Got shape {arr.shape}."
+            f"{caller}: '{what}' must be a square matrix of shape (n_nodes, n_nodes). "
+            f"Got shape {arr.shape}."
         )
     if not np.isfinite(arr).all():
-        raise ValueError(f"'{what}' must be finite.")
+        raise ValueError(f"{caller}: '{what}' must be finite.")
     return arr
 
 

@@ -36,11 +36,16 @@ def _graph_arrays(graph_or_adjacency, node_names, node_modality):
     if not np.isfinite(adjacency).all():
         raise ValueError("graph_or_adjacency must hold finite edge weights. Got NaN or inf.")
     n = adjacency.shape[0]
-    node_names = [str(i) for i in range(n)] if node_names is None else [str(v) for v in node_names]
+    if node_names is None:
+        # default names are numbers: their nodes share the modality "node"
+        node_names = [str(i) for i in range(n)]
+        if node_modality is None:
+            node_modality = ["node"] * n
+    node_names = [str(v) for v in node_names]
     if len(node_names) != n:
         raise ValueError(f"node_names has {len(node_names)} entries but the graph has {n} nodes.")
     if node_modality is None:
-        node_modality = [name.split(":", 1)[0] if ":" in name else "node" for name in node_names]
+        node_modality = [name.split(":", 1)[0] for name in node_names]
     node_modality = [str(m) for m in node_modality]
     if len(node_modality) != n:
         raise ValueError(
@@ -93,7 +98,8 @@ def plot_sensor_graph(
         Node labels; taken from the graph, or ``"0", "1", ...`` for an array.
     node_modality : list of str, default=None
         The modality of each node (one colour each); taken from the graph, or the node name
-        up to its first ``":"``.
+        up to its first ``":"`` (the whole name when it has none, as the node ``"video"`` of
+        a one-node modality); ``"node"`` for all nodes when the names are the defaults.
     ax : matplotlib.axes.Axes, default=None
         Axes to draw on; a new figure is created if None.
     threshold : float, default=0.0

@@ -52,15 +52,23 @@ def _node_activity(values):
     return np.concatenate(cols, axis=1)
 
 
-def _scan(items, absent, activity):
+def _scan(items, absent, activity, varies=None):
     """Read the recordings one at a time (lazy ones too): record in ``absent`` which nodes
     have no valid frame in each (by the node mask rule, :func:`~stgraph_sklearn.data.present_nodes`:
     a node is missing at a frame where any of its channels is NaN), and yield each one's
-    :func:`_node_activity` (or None)."""
+    :func:`_node_activity` (or None); with ``activity``, record in ``varies`` which nodes'
+    activity takes more than one value in each."""
     for rec in items:
         values = [np.asarray(m.values) for m in rec.modalities.values()]
         absent.append(np.concatenate([~present_nodes(v).any(axis=0) for v in values]))
-        yield _node_activity(values) if activity else None
+        if not activity:
+            yield None
+            continue
+        act = _node_activity(values)
+        low = np.where(np.isnan(act), np.inf, act).min(axis=0, initial=np.inf)
+        high = np.where(np.isnan(act), -np.inf, act).max(axis=0, initial=-np.inf)
+        varies.append(high > low)
+        yield act
 
 
 def _knn_descriptors(activities):
@@ -108,7 +116,8 @@ class SensorGraphBuilder(
           averaged neighbour (see :func:`~stgraph_sklearn.graph.modality_graph`).
     k : int or "auto", default=3
         Neighbours per node for ``"correlation"`` and ``"knn"``. With fewer than ``k + 1``
-        nodes every node is linked to all the others (``k_ = n_nodes - 1``, with a
+        nodes every node is linked to all the others with which its correlation (or
+        activity distance) is defined (``k_ = n_nodes - 1``, with a
         :class:`~stgraph_sklearn.exceptions.StgraphWarning`, as scikit-learn's
         ``QuantileTransformer`` caps ``n_quantiles``), so one pipeline serves sensor sets of
         any size; a single node has no edges. ``"auto"`` uses ``min(3, n_nodes - 1)``
@@ -152,7 +161,10 @@ class SensorGraphBuilder(
     Missing data is never filled here: a node with a NaN channel at a frame is marked False in
     the masks of the emitted :class:`~stgraph_sklearn.data.GraphSequence`. Nodes with no valid frame in a
     training recording raise a :class:`~stgraph_sklearn.exceptions.MissingSensorWarning`;
-    nodes never observed get no correlation or knn edges.
+    nodes never observed get no correlation or knn edges. Nodes whose activity is constant (a
+    stuck sensor, say) have no defined correlation and get no correlation edges; a
+    :class:`~stgraph_sklearn.exceptions.StgraphWarning` names them, and any other observed
+    node left without an edge.
 
     ``fit`` reads the training recordings one at a time, so lazy recordings (memory-mapped,
     see :func:`~stgraph_sklearn.data.is_lazy`) are never held together: the "correlation"
@@ -211,8 +223,8 @@ class SensorGraphBuilder(
         names = items[0].node_names
         node_modality = items[0].node_modality
         n_nodes = len(names)
-        absent = []  # filled as the recordings are read, once
-        scan = _scan(items, absent, self.strategy in ("correlation", "knn"))
+        absent, varies = [], []  # filled as the recordings are read, once
+        scan = _scan(items, absent, self.strategy in ("correlation", "knn"), varies)
         self.k_ = None
         if self.strategy in ("correlation", "knn"):
             k = _AUTO_K if self.k == "auto" else self.k
@@ -221,7 +233,12 @@ class SensorGraphBuilder(
                 linked = (
                     "the single node has no other node to link to"
                     if n_nodes == 1
-                    else "every node is linked to all the others"
+                    else "every node is linked to all the others with which its "
+                    + (
+                        "correlation is defined and non-zero"
+                        if self.strategy == "correlation"
+                        else "activity distance is defined"
+                    )
                 )
                 warn(
                     f"{caller}: k={self.k} is more than n_nodes - 1 = {n_nodes - 1}; {linked} "
@@ -242,7 +259,7 @@ class SensorGraphBuilder(
                 graph = from_edges(self.edges, names, node_modality=node_modality)
             except (TypeError, ValueError) as exc:
                 # from_edges names its argument 'pairs'; here it is the 'edges' parameter
-                msg = str(exc).replace("'pairs'[", "edges[")
+                msg = str(exc).removeprefix("from_edges: ").replace("'pairs'[", "edges[")
                 raise type(exc)(f"{caller}: invalid 'edges' parameter: {msg}") from exc
         elif self.strategy == "correlation":
             # sums over recordings: one recording's activity in memory at a time
@@ -259,6 +276,8 @@ class SensorGraphBuilder(
             pass
         self._warn_missing(absent, names)
         dense = graph.to_dense()
+        if self.strategy in ("correlation", "knn"):
+            self._warn_unlinked(dense, absent, varies, names)
         if self.normalize is None:
             adj = add_self_loops(dense) if self.self_loops else dense
         else:
@@ -286,6 +305,34 @@ class SensorGraphBuilder(
                 msg += f" Nodes {never} are never observed and get no correlation or knn edges."
             warn(msg, MissingSensorWarning)
 
+    def _warn_unlinked(self, dense, absent_by_recording, varies_by_recording, names):
+        """Warn about the observed nodes the correlation or knn graph leaves without an edge,
+        naming those whose activity is constant (the never observed ones are named by
+        :meth:`_warn_missing`)."""
+        unlinked = ~(dense.any(axis=0) | dense.any(axis=1))
+        unlinked &= ~np.logical_and.reduce(absent_by_recording)
+        if not unlinked.any() or len(names) == 1:
+            return
+        constant = unlinked & ~np.logical_or.reduce(varies_by_recording)
+        score = "correlation" if self.strategy == "correlation" else "activity distance"
+        parts = []
+        if constant.any():
+            parts.append(
+                f"nodes {[names[j] for j in np.flatnonzero(constant)]} have a constant "
+                f"activity (a stuck or saturated sensor, say) and get no {self.strategy} edge"
+            )
+        if (unlinked & ~constant).any():
+            parts.append(
+                f"nodes {[names[j] for j in np.flatnonzero(unlinked & ~constant)]} get no "
+                f"{self.strategy} edge: none of their {score}s to other nodes is defined"
+            )
+        warn(
+            f"SensorGraphBuilder: {'; '.join(parts)}. Nodes without an edge receive nothing "
+            "from the other nodes; check these sensors, or link them with strategy='edges', "
+            "'modality' or 'full'.",
+            StgraphWarning,
+        )
+
     def transform(self, X):
         """Wrap every aligned recording as a GraphSequence over the fitted graph.
 
@@ -297,7 +344,9 @@ class SensorGraphBuilder(
         Returns
         -------
         Xt : list of GraphSequence
-            ``GraphSequence(blocks={modality: values}, masks, graph=graph_, name, subject)``.
+            ``GraphSequence(blocks={modality: values}, masks, graph=graph_, name, subject)``,
+            with ``node_names`` (so ``block_node_names``) those of ``graph_``, unqualified, as
+            :func:`~stgraph_sklearn.data.as_graph_sequences` names a recording's nodes.
             A node's mask is False at every frame where *any* of its channels is NaN: a
             partially observed node (say a window statistic that is undefined at the edge of
             a drop-out) counts as missing rather than being silently zero-filled. NaN become 0
@@ -305,6 +354,16 @@ class SensorGraphBuilder(
         """
         check_is_fitted(self)
         caller = "SensorGraphBuilder"
+        # the graph's node names per modality, unqualified, as as_graph_sequences passes a
+        # recording's: the input names its nodes as in fit, or carries the default names
+        # (arrays), which match any
+        block_names, start = {}, 0
+        for key, (n_nodes, _) in self.modalities_.items():
+            names = self.graph_.node_names[start : start + n_nodes]
+            start += n_nodes
+            block_names[key] = (
+                ("0",) if names == (key,) else tuple(n[len(key) + 1 :] for n in names)
+            )
         items, _, _ = _check_input(
             X,
             caller,
@@ -320,6 +379,7 @@ class SensorGraphBuilder(
                 subject=rec.subject,
                 channel_names={k: m.channel_names for k, m in rec.modalities.items()},
                 frame_rate=rec.frame_rate,
+                node_names=block_names,
             )
             for rec in items
         ]
