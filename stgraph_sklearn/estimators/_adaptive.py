@@ -5,6 +5,7 @@ from __future__ import annotations
 from numbers import Integral, Real
 
 import numpy as np
+import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..data import SensorGraph
@@ -225,7 +226,8 @@ class AdaptiveGraphSegmenter(StridedStagesMixin, NeuralSegmenter):
     def _after_fit(self, sequences):
         adjacency = getattr(self.net_.module_, "adjacency", None)  # a subclass's may have none
         graph = None if adjacency is None else adjacency()
-        if self.n_spatial_layers == 0 or graph is None:  # no graph, or never trained
+        if self.n_spatial_layers == 0 or graph is None or not torch.isfinite(graph).all():
+            # no graph, one never trained, or one a diverged training left NaN (fit warned)
             self.adjacency_ = self.graph_ = None
             return
         self.adjacency_ = graph.detach().cpu().numpy().astype(np.float32)

@@ -40,7 +40,8 @@ SHARED_PARAMETERS = """\
         Weight decay of the optimizer.
     class_weight : "balanced", dict or None, default=None
         Cross-entropy class weights; "balanced" uses the frame frequencies of all recordings
-        given to ``fit`` (validation ones included); in a dict, classes left out weigh 1.
+        given to ``fit`` (validation ones included), anew at each ``fit`` or ``partial_fit``
+        call that continues training; in a dict, classes left out weigh 1.
     validation_fraction : float, default=0.1
         Fraction of the training *recordings* held out for validation loss and F1@50
         (none if it rounds to zero recordings: fewer than 6 recordings at 0.1), scored on whole

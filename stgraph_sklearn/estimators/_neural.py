@@ -635,14 +635,7 @@ class NeuralSegmenter(BaseSegmenter):
                 StgraphWarning,
             )
         callbacks.extend(copy.deepcopy(user_callbacks))
-        optimizer = self.optimizer
-        if isinstance(optimizer, str):
-            optimizer = _OPTIMIZERS[optimizer]
-        elif not issubclass(optimizer, torch.optim.Optimizer):
-            raise ValueError(
-                f"The 'optimizer' parameter of {type(self).__name__} must be one of "
-                f"{sorted(_OPTIMIZERS)} or a torch.optim.Optimizer subclass. Got {optimizer!r}."
-            )
+        optimizer = self._optimizer_class()
         generator = torch.Generator().manual_seed(seed)
         net_class, accelerate = NeuralNet, {}
         if self.accelerator is not None:
@@ -661,7 +654,7 @@ class NeuralSegmenter(BaseSegmenter):
             criterion=criterion,
             optimizer=optimizer,
             lr=self.lr,
-            optimizer__weight_decay=self.weight_decay,
+            **self._weight_decay(optimizer),
             max_epochs=self.max_epochs,
             batch_size=int(self.batch_size),  # torch refuses numpy integers
             iterator_train=DataLoader,
@@ -675,6 +668,31 @@ class NeuralSegmenter(BaseSegmenter):
             verbose=int(self.verbose >= 2),
             **{"device": self._device, **accelerate},
         )
+
+    def _optimizer_class(self):
+        """The ``optimizer`` parameter as a torch optimizer class."""
+        optimizer = self.optimizer
+        if isinstance(optimizer, str):
+            return _OPTIMIZERS[optimizer]
+        if not issubclass(optimizer, torch.optim.Optimizer):
+            raise ValueError(
+                f"The 'optimizer' parameter of {type(self).__name__} must be one of "
+                f"{sorted(_OPTIMIZERS)} or a torch.optim.Optimizer subclass. Got {optimizer!r}."
+            )
+        return optimizer
+
+    def _weight_decay(self, optimizer):
+        """skorch's ``optimizer__weight_decay`` for ``optimizer``: none for an optimizer
+        without that argument (Rprop, LBFGS) while ``weight_decay`` is 0."""
+        if "weight_decay" in inspect.signature(optimizer).parameters:
+            return {"optimizer__weight_decay": self.weight_decay}
+        if self.weight_decay:
+            raise ValueError(
+                f"{type(self).__name__}: weight_decay={self.weight_decay!r} needs an optimizer "
+                f"that takes it, and {optimizer.__name__} does not. Set weight_decay=0, or "
+                "choose another optimizer."
+            )
+        return {}
 
     @staticmethod
     def _rng_devices(device):
@@ -703,8 +721,21 @@ class NeuralSegmenter(BaseSegmenter):
         self.history_ = self.net_.history
         reach = self._temporal_reach()
         self.receptive_field_ = None if reach is None else 2 * reach + 1
+        self._warn_if_diverged("fit")
         self._after_fit(sequences)
         return self
+
+    def _warn_if_diverged(self, caller):
+        """Warn when the last epoch's training loss is not finite: training diverged, and
+        ``predict`` will refuse the non-finite logits (the model is kept for ``history_``)."""
+        loss = self.history_[-1, "train_loss"] if len(self.history_) else 0.0
+        if not np.isfinite(loss):
+            warn(
+                f"{type(self).__name__}.{caller}: training diverged (train_loss {loss} at epoch "
+                f"{len(self.history_)}; see history_), so the network predicts nothing useful. "
+                f"Lower lr (now {self.lr:g}), or check the inputs for huge values.",
+                StgraphWarning,
+            )
 
     def set_params(self, **params):
         """Set the parameters of this segmenter (scikit-learn's ``set_params``).
@@ -783,7 +814,7 @@ class NeuralSegmenter(BaseSegmenter):
             targets = self._encode_labels(y, seqs, reset=first, classes=classes)
             if first:
                 return self._fit(seqs, targets, epochs=1)
-            return self._continue(seqs, targets, 1)
+            return self._continue(seqs, targets, 1, "partial_fit")
 
     def _check_params_describe_net(self, caller):
         """Raise if the parameters no longer build the fitted network.
@@ -837,7 +868,7 @@ class NeuralSegmenter(BaseSegmenter):
         stand_in = types.SimpleNamespace(graph=input_graph, feature_shapes=dict(self.modalities_))
         return self.build_module(self.modalities_, len(self.classes_), [stand_in])
 
-    def _continue(self, seqs, targets, epochs):
+    def _continue(self, seqs, targets, epochs, caller="fit"):
         """Train the fitted net for ``epochs`` more epochs (fresh seed per continuation)."""
         self._update_training(targets, len(seqs))
         dataset = self._dataset(seqs, targets)
@@ -847,6 +878,7 @@ class NeuralSegmenter(BaseSegmenter):
             with self._training_hooks():
                 self.net_.partial_fit(dataset, epochs=epochs)
         self.history_ = self.net_.history
+        self._warn_if_diverged(caller)
         self._after_fit(seqs)
         return self
 
@@ -885,7 +917,16 @@ class NeuralSegmenter(BaseSegmenter):
         ``device`` is not applied here, and another ``accelerator`` is refused.
         """
         changed = set(self._changed_params())
-        if not changed:
+        net = self.net_
+        # "balanced" weights come from the labels of each call, and early stopping monitors the
+        # validation loss only when this call's recordings leave some for validation
+        balanced = isinstance(self.class_weight, str) and self.class_weight == "balanced"
+        stopping = dict(getattr(net, "callbacks_", [])).get("early_stopping")
+        has_valid = RecordingSplit(self.validation_fraction, net.train_split.seed).n_valid(n_train)
+        monitor_changed = stopping is not None and (stopping.monitor == "valid_loss") != (
+            has_valid > 0
+        )
+        if not changed and not balanced and not monitor_changed:
             return
         prepared = {"accelerator"} | ({"optimizer"} if self.accelerator is not None else set())
         if changed & prepared:
@@ -895,22 +936,24 @@ class NeuralSegmenter(BaseSegmenter):
                 "start or partial_fit continues with what the accelerator prepared. Set it "
                 "back, or fit anew (warm_start=False)."
             )
-        net = self.net_
         fresh = self._make_net(net.module_, self._criterion(targets), 0, n_train)
         net.batch_size = fresh.batch_size
         net.verbose = fresh.verbose
         net.train_split = RecordingSplit(self.validation_fraction, net.train_split.seed)
-        net.lr, net.optimizer__weight_decay = self.lr, self.weight_decay
+        decay = self._weight_decay(self._optimizer_class())
+        net.lr = self.lr
+        for key, value in decay.items():
+            setattr(net, key, value)
         if "optimizer" in changed:
             net.optimizer = fresh.optimizer
             net.initialize_optimizer()
         elif changed & {"lr", "weight_decay"}:  # in place: Adam's moments are kept
-            net.set_params(lr=self.lr, optimizer__weight_decay=self.weight_decay)
-        if changed & self._CRITERION_PARAMS:
+            net.set_params(lr=self.lr, **decay)
+        if changed & self._CRITERION_PARAMS or balanced:
             net.criterion = fresh.criterion
             net.initialize_criterion()
             net.criterion_.to(_module_device(net.module_))  # class weights where the net is
-        if changed & self._CALLBACK_PARAMS:
+        if changed & self._CALLBACK_PARAMS or monitor_changed:
             net.callbacks = fresh.callbacks
             net.initialize_callbacks()
         self._built_params = self.get_params(deep=False)

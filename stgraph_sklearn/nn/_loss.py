@@ -154,7 +154,9 @@ class SegmentationLoss(nn.Module):
             if self.smoothing_weight > 0 and num_pairs > 0:
                 log_p = F.log_softmax(stage, dim=1)
                 diff = (log_p[:, :, 1:] - log_p.detach()[:, :, :-1]) ** 2
-                diff = torch.clamp(diff, min=0, max=self.smoothing_clip**2)
+                # a clip whose square is beyond the dtype's range clips nothing
+                clip = min(self.smoothing_clip**2, torch.finfo(diff.dtype).max)
+                diff = torch.clamp(diff, min=0, max=clip)
                 total = total + self.smoothing_weight * (diff * pairs).sum() / num_pairs
         if logits.requires_grad and not total.requires_grad:
             # nothing to learn from (all padding): a zero that backward() still accepts

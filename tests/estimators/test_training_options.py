@@ -122,3 +122,85 @@ def test_input_noise_is_validated(toy):
     X, y = toy
     with pytest.raises(InvalidParameterError, match="'input_noise' parameter of MSTCNSegmenter"):
         MSTCNSegmenter(input_noise=-0.1, **TINY).fit(X, y)
+
+
+def _short(n, labels=None, seed=0):
+    rng = np.random.RandomState(seed)
+    X = [rng.randn(60, 3, 2).astype(np.float32) for _ in range(n)]
+    return X, [np.repeat([0, 1, 2], 20) if labels is None else labels for _ in range(n)]
+
+
+def test_balanced_class_weights_follow_the_labels_of_each_call():
+    """Check that class_weight='balanced' weighs the labels a warm start or partial_fit is
+    given: the first fit's weights were kept, here the reverse of balanced on the new labels."""
+    from sklearn.utils.class_weight import compute_class_weight
+
+    a = np.r_[np.zeros(50, int), np.ones(8, int), np.full(2, 2)]
+    b = np.r_[np.zeros(2, int), np.ones(8, int), np.full(50, 2)]  # class 2 frequent now
+    X, ya = _short(4, a)
+    _, yb = _short(4, b)
+    expected = compute_class_weight("balanced", classes=np.arange(3), y=np.concatenate(yb))
+    kw = {**TINY, "max_epochs": 1, "class_weight": "balanced"}
+    warm = MSTCNSegmenter(**kw, warm_start=True).fit(X, ya).fit(X, yb)
+    partial = MSTCNSegmenter(**kw).partial_fit(X, ya).partial_fit(X, yb)
+    for seg in (warm, partial):
+        np.testing.assert_allclose(seg.net_.criterion_.class_weight.numpy(), expected, rtol=1e-6)
+
+
+@pytest.mark.parametrize(("first", "then"), [(10, 4), (4, 10)])
+def test_early_stopping_monitors_the_split_of_each_continued_fit(first, then):
+    """Check that a continued fit with patience monitors valid_loss exactly when its own
+    recordings leave some for validation: the first fit's choice was kept, so fewer
+    recordings raised skorch's KeyError 'valid_loss', and more never restored the best."""
+    kw = {**TINY, "max_epochs": 2, "patience": 2, "warm_start": True}
+    seg = MSTCNSegmenter(**kw).fit(*_short(first))
+    seg.fit(*_short(then, seed=1))
+    stopping = dict(seg.net_.callbacks_)["early_stopping"]
+    assert stopping.monitor == ("valid_loss" if then == 10 else "train_loss")
+    assert stopping.load_best == (then == 10)
+
+
+@pytest.mark.parametrize("optimizer", [torch.optim.Rprop, torch.optim.LBFGS])
+def test_optimizers_without_weight_decay_train(optimizer):
+    """Check that an optimizer class without a weight_decay argument trains while
+    weight_decay is 0 (it got weight_decay=0 and raised torch's TypeError), and that a
+    non-zero weight_decay with it is an error naming both parameters."""
+    X, y = _short(3)
+    seg = MSTCNSegmenter(**TINY, max_epochs=1, optimizer=optimizer, warm_start=True).fit(X, y)
+    assert len(seg.fit(X, y).history_) == 2
+    with pytest.raises(ValueError, match=rf"weight_decay=0.1 needs .*{optimizer.__name__} does"):
+        MSTCNSegmenter(**TINY, max_epochs=1, optimizer=optimizer, weight_decay=0.1).fit(X, y)
+
+
+@pytest.mark.parametrize("name", ["MSTCNSegmenter", "AdaptiveGraphSegmenter"])
+def test_a_diverged_training_warns_and_keeps_its_history(name):
+    """Check that a training whose loss ends non-finite warns in fit naming lr and keeps the
+    model for history_: the graph model failed on a NaN graph with an unrelated SensorGraph
+    error (and the fit was rolled back), MS-TCN finished silently."""
+    from stgraph_sklearn import estimators
+    from stgraph_sklearn.exceptions import StgraphWarning
+
+    X, y = _short(3)
+    seg = getattr(estimators, name)(**{**TINY, "lr": 1e4}, max_epochs=2, optimizer="sgd")
+    with pytest.warns(StgraphWarning, match=rf"{name}.fit: training diverged .*lr"):
+        seg.fit(X, y)
+    assert not np.isfinite(seg.history_[-1, "train_loss"])
+    assert getattr(seg, "adjacency_", None) is None
+
+
+def test_values_beyond_float32_are_refused_not_turned_into_inf():
+    """Check that float64 values the float32 networks cannot hold are an error naming the
+    block, not inf that trained to NaN and was blamed on lr."""
+    X, y = _short(3)
+    X[1] = X[1].astype(np.float64) * 1e39
+    with pytest.raises(ValueError, match=r"block 'x' holds values beyond the float32 range"):
+        MSTCNSegmenter(**TINY, max_epochs=1).fit(X, y)
+
+
+def test_a_smoothing_clip_beyond_float32_clips_nothing():
+    """Check that a huge smoothing_clip (no truncation) trains as the largest finite clip:
+    its square overflowed float32 in torch.clamp with a raw RuntimeError."""
+    X, y = _short(3)
+    a = MSTCNSegmenter(**TINY, max_epochs=1, smoothing_clip=1e20).fit(X, y)
+    b = MSTCNSegmenter(**TINY, max_epochs=1, smoothing_clip=1e18).fit(X, y)
+    np.testing.assert_array_equal(a.predict_proba(X[:1])[0], b.predict_proba(X[:1])[0])
