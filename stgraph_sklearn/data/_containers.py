@@ -645,6 +645,12 @@ class Recording:
         for key, mod in modalities.items():
             if not isinstance(key, str) or not key:
                 raise TypeError(f"Recording modality names must be non-empty strings. Got {key!r}.")
+            if "__" in key:  # it starts the qualified node names that feature names split
+                raise ValueError(
+                    "Recording modality names must not contain '__', the separator of feature "
+                    f"names '<modality>:<node>__<channel>'. Got {key!r}; rename the modality "
+                    "(a file 'wrist__imu.csv' names the modality 'wrist__imu')."
+                )
             if not isinstance(mod, Modality):
                 mod = Modality(mod, rate=self.frame_rate)
             named = named_file_values(mod.values, f"recording {name!r} modality {key!r}")

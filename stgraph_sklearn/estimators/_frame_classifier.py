@@ -45,8 +45,9 @@ class FrameClassifierSegmenter(BaseSegmenter):
     graph_features : bool, default=True
         Add graph-smoothed features and graph total variation (see FrameFeatureFlattener).
     smoothing_window : int or None, default=None
-        Width in frames of the moving average applied to the probabilities; None or 1
-        disables smoothing.
+        Width in frames of the centred moving average applied to the probabilities (an even
+        width reaches one frame further back than ahead), truncated at the ends of the
+        recording (the mean of the frames the window holds); None or 1 disables smoothing.
     temporal_stride : int, default=1
         Fit on every ``temporal_stride``-th frame only (for speed); predictions cover every frame.
     random_state : int, RandomState instance or None, default=None
@@ -239,5 +240,9 @@ class FrameClassifierSegmenter(BaseSegmenter):
         else:
             proba[np.arange(rows.shape[0]), self.classifier_.predict(rows).astype(np.int64)] = 1.0
         if self.smoothing_window is not None and self.smoothing_window > 1:
-            proba = uniform_filter1d(proba, size=self.smoothing_window, axis=0, mode="nearest")
+            # the mean over the frames of the window that exist: an edge frame is not repeated
+            # to fill it (with a window as long as the recording, edge classes took over)
+            w = self.smoothing_window
+            counts = uniform_filter1d(np.ones(proba.shape[0]), size=w, mode="constant")
+            proba = uniform_filter1d(proba, size=w, axis=0, mode="constant") / counts[:, None]
         return proba.astype(np.float32)

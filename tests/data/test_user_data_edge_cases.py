@@ -9,6 +9,7 @@ import pytest
 
 from stgraph_sklearn.data import (
     Modality,
+    Recording,
     check_recordings,
     recording_from_dataframes,
     recordings_from_dataframe,
@@ -105,6 +106,17 @@ def test_node_names_may_not_hold_the_feature_name_separator():
     table = pd.DataFrame({"time": T, "hand__left_x": 1.0, "hand__left_y": 2.0})
     with pytest.raises(ValueError, match="must not contain '__'"):
         recording_from_dataframes(table)
+
+
+def test_modality_names_may_not_hold_the_feature_name_separator():
+    """Check that '__' in a modality name is refused as in a node name: the feature names of
+    modality 'wrist__imu' were split inside it, so two nodes got the same wrong name and the
+    flattened frame rows repeated columns."""
+    with pytest.raises(ValueError, match=r"modality names must not contain '__'.*'wrist__imu'"):
+        Recording({"wrist__imu": Modality(np.zeros((5, 2, 1)), rate=1.0)}, frame_rate=1.0)
+    table = pd.DataFrame({"time": T, "x": 1.0})
+    with pytest.raises(ValueError, match="must not contain '__'"):
+        recording_from_dataframes({"wrist__imu": table})
 
 
 def test_value_dtypes():

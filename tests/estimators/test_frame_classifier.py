@@ -114,3 +114,17 @@ def test_predicts_under_a_global_pandas_transform_output(toy):
         seg = FrameClassifierSegmenter(random_state=0).fit(X, y)
         pred = seg.predict(X)
     assert [len(p) for p in pred] == [len(x) for x in X]
+
+
+@pytest.mark.parametrize("window", [4, 5, 200])
+def test_smoothing_is_the_mean_of_the_frames_the_window_holds(toy, window):
+    """Check that smoothing averages the frames the centred window holds, truncated at the
+    ends: the edge frames were repeated to fill it, so with a window as long as the
+    recording the first class took over twice its frames and a middle class disappeared."""
+    X, y = toy
+    params = {"classifier": LogisticRegression(max_iter=300), "random_state": 0}
+    raw = FrameClassifierSegmenter(**params).fit(X, y).predict_proba(X[:1])[0].astype(float)
+    smooth = FrameClassifierSegmenter(**params, smoothing_window=window).fit(X, y)
+    n, before = raw.shape[0], window // 2  # an even window reaches one frame further back
+    expected = [raw[max(0, i - before) : i + window - before].mean(axis=0) for i in range(n)]
+    np.testing.assert_allclose(smooth.predict_proba(X[:1])[0], expected, rtol=1e-5, atol=1e-6)
