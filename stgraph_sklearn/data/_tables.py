@@ -421,7 +421,9 @@ def recording_from_dataframes(
         Rate of the reference timeline (labels are one per frame). Defaults to the lowest
         modality rate to 4 significant digits (for example 30 for video features next to 50
         Hz accelerometers, 29.97 for NTSC video, 0.03333 for a sample every 30 s), so the
-        recordings of one device share a frame rate despite jitter in their timestamps.
+        recordings of one device share a frame rate despite jitter in their timestamps. When
+        no table is regular, the rate is estimated (:attr:`Modality.period`) and may differ
+        between recordings by a percent or so: give ``frame_rate`` then.
     time : str, default=None
         Name of the time column, else the first of ``TIME_COLUMNS`` present in any case
         (``"time"``, ``"time_s"``, ``"timestamp"``, ``"t"``, ``"seconds"``; ``"Time"`` too).

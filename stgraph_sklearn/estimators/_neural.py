@@ -850,11 +850,17 @@ class NeuralSegmenter(BaseSegmenter):
         elif repr(module) == repr(fitted) and shapes(module) == shapes(fitted):
             return
         changed = [f"{k}={old!r} -> {new!r}" for k, (old, new) in changed.items()]
+        name = type(self).__name__
+        if caller == "save_model":
+            where = f"save_model: the parameters of this {name}"
+            advice = "Set them back to save this network, or fit it anew."
+        else:
+            where = f"{name}.{caller}: the parameters"
+            advice = "Set them back to continue with this network, or fit anew (warm_start=False)."
         raise ValueError(
-            f"{type(self).__name__}.{caller}: the parameters no longer describe the fitted "
-            f"network ({', '.join(changed) or 'a parameter changed since fit'}): set_params "
-            "after fit changes the parameters, not the network. Set them back to continue "
-            "with this network, or fit anew (warm_start=False)."
+            f"{where} no longer describe the fitted network "
+            f"({', '.join(changed) or 'a parameter changed since fit'}): set_params after fit "
+            f"changes the parameters, not the network. {advice}"
         )
 
     def _rebuild_module(self, input_graph):

@@ -101,7 +101,10 @@ def test_save_model_refuses_parameters_that_no_longer_build_the_network(toy, tmp
     X, y = toy
     seg = AdaptiveGraphSegmenter(**TINY).fit(X, y)
     seg.set_params(n_layers=3)
-    with pytest.raises(ValueError, match=r"save_model: the parameters no longer .*n_layers=2 -> 3"):
+    with pytest.raises(
+        ValueError,
+        match=r"save_model: the parameters of this AdaptiveGraphSegmenter no longer .*n_layers=2 -> 3",
+    ):
         save_model(seg, tmp_path / "m.stgm")
     seg.set_params(n_layers=2, device="cpu", chunk_size=64)  # not the network: fine
     save_model(seg, tmp_path / "m.stgm")
