@@ -684,7 +684,8 @@ class NeuralSegmenter(BaseSegmenter):
     def _weight_decay(self, optimizer):
         """skorch's ``optimizer__weight_decay`` for ``optimizer``: none for an optimizer
         without that argument (Rprop, LBFGS) while ``weight_decay`` is 0."""
-        if "weight_decay" in inspect.signature(optimizer).parameters:
+        params = inspect.signature(optimizer).parameters
+        if "weight_decay" in params or any(p.kind is p.VAR_KEYWORD for p in params.values()):
             return {"optimizer__weight_decay": self.weight_decay}
         if self.weight_decay:
             raise ValueError(
