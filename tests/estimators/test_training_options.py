@@ -204,3 +204,16 @@ def test_a_smoothing_clip_beyond_float32_clips_nothing():
     a = MSTCNSegmenter(**TINY, max_epochs=1, smoothing_clip=1e20).fit(X, y)
     b = MSTCNSegmenter(**TINY, max_epochs=1, smoothing_clip=1e18).fit(X, y)
     np.testing.assert_array_equal(a.predict_proba(X[:1])[0], b.predict_proba(X[:1])[0])
+
+
+def test_an_optimizer_taking_keywords_gets_weight_decay():
+    """Check that an optimizer class whose signature ends in **kwargs still receives
+    weight_decay (only optimizers that cannot take it are spared it)."""
+
+    class KeywordSGD(torch.optim.SGD):
+        def __init__(self, params, lr, **kwargs):
+            super().__init__(params, lr=lr, **kwargs)
+
+    X, y = _short(3)
+    seg = MSTCNSegmenter(**TINY, max_epochs=1, optimizer=KeywordSGD, weight_decay=0.1).fit(X, y)
+    assert seg.net_.optimizer_.param_groups[0]["weight_decay"] == 0.1
