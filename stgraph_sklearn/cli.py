@@ -750,6 +750,12 @@ def main(argv=None, *, stream=None):
             if argv is None:  # the console script: a warning is one line naming the command
                 warnings.showwarning = partial(_show_warning, args.command)
             return args.func(args)
+    except BrokenPipeError:  # the reader of stdout left (`stgraph-seg stream ... | head`)
+        try:  # as Python's docs advise: stdout to devnull, or the exit flush fails again
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError, AttributeError):  # a stdout without a file descriptor
+            pass
+        return 1
     except errors as exc:
         message = " ".join(str(exc).split()) or type(exc).__name__
         if isinstance(exc, KeyError):

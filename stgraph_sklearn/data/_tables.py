@@ -517,6 +517,13 @@ def recording_from_dataframes(
         )
     if rate is not None and not isinstance(rate, Mapping):
         rate = dict.fromkeys(frames, rate)
+    joined = [key for key in frames if isinstance(key, str) and "__" in key]
+    if joined:  # Recording refuses them too, without knowing the files
+        raise ValueError(
+            f"{part_where(joined[0])}: the modality name {joined[0]!r} must not contain '__', "
+            "the separator of feature names '<modality>:<node>__<channel>'; rename it (a file "
+            "'wrist__imu.csv' names the modality 'wrist__imu')."
+        )
     parts = {}
     for key, df in frames.items():
         part_nodes = None if nodes is None else nodes.get(key)

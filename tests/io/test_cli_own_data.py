@@ -432,3 +432,26 @@ def test_segment_errors_name_the_recording(csv_folder, tmp_path, capsys):
     )
     _one_line_error(code, err, "of recording 'trial2' (")
     assert "recordings[0]" not in err
+
+
+def test_a_modality_file_named_with_the_separator_is_named(csv_folder, tmp_path, capsys):
+    """Check that a modality file whose name holds '__' (refused: it would split the feature
+    names) is named in the error; it named only the recording."""
+    data = tmp_path / "renamed"
+    shutil.copytree(csv_folder, data)
+    (data / "trial0" / "accel.csv").rename(data / "trial0" / "wrist__accel.csv")
+    code, _, err = run(["fit", "--data", str(data), *FAST, "--out", str(tmp_path / "m")], capsys)
+    _one_line_error(code, err, "wrist__accel.csv", "must not contain '__'")
+
+
+class _ClosedPipe(io.StringIO):
+    def write(self, text):
+        raise BrokenPipeError(32, "Broken pipe")
+
+
+def test_a_closed_output_pipe_ends_quietly(fitted, capsys):
+    """Check that a reader that closes the output early (`... | head`) ends the command
+    without an error line: '[Errno 32] Broken pipe' was printed as an error."""
+    data, model = fitted
+    code = main(["evaluate", "--model", str(model), "--data", str(data)], stream=_ClosedPipe())
+    assert code == 1 and capsys.readouterr().err == ""
