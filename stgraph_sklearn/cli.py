@@ -698,11 +698,14 @@ def _build_parser():
     return parser
 
 
-def _show_warning(command, message, category, filename, lineno, file=None, line=None):
+def _show_warning(command, shown, message, category, filename, lineno, file=None, line=None):
     """A warning as ``stgraph-seg <command>: <Category>: <message>`` on stderr, without the
-    console script's source line that Python's format shows."""
-    text = " ".join(str(message).split())
-    print(f"stgraph-seg {command}: {category.__name__}: {text}", file=file or sys.stderr)
+    console script's source line that Python's format shows, and once per command: ``shown``
+    holds the lines already printed (``fit`` reads its recordings again to score them)."""
+    text = f"stgraph-seg {command}: {category.__name__}: {' '.join(str(message).split())}"
+    if text not in shown:
+        shown.add(text)
+        print(text, file=file or sys.stderr)
 
 
 def main(argv=None, *, stream=None):
@@ -748,7 +751,7 @@ def main(argv=None, *, stream=None):
     try:
         with warnings.catch_warnings():
             if argv is None:  # the console script: a warning is one line naming the command
-                warnings.showwarning = partial(_show_warning, args.command)
+                warnings.showwarning = partial(_show_warning, args.command, set())
             return args.func(args)
     except BrokenPipeError:  # the reader of stdout left (`stgraph-seg stream ... | head`)
         try:  # as Python's docs advise: stdout to devnull, or the exit flush fails again

@@ -50,3 +50,25 @@ def test_cli_requires_a_command_and_has_help(capsys):
 def test_quick_demo_from_the_command_line(tmp_path):
     assert main(["demo", "--quick", "--out", str(tmp_path)]) == 0
     assert (tmp_path / "timeline.png").exists()
+
+
+def test_the_console_script_prints_each_warning_once_as_one_line(capsys, monkeypatch):
+    """Check that the console script shows a warning as one line naming the command, once:
+    fit reads its recordings again to score them, and a data warning was printed twice."""
+    import warnings
+
+    import stgraph_sklearn.cli as cli
+    from stgraph_sklearn.exceptions import MissingSensorWarning
+
+    def command(args):
+        for _ in range(2):  # as fitting and then scoring the same recordings warn
+            warnings.warn("sensor 'door'\n  is sparse", MissingSensorWarning, stacklevel=1)
+        return 0
+
+    monkeypatch.setattr(cli.sys, "argv", ["stgraph-seg", "evaluate", "--model", "m", "--data", "d"])
+    monkeypatch.setattr(cli, "_cmd_evaluate", command)
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        assert cli.main() == 0
+    err = capsys.readouterr().err.splitlines()
+    assert err == ["stgraph-seg evaluate: MissingSensorWarning: sensor 'door' is sparse"]
