@@ -163,6 +163,17 @@ def _check_node_names(names, count, what):
     return names
 
 
+def _check_modality_name(key):
+    """Refuse ``"__"`` in a modality name: it starts the qualified node names that feature
+    names ``"<modality>:<node>__<channel>"`` are split by."""
+    if "__" in key:
+        raise ValueError(
+            "Recording modality names must not contain '__', the separator of feature names "
+            f"'<modality>:<node>__<channel>'. Got {key!r}; rename the modality (a file "
+            "'wrist__imu.csv' names the modality 'wrist__imu')."
+        )
+
+
 def _check_channel_names(channel_names, n_channels, what):
     return _check_names(channel_names, n_channels, f"{what} 'channel_names'", "channel", "c")
 
@@ -645,12 +656,7 @@ class Recording:
         for key, mod in modalities.items():
             if not isinstance(key, str) or not key:
                 raise TypeError(f"Recording modality names must be non-empty strings. Got {key!r}.")
-            if "__" in key:  # it starts the qualified node names that feature names split
-                raise ValueError(
-                    "Recording modality names must not contain '__', the separator of feature "
-                    f"names '<modality>:<node>__<channel>'. Got {key!r}; rename the modality "
-                    "(a file 'wrist__imu.csv' names the modality 'wrist__imu')."
-                )
+            _check_modality_name(key)
             if not isinstance(mod, Modality):
                 mod = Modality(mod, rate=self.frame_rate)
             named = named_file_values(mod.values, f"recording {name!r} modality {key!r}")

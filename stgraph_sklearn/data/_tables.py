@@ -27,7 +27,7 @@ import pandas as pd
 
 from ..exceptions import StgraphWarning, warn
 from ..utils import check_seconds, iso_datetimes
-from ._containers import Modality, Recording
+from ._containers import Modality, Recording, _check_modality_name
 from ._segments import _labels_array
 from ._validation import _label_kind, check_label_sequence
 
@@ -517,13 +517,12 @@ def recording_from_dataframes(
         )
     if rate is not None and not isinstance(rate, Mapping):
         rate = dict.fromkeys(frames, rate)
-    joined = [key for key in frames if isinstance(key, str) and "__" in key]
-    if joined:  # Recording refuses them too, without knowing the files
-        raise ValueError(
-            f"{part_where(joined[0])}: the modality name {joined[0]!r} must not contain '__', "
-            "the separator of feature names '<modality>:<node>__<channel>'; rename it (a file "
-            "'wrist__imu.csv' names the modality 'wrist__imu')."
-        )
+    for key in frames:  # Recording's rule, checked here to name the file
+        try:
+            if isinstance(key, str):
+                _check_modality_name(key)
+        except ValueError as exc:
+            raise ValueError(f"{part_where(key)}: {exc}") from None
     parts = {}
     for key, df in frames.items():
         part_nodes = None if nodes is None else nodes.get(key)
