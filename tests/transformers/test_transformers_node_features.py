@@ -145,6 +145,60 @@ def test_large_values_whose_statistics_fit_are_kept():
     assert np.isfinite(out).all()
 
 
+def _level_changes(n_samples=40_000, level=1e4, noise=0.01):
+    """A sensor switching between 0 and ``level`` every 2,000 samples, with small noise."""
+    rng = np.random.default_rng(0)
+    steps = np.where((np.arange(n_samples) // 2000) % 2 == 0, 0.0, level)
+    return steps + rng.normal(scale=noise, size=n_samples)
+
+
+def _two_pass(x, h, stat=np.std):
+    """``stat`` of every centred window of a 1-D series, truncated at the ends."""
+    padded = np.pad(x, h, constant_values=np.nan)
+    windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * h + 1)
+    return stat(windows, axis=1) if stat is not np.std else np.nanstd(windows, axis=1)
+
+
+@pytest.mark.parametrize("stat, ref", [("std", np.nanstd), ("energy", np.nanvar)])
+def test_spread_is_exact_beside_large_level_changes(stat, ref):
+    """Check that window spreads keep their precision when the level jumps by 1e6 noise stds.
+
+    The prefix sums of the squares ran to ~1e12 and ``s2 / n - mean**2`` cancelled: every
+    window of the high level had a std off by 10 % or more (up to 100 %).
+    """
+    x = _level_changes()
+    (out,) = NodeFeatureExtractor(windows=(31,), stats=(stat,)).fit_transform([x[:, None, None]])
+    np.testing.assert_allclose(out[:, 0, 0], _two_pass(x, 15, ref), rtol=1e-3)
+
+
+def test_constant_stretches_have_no_spread():
+    """Check that a constant stretch at a large level has a std of 0, not rounding noise."""
+    x = np.repeat([0.1, 3.3e4 + 0.37, -1e3 + 0.11, 7.1e4 + 0.73], 5000)
+    (out,) = NodeFeatureExtractor(windows=(21,), stats=("std",)).fit_transform([x[:, None, None]])
+    flat = np.ones(x.size, bool)
+    for edge in range(5000, x.size, 5000):
+        flat[edge - 10 : edge + 10] = False
+    assert np.abs(out[flat]).max() < 1e-9
+
+
+def test_band_power_is_exact_beside_large_level_changes():
+    """Check that the low band's power keeps its precision beside large level changes."""
+    x = _level_changes(n_samples=20_000)
+    (out,) = NodeFeatureExtractor(windows=(31,), stats=("band_power",)).fit_transform(
+        [x[:, None, None]]
+    )
+    from scipy.signal import sosfiltfilt
+
+    from stgraph_sklearn.transformers._node_features import _band_filters
+
+    x0 = x - x.mean()
+    for band, sos in enumerate(_band_filters()):
+        filtered = sosfiltfilt(sos, x0, padlen=3 * (2 * len(sos) + 1))
+        np.testing.assert_allclose(
+            out[:, 0, band], _two_pass(filtered, 15, np.nanvar), rtol=1e-3, atol=1e-12
+        )
+
+
 @pytest.mark.parametrize(
     "params, match",
     [
