@@ -10,10 +10,11 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 from sklearn.model_selection import GroupKFold, check_cv
+from sklearn.utils import _safe_indexing
 from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.validation import check_is_fitted
 
-from ..data import check_groups, check_labels
+from ..data import check_background, check_groups, check_labels
 from ..exceptions import reraise_as
 from ..metrics import segmentation_report
 from ..utils import final_estimator
@@ -81,7 +82,7 @@ def fit_and_score(model, X_train, y_train, X_test, y_test, *, background=None):
     X_train, X_test : list of recordings
     y_train, y_test : list of array-like of shape (n_frames_i,)
     background : collection, default=None
-        Labels excluded from the segmental scores.
+        Labels excluded from the segmental scores; checked against ``y_test`` before the fit.
 
     Returns
     -------
@@ -91,8 +92,9 @@ def fit_and_score(model, X_train, y_train, X_test, y_test, *, background=None):
     y_pred : list of ndarray of shape (n_frames_i,)
         Predictions for ``X_test``.
     """
-    # y_test is only read by the scores, after the fit: check it against X_test first
-    check_labels(y_test, X_test, name="y_test", x_name="X_test", caller="fit_and_score")
+    # y_test and background are only read by the scores, after the fit: check them first
+    labels = check_labels(y_test, X_test, name="y_test", x_name="X_test", caller="fit_and_score")
+    check_background(background, labels=labels, caller="fit_and_score")
     t0 = time.perf_counter()
     model.fit(X_train, y_train)
     t1 = time.perf_counter()
@@ -117,7 +119,10 @@ def evaluate_segmenters(estimators, X, y, groups=None, *, cv=None, background=No
     estimators : dict of str to estimator
         Segmenters or pipelines ending in one; each is cloned per split.
     X : list of recordings
+        Indexed by position, as in :func:`~sklearn.model_selection.cross_validate` (a
+        pandas Series of recordings is not read by its index).
     y : list of array-like of shape (n_frames_i,)
+        The labels of ``X[i]`` are ``y[i]`` by position, for a pandas Series too.
     groups : array-like of shape (n_recordings,), default=None
         Subject ids; with the default ``cv`` the splits are subject-disjoint.
     cv : int, cross-validation splitter or iterable of (train, test), default=None
@@ -142,6 +147,9 @@ def evaluate_segmenters(estimators, X, y, groups=None, *, cv=None, background=No
     ValueError
         If ``estimators`` is empty, or ``X``, ``y``, ``groups`` or ``cv`` do not fit
         together (a split indexing past ``X``, a splitter needing ``groups``).
+    TypeError
+        If a value of ``estimators`` is not an estimator, or ``background`` is not a label
+        or a collection of labels of the type of ``y``; raised before any fit.
     Exception
         An error of a model's fit or predict, of its own type, naming the model and fold.
     """
@@ -159,7 +167,19 @@ def evaluate_segmenters(estimators, X, y, groups=None, *, cv=None, background=No
             f"{caller}: 'estimators' must map at least one name to a segmenter, e.g. "
             "{'frame': FrameClassifierSegmenter()}. Got an empty dict instead."
         )
-    check_labels(y, X, caller=caller)  # one label sequence per recording, before any fit
+    for name, estimator in estimators.items():  # as clone needs it, before any fit
+        if isinstance(estimator, type) or not all(
+            hasattr(estimator, method) for method in ("fit", "get_params")
+        ):
+            raise TypeError(
+                f"{caller}: estimators[{name!r}] must be a segmenter or a Pipeline ending in "
+                "one (an instance with fit and get_params). Got "
+                f"{estimator!r} ({type(estimator).__name__}) instead."
+            )
+    # one label sequence per recording, by position (a pandas Series is not read by its
+    # index), and a background that can match them, before any fit
+    y = check_labels(y, X, caller=caller)
+    check_background(background, labels=y, caller=caller)
     if groups is not None:
         check_groups(groups, len(X), caller=caller)
     if cv is None:  # the default split: by subject (GroupKFold) or by recording (KFold)
@@ -178,8 +198,9 @@ def evaluate_segmenters(estimators, X, y, groups=None, *, cv=None, background=No
     splits = _splits(cv, X, y, groups, caller)
     rows = []
     for fold, (train, test) in enumerate(splits):
-        X_train, y_train = [X[i] for i in train], [y[i] for i in train]
-        X_test, y_test = [X[i] for i in test], [y[i] for i in test]
+        # by position, as cross_validate does: X may be a pandas Series of recordings
+        X_train, y_train = _safe_indexing(X, train), [y[i] for i in train]
+        X_test, y_test = _safe_indexing(X, test), [y[i] for i in test]
         for name, estimator in estimators.items():
             try:
                 scores, _ = fit_and_score(
