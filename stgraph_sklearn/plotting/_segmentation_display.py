@@ -7,6 +7,7 @@ import numbers
 import numpy as np
 
 from ..data import check_label_pairs, segment_bounds
+from ..data._validation import _label_kind
 
 __all__ = ["SegmentationDisplay"]
 
@@ -45,19 +46,87 @@ def _check_names(names, n, caller):
     return [str(name) for name in names]
 
 
-def _class_colors(cmap, n):
+def _literal(text):
+    """``str(text)`` with its dollar signs escaped: matplotlib draws user names as written, not
+    as mathtext (a name with two ``$`` would lose them, a malformed one would fail savefig)."""
+    return str(text).replace("$", r"\$")
+
+
+def _check_cmap(cmap, caller):
+    """The colormap object named or given by ``cmap``; raise naming ``caller`` otherwise."""
+    import difflib
+
+    import matplotlib as mpl
+    from matplotlib.colors import Colormap
+
+    expected = "a matplotlib Colormap or the name of a registered one (matplotlib.colormaps)"
+    if isinstance(cmap, Colormap):
+        return cmap
+    if not isinstance(cmap, str):
+        raise TypeError(f"{caller}: cmap must be {expected}. Got {type(cmap).__name__}.")
+    if cmap not in mpl.colormaps:
+        close = difflib.get_close_matches(cmap, list(mpl.colormaps), n=3)
+        hint = f" (did you mean {' or '.join(map(repr, close))}?)" if close else ""
+        raise ValueError(f"{caller}: cmap must be {expected}. Got {cmap!r}{hint}.")
+    return mpl.colormaps[cmap]
+
+
+def _class_colors(cmap, n, *, caller, n_extra=0):
     """``n`` distinct colours from a colormap name or object: a listed colormap's own colours
     while it has enough, else evenly spaced colours of a continuous one ("turbo" in place of a
-    listed colormap with fewer colours than classes, which would repeat colours)."""
+    listed colormap with fewer colours than classes, which would repeat colours).
+
+    ``n_extra`` more colours follow for classes outside the caller's list; they leave the first
+    ``n`` as they are without them: the listed colormap's next colours while it has enough,
+    else the colours of the continuous one farthest from those already taken.
+    """
     import matplotlib as mpl
     from matplotlib.colors import ListedColormap
 
-    cmap = mpl.colormaps[cmap] if isinstance(cmap, str) else cmap
-    if isinstance(cmap, ListedColormap) and cmap.N < 256:
-        if n <= cmap.N:
-            return [cmap(i) for i in range(n)]
-        cmap = mpl.colormaps["turbo"]
-    return [cmap(x) for x in np.linspace(0.0, 1.0, max(n, 2))[:n]]
+    cmap = _check_cmap(cmap, caller)
+    listed = isinstance(cmap, ListedColormap) and cmap.N < 256
+
+    def spread(k):
+        if listed and k <= cmap.N:
+            return [cmap(i) for i in range(k)]
+        smooth = mpl.colormaps["turbo"] if listed else cmap
+        return [smooth(x) for x in np.linspace(0.0, 1.0, max(k, 2))[:k]]
+
+    if n == 0 or (listed and n + n_extra <= cmap.N):
+        return spread(n + n_extra)
+    colors = spread(n)
+    pool = (mpl.colormaps["turbo"] if listed else cmap)(np.linspace(0.0, 1.0, 256))
+    for _ in range(n_extra):
+        taken = np.array(colors)[:, :3]
+        gap = np.linalg.norm(pool[:, None, :3] - taken[None], axis=-1).min(axis=1)
+        colors.append(tuple(pool[int(np.argmax(gap))]))
+    return colors
+
+
+def _legend_below(ax, handles):
+    """Draw the class legend centred below the axes and their x-axis, in as many columns as the
+    figure's width holds, and make the figure taller by the legend's height."""
+    from matplotlib.transforms import blended_transform_factory, offset_copy
+
+    fig = ax.figure
+    one = ax.legend(handles=handles, title="Class", frameon=False, ncols=1)
+    font = one.prop.get_size_in_points() * fig.dpi / 72  # px
+    pad, spacing = one.borderpad * font, one.columnspacing * font
+    column = one.get_window_extent().width - 2 * pad
+    fits = int((0.96 * fig.bbox.width - 2 * pad + spacing) // (column + spacing))
+    rows = -(-len(handles) // max(1, min(fits, len(handles))))
+    below = ax.get_window_extent().y0 - ax.xaxis.get_tightbbox().y0  # px: ticks and xlabel
+    anchor = blended_transform_factory(fig.transFigure, ax.transAxes)
+    legend = ax.legend(
+        handles=handles,
+        title="Class",
+        loc="upper center",
+        bbox_to_anchor=(0.5, 0.0),
+        bbox_transform=offset_copy(anchor, fig=fig, y=-below * 72 / fig.dpi, units="points"),
+        frameon=False,
+        ncols=-(-len(handles) // rows),
+    )
+    fig.set_figheight(fig.get_figheight() + legend.get_window_extent().height / fig.dpi + 0.1)
 
 
 class SegmentationDisplay:
@@ -74,8 +143,9 @@ class SegmentationDisplay:
         Predicted labels, one per frame.
     labels : array-like of shape (n_classes,), default=None
         Classes in legend and colour order. Defaults to the sorted labels present (in order of
-        appearance when they cannot be sorted); labels present but not listed are appended.
-        Pass the same list to several displays to keep colours consistent between figures.
+        appearance when they cannot be sorted); labels present but not listed are appended, in
+        colours of their own that leave the listed classes' colours unchanged. Pass the same
+        list to several displays to keep colours consistent between figures.
     names : list of str, default=None
         One name per recording for the band labels; defaults to ``"recording {i}"``.
 
@@ -114,7 +184,8 @@ class SegmentationDisplay:
         self.labels = labels
         self.names = names
 
-    def _resolve_labels(self, trues, preds):
+    def _resolve_labels(self, trues, preds, caller):
+        """The classes in colour order, and how many of them come from ``labels``."""
         seen = {}
         for seq in [*trues, *preds]:
             for lab in seq[segment_bounds(seq)[0]].tolist():
@@ -122,13 +193,24 @@ class SegmentationDisplay:
         if self.labels is not None:
             labels = list(self.labels)
             if len(set(labels)) != len(labels):
-                raise ValueError(f"labels must be unique. Got {labels!r}.")
+                raise ValueError(f"{caller}: labels must be unique. Got {labels!r}.")
+            # as check_background: labels all of another type than every sequence's (0 for
+            # "0") match no frame, and each class would be appended again under the same name
+            kinds = {_label_kind(seq) for seq in [*trues, *preds]}
+            given = {_label_kind(np.asarray([lab])) for lab in labels}
+            if labels and not given & kinds:
+                raise TypeError(
+                    f"{caller}: labels={labels!r} holds {' and '.join(sorted(given))} labels "
+                    f"but the sequences hold {' and '.join(sorted(kinds))} labels, so they "
+                    "would match no frame; give the labels as they appear in the sequences."
+                )
             known = set(labels)
-            return labels + [lab for lab in seen if lab not in known]
+            return labels + [lab for lab in seen if lab not in known], len(labels)
         try:
-            return sorted(seen)
+            labels = sorted(seen)
         except TypeError:  # labels of different types across recordings
-            return list(seen)
+            labels = list(seen)
+        return labels, len(labels)
 
     def plot(self, ax=None, *, cmap="tab20", frame_rate=None, legend=True, bar_height=0.8):
         """Draw the timeline.
@@ -143,7 +225,9 @@ class SegmentationDisplay:
         frame_rate : float, default=None
             Frames per second; if given the x-axis is in seconds, otherwise in frames.
         legend : bool, default=True
-            Whether to draw the class legend (outside the axes, on the right).
+            Whether to draw the class legend, outside the axes on the right. In a figure the
+            display creates (``ax=None``), a legend that would leave the timeline less than
+            half the width goes below the timeline instead, and the figure grows to hold it.
         bar_height : float, default=0.8
             Height of a band, in units of the distance between bands.
 
@@ -176,11 +260,13 @@ class SegmentationDisplay:
             raise TypeError(
                 f"{caller}: ax must be a matplotlib Axes or None. Got {type(ax).__name__}."
             )
-        labels = self._resolve_labels(trues, preds)
-        colors = dict(zip(labels, _class_colors(cmap, len(labels)), strict=True))
+        labels, n_listed = self._resolve_labels(trues, preds, caller)
+        colors = _class_colors(cmap, n_listed, caller=caller, n_extra=len(labels) - n_listed)
+        colors = dict(zip(labels, colors, strict=True))
         scale = 1.0 if frame_rate is None else 1.0 / float(frame_rate)
 
-        if ax is None:  # constrained: the legend and the band names stay inside the figure
+        own_figure = ax is None
+        if own_figure:  # constrained: the legend and the band names stay inside the figure
             _, ax = plt.subplots(figsize=(10, 0.8 + 0.55 * 2 * n_rec), layout="constrained")
         ticks, tick_labels = [], []
         for r, (t, p) in enumerate(zip(trues, preds, strict=True)):
@@ -196,7 +282,7 @@ class SegmentationDisplay:
                     edgecolor="none",
                 )
                 ticks.append(y_pos)
-                tick_labels.append(f"{names[r]} · {kind}")
+                tick_labels.append(_literal(f"{names[r]} · {kind}"))
         ax.set_yticks(ticks, tick_labels)
         ax.set_ylim(2.5 * n_rec - 1.5 + bar_height / 2 + 0.2, -bar_height / 2 - 0.2)
         ax.set_xlim(0, max(len(t) for t in trues) * scale)
@@ -204,17 +290,21 @@ class SegmentationDisplay:
         for side in ("top", "right", "left"):
             ax.spines[side].set_visible(False)
         if legend:
-            handles = [Patch(facecolor=colors[lab], label=str(lab)) for lab in labels]
+            handles = [Patch(facecolor=colors[lab], label=_literal(lab)) for lab in labels]
             # as many columns as the figure's height needs (about 0.25 in per entry)
             rows = max(1, int((ax.figure.get_figheight() - 0.4) / 0.25))
-            ax.legend(
+            box = ax.legend(
                 handles=handles,
                 title="Class",
                 loc="upper left",
                 bbox_to_anchor=(1.01, 1.0),
                 frameon=False,
                 ncols=-(-len(handles) // rows),
-            )
+            ).get_window_extent()
+            # in a figure of its own, a legend that leaves the timeline less than half the
+            # width goes below it instead
+            if own_figure and box.width + ax.yaxis.get_tightbbox().width > ax.figure.bbox.width / 2:
+                _legend_below(ax, handles)
         self.labels_ = labels
         self.colors_ = colors
         self.ax_ = ax

@@ -7,7 +7,7 @@ from numbers import Real
 import numpy as np
 from sklearn.utils._param_validation import HasMethods, Interval, validate_params
 
-from ._segmentation_display import _class_colors
+from ._segmentation_display import _class_colors, _literal
 
 __all__ = ["plot_sensor_graph"]
 
@@ -166,10 +166,11 @@ def plot_sensor_graph(
         )
     )
     modalities = list(dict.fromkeys(node_modality))
-    colors = _class_colors(cmap, len(modalities))
+    colors = _class_colors(cmap, len(modalities), caller="plot_sensor_graph")
+    handles = []  # one legend entry per modality, and nothing else the axes hold
     for modality, color in zip(modalities, colors, strict=True):
         members = np.array([m == modality for m in node_modality])
-        ax.scatter(
+        scatter = ax.scatter(
             pos[members, 0],
             pos[members, 1],
             s=node_size,
@@ -179,10 +180,11 @@ def plot_sensor_graph(
             label=modality,
             zorder=2,
         )
+        handles.append(scatter)
     if with_labels:
         for (x, y), name in zip(pos, node_names, strict=True):
             ax.annotate(
-                name,
+                _literal(name),
                 (x, y),
                 xytext=(x * 1.14, y * 1.14),
                 ha="left" if x > 0.05 else ("right" if x < -0.05 else "center"),
@@ -190,7 +192,14 @@ def plot_sensor_graph(
                 fontsize=8,
             )
     if legend:
-        ax.legend(title="Modality", loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
+        ax.legend(
+            handles=handles,
+            labels=[_literal(m) for m in modalities],
+            title="Modality",
+            loc="upper left",
+            bbox_to_anchor=(1.02, 1.0),
+            frameon=False,
+        )
     ax.set_xlim(-1.45, 1.45)
     ax.set_ylim(-1.45, 1.45)
     ax.set_aspect("equal")
