@@ -21,6 +21,7 @@ The generic CSV folder layout::
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from pathlib import Path
 
@@ -305,7 +306,7 @@ def write_predictions(out, recordings, y_pred, segments):
     Raises
     ------
     ValueError
-        If two recordings have the same name, or a name is not a plain file name (it holds
+        If two recordings have the same name (or names differing only in case), or a name is not a plain file name (it holds
         ``"/"`` or ``"\\"``, or is ``"."``, ``".."`` or empty); checked before anything is
         written.
 
@@ -331,6 +332,18 @@ def write_predictions(out, recordings, y_pred, segments):
         raise ValueError(
             "write_predictions: the names of 'recordings' must be distinct, as each names its "
             f"label file <name>.txt. Got {repeated[:5]} more than once; rename them with "
+            "recording.replace(name=...)."
+        )
+    # file systems that ignore case (macOS, Windows) would write "Rec" and "rec" to one file
+    by_file = {}
+    for name in names:
+        by_file.setdefault(unicodedata.normalize("NFC", name).casefold(), []).append(name)
+    clashes = [group for group in by_file.values() if len(group) > 1]
+    if clashes:
+        raise ValueError(
+            "write_predictions: the names of 'recordings' must differ by more than case, as "
+            "each names its label file <name>.txt and file systems that ignore case (macOS, "
+            f"Windows) would write them to one file. Got {clashes[:3]}; rename them with "
             "recording.replace(name=...)."
         )
     out = Path(out).expanduser()  # one destination: pandas would expand "~" for segments.csv

@@ -157,3 +157,16 @@ def test_write_predictions_refuses_names_that_are_not_plain_file_names(tmp_path,
     with pytest.raises(ValueError, match=r"write_predictions: the name of recordings\[1\]"):
         write_predictions(out, *_named("ok", name))
     assert not out.exists() and not (tmp_path / "escape.txt").exists()
+
+
+@pytest.mark.parametrize("names", [("Trial1", "trial1"), ("caf\u00e9", "CAFE\u0301")])
+def test_write_predictions_refuses_names_differing_only_in_case(tmp_path, names):
+    """Check that names one case-insensitive file system would write to one file are refused.
+
+    "Trial1" and "trial1" passed the distinct-names check; on macOS or Windows the second
+    label file overwrote the first (also for the composed and decomposed forms of one letter).
+    """
+    out = tmp_path / "pred"
+    with pytest.raises(ValueError, match=r"write_predictions.*differ by more than case"):
+        write_predictions(out, *_named("other", *names))
+    assert not out.exists()
