@@ -597,6 +597,30 @@ class NeuralSegmenter(BaseSegmenter):
                 )
         return items
 
+    def _check_no_validation_monitor(self, user_callbacks, n_train):
+        """Refuse, before training, callbacks that monitor a validation score when fit holds
+        out no validation recording (skorch would fail at the end of the first epoch)."""
+        for i, item in enumerate(user_callbacks):
+            cb = item[1] if isinstance(item, (tuple, list)) else item
+            kind = cb if isinstance(cb, type) else type(cb)
+            monitor = getattr(cb, "monitor", None)
+            if isinstance(cb, type):  # skorch instantiates it with its defaults
+                param = inspect.signature(cb).parameters.get("monitor")
+                monitor = None if param is None else param.default
+            if isinstance(monitor, str) and monitor.startswith("valid_"):
+                why = (
+                    "validation_fraction=0"
+                    if self.validation_fraction == 0
+                    else f"validation_fraction={self.validation_fraction:g} of {n_train} "
+                    "training recordings (it rounds to whole recordings)"
+                )
+                raise ValueError(
+                    f"{type(self).__name__}: callbacks[{i}] ({kind.__name__}) monitors "
+                    f"{monitor!r}, but {why} holds out no validation recording, so "
+                    "there is no validation score. Raise validation_fraction, give more "
+                    "recordings, or monitor a training score (e.g. monitor='train_loss_best')."
+                )
+
     def _make_net(self, module, criterion, seed, n_train):
         # skorch is imported here, not at module level: importing it imports torch_geometric
         # (skorch.utils probes for it), which import stgraph_sklearn.estimators must not pay.
@@ -625,15 +649,8 @@ class NeuralSegmenter(BaseSegmenter):
                 ("progress", EpochProgressBar(self.max_epochs, desc=type(self).__name__))
             )
         user_callbacks = self._user_callbacks()
-        if user_callbacks and not has_valid and self.validation_fraction > 0:
-            warn(
-                f"{type(self).__name__}: validation_fraction={self.validation_fraction:g} of "
-                f"{n_train} training recordings holds out none, so there is no valid_loss: "
-                "callbacks that monitor it (skorch's Checkpoint, EarlyStopping on valid_loss) "
-                "will fail. Raise validation_fraction (it rounds to whole recordings) or give "
-                "more recordings.",
-                StgraphWarning,
-            )
+        if not has_valid:
+            self._check_no_validation_monitor(user_callbacks, n_train)
         callbacks.extend(copy.deepcopy(user_callbacks))
         optimizer = self._optimizer_class()
         generator = torch.Generator().manual_seed(seed)

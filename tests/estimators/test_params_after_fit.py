@@ -129,17 +129,52 @@ def test_devices_this_machine_cannot_use_are_clear_errors(toy, tmp_path):
             load_model(tmp_path / "m.stgm", device="cuda")
 
 
-def test_callbacks_without_a_validation_set_are_warned_about(toy):
-    """Check that user callbacks with a validation_fraction that holds out no recording get
-    a warning saying why skorch's Checkpoint (which monitors valid_loss) then fails."""
-    from skorch.callbacks import EpochTimer
+def test_callbacks_monitoring_validation_without_a_validation_set_are_refused(toy):
+    """Check that a callback monitoring a validation score is refused before training when
+    fit holds out no recording, and that other callbacks are not warned about.
+
+    Before, any user callback got a warning, and skorch's Checkpoint (which monitors
+    valid_loss_best) then failed with a SkorchException at the end of the first epoch.
+    """
+    from skorch.callbacks import Checkpoint, EarlyStopping, EpochTimer
 
     from stgraph_sklearn.exceptions import StgraphWarning
 
     X, y = toy
-    seg = MSTCNSegmenter(**TINY, callbacks=[EpochTimer()], validation_fraction=0.1)
-    with pytest.warns(StgraphWarning, match=r"validation_fraction=0\.1 of 4 training .* none"):
-        seg.fit(X[:4], y[:4])
     with warnings.catch_warnings():
         warnings.simplefilter("error", StgraphWarning)
-        seg.set_params(validation_fraction=0.25).fit(X[:4], y[:4])  # one held out: quiet
+        MSTCNSegmenter(**TINY, callbacks=[EpochTimer()], validation_fraction=0.1).fit(X[:4], y[:4])
+    refused = [
+        ({"callbacks": [Checkpoint(dirname="unused")]}, r"callbacks\[0\] \(Checkpoint\)"),
+        (
+            {"callbacks": [("ckpt", Checkpoint)]},
+            r"callbacks\[0\] \(Checkpoint\) monitors 'valid_loss_best'",
+        ),
+        (
+            {"callbacks": [EpochTimer(), EarlyStopping()], "validation_fraction": 0},
+            r"callbacks\[1\] \(EarlyStopping\) monitors 'valid_loss', but validation_fraction=0",
+        ),
+    ]
+    for params, match in refused:
+        seg = MSTCNSegmenter(**{**TINY, "validation_fraction": 0.1, **params})
+        with pytest.raises(ValueError, match=rf"MSTCNSegmenter: {match}"):
+            seg.fit(X[:4], y[:4])
+        assert not hasattr(seg, "module_")
+    ok = Checkpoint(
+        dirname="unused",
+        monitor="train_loss_best",
+        f_params=None,
+        f_optimizer=None,
+        f_criterion=None,
+        f_history=None,
+    )
+    MSTCNSegmenter(**TINY, callbacks=[ok], validation_fraction=0.1).fit(X[:4], y[:4])
+    MSTCNSegmenter(
+        **TINY,
+        callbacks=[
+            Checkpoint(
+                dirname="unused", f_params=None, f_optimizer=None, f_criterion=None, f_history=None
+            )
+        ],
+        validation_fraction=0.25,
+    ).fit(X[:4], y[:4])
