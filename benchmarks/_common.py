@@ -20,6 +20,7 @@ Data sets and splits (one split per seed, the seed also seeds the data and the m
 from __future__ import annotations
 
 import argparse
+import csv
 import math
 import os
 import platform
@@ -39,6 +40,7 @@ from stgraph_sklearn.datasets import (
     load_uci_har,
     make_kitchen_activities,
 )
+from stgraph_sklearn.datasets._kitchen import _MIN_DURATION
 from stgraph_sklearn.estimators import (
     AdaptiveGraphSegmenter,
     FrameClassifierSegmenter,
@@ -103,6 +105,8 @@ POSITIVE_INT = number_in(int, 1)
 SEED = number_in(int, 0, 2**32 - 1)
 POSITIVE_FLOAT = number_in(float, 0.0, low_open=True)
 FRACTION = number_in(float, 0.0, 1.0, low_open=True)
+#: A mean recording length of the kitchen simulation, s: ``make_kitchen_activities``' minimum up.
+KITCHEN_DURATION = number_in(float, _MIN_DURATION)
 
 
 def folder(text):
@@ -125,20 +129,59 @@ def hapt_root(text):
     return path
 
 
+def rows_csv(*columns):
+    """An argparse ``type`` for ``--from-csv``: an existing CSV file (``~`` expanded) whose
+    header holds ``columns``, so that a missing file or another script's CSV stops at parsing."""
+
+    def read(text):
+        path = Path(text).expanduser()
+        if not path.is_file():
+            raise argparse.ArgumentTypeError(f"no such file: {text}")
+        with path.open(newline="", encoding="utf-8") as f:
+            header = next(csv.reader(f), [])
+        missing = [c for c in columns if c not in header]
+        if missing:
+            raise argparse.ArgumentTypeError(
+                f"{text} is not a CSV of this script's raw rows: expected the columns "
+                f"{', '.join(columns)}, it lacks {', '.join(missing)}"
+            )
+        return path
+
+    read.__name__ = "CSV"  # argparse names the type in its messages
+    return read
+
+
+#: The columns every script's raw rows hold (``collect_rows`` reads ``seed``).
+ROW_COLUMNS = ("dataset", "seed", "model")
+
+
 def results_folder(text):
-    """An argparse ``type``: a folder for the results, created now (``~`` expanded), so that a
-    path naming a file fails before the run, not after it."""
+    """An argparse ``type``: a folder for the results (``~`` expanded; :func:`resolve` creates
+    it), so that a path naming a file fails before the run, not after it."""
     path = Path(text).expanduser()
     if path.exists() and not path.is_dir():
         raise argparse.ArgumentTypeError(f"{text} is a file, not a folder")
     return path
 
 
-def add_common_arguments(parser):
-    """The options every benchmark script takes."""
-    parser.add_argument(
-        "--quick", action="store_true", help="small data, 2 seeds, 3 epochs (a few minutes)"
-    )
+def add_common_arguments(
+    parser,
+    *,
+    row_columns=ROW_COLUMNS,
+    quick_help="small data, 2 seeds, 3 epochs (a few minutes)",
+    threads_help="torch threads (default: torch's own)",
+):
+    """The options every benchmark script takes.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+    row_columns : tuple of str
+        Columns a ``--from-csv`` file must hold: those the script's summaries read.
+    quick_help, threads_help : str
+        Help of ``--quick`` and ``--threads`` (``argparse.SUPPRESS`` hides the option).
+    """
+    parser.add_argument("--quick", action="store_true", help=quick_help)
     parser.add_argument(
         "--datasets",
         nargs="+",
@@ -161,9 +204,7 @@ def add_common_arguments(parser):
         default=None,
         help="max_epochs of the neural models (default 50)",
     )
-    parser.add_argument(
-        "--threads", type=POSITIVE_INT, default=None, help="torch threads (default: torch's own)"
-    )
+    parser.add_argument("--threads", type=POSITIVE_INT, default=None, help=threads_help)
     parser.add_argument(
         "--n-recordings", type=POSITIVE_INT, default=None, help="kitchen: recordings"
     )
@@ -186,7 +227,7 @@ def add_common_arguments(parser):
     )
     parser.add_argument(
         "--from-csv",
-        type=Path,
+        type=rows_csv(*row_columns),
         nargs="+",
         default=None,
         metavar="CSV",

@@ -23,6 +23,7 @@ import warnings
 
 import pandas as pd
 import torch
+from _common import POSITIVE_INT, SEED  # benchmarks/, next to this script
 
 from stgraph_sklearn.datasets import load_basic_motions_sequences
 from stgraph_sklearn.estimators import (
@@ -39,8 +40,8 @@ SEGMENTERS = (AdaptiveGraphSegmenter, STGCNSegmenter, MSTCNSegmenter, FrameClass
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    parser.add_argument("--n-sequences", type=int, default=20)
+    parser.add_argument("--seeds", type=SEED, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--n-sequences", type=POSITIVE_INT, default=20)
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore")
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads", flush=True)

@@ -25,6 +25,7 @@ Usage::
     python benchmarks/cost.py --quick                   # seed 0, small data, 3 epochs
     python benchmarks/cost.py                           # seeds 0-2, defaults
     python benchmarks/cost.py --threads-list 1 2 4
+    python benchmarks/cost.py --from-csv a.csv b.csv --tag merged   # summarise earlier runs
 
 Writes ``results/cost_<tag>.{csv,md}`` and the ratios AdaptiveGraphSegmenter / MSTCNSegmenter
 measured in the same run.
@@ -47,7 +48,9 @@ import pandas as pd
 from _common import (
     NEURAL,
     POSITIVE_INT,
+    ROW_COLUMNS,
     add_common_arguments,
+    collect_rows,
     load_split,
     make_model,
     mean_std,
@@ -207,7 +210,12 @@ def ratios(df, a="AdaptiveGraphSegmenter", b="MSTCNSegmenter"):
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    add_common_arguments(parser)
+    add_common_arguments(
+        parser,
+        row_columns=(*ROW_COLUMNS, "threads", "n_parameters"),
+        quick_help="small data, seed 0, 3 epochs (a few minutes)",
+        threads_help=argparse.SUPPRESS,  # refused below: each run uses --threads-list
+    )
     parser.add_argument("--threads-list", type=POSITIVE_INT, nargs="+", default=[1, 2])
     parser.add_argument("--worker", nargs=5, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -224,7 +232,7 @@ def main(argv=None):
         return row
     args = resolve(args)
     started = time.perf_counter()
-    df = run(args, argv)
+    df = collect_rows(args, lambda a: run(a, argv))
     sections = [("Per model and thread count (mean ± std over seeds)", summary(df))]
     rel = ratios(df)
     if rel is not None:

@@ -28,6 +28,7 @@ import warnings
 
 import numpy as np
 import pandas as pd
+from _common import KITCHEN_DURATION, POSITIVE_INT, SEED, number_in
 from _variants import AttentionNodePool, make_separable  # benchmarks/, next to this script
 from sklearn.model_selection import GroupKFold
 
@@ -85,14 +86,27 @@ def _segmenter(name, epochs, seed):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--variants", nargs="+", default=[*VARIANTS, "mstcn"])
-    parser.add_argument("--epochs", type=int, default=30)
-    parser.add_argument("--folds", type=int, nargs="+", default=[0, 1])
-    parser.add_argument("--n-recordings", type=int, default=10)
-    parser.add_argument("--n-subjects", type=int, default=5)
-    parser.add_argument("--duration", type=float, default=120.0)
-    parser.add_argument("--random-state", type=int, default=0)
+    parser.add_argument(
+        "--variants", nargs="+", choices=[*VARIANTS, "mstcn"], default=[*VARIANTS, "mstcn"]
+    )
+    parser.add_argument("--epochs", type=POSITIVE_INT, default=30)
+    parser.add_argument(
+        "--folds",
+        type=number_in(int, 0),
+        nargs="+",
+        default=[0, 1],
+        help="fold indices, each below --n-subjects (default 0 1)",
+    )
+    parser.add_argument("--n-recordings", type=POSITIVE_INT, default=10)
+    parser.add_argument("--n-subjects", type=number_in(int, 2), default=5)
+    parser.add_argument("--duration", type=KITCHEN_DURATION, default=120.0)
+    parser.add_argument("--random-state", type=SEED, default=0)
     args = parser.parse_args(argv)
+    if max(args.folds) >= args.n_subjects:
+        parser.error(
+            f"argument --folds: expected fold indices in [0, {args.n_subjects - 1}] (GroupKFold "
+            f"over --n-subjects {args.n_subjects}), got {max(args.folds)}"
+        )
     warnings.simplefilter("ignore")
     X, y, groups = make_kitchen_activities(
         args.n_recordings, args.n_subjects, duration=args.duration, random_state=args.random_state

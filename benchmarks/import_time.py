@@ -41,6 +41,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=7)
     args = parser.parse_args(argv)
+    if args.repeats < 1:  # not _common.POSITIVE_INT: this process stays free of what it times
+        parser.error(f"argument --repeats: expected a value in [1, inf), got {args.repeats}")
     times = {name: [] for name in STATEMENTS}
     for statement in STATEMENTS.values():  # warm the file cache once
         _once(statement)

@@ -26,6 +26,7 @@ import warnings
 
 import numpy as np
 import torch
+from _common import POSITIVE_INT  # benchmarks/, next to this script
 
 from stgraph_sklearn.data import GraphSequence
 from stgraph_sklearn.estimators import AdaptiveGraphSegmenter, MSTCNSegmenter, STGCNSegmenter
@@ -93,14 +94,18 @@ def routes(frames, repeats):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--threads", type=int, default=None, help="2, or 1 with --routes")
-    parser.add_argument("--frames", type=int, default=6000, help="per sequence, without --routes")
+    parser.add_argument("--threads", type=POSITIVE_INT, default=None, help="2, or 1 with --routes")
+    parser.add_argument(
+        "--frames", type=POSITIVE_INT, default=6000, help="per sequence, without --routes"
+    )
     parser.add_argument("--routes", action="store_true", help="training vs inference route")
     parser.add_argument("--quick", action="store_true", help="--routes at 600 frames, 3 repeats")
     args = parser.parse_args(argv)
     if args.quick and not args.routes:
         parser.error("--quick applies to --routes only")
-    torch.set_num_threads(args.threads or (1 if args.routes else 2))
+    if args.threads is None:
+        args.threads = 1 if args.routes else 2
+    torch.set_num_threads(args.threads)
     warnings.simplefilter("ignore")
     if args.routes:
         torch.manual_seed(0)

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 from _common import (
     FRACTION,
+    ROW_COLUMNS,
     add_common_arguments,
     collect_rows,
     figure_path,
@@ -113,7 +114,8 @@ def plot(df, path):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    add_common_arguments(parser)
+    columns = (*ROW_COLUMNS, "fraction", "accuracy", "edit", "f1@50")
+    add_common_arguments(parser, row_columns=columns)
     parser.add_argument(
         "--fractions",
         type=FRACTION,

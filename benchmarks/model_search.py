@@ -85,6 +85,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import torch
+from _common import FRACTION, KITCHEN_DURATION, POSITIVE_INT, SEED, number_in
 from robustness import add_noise
 from skorch.callbacks import Callback
 from torch import nn
@@ -559,19 +560,42 @@ def run_timing(names, n_frames, repeats):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--protocol", choices=["kitchen-small", "kitchen", "basic_motions"])
-    parser.add_argument("--timing", action="store_true")
-    parser.add_argument("--candidates", nargs="+", default=None)
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
-    parser.add_argument("--epochs", type=int, default=None)
-    parser.add_argument("--duration", type=float, default=60.0)
     parser.add_argument(
-        "--fraction", type=float, default=1.0, help="share of the basic_motions training set"
+        "--protocol",
+        choices=["kitchen-small", "kitchen", "basic_motions"],
+        default="basic_motions",
+        help="the fitting protocol (default: basic_motions); not used with --timing",
     )
-    parser.add_argument("--frames", type=int, default=1800)
-    parser.add_argument("--repeats", type=int, default=6)
+    parser.add_argument("--timing", action="store_true")
+    parser.add_argument(
+        "--candidates",
+        nargs="+",
+        choices=list(CANDIDATES),
+        default=None,
+        metavar="NAME",
+        help="names of CANDIDATES (default: nosd sd sd-ref32 mstcn; with --timing all but "
+        "mstcn-sd, and mstcn among them: the ratios are to it)",
+    )
+    parser.add_argument("--seeds", type=SEED, nargs="+", default=[0, 1])
+    parser.add_argument("--epochs", type=POSITIVE_INT, default=None)
+    parser.add_argument(
+        "--duration", type=KITCHEN_DURATION, default=60.0, help="kitchen: mean length, s"
+    )
+    parser.add_argument(
+        "--fraction", type=FRACTION, default=1.0, help="share of the basic_motions training set"
+    )
+    parser.add_argument("--frames", type=POSITIVE_INT, default=1800)
+    parser.add_argument(
+        "--repeats",
+        type=number_in(int, 2),
+        default=6,
+        help="timing: interleaved repeats; the first is a warm-up, the median is over the "
+        "others (default 6: the median of 5)",
+    )
     parser.add_argument("--out", default=None, help="CSV file for the rows")
     args = parser.parse_args(argv)
+    if args.timing and args.candidates is not None and "mstcn" not in args.candidates:
+        parser.error("--timing gives every candidate's ratios to mstcn: add mstcn to --candidates")
     warnings.simplefilter("ignore")
     if args.timing:
         names = args.candidates or [n for n in CANDIDATES if n != "mstcn-sd"]

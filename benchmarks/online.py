@@ -49,7 +49,7 @@ import numpy as np
 import pandas as pd
 import torch
 from _common import (
-    POSITIVE_FLOAT,
+    KITCHEN_DURATION,
     POSITIVE_INT,
     SEED,
     folder,
@@ -260,14 +260,14 @@ def main(argv=None):
     parser.add_argument("--skip-accuracy", action="store_true")
     parser.add_argument(
         "--latency-runs",
-        type=int,
+        type=POSITIVE_INT,
         default=1,
         help="latency: replay the held-out recording this many times, a fresh stream each",
     )
     parser.add_argument("--skip-latency", action="store_true")
     parser.add_argument(
         "--latency-seconds",
-        type=float,
+        type=KITCHEN_DURATION,
         default=None,
         help="latency: mean length of the replayed recording, s (default 60 quick, else 120)",
     )
@@ -340,7 +340,10 @@ def main(argv=None):
     )
     parser.add_argument("--tag", default=None, help="output name suffix (default: 'quick' or none)")
     parser.add_argument(
-        "--duration", type=POSITIVE_FLOAT, default=None, help="simulation: mean recording length, s"
+        "--duration",
+        type=KITCHEN_DURATION,
+        default=None,
+        help="simulation: mean recording length, s",
     )
     args = parser.parse_args(argv)
     folds, seeds, duration, latency_seconds = (
@@ -361,8 +364,21 @@ def main(argv=None):
         args.folds, args.epochs, args.seeds = 5, None, [0, 1, 2]
     if latency_seconds is not None:
         args.latency_seconds = latency_seconds
-    args.folds = args.folds if folds is None else min(folds, args.n_subjects)
+    if args.first_fold >= args.n_subjects:
+        parser.error(
+            f"argument --first-fold: expected a value in [0, {args.n_subjects - 1}] (the "
+            f"simulation has {args.n_subjects} folds), got {args.first_fold}"
+        )
+    # the folds that run: those from --first-fold on, at most --folds of them
+    n_folds = args.folds if folds is None else folds
+    args.folds = min(n_folds, args.n_subjects - args.first_fold)
     args.seeds = args.seeds if seeds is None else seeds
+    roots = (args.uci_har_root, args.salads_root, args.mstcn_root)
+    if not args.skip_accuracy and args.folds == 0 and not args.seeds and roots == (None,) * 3:
+        parser.error(
+            "accuracy: nothing to score (--folds 0, no --seeds, no data root); "
+            "give one, or --skip-accuracy"
+        )
     if duration is not None:
         args.duration = duration
     args.chunk_seconds = 1.0

@@ -35,6 +35,7 @@ import time
 import numpy as np
 import pandas as pd
 from _common import (
+    ROW_COLUMNS,
     add_common_arguments,
     collect_rows,
     figure_path,
@@ -189,7 +190,7 @@ def plot(df, path):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    add_common_arguments(parser)
+    add_common_arguments(parser, row_columns=(*ROW_COLUMNS, "condition", "edit", "f1@50"))
     args = resolve(parser.parse_args(argv))
     started = time.perf_counter()
     df = collect_rows(args, run)

@@ -32,6 +32,7 @@ import time
 import numpy as np
 import pandas as pd
 import torch
+from _common import POSITIVE_INT  # benchmarks/, next to this script
 
 from stgraph_sklearn.nn import FixedGraph, MaskedGraphConv, PartitionedGraphConv, spatial_partitions
 
@@ -72,12 +73,14 @@ def _case(op, graph, x, mask, train, repeats):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--nodes", type=int, nargs="+", default=[16, 32, 48, 64, 96, 128, 256, 512])
-    parser.add_argument("--k", type=int, default=4, help="nearest neighbours per node")
-    parser.add_argument("--frames", type=int, default=128)
-    parser.add_argument("--channels", type=int, default=32)
-    parser.add_argument("--repeats", type=int, default=7)
-    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument(
+        "--nodes", type=POSITIVE_INT, nargs="+", default=[16, 32, 48, 64, 96, 128, 256, 512]
+    )
+    parser.add_argument("--k", type=POSITIVE_INT, default=4, help="nearest neighbours per node")
+    parser.add_argument("--frames", type=POSITIVE_INT, default=128)
+    parser.add_argument("--channels", type=POSITIVE_INT, default=32)
+    parser.add_argument("--repeats", type=POSITIVE_INT, default=7)
+    parser.add_argument("--threads", type=POSITIVE_INT, default=1)
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
