@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import check_is_fitted
 
 from .data import Recording
 from .transformers import ModalityAligner, NodeFeatureExtractor, SensorGraphBuilder, SequenceScaler
@@ -109,6 +110,7 @@ class SegmentationPipeline(Pipeline):
         """
         from .streaming import SegmentationStream
 
+        check_is_fitted(self)  # names the pipeline, not its first step
         return SegmentationStream(self, frame_rate=frame_rate, rates=rates)
 
 

@@ -232,6 +232,18 @@ def test_cli_stream_freezes_the_loaded_objects_while_streaming(recordings, tmp_p
     assert frozen[0] > 1000 and gc.get_freeze_count() == 0
 
 
+def test_stream_of_an_unfitted_pipeline_names_the_pipeline():
+    """Check that stream() on an unfitted pipeline says the pipeline is not fitted.
+
+    It named "This ModalityAligner instance", a step the user never built by hand.
+    """
+    from sklearn.exceptions import NotFittedError
+
+    model = make_segmentation_pipeline(MSTCNSegmenter(lookahead=0, **TINY))
+    with pytest.raises(NotFittedError, match="This SegmentationPipeline instance is not fitted"):
+        model.stream()
+
+
 def test_stream_rates_default_to_the_training_recordings(recordings):
     """Check the learned frame rate and rates, partial overrides, and disagreeing recordings."""
     y = [_labels(r) for r in recordings]
