@@ -108,3 +108,21 @@ def test_fit_and_score_checks_background_before_fitting():
     with pytest.raises(TypeError, match=r"^fit_and_score: background=0 holds numeric labels"):
         fit_and_score(model, X[:2], y[:2], X[2:], y[2:], background=0)
     assert not hasattr(model, "classes_")
+
+
+def test_evaluate_segmenters_splits_an_sktime_panel_by_instance():
+    """Check that a pd-multiindex panel (rows are time points) is split by instance and
+    scores as its numpy3D form does: its rows were counted as recordings, so groups of one
+    id per instance were refused ("one id per recording (300)")."""
+    rng = np.random.default_rng(0)
+    n, T = 6, 50
+    X3 = rng.normal(size=(n, 2, T))
+    y = [np.repeat(["a", "b"], T // 2) for _ in range(n)]
+    index = pd.MultiIndex.from_product([range(n), range(T)], names=["instance", "time"])
+    panel = pd.DataFrame(X3.transpose(0, 2, 1).reshape(n * T, 2), index=index, columns=["u", "v"])
+    groups = [0, 0, 1, 1, 2, 2]
+    models = {"frame": FrameClassifierSegmenter(random_state=0)}
+    timing = ["fit_time", "predict_time", "frames_per_second"]
+    got = evaluate_segmenters(models, panel, y, groups, cv=3).drop(columns=timing)
+    want = evaluate_segmenters(models, X3, y, groups, cv=3).drop(columns=timing)
+    pd.testing.assert_frame_equal(got, want)

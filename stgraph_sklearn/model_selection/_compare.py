@@ -15,6 +15,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.validation import check_is_fitted
 
 from ..data import check_background, check_groups, check_labels
+from ..data._validation import _is_sktime_dataframe
 from ..exceptions import reraise_as
 from ..metrics import segmentation_report
 from ..utils import final_estimator
@@ -118,9 +119,10 @@ def evaluate_segmenters(estimators, X, y, groups=None, *, cv=None, background=No
     ----------
     estimators : dict of str to estimator
         Segmenters or pipelines ending in one; each is cloned per split.
-    X : list of recordings
-        Indexed by position, as in :func:`~sklearn.model_selection.cross_validate` (a
-        pandas Series of recordings is not read by its index).
+    X : list of recordings or an sktime Panel
+        What the estimators take, indexed by position as in
+        :func:`~sklearn.model_selection.cross_validate` (a pandas Series of recordings is not
+        read by its index); a ``pd-multiindex`` panel is split by instance.
     y : list of array-like of shape (n_frames_i,)
         The labels of ``X[i]`` are ``y[i]`` by position, for a pandas Series too.
     groups : array-like of shape (n_recordings,), default=None
@@ -179,28 +181,28 @@ def evaluate_segmenters(estimators, X, y, groups=None, *, cv=None, background=No
     # one label sequence per recording, by position (a pandas Series is not read by its
     # index), and a background that can match them, before any fit
     y = check_labels(y, X, caller=caller)
+    n_recordings = len(y)  # of X as check_labels read it: an sktime panel's instances
     check_background(background, labels=y, caller=caller)
     if groups is not None:
-        check_groups(groups, len(X), caller=caller)
+        check_groups(groups, n_recordings, caller=caller)
     if cv is None:  # the default split: by subject (GroupKFold) or by recording (KFold)
         if groups is not None:
             if any(g is None or (isinstance(g, float) and np.isnan(g)) for g in groups):
                 raise ValueError(f"{caller}: 'groups' has a missing subject id (None or NaN).")
             n_units, unit = len(set(groups)), "subjects in 'groups'"
         else:
-            n_units, unit = len(X), "recordings"
+            n_units, unit = n_recordings, "recordings"
         if n_units < 2:
             raise ValueError(
                 f"{caller}: the default cross-validation needs at least 2 {unit}. "
                 f"Got {n_units}; pass more, or a 'cv' of your own."
             )
         cv = GroupKFold(n_splits=min(5, n_units)) if groups is not None else min(5, n_units)
-    splits = _splits(cv, X, y, groups, caller)
+    splits = _splits(cv, n_recordings, y, groups, caller)
     rows = []
     for fold, (train, test) in enumerate(splits):
-        # by position, as cross_validate does: X may be a pandas Series of recordings
-        X_train, y_train = _safe_indexing(X, train), [y[i] for i in train]
-        X_test, y_test = _safe_indexing(X, test), [y[i] for i in test]
+        X_train, y_train = _take(X, train), [y[i] for i in train]
+        X_test, y_test = _take(X, test), [y[i] for i in test]
         for name, estimator in estimators.items():
             try:
                 scores, _ = fit_and_score(
@@ -224,18 +226,30 @@ def evaluate_segmenters(estimators, X, y, groups=None, *, cv=None, background=No
     return pd.DataFrame(rows)
 
 
-def _splits(cv, X, y, groups, caller):
-    """The (train, test) index arrays of ``cv`` over ``X``, every index checked."""
+def _take(X, idx):
+    """The recordings ``idx`` of ``X`` by position, as ``cross_validate`` takes them (a pandas
+    Series is not read by its index), in the form of ``X``: of an sktime ``pd-multiindex``
+    panel, whose rows are time points, the rows of those instances."""
+    if _is_sktime_dataframe(X):
+        return X.loc[X.index.get_level_values(0).unique()[idx]]
+    return _safe_indexing(X, idx)
+
+
+def _splits(cv, n_recordings, y, groups, caller):
+    """The (train, test) index arrays of ``cv`` over ``n_recordings``, every index checked."""
     try:
         if groups is not None and isinstance(cv, numbers.Integral) and not isinstance(cv, bool):
             splitter = GroupKFold(n_splits=int(cv))  # with groups, by subject as the default
         else:
             splitter = check_cv(cv)
-        splits = [(np.asarray(tr), np.asarray(te)) for tr, te in splitter.split(X, y, groups)]
+        positions = np.arange(n_recordings)
+        splits = [
+            (np.asarray(tr), np.asarray(te)) for tr, te in splitter.split(positions, y, groups)
+        ]
     except (ValueError, TypeError) as exc:
         reraise_as(
             exc,
-            f"{caller}: cv={cv!r} could not split the {len(X)} recordings: {exc} (recordings "
+            f"{caller}: cv={cv!r} could not split the {n_recordings} recordings: {exc} (recordings "
             "are split as a whole: use GroupKFold with groups, or KFold; a stratified "
             "splitter cannot stratify label sequences)",
         )
@@ -248,11 +262,11 @@ def _splits(cv, X, y, groups, caller):
             if (
                 idx.dtype.kind not in "iu"
                 or idx.ndim != 1
-                or not (-len(X) <= idx.min() and idx.max() < len(X))
+                or not (-n_recordings <= idx.min() and idx.max() < n_recordings)
             ):
                 raise ValueError(
                     f"{caller}: cv split {fold} has {part} indices {idx.tolist()[:10]} that are "
-                    f"not positions of the {len(X)} recordings of X."
+                    f"not positions of the {n_recordings} recordings of X."
                 )
     return splits
 
