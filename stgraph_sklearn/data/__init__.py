@@ -14,7 +14,10 @@ Every rule about input data is implemented once, here, and imported by name:
   by :func:`names_conflict`; feature
   names: :func:`node_feature_names`;
   missing sensors: :func:`present_nodes`
-  (a node with a NaN channel is missing).
+  (a node with a NaN channel is missing);
+- labels given per sensor sample: :func:`segments_from_sample_labels` (runs of equal
+  labels, read by :func:`labels_from_segment_table`; drop-outs by the rule of
+  :attr:`Modality.period`).
 """
 
 from ._containers import (
@@ -30,6 +33,7 @@ from ._containers import (
 )
 from ._graph_sequences import as_graph_sequences
 from ._lazy import LazyValues, is_lazy, lazy_values
+from ._sample_labels import segments_from_sample_labels
 from ._segments import labels_to_segments, segment_bounds, segments_to_labels
 from ._tables import (
     TIME_COLUMNS,
@@ -76,5 +80,6 @@ __all__ = [
     "recording_from_dataframes",
     "recordings_from_dataframe",
     "segment_bounds",
+    "segments_from_sample_labels",
     "segments_to_labels",
 ]

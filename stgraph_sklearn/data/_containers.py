@@ -34,6 +34,25 @@ def _float_dtype(dtype):
     return np.float64 if dtype.kind == "f" and dtype.itemsize >= 8 else np.float32
 
 
+def _dropout_threshold(intervals):
+    """The longest interval between samples of one clock that is not a drop-out: an interval
+    longer than both 1 s and ten times the median interval is a gap (a sensor that dropped
+    out). The one rule for drop-outs, used by :attr:`Modality.period` and
+    :func:`~stgraph_sklearn.data.segments_from_sample_labels`.
+
+    Parameters
+    ----------
+    intervals : ndarray of shape (n_intervals,)
+        Differences between consecutive sample times in seconds, at least one.
+
+    Returns
+    -------
+    float
+        Seconds; longer intervals are drop-outs.
+    """
+    return max(1.0, 10.0 * float(np.median(intervals)))
+
+
 def _as_float_values(values, what):
     try:
         arr = np.asarray(values)
@@ -481,7 +500,7 @@ class Modality:
         intervals = np.diff(self.times)
         if intervals.size == 0:
             return None
-        kept = intervals[intervals <= max(1.0, 10.0 * float(np.median(intervals)))]
+        kept = intervals[intervals <= _dropout_threshold(intervals)]
         return float(kept.mean())
 
     @property
