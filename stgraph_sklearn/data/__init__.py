@@ -4,8 +4,8 @@ Every rule about input data is implemented once, here, and imported by name:
 
 - labels: :func:`check_label_sequence` (one sequence), :func:`check_labels` (a list, one per
   recording, one label type), :func:`check_label_pairs` (true vs predicted, for scoring),
-  :func:`check_background`;
-- recordings: :func:`check_recordings`, alignment :func:`check_aligned`
+  :func:`check_background`, all comparing label types by :func:`label_kind`;
+- recordings: :func:`check_recordings` (sktime panels: :func:`is_multiindex_panel`), alignment :func:`check_aligned`
   (:meth:`Recording.unaligned_modalities`), :func:`check_groups`; conversion to what the
   neural segmenters consume: :func:`as_graph_sequences`;
 - lazy values (memory-mapped, or computed on access): :class:`LazyValues`, :func:`is_lazy`,
@@ -50,6 +50,8 @@ from ._validation import (
     check_labels,
     check_layouts,
     check_recordings,
+    is_multiindex_panel,
+    label_kind,
 )
 
 __all__ = [
@@ -70,6 +72,8 @@ __all__ = [
     "check_recordings",
     "default_node_names",
     "is_lazy",
+    "is_multiindex_panel",
+    "label_kind",
     "labels_from_segment_table",
     "labels_to_segments",
     "lazy_values",

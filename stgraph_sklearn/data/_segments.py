@@ -13,7 +13,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from ._validation import _label_kind, check_label_sequence
+from ._validation import check_label_sequence, label_kind
 
 __all__ = ["labels_to_segments", "segment_bounds", "segments_to_labels"]
 
@@ -227,7 +227,7 @@ def segments_to_labels(segments, n_frames=None, *, fill=None):
     label_values = check_label_sequence(
         _labels_array(labels), name="segments labels", allow_empty=True
     )
-    kind = _label_kind(label_values) if label_values.size else None
+    kind = label_kind(label_values) if label_values.size else None
     covered = int((ends - starts).sum())
     codes = np.full(n_frames, len(labels), dtype=np.int64)
     for code, (s, e) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
@@ -239,7 +239,7 @@ def segments_to_labels(segments, n_frames=None, *, fill=None):
                 f"segments leave frame {gap} (and {n_frames - covered - 1} more) of {n_frames} "
                 "uncovered; pass fill= (--fill on the command line) to label the gaps."
             )
-        fill_kind = _label_kind(check_label_sequence(_labels_array([fill]), name="fill"))
+        fill_kind = label_kind(check_label_sequence(_labels_array([fill]), name="fill"))
         if kind is not None and fill_kind != kind:
             raise TypeError(f"fill is a {fill_kind} label but the segments have {kind} labels.")
         label_values = _labels_array([*labels, fill])

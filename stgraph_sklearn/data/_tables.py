@@ -29,7 +29,7 @@ from ..exceptions import StgraphWarning, warn
 from ..utils import check_seconds, iso_datetimes
 from ._containers import Modality, Recording, _check_modality_name
 from ._segments import _labels_array
-from ._validation import _label_kind, check_label_sequence
+from ._validation import check_label_sequence, label_kind
 
 __all__ = [
     "TIME_COLUMNS",
@@ -731,7 +731,7 @@ def _segment_labels(rows, where):
 def _fill_labels(labels, fill, where):
     """``labels`` followed by ``fill``, which must be a label of the same kind."""
     fill_arr = check_label_sequence(_labels_array([fill]), name="fill", caller=where)
-    kind, fill_kind = _label_kind(labels), _label_kind(fill_arr)
+    kind, fill_kind = label_kind(labels), label_kind(fill_arr)
     if fill_kind != kind:
         raise ValueError(
             f"{where}: fill={fill!r} is a {fill_kind} label but the segments have {kind} labels "

@@ -39,7 +39,26 @@ def _two_d_message(arr, where):
     )
 
 
-def _is_sktime_dataframe(X):
+def is_multiindex_panel(X):
+    """Whether ``X`` is an sktime ``pd-multiindex`` panel: a DataFrame indexed by (instance,
+    time), whose rows are time points of the recordings, not recordings.
+
+    Parameters
+    ----------
+    X : object
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from stgraph_sklearn.data import is_multiindex_panel
+    >>> index = pd.MultiIndex.from_product([[0, 1], [0, 1, 2]], names=["instance", "time"])
+    >>> is_multiindex_panel(pd.DataFrame({"x": range(6)}, index=index))
+    True
+    """
     return isinstance(X, pd.DataFrame) and isinstance(X.index, pd.MultiIndex)
 
 
@@ -81,9 +100,9 @@ def check_recordings(X, *, frame_rate=None, name="X", caller=None, allow_graph_s
     """
     pre = _prefix(caller)
     fr = 1.0 if frame_rate is None else frame_rate
-    if isinstance(X, pd.DataFrame) and not _is_sktime_dataframe(X):
+    if isinstance(X, pd.DataFrame) and not is_multiindex_panel(X):
         X = _flat_dataframe(X, name, pre)
-    if _is_sktime_dataframe(X) or (isinstance(X, np.ndarray) and X.ndim == 3):
+    if is_multiindex_panel(X) or (isinstance(X, np.ndarray) and X.ndim == 3):
         return _from_sktime(X, fr, name, pre)
     if isinstance(X, np.ndarray):
         if X.ndim == 2:
@@ -272,9 +291,30 @@ def _names(columns):
     return names if len(set(names)) == len(names) else None
 
 
-def _label_kind(arr):
-    """'numeric', 'string' or 'bytes': the label type of a validated 1-D label array."""
-    return {"U": "string", "S": "bytes"}.get(arr.dtype.kind, "numeric")
+def label_kind(labels):
+    """The label type of a validated label array: ``"numeric"``, ``"string"`` or ``"bytes"``.
+
+    The one rule by which label sequences, backgrounds, fill labels, display labels and a
+    segmenter's ``classes_`` are compared: labels of different kinds never match (``0`` is
+    not ``"0"``).
+
+    Parameters
+    ----------
+    labels : ndarray
+        Labels as :func:`check_label_sequence` returns them (strings as a numpy string array).
+
+    Returns
+    -------
+    kind : {"numeric", "string", "bytes"}
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from stgraph_sklearn.data import label_kind
+    >>> label_kind(np.array(["cut", "mix"])), label_kind(np.array([0, 1]))
+    ('string', 'numeric')
+    """
+    return {"U": "string", "S": "bytes"}.get(labels.dtype.kind, "numeric")
 
 
 def _object_labels(arr, where):
@@ -484,7 +524,7 @@ def check_labels(y, X=None, *, n_frames=None, name="y", x_name="X", caller=None)
                 "frames; expected one label per frame."
             )
         out.append(arr)
-    if len({_label_kind(a) for a in out}) > 1:
+    if len({label_kind(a) for a in out}) > 1:
         raise TypeError(
             f"{pre}{name} mixes numeric and string labels across recordings; expected one label "
             "type."
@@ -599,10 +639,10 @@ def check_label_pairs(y_true, y_pred, *, caller=None, names=("y_true", "y_pred")
         p = check_label_sequence(p, name=f"{pn}[{i}]", caller=caller)
         if len(p) != len(t):
             raise ValueError(f"{pre}{pn}[{i}] has {len(p)} frames but {tn}[{i}] has {len(t)}.")
-        if _label_kind(p) != _label_kind(t):
+        if label_kind(p) != label_kind(t):
             raise TypeError(
-                f"{pre}{pn}[{i}] has {_label_kind(p)} labels but {tn}[{i}] has "
-                f"{_label_kind(t)} labels; expected labels of one type in each pair of "
+                f"{pre}{pn}[{i}] has {label_kind(p)} labels but {tn}[{i}] has "
+                f"{label_kind(t)} labels; expected labels of one type in each pair of "
                 "sequences."
             )
         trues.append(t)
@@ -666,8 +706,8 @@ def check_background(background, *, labels=None, name="background", caller=None)
             f"Got {background!r}."
         )
     if labels is not None and found:
-        kinds = {_label_kind(y) for y in labels}
-        bg_kinds = {_label_kind(np.asarray([b])) for b in found}
+        kinds = {label_kind(y) for y in labels}
+        bg_kinds = {label_kind(np.asarray([b])) for b in found}
         if not bg_kinds & kinds:
             raise TypeError(
                 f"{where}={background!r} holds {' and '.join(sorted(bg_kinds))} labels but the "

@@ -17,6 +17,7 @@ from ..data import (
     check_labels,
     check_layouts,
     default_node_names,
+    label_kind,
     labels_to_segments,
     names_conflict,
 )
@@ -127,16 +128,13 @@ class BaseSegmenter(ClassifierMixin, BaseEstimator):
         return out
 
     def _check_label_kind(self, ys):
-        """Raise if a label sequence is string where ``classes_`` is numeric, or the reverse."""
-
-        def kind(arr):
-            return "string" if arr.dtype.kind in "US" else "numeric"
-
+        """Raise if a label sequence is of another :func:`label_kind` than ``classes_`` (string
+        labels for numeric classes, or the reverse): its labels could match no class."""
         for i, yi in enumerate(ys):
-            if kind(yi) != kind(self.classes_):
+            if label_kind(yi) != label_kind(self.classes_):
                 raise TypeError(
-                    f"{type(self).__name__}: y[{i}] has {kind(yi)} labels but the classes seen "
-                    f"in fit are {kind(self.classes_)} ({self.classes_.tolist()[:10]})."
+                    f"{type(self).__name__}: y[{i}] has {label_kind(yi)} labels but the classes "
+                    f"seen in fit are {label_kind(self.classes_)} ({self.classes_.tolist()[:10]})."
                 )
 
     # ---- public API ------------------------------------------------------------------------

@@ -14,8 +14,7 @@ from sklearn.utils import _safe_indexing
 from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.validation import check_is_fitted
 
-from ..data import check_background, check_groups, check_labels
-from ..data._validation import _is_sktime_dataframe
+from ..data import check_background, check_groups, check_labels, is_multiindex_panel
 from ..exceptions import reraise_as
 from ..metrics import segmentation_report
 from ..utils import final_estimator
@@ -230,7 +229,7 @@ def _take(X, idx):
     """The recordings ``idx`` of ``X`` by position, as ``cross_validate`` takes them (a pandas
     Series is not read by its index), in the form of ``X``: of an sktime ``pd-multiindex``
     panel, whose rows are time points, the rows of those instances."""
-    if _is_sktime_dataframe(X):
+    if is_multiindex_panel(X):
         return X.loc[X.index.get_level_values(0).unique()[idx]]
     return _safe_indexing(X, idx)
 

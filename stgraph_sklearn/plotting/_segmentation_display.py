@@ -6,8 +6,7 @@ import numbers
 
 import numpy as np
 
-from ..data import check_label_pairs, segment_bounds
-from ..data._validation import _label_kind
+from ..data import check_label_pairs, label_kind, segment_bounds
 
 __all__ = ["SegmentationDisplay"]
 
@@ -196,8 +195,8 @@ class SegmentationDisplay:
                 raise ValueError(f"{caller}: labels must be unique. Got {labels!r}.")
             # as check_background: labels all of another type than every sequence's (0 for
             # "0") match no frame, and each class would be appended again under the same name
-            kinds = {_label_kind(seq) for seq in [*trues, *preds]}
-            given = {_label_kind(np.asarray([lab])) for lab in labels}
+            kinds = {label_kind(seq) for seq in [*trues, *preds]}
+            given = {label_kind(np.asarray([lab])) for lab in labels}
             if labels and not given & kinds:
                 raise TypeError(
                     f"{caller}: labels={labels!r} holds {' and '.join(sorted(given))} labels "

@@ -231,6 +231,9 @@ def test_score_with_labels_of_another_type_names_the_estimator(toy):
         seg.score(X, y_int)
     with pytest.raises(TypeError, match=r"classes seen in fit are string \(\['cut', 'idle'"):
         seg.fit(X, y).partial_fit(X, y_int)
+    y_bytes = [yi.astype(bytes) for yi in y]  # b"cut" never equals "cut"
+    with pytest.raises(TypeError, match=r"y\[0\] has bytes labels but the classes seen in fit"):
+        seg.score(X, y_bytes)
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="checks the error raised without CUDA")
