@@ -10,19 +10,13 @@ import pytest
 from matplotlib.collections import LineCollection, PathCollection
 from sklearn.utils._param_validation import InvalidParameterError
 
-from stgraph_sklearn.data._containers import SensorGraph
+from stgraph_sklearn.data import SensorGraph
 from stgraph_sklearn.plotting import SegmentationDisplay, plot_sensor_graph
 
 T1 = [0, 0, 0, 1, 1, 1, 1, 2, 2, 2]
 P1 = [0, 0, 1, 1, 1, 1, 1, 2, 2, 0]
 T2 = [2, 2, 1, 1, 1, 1]
 P2 = [2, 1, 1, 1, 1, 1]
-
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
 
 
 def legend_texts(ax):

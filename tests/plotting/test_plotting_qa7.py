@@ -13,14 +13,8 @@ import numpy as np
 import pytest
 from matplotlib.colors import to_hex
 
-from stgraph_sklearn.data._containers import SensorGraph
+from stgraph_sklearn.data import SensorGraph
 from stgraph_sklearn.plotting import SegmentationDisplay, plot_sensor_graph
-
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
 
 
 def legend_texts(ax):
