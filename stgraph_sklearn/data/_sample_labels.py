@@ -16,7 +16,7 @@ from ..utils import check_seconds, is_positive_number
 from ._containers import _dropout_threshold
 from ._segments import segment_bounds
 from ._tables import _shown
-from ._validation import check_label_sequence
+from ._validation import check_background, check_label_sequence
 
 __all__ = ["segments_from_sample_labels"]
 
@@ -233,6 +233,8 @@ def segments_from_sample_labels(times, labels, *, unlabelled=None, max_gap=None)
     # positions in messages count the labelled samples when some are left out
     name = "'labels'" if kept.all() else "the labelled samples of 'labels'"
     y = check_label_sequence(values, name=name, caller=_WHERE)
+    # as a background: an unlabelled value of another type (0 for "0") would match no sample
+    check_background(unlabelled, labels=[y], name="unlabelled", caller=_WHERE)
 
     step = np.diff(seconds)
     median = float(np.median(step))

@@ -300,8 +300,10 @@ def label_kind(labels):
 
     Parameters
     ----------
-    labels : ndarray
-        Labels as :func:`check_label_sequence` returns them (strings as a numpy string array).
+    labels : array-like of shape (n_labels,)
+        Labels; other than a numpy array of numbers or strings, they are read by
+        :func:`check_label_sequence` first (a list, or strings in an object array as pandas
+        gives them).
 
     Returns
     -------
@@ -314,6 +316,8 @@ def label_kind(labels):
     >>> label_kind(np.array(["cut", "mix"])), label_kind(np.array([0, 1]))
     ('string', 'numeric')
     """
+    if not isinstance(labels, np.ndarray) or labels.dtype == object:  # a list, pandas' strings
+        labels = check_label_sequence(labels, name="labels", caller="label_kind", allow_empty=True)
     return {"U": "string", "S": "bytes"}.get(labels.dtype.kind, "numeric")
 
 
@@ -712,7 +716,7 @@ def check_background(background, *, labels=None, name="background", caller=None)
             raise TypeError(
                 f"{where}={background!r} holds {' and '.join(sorted(bg_kinds))} labels but the "
                 f"sequences hold {' and '.join(sorted(kinds))} labels, so it would match no "
-                "frame; give the background label as it appears in the labels."
+                f"frame; give {name} as it appears in the labels."
             )
     return found
 

@@ -188,6 +188,11 @@ class NodeFeatureExtractor(
     NaN, so a sensor drop-out stays a NaN stretch (a False mask downstream). A magnitude sample
     needs all channels of the node. Band filtering fills NaN with the channel mean first.
     Computed with cumulative sums: linear in the number of samples, independent of the window.
+    The spreads (``"std"``, ``"energy"``, ``"band_power"``) of windows whose sums the rounding
+    may have moved by more than 0.1 % (a spread tiny beside the level changes summed before,
+    a constant stretch) are counted again from their samples, at a cost proportional to the
+    window: on 100,000 samples switching between 0 and 1e4 with noise of 0.01, about 1 s per
+    channel for a 30-s window at 50 Hz (otherwise milliseconds).
 
     Examples
     --------

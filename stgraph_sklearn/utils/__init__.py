@@ -138,11 +138,16 @@ def check_seconds(largest, what):
     ValueError: the time column 'time' must hold seconds. Got numbers up to 1.7e+12, ...
     """
     if largest > _LARGEST_SECONDS:
+        # the finest unit in which these would still be seconds before the year 5000
+        unit, per_second = ("ms", 1e3) if largest < 1e14 else ("us", 1e6)
+        if largest >= 1e17:
+            unit, per_second = "ns", 1e9
         raise ValueError(
             f"{what} must hold seconds. Got numbers up to {largest:.4g}, which as seconds of "
             "Unix time would be after the year 5000: milliseconds or finer (as phones and "
-            "loggers write Unix time)? Divide them to seconds, or convert them to datetimes "
-            "(pandas.to_datetime(values, unit='ms'))."
+            f"loggers write Unix time)? As Unix times they would be {unit}: divide them by "
+            f"{per_second:.0e} to seconds, or convert them to datetimes "
+            f"(pandas.to_datetime(values, unit='{unit}'))."
         )
 
 

@@ -299,3 +299,45 @@ def test_series_with_a_non_default_index_is_read_by_position():
     assert segments[["start", "end"]].to_numpy().tolist() == [[0.5, 1.25], [1.25, 2.0]]
     assert segments["label"].tolist() == ["b", "a"]
     assert segments.index.tolist() == [0, 1]
+
+
+@pytest.mark.parametrize(
+    "labels, unlabelled, got",
+    [
+        (np.array(["0", "3", "3", "0", "4"]), 0, "numeric"),
+        (np.array([0, 3, 3, 0, 4]), "0", "string"),
+    ],
+)
+def test_unlabelled_of_another_label_type_is_refused(labels, unlabelled, got):
+    """Check that an unlabelled value that can match no label (0 for "0") is an error.
+
+    It was ignored: every no-label sample became a segment of a class "0".
+    """
+    times = np.arange(labels.size) / 10
+    with pytest.raises(
+        TypeError, match=rf"^segments_from_sample_labels: unlabelled=.* holds {got}"
+    ):
+        segments_from_sample_labels(times, labels, unlabelled=unlabelled)
+
+
+@pytest.mark.parametrize("largest, unit", [(1.7e12, "ms"), (1.7e15, "us"), (1.7e18, "ns")])
+def test_times_in_a_finer_unit_get_the_unit_of_their_size(largest, unit):
+    """Check that the hint for times too large to be seconds names the unit of their size.
+
+    It always said unit='ms', which turns nanosecond Unix times into dates 50 million years
+    ahead without an error.
+    """
+    times = largest + np.arange(5.0) * 1e3
+    with pytest.raises(ValueError, match=rf"would be {unit}: .*unit='{unit}'"):
+        segments_from_sample_labels(times, np.zeros(5, dtype=int))
+
+
+def test_label_kind_reads_lists_and_pandas_strings():
+    """Check that label_kind reads what pandas and lists give: strings in an object array were
+    "numeric", and a list was an AttributeError."""
+    from stgraph_sklearn.data import label_kind
+
+    assert label_kind(pd.Series(["a", "b"], dtype=object).to_numpy()) == "string"
+    assert label_kind(["a", "b"]) == "string"
+    assert label_kind([0, 1]) == "numeric"
+    assert label_kind(np.array([b"a"])) == "bytes"
