@@ -666,7 +666,7 @@ class NeuralSegmenter(BaseSegmenter):
                 if self.verbose >= 2
                 else _silent,
             }
-        return net_class(
+        net = net_class(
             module=module,
             criterion=criterion,
             optimizer=optimizer,
@@ -685,6 +685,16 @@ class NeuralSegmenter(BaseSegmenter):
             verbose=int(self.verbose >= 2),
             **{"device": self._device, **accelerate},
         )
+        # skorch maps to the CPU, when unpickled without CUDA, only the attributes named here
+        # (module_, criterion_, optimizer_ once initialized); module and criterion are those
+        # very instances, and callbacks (an LRScheduler) may hold the optimizer
+        net.cuda_dependent_attributes_ = [
+            *net.cuda_dependent_attributes_,
+            "module",
+            "criterion",
+            "callbacks",
+        ]
+        return net
 
     def _optimizer_class(self):
         """The ``optimizer`` parameter as a torch optimizer class."""
@@ -720,13 +730,50 @@ class NeuralSegmenter(BaseSegmenter):
             return []
         return [device.index if device.index is not None else torch.cuda.current_device()]
 
+    @classmethod
+    @contextlib.contextmanager
+    def _seeded(cls, seed, device):
+        """Seed training on ``device`` inside ``torch.random.fork_rng``, so the caller's random
+        state is left as it was.
+
+        Only the CPU generator and that of the CUDA device training runs on are seeded (and
+        forked): ``torch.manual_seed`` would reseed every CUDA device, forked or not.
+        """
+        devices = cls._rng_devices(device)
+        with torch.random.fork_rng(devices=devices):
+            torch.random.default_generator.manual_seed(seed)
+            for index in devices:  # fork_rng has initialised CUDA
+                torch.cuda.default_generators[index].manual_seed(seed)
+            yield
+
+    @contextlib.contextmanager
+    def _released_by_accelerator(self):
+        """Drop, after training, the references ``accelerator`` keeps to what it prepared (the
+        network, the optimizer, the data loaders), keeping those it held before.
+
+        The fitted segmenter refers to the accelerator, so they would be pickled with it: a
+        second copy of the weights and the optimizer state, outside skorch's mapping to the
+        CPU.
+        """
+        acc = self.accelerator
+        names = ("_models", "_optimizers", "_schedulers", "_dataloaders")
+        held = {n: {id(x) for x in getattr(acc, n, None) or ()} for n in names}
+        try:
+            yield
+        finally:
+            for name, ids in held.items():
+                items = getattr(acc, name, None)
+                if isinstance(items, list):
+                    items[:] = [x for x in items if id(x) in ids]
+
     def _fit(self, sequences, targets, epochs=None):
         name = type(self).__name__
         self._device = str(check_device(self.device, name))
         seed = seed_from(self.random_state)
         self._input_graph = sequences[0].graph  # what build_module read; save_model stores it
-        with torch.random.fork_rng(devices=self._rng_devices(self._device)):
-            torch.manual_seed(seed)
+        accelerated = self.accelerator is not None and self.accelerator.device_placement
+        device = self.accelerator.device if accelerated else self._device
+        with self._seeded(seed, device), self._released_by_accelerator():
             module = self.build_module(self.modalities_, len(self.classes_), sequences)
             self._check_network(module)
             self._built_params = self.get_params(deep=False)
@@ -897,8 +944,9 @@ class NeuralSegmenter(BaseSegmenter):
         self._update_training(targets, len(seqs))
         dataset = self._dataset(seqs, targets)
         seed = seed_from(self.random_state) + len(self.history_)
-        with torch.random.fork_rng(devices=self._rng_devices(self.net_.device)):
-            torch.manual_seed(seed)
+        # skorch's device is None where the accelerator places the net
+        device = self.net_.device if self.net_.device is not None else self.accelerator.device
+        with self._seeded(seed, device), self._released_by_accelerator():
             with self._training_hooks():
                 self.net_.partial_fit(dataset, epochs=epochs)
         self.history_ = self.net_.history
@@ -1037,6 +1085,9 @@ class NeuralSegmenter(BaseSegmenter):
         if current != wanted:
             self.net_.module_.to(wanted)
             self.net_.criterion_.to(wanted)
+            optimizer = getattr(self.net_, "optimizer_", None)
+            if optimizer is not None:  # its state (Adam's moments) goes where the weights are
+                optimizer.load_state_dict(optimizer.state_dict())
             if self.net_.device is not None:  # None: an accelerated net, batches moved below
                 self.net_.device = str(wanted)
 
