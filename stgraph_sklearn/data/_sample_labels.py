@@ -8,10 +8,12 @@ turns such a column into the segment table that :func:`labels_from_segment_table
 from __future__ import annotations
 
 import numbers
+import re
 
 import numpy as np
 import pandas as pd
 
+from ..exceptions import reraise_as
 from ..utils import check_seconds, is_positive_number
 from ._containers import _dropout_threshold
 from ._segments import segment_bounds
@@ -230,9 +232,12 @@ def segments_from_sample_labels(times, labels, *, unlabelled=None, max_gap=None)
         return pd.DataFrame(
             {"start": start, "end": start.copy(), "label": pd.Series([], dtype=object)}
         )
-    # positions in messages count the labelled samples when some are left out
-    name = "'labels'" if kept.all() else "the labelled samples of 'labels'"
-    y = check_label_sequence(values, name=name, caller=_WHERE)
+    try:
+        y = check_label_sequence(values, name="'labels'", caller=_WHERE)
+    except ValueError as exc:  # its positions count the labelled samples: name the sample
+        index = np.flatnonzero(kept)
+        message = re.sub(r"at frame (\d+)", lambda m: f"at sample {index[int(m[1])]}", str(exc))
+        reraise_as(exc, message)
     # as a background: an unlabelled value of another type (0 for "0") would match no sample
     check_background(unlabelled, labels=[y], name="unlabelled", caller=_WHERE)
 

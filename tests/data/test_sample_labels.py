@@ -239,7 +239,7 @@ def test_int_labels_stay_ints(labels):
             [0, 0.5, 1],
             {"unlabelled": 0},
             ValueError,
-            "the labelled samples of 'labels' holds non-integer",
+            r"'labels' holds non-integer float labels \(0.5 at sample 1\)",
         ),
         (
             [0.0, 1.0],
