@@ -597,9 +597,14 @@ class NeuralSegmenter(BaseSegmenter):
                 )
         return items
 
-    def _check_no_validation_monitor(self, user_callbacks, n_train):
-        """Refuse, before training, callbacks that monitor a validation score when fit holds
-        out no validation recording (skorch would fail at the end of the first epoch)."""
+    def _check_monitors(self, user_callbacks, n_train, has_valid):
+        """Check, before training, the scores user callbacks monitor (skorch would fail at the
+        end of the first epoch): a validation score without a validation recording is refused,
+        a score the network does not record gets a warning (another callback may record it).
+        """
+        recorded = {"train_loss", "train_loss_best"}
+        if has_valid:
+            recorded |= {"valid_loss", "valid_loss_best", "valid_f1@50"}
         for i, item in enumerate(user_callbacks):
             cb = item[1] if isinstance(item, (tuple, list)) else item
             kind = cb if isinstance(cb, type) else type(cb)
@@ -607,7 +612,10 @@ class NeuralSegmenter(BaseSegmenter):
             if isinstance(cb, type):  # skorch instantiates it with its defaults
                 param = inspect.signature(cb).parameters.get("monitor")
                 monitor = None if param is None else param.default
-            if isinstance(monitor, str) and monitor.startswith("valid_"):
+            if not isinstance(monitor, str) or monitor in recorded:
+                continue
+            where = f"{type(self).__name__}: callbacks[{i}] ({kind.__name__}) monitors {monitor!r}"
+            if monitor.startswith("valid_") and not has_valid:
                 why = (
                     "validation_fraction=0"
                     if self.validation_fraction == 0
@@ -615,10 +623,17 @@ class NeuralSegmenter(BaseSegmenter):
                     "training recordings (it rounds to whole recordings)"
                 )
                 raise ValueError(
-                    f"{type(self).__name__}: callbacks[{i}] ({kind.__name__}) monitors "
-                    f"{monitor!r}, but {why} holds out no validation recording, so "
-                    "there is no validation score. Raise validation_fraction, give more "
-                    "recordings, or monitor a training score (e.g. monitor='train_loss_best')."
+                    f"{where}, but {why} holds out no validation recording, so there is no "
+                    "validation score. Raise validation_fraction, give more recordings, or "
+                    "monitor a training score (e.g. monitor='train_loss_best')."
+                )
+            if monitor.startswith(("valid_", "train_")):
+                warn(
+                    f"{where}, which the network does not record (it records "
+                    f"{', '.join(sorted(recorded))}): unless another callback records it, "
+                    "skorch fails at the end of the first epoch. For the validation F1@50, "
+                    "monitor 'valid_f1@50' (with lower_is_better=False).",
+                    StgraphWarning,
                 )
 
     def _make_net(self, module, criterion, seed, n_train):
@@ -649,8 +664,7 @@ class NeuralSegmenter(BaseSegmenter):
                 ("progress", EpochProgressBar(self.max_epochs, desc=type(self).__name__))
             )
         user_callbacks = self._user_callbacks()
-        if not has_valid:
-            self._check_no_validation_monitor(user_callbacks, n_train)
+        self._check_monitors(user_callbacks, n_train, has_valid)
         callbacks.extend(copy.deepcopy(user_callbacks))
         optimizer = self._optimizer_class()
         generator = torch.Generator().manual_seed(seed)

@@ -178,3 +178,27 @@ def test_callbacks_monitoring_validation_without_a_validation_set_are_refused(to
         ],
         validation_fraction=0.25,
     ).fit(X[:4], y[:4])
+
+
+def test_callbacks_monitoring_a_score_the_network_does_not_record_are_warned_about(toy):
+    """Check that a callback monitoring a score the network does not record ("valid_acc")
+    gets a warning before training, and that the recorded validation F1@50 does not.
+
+    skorch failed with a KeyError at the end of the first epoch, with no hint of the
+    scores the network does record.
+    """
+    from skorch.callbacks import EarlyStopping
+
+    from stgraph_sklearn.exceptions import StgraphWarning
+
+    X, y = toy
+    seg = MSTCNSegmenter(
+        **TINY, callbacks=[EarlyStopping(monitor="valid_acc")], validation_fraction=0.25
+    )
+    with pytest.raises(Exception, match="valid_acc"):  # skorch's own error, after the warning
+        with pytest.warns(StgraphWarning, match=r"monitors 'valid_acc', which the network "):
+            seg.fit(X[:4], y[:4])
+    f1 = EarlyStopping(monitor="valid_f1@50", lower_is_better=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", StgraphWarning)
+        MSTCNSegmenter(**TINY, callbacks=[f1], validation_fraction=0.25).fit(X[:4], y[:4])
