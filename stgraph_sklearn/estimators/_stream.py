@@ -74,47 +74,20 @@ class FrameStream(_SegmenterStream):
         # copy, which from a GPU run only a machine with CUDA loads. Pickle its context on
         # the CPU, and give it back to a streamer of the segmenter's network when loaded.
         state = dict(self.__dict__)
-        state["_streamer"] = [
-            {
-                "calls": layer["calls"],
-                "history": {c: (buf.cpu(), end) for c, (buf, end, _) in layer["history"].items()},
-            }
-            for layer in self._streamer._states
-        ]
+        state["_streamer"] = self._streamer._context("cpu")
         return state
 
     def __setstate__(self, state):
         context = state.pop("_streamer")
         self.__dict__.update(state)
         self._streamer = TemporalStreamer(self.segmenter.net_.module_.eval())
-        self._streamer._states = [
-            {
-                "calls": layer["calls"],
-                "history": {c: (buf, end, {}) for c, (buf, end) in layer["history"].items()},
-            }
-            for layer in context
-        ]
-
-    def _follow_network(self):
-        """Move the stream's context to the network's device (``predict`` may have moved it,
-        or the stream was unpickled on the CPU); what a layer cached from its weights (views,
-        weight matrices) is dropped, to be rebuilt on that device."""
-        device = next(self._streamer.module.parameters()).device
-        states = self._streamer._states
-        for i, layer in enumerate(states):
-            history = layer["history"]
-            if any(buf.device != device for buf, _, _ in history.values()):
-                states[i] = {
-                    "calls": layer["calls"],
-                    "history": {
-                        c: (buf.to(device), end, {}) for c, (buf, end, _) in history.items()
-                    },
-                }
+        self._streamer._states = context
 
     def _run(self, x, mask):
         if mask.shape[0] == 0:
             return np.empty((0, len(self.segmenter.classes_)), dtype=np.float32)
-        self._follow_network()
+        # predict may have moved the network, or the stream was unpickled on the CPU
+        self._streamer.to(next(self._streamer.module.parameters()).device)
         proba = self.segmenter._infer_proba(x, mask, forward=self._streamer.step)
         skip = max(0, min(self.segmenter.lookahead - self._n_run, proba.shape[0]))
         self._n_run += mask.shape[0]

@@ -396,18 +396,44 @@ class TemporalStreamer:
         """Forget the stream: the next chunk starts a new one (zero left context)."""
         self._states = [{"calls": 0, "history": {}} for _ in self.layers]
 
+    def _context(self, device=None):
+        """The layers' stream states, their buffers moved to ``device`` (None: where they are),
+        without the views cached from the buffers and the weights (the next call rebuilds
+        them where the buffers are)."""
+        return [
+            {
+                "calls": layer["calls"],
+                "history": {
+                    c: (buf if device is None else buf.to(device), end, {})
+                    for c, (buf, end, _) in layer["history"].items()
+                },
+            }
+            for layer in self._states
+        ]
+
+    def to(self, device):
+        """Move the stream's context to ``device``, where the module has been moved.
+
+        Parameters
+        ----------
+        device : str or torch.device
+
+        Returns
+        -------
+        self : TemporalStreamer
+        """
+        device = torch.device(device)
+        history = [buf for layer in self._states for buf, _, _ in layer["history"].values()]
+        if any(buf.device != device for buf in history):
+            self._states = self._context(device)
+        return self
+
     def __getstate__(self):
         # The cached views alias their layer's buffer; pickle would store each with its own
         # copy of the storage, so that after loading, frames written through a view no longer
         # reach the buffer the taps read. Drop them: the next call rebuilds them.
         state = dict(self.__dict__)
-        state["_states"] = [
-            {
-                "calls": layer["calls"],
-                "history": {c: (buf, end, {}) for c, (buf, end, _) in layer["history"].items()},
-            }
-            for layer in self._states
-        ]
+        state["_states"] = self._context()
         return state
 
     def _attach(self):
