@@ -62,11 +62,12 @@ def _prefix(a):
     return out
 
 
-def _window_moments(cum1, cum2, n, lo, hi, samples=None):
+def _window_moments(cum1, cum2, n, lo, hi, samples=None, h=None):
     """Window mean and variance over valid samples from prefix sums of x0 and x0**2.
 
     With ``samples`` (``x0``, NaN where not valid) the variances that the prefix sums may
-    have cancelled away (see :func:`_cancelled`) are recomputed from the samples.
+    have cancelled away (see :func:`_cancelled`) are recomputed from the samples of the
+    windows of half-width ``h``.
     """
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         s1 = _window_sums(cum1, lo, hi)
@@ -77,7 +78,7 @@ def _window_moments(cum1, cum2, n, lo, hi, samples=None):
     if samples is not None:
         cancelled = _cancelled(var, upper, n, hi)
         if cancelled.any():
-            _recount(var, cancelled, samples, int((hi - np.arange(hi.size) - 1).max()))
+            _recount(var, cancelled, samples, h)
     return mean, var
 
 
@@ -429,10 +430,11 @@ def _node_features(values, times, halves, stats, where):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         center = np.nan_to_num(np.nanmean(x, axis=0))
-    samples = np.where(valid, x - center, np.nan)
-    x0 = np.where(valid, samples, 0.0)
+    x0 = np.where(valid, x - center, 0.0)
     idx = np.arange(n_t)
     need = set(stats)
+    # the samples the spreads of cancelled windows are counted again from (NaN: not valid)
+    samples = np.where(valid, x0, np.nan) if need & {"std", "energy"} else None
     with np.errstate(over="ignore"):
         cum_n, cum1, cum2 = _prefix(valid_f), _prefix(x0), _prefix(x0 * x0)
     # the last row of a prefix sum is inf (or NaN) if any of its terms overflowed
@@ -473,8 +475,7 @@ def _node_features(values, times, halves, stats, where):
         hi = np.minimum(idx + h + 1, n_t)
         length = (hi - lo)[:, None]
         n = _window_sums(cum_n, lo, hi)
-        exact = need & {"std", "energy"}
-        mean, var = _window_moments(cum1, cum2, n, lo, hi, samples if exact else None)
+        mean, var = _window_moments(cum1, cum2, n, lo, hi, samples, h)
         enough = 2 * n >= length
         nan = np.nan
         for stat in stats:
@@ -486,7 +487,7 @@ def _node_features(values, times, halves, stats, where):
                 res = np.where(enough, var, nan)
             elif stat == "band_power":
                 powers = [
-                    np.where(enough, _window_moments(c1, c2, n, lo, hi, b)[1], nan)
+                    np.where(enough, _window_moments(c1, c2, n, lo, hi, b, h)[1], nan)
                     for (c1, c2), b in zip(band_cums, band_samples, strict=True)
                 ]
                 # (T, B, N*C) -> (T, N, B, C) -> (T, N, B*C): bands outer, channels inner
