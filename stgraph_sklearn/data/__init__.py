@@ -5,8 +5,9 @@ Every rule about input data is implemented once, here, and imported by name:
 - labels: :func:`check_label_sequence` (one sequence), :func:`check_labels` (a list, one per
   recording, one label type), :func:`check_label_pairs` (true vs predicted, for scoring),
   :func:`check_background`, all comparing label types by :func:`label_kind`;
-- recordings: :func:`check_recordings` (sktime panels: :func:`is_multiindex_panel`), alignment :func:`check_aligned`
-  (:meth:`Recording.unaligned_modalities`), :func:`check_groups`; conversion to what the
+- recordings: :func:`check_recordings` (sktime panels: :func:`is_multiindex_panel`),
+  alignment :func:`check_aligned` (:meth:`Recording.unaligned_modalities`),
+  :func:`check_groups`; conversion to what the
   neural segmenters consume: :func:`as_graph_sequences`;
 - lazy values (memory-mapped, or computed on access): :class:`LazyValues`, :func:`is_lazy`,
   :func:`lazy_values`;

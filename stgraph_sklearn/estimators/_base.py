@@ -130,11 +130,12 @@ class BaseSegmenter(ClassifierMixin, BaseEstimator):
     def _check_label_kind(self, ys):
         """Raise if a label sequence is of another :func:`label_kind` than ``classes_`` (string
         labels for numeric classes, or the reverse): its labels could match no class."""
+        fitted = label_kind(self.classes_)
         for i, yi in enumerate(ys):
-            if label_kind(yi) != label_kind(self.classes_):
+            if label_kind(yi) != fitted:
                 raise TypeError(
                     f"{type(self).__name__}: y[{i}] has {label_kind(yi)} labels but the classes "
-                    f"seen in fit are {label_kind(self.classes_)} ({self.classes_.tolist()[:10]})."
+                    f"seen in fit are {fitted} ({self.classes_.tolist()[:10]})."
                 )
 
     # ---- public API ------------------------------------------------------------------------

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -306,9 +305,9 @@ def write_predictions(out, recordings, y_pred, segments):
     Raises
     ------
     ValueError
-        If two recordings have the same name (or names differing only in case), or a name is not a plain file name (it holds
-        ``"/"`` or ``"\\"``, or is ``"."``, ``".."`` or empty); checked before anything is
-        written.
+        If two recordings have the same name (or names differing only in case), or a name
+        is not a plain file name (it holds ``"/"`` or ``"\\"``, or is ``"."``, ``".."`` or
+        empty); checked before anything is written.
 
     Notes
     -----
@@ -327,18 +326,19 @@ def write_predictions(out, recordings, y_pred, segments):
                 "<name>.txt in out, so it must be a plain file name (no '/' or '\\', not '.', "
                 f"'..' or empty). Got {name!r}; rename it with recording.replace(name=...)."
             )
-    repeated = sorted(n for n, count in Counter(names).items() if count > 1)
+    # names of one file: file systems that ignore case (macOS, Windows) write "Rec" and "rec"
+    # to one file
+    by_file = {}
+    for name in names:
+        by_file.setdefault(unicodedata.normalize("NFC", name).casefold(), []).append(name)
+    clashes = [group for group in by_file.values() if len(group) > 1]
+    repeated = sorted({n for group in clashes for n in group if group.count(n) > 1})
     if repeated:
         raise ValueError(
             "write_predictions: the names of 'recordings' must be distinct, as each names its "
             f"label file <name>.txt. Got {repeated[:5]} more than once; rename them with "
             "recording.replace(name=...)."
         )
-    # file systems that ignore case (macOS, Windows) would write "Rec" and "rec" to one file
-    by_file = {}
-    for name in names:
-        by_file.setdefault(unicodedata.normalize("NFC", name).casefold(), []).append(name)
-    clashes = [group for group in by_file.values() if len(group) > 1]
     if clashes:
         raise ValueError(
             "write_predictions: the names of 'recordings' must differ by more than case, as "
