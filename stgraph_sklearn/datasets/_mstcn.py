@@ -68,10 +68,13 @@ def _read_ground_truth(path, classes):
         "subset": [StrOptions({"train", "test"})],
         "sample_rate": [Interval(Integral, 1, None, closed="left")],
         "frame_rate": [Interval(Real, 0, None, closed="neither")],
+        "labels": ["boolean"],
     },
     prefer_skip_nested_validation=True,
 )
-def load_mstcn_features(root, *, split=1, subset="train", sample_rate=1, frame_rate=30.0):
+def load_mstcn_features(
+    root, *, split=1, subset="train", sample_rate=1, frame_rate=30.0, labels=True
+):
     """Load a data set in the MS-TCN bundle layout: per-video features and frame labels.
 
     The bundle distributed with MS-TCN [1]_ (50 Salads, GTEA, Breakfast with I3D features)
@@ -93,6 +96,10 @@ def load_mstcn_features(root, *, split=1, subset="train", sample_rate=1, frame_r
     frame_rate : float, default=30.0
         Frame rate of the features before subsampling (30 for 50 Salads; 15 for GTEA and
         Breakfast).
+    labels : bool, default=True
+        Read the frame labels. With False, neither ``groundTruth/`` nor ``mapping.txt`` is
+        read (features to be labelled need neither), every feature frame is kept and ``y``
+        is None.
 
     Returns
     -------
@@ -104,8 +111,8 @@ def load_mstcn_features(root, *, split=1, subset="train", sample_rate=1, frame_r
         (lazy: a :class:`~stgraph_sklearn.data.LazyValues` that reads the .npy file on each
         access, so a data set larger than memory flows through a pipeline one recording at a
         time; ``np.asarray(values)`` reads it).
-    y : list of ndarray of str of shape (n_frames,)
-        Class names per frame.
+    y : list of ndarray of str of shape (n_frames,) or None
+        Class names per frame; None if ``labels`` is False.
 
     Raises
     ------
@@ -118,7 +125,7 @@ def load_mstcn_features(root, *, split=1, subset="train", sample_rate=1, frame_r
     Notes
     -----
     Where a video's feature and label counts differ, both are cut to the shorter, as MS-TCN
-    does.
+    does (with ``labels=False`` nothing is cut).
 
     References
     ----------
@@ -139,22 +146,28 @@ def load_mstcn_features(root, *, split=1, subset="train", sample_rate=1, frame_r
         raise FileNotFoundError(
             f"load_mstcn_features: the 'root' folder {str(root)!r} does not exist."
         )
-    classes = _read_mapping(require_file(root / "mapping.txt", "MS-TCN class mapping"))
+    if labels:
+        classes = _read_mapping(require_file(root / "mapping.txt", "MS-TCN class mapping"))
     bundle = require_file(root / "splits" / f"{subset}.split{split}.bundle", "MS-TCN split bundle")
     rate = frame_rate / sample_rate
     X, y = [], []
     for _, entry in read_lines(bundle):
         name = entry[:-4] if entry.endswith(".txt") else entry
         features = load_npy(root / "features" / f"{name}.npy", "MS-TCN features")
-        labels = _read_ground_truth(
-            require_file(root / "groundTruth" / f"{name}.txt", "MS-TCN ground truth"), classes
-        )
-        n = min(features.shape[1], len(labels))
-        if abs(features.shape[1] - len(labels)) > max(5, 0.01 * len(labels)):
+        if not labels:
+            frames = None
+            n = features.shape[1]
+        else:
+            frames = _read_ground_truth(
+                require_file(root / "groundTruth" / f"{name}.txt", "MS-TCN ground truth"),
+                classes,
+            )
+            n = min(features.shape[1], len(frames))
+        if frames is not None and abs(features.shape[1] - len(frames)) > max(5, 0.01 * len(frames)):
             # MS-TCN's bundles differ by a frame or two; more is a transposed or wrong file
             warn(
                 f"load_mstcn_features: {root / 'features' / f'{name}.npy'} has "
-                f"{features.shape[1]} frames but its ground truth {len(labels)} labels; both "
+                f"{features.shape[1]} frames but its ground truth {len(frames)} labels; both "
                 f"are cut to {n}. Features are stored (n_features, n_frames): was the array "
                 "saved transposed?",
                 StgraphWarning,
@@ -169,7 +182,8 @@ def load_mstcn_features(root, *, split=1, subset="train", sample_rate=1, frame_r
                 subject=_subject(name),
             )
         )
-        y.append(np.asarray(labels[:n:sample_rate]))
+        if frames is not None:
+            y.append(np.asarray(frames[:n:sample_rate]))
     if not X:
         raise format_error(bundle, None, "lists no video.")
-    return X, y
+    return X, (y if labels else None)

@@ -231,8 +231,12 @@ def read_dataset(path, format, *, split=1, subset="test", frame_rate=None, fill=
         For ``"csv"``, the label timeline's rate (see :func:`read_csv_folder`); for
         ``"mstcn"``, the features' frame rate (None: 30 fps; GTEA and Breakfast are 15 fps,
         see :func:`~stgraph_sklearn.datasets.load_mstcn_features`). Not used by ``"50salads"``.
-    fill, labels
+    fill
         For ``"csv"`` (see :func:`read_csv_folder`).
+    labels : bool, default=True
+        Read the labels. With False, ``"csv"`` does not read ``segments.csv`` and
+        ``"mstcn"`` neither ``groundTruth/`` nor ``mapping.txt``; ``"50salads"`` reads its
+        annotations either way (the release always has them). ``y`` is None.
 
     Returns
     -------
@@ -250,9 +254,9 @@ def read_dataset(path, format, *, split=1, subset="test", frame_rate=None, fill=
         return read_csv_folder(path, frame_rate=frame_rate, fill=fill, labels=labels)
     if format == "mstcn":
         rate = {} if frame_rate is None else {"frame_rate": frame_rate}
-        return load_mstcn_features(path, split=split, subset=subset, **rate)
+        return load_mstcn_features(path, split=split, subset=subset, labels=labels, **rate)
     X, y, _ = load_50salads(path)
-    return X, y
+    return X, (y if labels else None)
 
 
 def recording_names(recordings):

@@ -144,3 +144,19 @@ def test_features_much_shorter_than_their_labels_warn(bundle):
     np.save(bundle / "features" / "rgb-02-2.npy", np.ones((n, 64), dtype=np.float32))
     with pytest.warns(StgraphWarning, match=r"rgb-02-2.npy has 64 frames but .* 9 labels"):
         load_mstcn_features(bundle, subset="test")
+
+
+def test_features_without_labels_need_no_ground_truth(bundle):
+    """Check that ``labels=False`` reads features of videos without ground truth or mapping.
+
+    The loader required ``mapping.txt`` and every ``groundTruth/<name>.txt`` even for features
+    to be labelled, and cut the features to the label count.
+    """
+    for path in (bundle / "groundTruth").iterdir():
+        path.unlink()
+    (bundle / "mapping.txt").unlink()
+    X, y = load_mstcn_features(bundle, split=1, subset="train", labels=False)
+    assert y is None
+    assert [rec.n_frames for rec in X] == [VIDEOS[rec.name] + 1 for rec in X]  # uncut
+    X, y = load_mstcn_features(bundle, subset="test", sample_rate=2, labels=False)
+    assert y is None and X[0].n_frames == len(range(0, VIDEOS["rgb-02-2"] + 1, 2))

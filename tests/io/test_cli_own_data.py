@@ -204,6 +204,13 @@ def test_mstcn_bundle_format(tmp_path, capsys):
         warnings.simplefilter("error", StgraphWarning)
         code, out, err = run(["evaluate", "--model", str(model), *common], capsys)
     assert code == 0 and "overall" in out, err
+    # predict labels features without ground truth or mapping: every feature frame
+    shutil.rmtree(root / "groundTruth")
+    (root / "mapping.txt").unlink()
+    out_dir = tmp_path / "predicted"
+    code, out, err = run(["predict", "--model", str(model), *common, "--out", str(out_dir)], capsys)
+    assert code == 0, err
+    assert len((out_dir / "vid0.txt").read_text().splitlines()) == 40
 
 
 def test_50salads_release_format(tmp_path, capsys):
