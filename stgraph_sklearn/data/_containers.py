@@ -29,9 +29,12 @@ __all__ = [
 
 
 def _float_dtype(dtype):
-    """float64 for floats of 8 bytes or more (either byte order; long double would lose its
-    precision in float32), else float32: the dtype of values."""
-    return np.float64 if dtype.kind == "f" and dtype.itemsize >= 8 else np.float32
+    """The dtype of values: float64 for floats of 8 bytes or more (either byte order; long
+    double would lose its precision in float32) and for integers of 4 bytes or more (float32
+    holds integers exactly only up to 2**24: int32 GPS coordinates in 1e-7 degrees would
+    collapse; numpy promotes them with float32 to float64 too), else float32."""
+    wide = dtype.itemsize >= 8 if dtype.kind == "f" else dtype.kind in "iu" and dtype.itemsize >= 4
+    return np.float64 if wide else np.float32
 
 
 def _dropout_threshold(intervals):
@@ -107,12 +110,18 @@ def _mask_missing(arr, given, what="GraphSequence block"):
         # every feature of a missing node, not only its NaN ones (nor only the NaN-free
         # nodes a given mask hides): custom networks may read the features without the mask
         arr = np.where(mask[:, :, None], arr, 0.0)
-    out = arr.astype(np.float32, copy=False)
-    if out is not arr and arr.dtype.kind == "f" and np.isinf(out).any():  # the input has none
-        raise ValueError(
-            f"{what} holds values beyond the float32 range (+-3.4e38) that the networks "
-            "compute in, so they would become inf. Scale them first (SequenceScaler)."
-        )
+    with np.errstate(over="ignore"):  # the error below says it
+        out = arr.astype(np.float32, copy=False)
+    if out is not arr and arr.dtype.kind == "f":  # the input has no inf
+        beyond = np.isinf(out)
+        if beyond.any():
+            t, node, channel = np.argwhere(beyond)[0]
+            raise ValueError(
+                f"{what} holds values beyond the float32 range (+-3.4e38) in which the "
+                f"segmenters compute (first at frame {t}, node {node}, channel {channel}: "
+                f"{arr[t, node, channel]:.3g}). Such values are a glitch in the data or "
+                "features far outside those a scaler was fitted on; clip or remove them."
+            )
     return out, mask
 
 
@@ -319,6 +328,7 @@ class Modality:
     ----------
     values : array-like of shape (n_samples, n_nodes, n_channels) or (n_samples, n_channels)
         The samples. A 2-D array is one node (for example a video feature vector per frame).
+        Stored as float32, or float64 for float64 values and integers of 32 or 64 bits.
         NaN marks a missing sample; a node with a NaN channel at a sample is missing there
         (:func:`present_nodes`). Values that view a memory-mapped file, and
         :class:`LazyValues`, stay lazy (:func:`is_lazy`): ``values`` is then a

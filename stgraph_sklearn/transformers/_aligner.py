@@ -143,13 +143,20 @@ def _resample_box(tv, vv, lo, hi, max_gap, dt):
         d = np.clip(q - knot_t[m], 0.0, length[m]) * covered[m]
         d = np.where(q < knot_t[0], 0.0, d)
         value = cum_int[m] + y[m] * d[:, None] + slope[m] * (d * d / 2)[:, None]
-        return value, cum_len[m] + d
+        return value, cum_len[m] + d, m
 
-    i_hi, c_hi = cumulative(hi)
-    i_lo, c_lo = cumulative(lo)
+    i_hi, c_hi, m_hi = cumulative(hi)
+    i_lo, c_lo, m_lo = cumulative(lo)
     cov = c_hi - c_lo
     ok = cov >= 0.5 * (hi - lo)
     out[ok] = (i_hi[ok] - i_lo[ok]) / cov[ok, None]
+    # A window whose knots all hold one value has that value as its mean, exactly: the
+    # difference of running integrals leaves rounding (4e-13 for a constant 9.81), which
+    # the window spreads would keep as a signal and a scaler blow up to unit variance.
+    changes = np.zeros((n_knots, vv.shape[1]), dtype=np.int64)
+    np.cumsum(y[1:] != y[:-1], axis=0, out=changes[1:])
+    flat = ok[:, None] & (changes[m_hi + 1] == changes[m_lo])
+    out[flat] = y[m_lo][flat]
     return out
 
 

@@ -9,8 +9,8 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ..data import GraphSequence, SensorGraph, present_nodes
-from ..exceptions import MissingSensorWarning, StgraphWarning, warn
+from ..data import GraphSequence, SensorGraph, is_lazy, present_nodes
+from ..exceptions import MissingSensorWarning, StgraphWarning, reraise_as, warn
 from ..graph import (
     add_self_loops,
     correlation_graph,
@@ -150,6 +150,9 @@ class SensorGraphBuilder(
     k_ : int or None
         Neighbours per node actually used (``min(k, n_nodes - 1)``); None for the
         strategies that ignore ``k``.
+    unobserved_ : tuple of str
+        Nodes with no valid frame in any training recording (empty if none). ``transform``
+        masks them (False at every frame), as a segmenter never learned from them.
 
     See Also
     --------
@@ -161,7 +164,9 @@ class SensorGraphBuilder(
     Missing data is never filled here: a node with a NaN channel at a frame is marked False in
     the masks of the emitted :class:`~stgraph_sklearn.data.GraphSequence`. Nodes with no valid frame in a
     training recording raise a :class:`~stgraph_sklearn.exceptions.MissingSensorWarning`;
-    nodes never observed get no correlation or knn edges. Nodes whose activity is constant (a
+    nodes never observed get no correlation or knn edges and stay masked in ``transform``
+    even where later recordings hold their data (with a warning): the segmenter after this
+    step has no trained weights for their data. Nodes whose activity is constant (a
     stuck sensor, say) have no defined correlation and get no correlation edges; a
     :class:`~stgraph_sklearn.exceptions.StgraphWarning` names them, and any other observed
     node left without an edge.
@@ -275,6 +280,7 @@ class SensorGraphBuilder(
         for _ in scan:  # the strategies that read no activity still check for absent nodes
             pass
         self._warn_missing(absent, names)
+        self.unobserved_ = tuple(names[j] for j in np.flatnonzero(np.logical_and.reduce(absent)))
         dense = graph.to_dense()
         if self.strategy in ("correlation", "knn"):
             self._warn_unlinked(dense, absent, varies, names)
@@ -356,14 +362,18 @@ class SensorGraphBuilder(
         caller = "SensorGraphBuilder"
         # the graph's node names per modality, unqualified, as as_graph_sequences passes a
         # recording's: the input names its nodes as in fit, or carries the default names
-        # (arrays), which match any
-        block_names, start = {}, 0
+        # (arrays), which match any; and the nodes never observed in fit (masked below)
+        block_names, hidden, start = {}, {}, 0
+        unobserved = set(getattr(self, "unobserved_", ()))  # () for models fitted before
         for key, (n_nodes, _) in self.modalities_.items():
             names = self.graph_.node_names[start : start + n_nodes]
             start += n_nodes
             block_names[key] = (
                 ("0",) if names == (key,) else tuple(n[len(key) + 1 :] for n in names)
             )
+            hide = [n for n in names if n in unobserved]
+            if hide:
+                hidden[key] = (np.isin(names, hide), hide)
         items, _, _ = _check_input(
             X,
             caller,
@@ -371,18 +381,52 @@ class SensorGraphBuilder(
             aligned=True,
             feature_names=getattr(self, "feature_names_in_", None),
         )
-        return [
-            GraphSequence(
-                {k: m.values for k, m in rec.modalities.items()},
-                graph=self.graph_,
-                name=rec.name,
-                subject=rec.subject,
-                channel_names={k: m.channel_names for k, m in rec.modalities.items()},
-                frame_rate=rec.frame_rate,
-                node_names=block_names,
+        if hidden:
+            self._warn_unobserved_data(items, hidden)
+        out = []
+        for i, rec in enumerate(items):
+            try:
+                seq = GraphSequence(
+                    {k: m.values for k, m in rec.modalities.items()},
+                    masks={
+                        k: np.broadcast_to(~hide, (rec.n_frames, hide.size))
+                        for k, (hide, _) in hidden.items()
+                    },
+                    graph=self.graph_,
+                    name=rec.name,
+                    subject=rec.subject,
+                    channel_names={k: m.channel_names for k, m in rec.modalities.items()},
+                    frame_rate=rec.frame_rate,
+                    node_names=block_names,
+                )
+            except ValueError as exc:  # values beyond float32: which recording
+                name = "" if rec.name is None else f" ({rec.name!r})"
+                reraise_as(exc, f"{caller}.transform: X[{i}]{name}: {exc}")
+            out.append(seq)
+        return out
+
+    @staticmethod
+    def _warn_unobserved_data(items, hidden):
+        """Warn when recordings in memory hold data for nodes never observed in fit
+        (``hidden``: ``{modality: (bool array over its nodes, their names)}``)."""
+        found = {}
+        for i, rec in enumerate(items):
+            for key, (hide, names) in hidden.items():
+                values = rec.modalities[key].values
+                if is_lazy(values):
+                    continue  # read on access only; the mask applies all the same
+                present = present_nodes(values)[:, hide].any(axis=0)
+                for name in np.asarray(names)[present]:
+                    found.setdefault(str(name), []).append(i)
+        if found:
+            detail = "; ".join(f"{n!r} in X{recs}" for n, recs in found.items())
+            warn(
+                f"SensorGraphBuilder: recordings hold data for nodes that had no valid frame "
+                f"in any training recording: {detail}. They are masked (False): the model "
+                "after this step never learned from them. Refit with recordings where these "
+                "sensors work to use them.",
+                MissingSensorWarning,
             )
-            for rec in items
-        ]
 
     def __sklearn_tags__(self):
         return _transformer_tags(super().__sklearn_tags__())

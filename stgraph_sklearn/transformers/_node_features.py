@@ -430,6 +430,11 @@ def _node_features(values, times, halves, stats, where):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         center = np.nan_to_num(np.nanmean(x, axis=0))
+        # a constant channel is centred on its value, so its spreads and band powers are 0
+        # exactly, not the rounding of its mean (which a scaler would blow up)
+        low = np.nanmin(x, axis=0)
+        constant = low == np.nanmax(x, axis=0)
+    center[constant] = low[constant]
     x0 = np.where(valid, x - center, 0.0)
     idx = np.arange(n_t)
     need = set(stats)
