@@ -19,7 +19,9 @@
 
 Every subcommand ends a failure (missing path, malformed file, model/data mismatch; for
 ``demo``, an output folder it cannot write) with one line on stderr naming the file and exit
-status 1; usage errors exit with 2.
+status 1; usage errors exit with 2. Ctrl-C ends it with ``stgraph-seg <command>: interrupted``
+and exit status 130, but during the training of ``fit``, which then scores and writes the
+model of the complete epochs (see ``stgraph-seg fit --help``).
 """
 
 from __future__ import annotations
@@ -322,6 +324,7 @@ def _scores_table(y_true, y_pred, names):
 
 def _cmd_fit(args):
     from . import estimators
+    from .exceptions import TrainingInterruptedWarning
     from .io import recording_names, save_model
     from .io._model_file import check_model_path
     from .pipeline import make_segmentation_pipeline
@@ -334,6 +337,9 @@ def _cmd_fit(args):
     try:
         segmenter.set_params(**{k: v for k, v in settings.items() if k not in steps})
         pipeline = make_segmentation_pipeline(segmenter).set_params(**steps)
+        for _, step in pipeline.steps:  # the values too, before the data are read
+            if hasattr(step, "_validate_params"):
+                step._validate_params()
     except ValueError as exc:
         raise CommandError(f"--set: {' '.join(str(exc).split())}") from None
     X, y = _read(args, labels=True)
@@ -351,7 +357,19 @@ def _cmd_fit(args):
         f"{', '.join(X[0].node_names[:6])}{', ...' if X[0].n_nodes > 6 else ''}).",
         file=args.stream,
     )
-    model = pipeline.fit(X, y)
+    with warnings.catch_warnings():  # an interruption is told by the line below
+        warnings.simplefilter("ignore", TrainingInterruptedWarning)
+        model = pipeline.fit(X, y)
+    interrupted = getattr(segmenter, "_interrupted_after", None)
+    if interrupted is not None:
+        done, asked = interrupted
+        if done == 0:  # no complete epoch: nothing trained to write
+            raise KeyboardInterrupt
+        print(
+            f"Training interrupted after {done} of {asked} epochs: the model trained so far is "
+            "scored and written.",
+            file=args.stream,
+        )
     table = _scores_table(y, model.predict(X), recording_names(X))
     print("Training scores (x100):", file=args.stream)
     print(table.to_string(float_format=lambda v: f"{v:.1f}"), file=args.stream)
@@ -607,7 +625,10 @@ def _build_parser():
         "fit",
         help="train a segmenter on your data and write a model file",
         description="Train make_segmentation_pipeline(MODEL) on the recordings and labels in "
-        "--data, print the training scores and write the model file (stgraph_sklearn.save_model).",
+        "--data, print the training scores and write the model file (stgraph_sklearn.save_model). "
+        "Ctrl-C during training stops it after the last complete epoch, whose model is then "
+        "scored and written; a second Ctrl-C, or one before the first epoch ends, stops "
+        "without writing (exit status 130).",
     )
     _add_data_arguments(fit)
     fit.add_argument(
@@ -708,6 +729,12 @@ def _show_warning(command, shown, message, category, filename, lineno, file=None
         print(text, file=file or sys.stderr)
 
 
+def _interrupted(command):
+    """After Ctrl-C: one line on stderr, as for an error, and the shell's status for SIGINT."""
+    print(f"stgraph-seg{'' if command is None else ' ' + command}: interrupted", file=sys.stderr)
+    return 130
+
+
 def main(argv=None, *, stream=None):
     """Entry point of ``stgraph-seg``.
 
@@ -726,7 +753,8 @@ def main(argv=None, *, stream=None):
     Returns
     -------
     status : int
-        0 on success, 1 after an error of the data, the files or the model.
+        0 on success, 1 after an error of the data, the files or the model, 130 after Ctrl-C
+        (``stgraph-seg <command>: interrupted`` on stderr).
 
     Raises
     ------
@@ -734,7 +762,11 @@ def main(argv=None, *, stream=None):
         With status 2 on a usage error (from :mod:`argparse`, which prints the usage), and
         with status 0 after ``--help`` or ``--version``.
     """
-    args = _build_parser().parse_args(argv)
+    try:  # building the parser imports the data layer: seconds a Ctrl-C may land in
+        args = _build_parser().parse_args(argv)
+    except KeyboardInterrupt:
+        words = [a for a in (sys.argv[1:] if argv is None else argv) if not a.startswith("-")]
+        return _interrupted(words[0] if words else None)
     args.stream = sys.stdout if stream is None else stream
     # "~" as the shell would (it does not in --out=~/x or in scripts); fit's --model is a name
     for name in ("data", "out", "json", "input") + (("model",) if args.command != "fit" else ()):
@@ -759,6 +791,8 @@ def main(argv=None, *, stream=None):
         except (OSError, ValueError, AttributeError):  # a stdout without a file descriptor
             pass
         return 1
+    except KeyboardInterrupt:
+        return _interrupted(args.command)
     except errors as exc:
         message = " ".join(str(exc).split()) or type(exc).__name__
         if isinstance(exc, KeyError):

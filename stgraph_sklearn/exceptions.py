@@ -15,6 +15,7 @@ __all__ = [
     "MissingSensorWarning",
     "NotFittedError",
     "StgraphWarning",
+    "TrainingInterruptedWarning",
     "find_stack_level",
     "reraise_as",
     "warn",
@@ -27,6 +28,10 @@ class StgraphWarning(UserWarning):
 
 class MissingSensorWarning(StgraphWarning):
     """A sensor (node) is missing for a whole recording or for most of it."""
+
+
+class TrainingInterruptedWarning(StgraphWarning):
+    """Training stopped at Ctrl-C; the segmenter keeps the model of the complete epochs."""
 
 
 class DataFormatError(ValueError):

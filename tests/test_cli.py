@@ -72,3 +72,22 @@ def test_the_console_script_prints_each_warning_once_as_one_line(capsys, monkeyp
         assert cli.main() == 0
     err = capsys.readouterr().err.splitlines()
     assert err == ["stgraph-seg evaluate: MissingSensorWarning: sensor 'door' is sparse"]
+
+
+@pytest.mark.parametrize(
+    "setting, message",
+    [
+        ("max_epochs=0", "The 'max_epochs' parameter of AdaptiveGraphSegmenter must be an int"),
+        ("lr=-1", "The 'lr' parameter of AdaptiveGraphSegmenter must be a float"),
+        ("modalityaligner__max_gap=-1", "The 'max_gap' parameter of ModalityAligner must be"),
+    ],
+)
+def test_fit_checks_set_values_before_reading_the_data(tmp_path, capsys, setting, message):
+    """Check that a --set value the segmenter or a step refuses ends fit with a '--set:' line
+    before the data are read (here: a folder that does not exist); it was refused only after
+    every recording had been read, without the '--set:' prefix."""
+    missing = tmp_path / "no_such_folder"
+    code = main(["fit", "--data", str(missing), "--set", setting, "--out", str(tmp_path / "m")])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 1
+    assert len(err) == 1 and err[0].startswith(f"stgraph-seg fit: error: --set: {message}"), err

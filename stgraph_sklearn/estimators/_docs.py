@@ -98,15 +98,23 @@ SHARED_PARAMETERS = """\
         Extra skorch callbacks, for example ``skorch.callbacks.Checkpoint`` (keep the best
         epoch), ``LRScheduler`` (learning-rate schedules) or ``TensorBoard``. They are copied
         when training starts, so the objects passed in are never modified; the trained ones
-        are in ``net_.callbacks_``.
+        are in ``net_.callbacks_``. The names ``"valid_f1"``, ``"early_stopping"`` (with
+        ``patience``) and ``"progress"`` (with ``verbose``) are those of the segmenter's own
+        callbacks: a (name, callback) pair may not use them.
     optimizer : {"adam", "adamw", "sgd"} or torch.optim.Optimizer subclass, default="adam"
         The optimizer, built with ``lr`` and ``weight_decay``.
     warm_start : bool, default=False
         If True and the model is fitted, ``fit`` continues training the fitted weights for
         ``max_epochs`` more epochs (same classes and input layout required) instead of
         starting afresh; parameters that build another network (``set_params(n_layers=...)``
-        after fit) are an error, since the fitted one would go on training. Interrupting ``fit`` (Ctrl-C) always leaves the model trained so far
-        usable, as in skorch (with ``patience``, the best epoch's weights)."""
+        after fit) are an error, since the fitted one would go on training. Ctrl-C during
+        ``fit`` or ``partial_fit`` stops training and keeps the model trained so far (with
+        ``patience``, the best epoch's weights), as skorch and scikit-learn's MLP do:
+        ``history_`` holds the complete epochs, and a
+        :class:`~stgraph_sklearn.exceptions.TrainingInterruptedWarning` says how many of those asked were
+        trained. Under ``GridSearchCV``, ``cross_validate`` or
+        :func:`~stgraph_sklearn.model_selection.evaluate_segmenters` each interrupted fit thus
+        returns its model with that warning, and the search goes on."""
 
 SHARED_ATTRIBUTES = """\
     classes_ : ndarray of shape (n_classes,)

@@ -14,7 +14,7 @@ from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.validation import check_is_fitted
 from torch.utils.data import DataLoader
 
-from ..exceptions import StgraphWarning, warn
+from ..exceptions import StgraphWarning, TrainingInterruptedWarning, warn
 from ..nn import (
     EarlyFusionTCN,
     SegmentationLoss,
@@ -574,9 +574,29 @@ class NeuralSegmenter(BaseSegmenter):
         pairs, as skorch takes them; anything else fails here, not inside skorch."""
         from skorch.callbacks import BatchScoring, Callback, EpochScoring
 
+        # the names of the callbacks _make_net adds, and what adds them (skorch refuses a
+        # user-set name twice, with a message that names neither)
+        reserved = {"valid_f1": ("the validation F1@50 score (valid_f1@50), always added", "")}
+        if self.patience is not None:
+            reserved["early_stopping"] = (
+                f"the early stopping of patience={self.patience!r}",
+                ", or set patience=None",
+            )
+        if self.verbose:
+            reserved["progress"] = (
+                f"the progress bar of verbose={self.verbose!r}",
+                ", or set verbose=0",
+            )
         items = list(self.callbacks or [])
         for i, item in enumerate(items):
             named = isinstance(item, (tuple, list)) and len(item) == 2 and isinstance(item[0], str)
+            if named and item[0] in reserved:
+                what, alternative = reserved[item[0]]
+                raise ValueError(
+                    f"The 'callbacks' parameter of {type(self).__name__} names its callback at "
+                    f"position {i} {item[0]!r}, the name of {what}. Give yours another "
+                    f"name{alternative}."
+                )
             cb = item[1] if named else item
             if not (
                 isinstance(cb, Callback) or (isinstance(cb, type) and issubclass(cb, Callback))
@@ -794,27 +814,77 @@ class NeuralSegmenter(BaseSegmenter):
             self.net_ = self._make_net(module, self._criterion(targets), seed, len(sequences))
             self.net_.initialize()
             dataset = self._dataset(sequences, targets)
-            # partial_fit (not fit_loop) so callbacks get on_train_begin / on_train_end
-            with self._training_hooks():
-                self.net_.partial_fit(dataset, epochs=epochs)
+            caller = "fit" if epochs is None else "partial_fit"
+            self._train(dataset, self.max_epochs if epochs is None else epochs, caller)
         self.history_ = self.net_.history
         reach = self._temporal_reach()
         self.receptive_field_ = None if reach is None else 2 * reach + 1
-        self._warn_if_diverged("fit")
+        self._warn_if_diverged(caller)
         self._after_fit(sequences)
         return self
 
-    def _warn_if_diverged(self, caller):
-        """Warn when the last epoch's training loss is not finite: training diverged, and
-        ``predict`` will refuse the non-finite logits (the model is kept for ``history_``)."""
-        loss = self.history_[-1, "train_loss"] if len(self.history_) else 0.0
-        if not np.isfinite(loss):
+    def _train(self, dataset, epochs, caller):
+        """Train ``net_`` for ``epochs`` epochs, and keep what a Ctrl-C leaves of them.
+
+        skorch's ``partial_fit`` (not ``fit_loop``, so callbacks get ``on_train_begin`` and
+        ``on_train_end``) catches the KeyboardInterrupt of Ctrl-C, as the one its
+        ``EarlyStopping`` raises to stop, and ends training normally: the net keeps the weights
+        trained so far (with ``patience``, the best epoch's). An epoch interrupted before its
+        end leaves a row without ``train_loss`` in the history; it is dropped, so that
+        ``history_`` holds complete epochs, and the interruption is reported with a warning
+        (as scikit-learn's MLP does). ``_interrupted_after`` is then ``(complete epochs,
+        epochs asked)``, None otherwise.
+        """
+        from skorch.callbacks import EarlyStopping
+
+        from ._callbacks import EpochProgressBar
+
+        net = self.net_
+        n_before = len(net.history)
+        progress = dict(net.callbacks_).get("progress")
+        if isinstance(progress, EpochProgressBar):
+            progress.total = epochs  # the epochs of this call: 1 for partial_fit
+        with self._training_hooks():
+            net.partial_fit(dataset, epochs=epochs)
+        history = net.history
+        incomplete = len(history) > n_before and "train_loss" not in history[-1]
+        if incomplete:
+            del history[-1]
+        n_done = len(history) - n_before
+        stopped = any(
+            isinstance(cb, EarlyStopping) and cb.misses_ >= cb.patience for _, cb in net.callbacks_
+        )
+        self._interrupted_after = None
+        if incomplete or (n_done < epochs and not stopped):
+            self._interrupted_after = (n_done, epochs)
             warn(
-                f"{type(self).__name__}.{caller}: training diverged (train_loss {loss} at epoch "
-                f"{len(self.history_)}; see history_), so the network predicts nothing useful. "
-                f"Lower lr (now {self.lr:g}), or check the inputs for huge values.",
-                StgraphWarning,
+                f"{type(self).__name__}.{caller}: training interrupted by the user after "
+                f"{n_done} complete epoch{'' if n_done == 1 else 's'} (of {epochs} asked); the "
+                "model trained so far is kept.",
+                TrainingInterruptedWarning,
             )
+
+    def _warn_if_diverged(self, caller):
+        """Warn when the last epoch's training loss shows that training diverged: not finite
+        (``predict`` will then refuse the non-finite logits), or over 1000 times the loss of
+        a network that guesses every class alike (``n_stages * (log K + smoothing_weight *
+        smoothing_clip**2)``, the most its smoothing term adds): a loss of 1e14 is still
+        finite, but its network labels every frame one class at confidence 1. The model is
+        kept for ``history_``."""
+        loss = self.history_[-1, "train_loss"] if len(self.history_) else 0.0
+        per_stage = np.log(len(self.classes_)) + self.smoothing_weight * self.smoothing_clip**2
+        guessing = self.n_stages * per_stage
+        if np.isfinite(loss) and loss <= 1e3 * guessing:
+            return
+        beyond = (
+            "" if not np.isfinite(loss) else f", over 1000 times {guessing:.3g}, that of guessing"
+        )
+        warn(
+            f"{type(self).__name__}.{caller}: training diverged (train_loss {loss:.3g} at epoch "
+            f"{len(self.history_)}{beyond}; see history_), so the network predicts nothing "
+            f"useful. Lower lr (now {self.lr:g}), or check the inputs for huge values.",
+            StgraphWarning,
+        )
 
     def set_params(self, **params):
         """Set the parameters of this segmenter (scikit-learn's ``set_params``).
@@ -961,8 +1031,7 @@ class NeuralSegmenter(BaseSegmenter):
         # skorch's device is None where the accelerator places the net
         device = self.net_.device if self.net_.device is not None else self.accelerator.device
         with self._seeded(seed, device), self._released_by_accelerator():
-            with self._training_hooks():
-                self.net_.partial_fit(dataset, epochs=epochs)
+            self._train(dataset, epochs, caller)
         self.history_ = self.net_.history
         self._warn_if_diverged(caller)
         self._after_fit(seqs)

@@ -1,14 +1,17 @@
 """Training you can steer and resume: skorch callbacks, optimizer choice, warm_start, Ctrl-C,
 input noise."""
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
 from sklearn.base import clone
 from sklearn.utils._param_validation import InvalidParameterError
-from skorch.callbacks import Callback, Checkpoint, LRScheduler
+from skorch.callbacks import Callback, Checkpoint, EpochTimer, LRScheduler
 
 from stgraph_sklearn.estimators import MSTCNSegmenter, NeuralSegmenter
+from stgraph_sklearn.exceptions import StgraphWarning
 
 TINY = {"hidden_channels": 8, "n_stages": 1, "n_layers": 3, "lr": 1e-2, "random_state": 0}
 
@@ -71,9 +74,49 @@ def test_warm_start_continues_from_the_fitted_weights(toy):
 
 def test_ctrl_c_leaves_the_model_trained_so_far(toy):
     X, y = toy
-    seg = MSTCNSegmenter(max_epochs=10, callbacks=[InterruptAt(2)], **TINY).fit(X, y)
+    seg = MSTCNSegmenter(max_epochs=10, callbacks=[InterruptAt(2)], **TINY)
+    with pytest.warns(StgraphWarning, match="interrupted by the user after 2 complete epochs"):
+        seg.fit(X, y)
     assert len(seg.history_) == 2
     assert [p.shape for p in seg.predict(X)] == [yi.shape for yi in y]
+
+
+@pytest.mark.parametrize(
+    "name, params, why",
+    [
+        ("early_stopping", {"patience": 3}, r"early stopping of patience=3.*set patience=None"),
+        ("progress", {"verbose": 1}, r"progress bar of verbose=1.*set verbose=0"),
+        ("valid_f1", {}, r"validation F1@50 score"),
+    ],
+)
+def test_a_callback_named_as_the_segmenters_own_is_refused_before_training(toy, name, params, why):
+    """Check that a user callback named as one the segmenter adds is refused in fit with a
+    message naming the parameter, the position and the setting; skorch failed with "Found
+    duplicate user-set callback name", naming neither."""
+    X, y = toy
+    callbacks = [LRScheduler(policy="StepLR", step_size=1), (name, EpochTimer())]
+    seg = MSTCNSegmenter(max_epochs=1, callbacks=callbacks, **params, **TINY)
+    match = rf"'callbacks' parameter of MSTCNSegmenter names its callback at position 1 {name!r}"
+    with pytest.raises(ValueError, match=f"{match}, the name of (the )?{why}"):
+        seg.fit(X, y)
+    assert not hasattr(seg, "net_")
+    # the names are free while the settings that use them are off
+    if name != "valid_f1":
+        off = {"patience": None} if name == "early_stopping" else {"verbose": 0}
+        assert len(seg.set_params(**off).fit(X, y).history_) == 1
+
+
+def test_the_progress_bar_counts_the_epochs_of_this_call(toy, capsys):
+    """Check that verbose=1 draws a bar of the epochs each call trains: 1 for partial_fit, the
+    continuation for a warm start; every call drew a bar of max_epochs (1/50 for partial_fit)."""
+    X, y = toy
+    seg = MSTCNSegmenter(max_epochs=2, verbose=1, **TINY).fit(X, y)
+    assert "2/2" in capsys.readouterr().err
+    seg.partial_fit(X, y)
+    err = capsys.readouterr().err
+    assert "1/1" in err and "/2" not in err
+    seg.set_params(warm_start=True, max_epochs=3).fit(X, y)
+    assert "3/3" in capsys.readouterr().err
 
 
 class InputSpy(torch.nn.Module):
@@ -186,6 +229,20 @@ def test_a_diverged_training_warns_and_keeps_its_history(name):
         seg.fit(X, y)
     assert not np.isfinite(seg.history_[-1, "train_loss"])
     assert getattr(seg, "adjacency_", None) is None
+
+
+def test_a_training_that_diverged_to_a_huge_finite_loss_warns_too():
+    """Check that a loss over 1000 times that of guessing warns, although it is finite: with
+    lr=10 the loss reached 1e14-1e24, every frame got one class at confidence 1, and nothing
+    was said; a healthy training does not warn."""
+    X, y = _short(3)
+    seg = MSTCNSegmenter(**{**TINY, "lr": 10.0}, max_epochs=3)
+    with pytest.warns(StgraphWarning, match=r"training diverged .*over 1000 times .*lr"):
+        seg.fit(X, y)
+    assert np.isfinite(seg.history_[-1, "train_loss"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", StgraphWarning)
+        MSTCNSegmenter(**TINY, max_epochs=3).fit(X, y)
 
 
 def test_values_beyond_float32_are_refused_not_turned_into_inf():
