@@ -177,10 +177,10 @@ def make_segmentation_pipeline(
             f"AdaptiveGraphSegmenter(). Got {segmenter!r}."
         )
     module = type(segmenter).__module__
-    # a scikit-learn model reads tables, not GraphSequences (its searches and pipelines may
-    # wrap a segmenter)
+    # a scikit-learn model reads tables, not GraphSequences (its searches, pipelines and
+    # FrozenEstimator may wrap a segmenter)
     if module.startswith("sklearn.") and not module.startswith(
-        ("sklearn.model_selection", "sklearn.pipeline", "sklearn.compose")
+        ("sklearn.model_selection", "sklearn.pipeline", "sklearn.compose", "sklearn.frozen")
     ):
         raise TypeError(
             f"{where}: 'segmenter' must read the sequences of graph features the pipeline "

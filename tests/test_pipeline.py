@@ -150,3 +150,14 @@ def test_frames_without_any_sensor_warn_at_prediction(kitchen):
         model.predict([X[2], empty])
     with pytest.warns(MissingSensorWarning, match="no sensor present at all"):
         model.predict_segments([empty])
+
+
+def test_a_frozen_segmenter_ends_a_segmentation_pipeline():
+    """Check that ``FrozenEstimator(segmenter)`` is accepted: it was refused as a model that
+    "reads tables of samples", with a wrong suggestion."""
+    from sklearn.frozen import FrozenEstimator
+
+    from stgraph_sklearn.estimators import FrameClassifierSegmenter
+
+    model = make_segmentation_pipeline(FrozenEstimator(FrameClassifierSegmenter()))
+    assert isinstance(model.steps[-1][1], FrozenEstimator)

@@ -193,7 +193,11 @@ class _MappedFile:
         self.filename = os.fspath(root.filename)
         self.offset = int(root.offset)
         self.nbytes = int(root.nbytes)
-        self.file_size = os.path.getsize(self.filename)
+        stat = os.stat(self.filename)
+        self.file_size = stat.st_size
+        # part of the pickled state, which is what joblib hashes: a file rewritten with the
+        # same size is another input for Pipeline(memory=...), not a cache hit
+        self.mtime_ns = stat.st_mtime_ns
         self.dtype = view.dtype
         self.shape = view.shape
         self.strides = view.strides

@@ -7,6 +7,7 @@ the file's metadata. Optimizer state is not stored.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 
@@ -420,13 +421,18 @@ def save_model(estimator, path):
     path = os.path.expanduser(os.fspath(path))
     tmp = f"{path}.tmp"
     try:
-        save_file(encoder.arrays, tmp, metadata=metadata)
-    except SafetensorError as exc:  # not an OSError, and it names a temporary file
-        raise OSError(f"save_model: cannot write {path!r}: {exc}") from None
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)  # an ordinary file's mode, as open() would create it
-    os.replace(tmp, path)
+        try:
+            save_file(encoder.arrays, tmp, metadata=metadata)
+        except SafetensorError as exc:  # not an OSError, and it names a temporary file
+            raise OSError(f"save_model: cannot write {path!r}: {exc}") from None
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # an ordinary file's mode, as open() would create it
+        os.replace(tmp, path)
+    except BaseException:  # Ctrl-C too: no half-written temporary file stays behind
+        with contextlib.suppress(OSError):
+            os.remove(tmp)
+        raise
 
 
 def load_model(path, *, device=None):

@@ -120,3 +120,30 @@ def test_lazy_values_check_what_they_compute():
         lazy_values(np.zeros(3))
     with pytest.raises(TypeError, match="must hold numbers"):
         Modality(LazyValues(_failing, (3, 2), object), rate=1.0)
+
+
+def test_a_rewritten_file_changes_the_hash_pipeline_caches_key_on(tmp_path):
+    """Check that rewriting a values file in place, same size, changes joblib's hash.
+
+    A lazy recording pickles as a file reference; without the file's modification time
+    ``Pipeline(memory=...)`` reused the transformers fitted on the old contents.
+    """
+    import os
+
+    import joblib
+
+    mm, path = _mapped(tmp_path, np.zeros((20, 3)))
+    rec = Recording({"a": Modality(mm, rate=10.0)}, frame_rate=10.0, n_frames=20)
+    before = joblib.hash(rec)
+    assert (
+        joblib.hash(Recording({"a": Modality(mm, rate=10.0)}, frame_rate=10.0, n_frames=20))
+        == before
+    )
+    np.save(path, np.full((20, 3), 5.0))
+    stat = os.stat(path)
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))  # coarse clocks
+    again = Recording(
+        {"a": Modality(np.load(path, mmap_mode="r"), rate=10.0)}, frame_rate=10.0, n_frames=20
+    )
+    assert joblib.hash(again) != before
+    np.testing.assert_array_equal(np.asarray(again.modalities["a"].values), 5.0)

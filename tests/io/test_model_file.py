@@ -89,6 +89,24 @@ def test_the_file_gets_an_ordinary_mode(tmp_path):
     assert path.stat().st_mode & 0o777 == 0o644
 
 
+def test_ctrl_c_while_writing_leaves_no_temporary_file(tmp_path, monkeypatch):
+    """Check that an interruption inside the write removes ``<path>.tmp``; only the
+    safetensors error was handled, so Ctrl-C left a half-written temporary file."""
+    import safetensors.numpy
+
+    X, y = tiny_data()
+    seg = MSTCNSegmenter(**TINY).fit([x.modalities["video"].values for x in X], y)
+
+    def interrupted(arrays, filename, metadata=None):
+        Path(filename).write_bytes(b"half")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(safetensors.numpy, "save_file", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        save_model(seg, tmp_path / "m.stgm")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_predictions_identical_in_a_fresh_process(tmp_path):
     X, y = tiny_data()
     model = make_segmentation_pipeline(AdaptiveGraphSegmenter(**TINY)).fit(X, y)
