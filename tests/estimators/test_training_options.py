@@ -8,23 +8,12 @@ import pytest
 import torch
 from sklearn.base import clone
 from sklearn.utils._param_validation import InvalidParameterError
-from skorch.callbacks import Callback, Checkpoint, EpochTimer, LRScheduler
+from skorch.callbacks import Checkpoint, EpochTimer, LRScheduler
 
 from stgraph_sklearn.estimators import MSTCNSegmenter, NeuralSegmenter
 from stgraph_sklearn.exceptions import StgraphWarning
 
 TINY = {"hidden_channels": 8, "n_stages": 1, "n_layers": 3, "lr": 1e-2, "random_state": 0}
-
-
-class InterruptAt(Callback):
-    """Raise KeyboardInterrupt (what Ctrl-C does) at the end of epoch ``epoch``."""
-
-    def __init__(self, epoch):
-        self.epoch = epoch
-
-    def on_epoch_end(self, net, **kwargs):
-        if len(net.history) == self.epoch:
-            raise KeyboardInterrupt
 
 
 def test_callbacks_run_are_copied_and_cloned(toy, tmp_path):
@@ -70,15 +59,6 @@ def test_warm_start_continues_from_the_fitted_weights(toy):
         torch.testing.assert_close(a, b)  # warm_start=False refits from scratch, reproducibly
     with pytest.raises(ValueError, match="labels not in classes_"):
         seg.fit(X, [np.where(yi == "cut", "new", yi) for yi in y])
-
-
-def test_ctrl_c_leaves_the_model_trained_so_far(toy):
-    X, y = toy
-    seg = MSTCNSegmenter(max_epochs=10, callbacks=[InterruptAt(2)], **TINY)
-    with pytest.warns(StgraphWarning, match="interrupted by the user after 2 complete epochs"):
-        seg.fit(X, y)
-    assert len(seg.history_) == 2
-    assert [p.shape for p in seg.predict(X)] == [yi.shape for yi in y]
 
 
 @pytest.mark.parametrize(
