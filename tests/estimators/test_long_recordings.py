@@ -104,9 +104,32 @@ def test_chunked_prediction_equals_unchunked_when_windows_exceed_the_receptive_f
     seg.set_params(chunk_size=chunk)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
+        warnings.filterwarnings("ignore", ".*windows that advance by only")  # exact, costly
         chunked = seg.predict_proba(long)[0]
     assert len(long[0]) // stride > 4 * chunk
     np.testing.assert_allclose(chunked, full, atol=1e-5)
+
+
+def test_windows_that_barely_advance_warn_of_their_cost(toy):
+    """Check that chunk_size at the receptive field warns that windows advance by a frame.
+
+    ``chunk_size == receptive_field_``, the documented minimum for exact chunks, moved each
+    window by one frame: 2500 times one pass on 6000 frames (hours on a long recording for
+    the graph models' 8191), without a word.
+    """
+    X, y = toy
+    seg = MSTCNSegmenter(max_epochs=1, **TINY).fit(X, y)
+    rf = seg.receptive_field_
+    long = [np.concatenate(X * 3)]
+    full = seg.predict_proba(long)[0]
+    seg.set_params(chunk_size=rf)
+    with pytest.warns(StgraphWarning, match=rf"advance by only 1 frame .*about {rf} times"):
+        chunked = seg.predict_proba(long)[0]
+    np.testing.assert_allclose(chunked, full, atol=1e-5)
+    seg.set_params(chunk_size=2 * rf)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", StgraphWarning)
+        seg.predict_proba(long)
 
 
 def test_chunks_smaller_than_the_receptive_field_warn_that_they_approximate(toy):

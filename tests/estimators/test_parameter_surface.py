@@ -39,6 +39,7 @@ def test_chunked_prediction_with_strided_stages_is_exact_or_warns():
         seg.set_params(chunk_size=rf).predict_proba(X)
     with warnings.catch_warnings():
         warnings.simplefilter("error", StgraphWarning)
+        warnings.filterwarnings("ignore", ".*windows that advance by only")  # exact, costly
         chunked = seg.set_params(chunk_size=rf + g - 1).predict_proba(X)
     for a, b in zip(full, chunked, strict=True):
         np.testing.assert_allclose(a, b, atol=1e-5)

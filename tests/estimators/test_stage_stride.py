@@ -139,6 +139,7 @@ def test_chunked_prediction_equals_unchunked(cls, strides, toy):
     seg.set_params(chunk_size=chunk)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
+        warnings.filterwarnings("ignore", ".*windows that advance by only")  # exact, costly
         chunked = seg.predict_proba(long)[0]
     assert len(long[0]) > 3 * chunk
     np.testing.assert_allclose(chunked, full, atol=1e-5)
