@@ -20,8 +20,8 @@
 Every subcommand ends a failure (missing path, malformed file, model/data mismatch; for
 ``demo``, an output folder it cannot write) with one line on stderr naming the file and exit
 status 1; usage errors exit with 2. Ctrl-C ends it with ``stgraph-seg <command>: interrupted``
-and exit status 130, but during the training of ``fit``, which then scores and writes the
-model of the complete epochs (see ``stgraph-seg fit --help``).
+and exit status 130; during the training of ``fit`` it first scores and writes the model of
+the complete epochs (see ``stgraph-seg fit --help``), then exits with 130 too.
 """
 
 from __future__ import annotations
@@ -375,7 +375,8 @@ def _cmd_fit(args):
     print(table.to_string(float_format=lambda v: f"{v:.1f}"), file=args.stream)
     save_model(model, args.out)
     print(f"Wrote {args.out}", file=args.stream)
-    return 0
+    # interrupted: the model is written, but a script's `fit && predict` should not go on
+    return 0 if interrupted is None else 130
 
 
 def _load_and_read(args, *, labels):
@@ -627,8 +628,8 @@ def _build_parser():
         description="Train make_segmentation_pipeline(MODEL) on the recordings and labels in "
         "--data, print the training scores and write the model file (stgraph_sklearn.save_model). "
         "Ctrl-C during training stops it after the last complete epoch, whose model is then "
-        "scored and written; a second Ctrl-C, or one before the first epoch ends, stops "
-        "without writing (exit status 130).",
+        "scored and written (exit status 130); a second Ctrl-C, or one before the first epoch "
+        "ends, stops without writing (exit status 130).",
     )
     _add_data_arguments(fit)
     fit.add_argument(

@@ -193,15 +193,22 @@ class _MappedFile:
         self.filename = os.fspath(root.filename)
         self.offset = int(root.offset)
         self.nbytes = int(root.nbytes)
-        stat = os.stat(self.filename)
-        self.file_size = stat.st_size
-        # part of the pickled state, which is what joblib hashes: a file rewritten with the
-        # same size is another input for Pipeline(memory=...), not a cache hit
-        self.mtime_ns = stat.st_mtime_ns
+        self.file_size = os.path.getsize(self.filename)
         self.dtype = view.dtype
         self.shape = view.shape
         self.strides = view.strides
         self.start = int(view.__array_interface__["data"][0] - root.__array_interface__["data"][0])
+
+    def __getstate__(self):
+        # The file's modification time when pickled is part of the state, which is what
+        # joblib hashes: a file rewritten with the same size is another input for
+        # Pipeline(memory=...), not a cache hit (None: the file is gone).
+        state = dict(self.__dict__)
+        try:
+            state["mtime_ns"] = os.stat(self.filename).st_mtime_ns
+        except OSError:
+            state["mtime_ns"] = None
+        return state
 
     def __call__(self, where):
         try:

@@ -102,8 +102,9 @@ SHARED_PARAMETERS = """\
         epoch), ``LRScheduler`` (learning-rate schedules) or ``TensorBoard``. They are copied
         when training starts, so the objects passed in are never modified; the trained ones
         are in ``net_.callbacks_``. The names ``"valid_f1"``, ``"early_stopping"`` (with
-        ``patience``) and ``"progress"`` (with ``verbose``) are those of the segmenter's own
-        callbacks: a (name, callback) pair may not use them.
+        ``patience``), ``"progress"`` (with ``verbose``) and those of skorch's default
+        callbacks (``"epoch_timer"``, ``"train_loss"``, ``"valid_loss"``, ``"print_log"``)
+        are those of callbacks the segmenter adds: a (name, callback) pair may not use them.
     optimizer : {"adam", "adamw", "sgd"} or torch.optim.Optimizer subclass, default="adam"
         The optimizer, built with ``lr`` and ``weight_decay``.
     warm_start : bool, default=False

@@ -577,6 +577,8 @@ class NeuralSegmenter(BaseSegmenter):
         # the names of the callbacks _make_net adds, and what adds them (skorch refuses a
         # user-set name twice, with a message that names neither)
         reserved = {"valid_f1": ("the validation F1@50 score (valid_f1@50), always added", "")}
+        for name in ("epoch_timer", "train_loss", "valid_loss", "print_log"):
+            reserved[name] = ("one of skorch's default callbacks, always added", "")
         if self.patience is not None:
             reserved["early_stopping"] = (
                 f"the early stopping of patience={self.patience!r}",
@@ -830,7 +832,7 @@ class NeuralSegmenter(BaseSegmenter):
         ``on_train_end``) catches the KeyboardInterrupt of Ctrl-C, as the one its
         ``EarlyStopping`` raises to stop, and ends training normally: the net keeps the weights
         trained so far (with ``patience``, the best epoch's). An epoch interrupted before its
-        end leaves a row without ``train_loss`` in the history; it is dropped, so that
+        end leaves a row without its end-of-epoch scores in the history; it is dropped, so that
         ``history_`` holds complete epochs, and the interruption is reported with a warning
         (as scikit-learn's MLP does). ``_interrupted_after`` is then ``(complete epochs,
         epochs asked)``, None otherwise.
@@ -847,7 +849,13 @@ class NeuralSegmenter(BaseSegmenter):
         with self._training_hooks():
             net.partial_fit(dataset, epochs=epochs)
         history = net.history
-        incomplete = len(history) > n_before and "train_loss" not in history[-1]
+        # skorch records "dur", "train_loss" and "valid_loss" at the end of an epoch, then
+        # the segmental score; a row without them was interrupted
+        row = history[-1] if len(history) > n_before else None
+        incomplete = row is not None and (
+            not {"train_loss", "dur"} <= row.keys()
+            or ("valid_loss" in row and "valid_f1@50" not in row)
+        )
         if incomplete:
             del history[-1]
         n_done = len(history) - n_before

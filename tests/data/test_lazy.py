@@ -146,4 +146,6 @@ def test_a_rewritten_file_changes_the_hash_pipeline_caches_key_on(tmp_path):
         {"a": Modality(np.load(path, mmap_mode="r"), rate=10.0)}, frame_rate=10.0, n_frames=20
     )
     assert joblib.hash(again) != before
+    # the recording loaded before the rewrite, hashed after it: another input too
+    assert joblib.hash(rec) != before
     np.testing.assert_array_equal(np.asarray(again.modalities["a"].values), 5.0)

@@ -118,3 +118,24 @@ def test_an_interrupted_fit_in_a_search_returns_its_model_and_the_search_goes_on
     assert all(s == s for s in search.cv_results_["mean_test_score"])  # no NaN
     assert sum("interrupted by the user" in str(w.message) for w in caught) == 5  # 4 + refit
     assert len(search.best_estimator_.history_) == 1
+
+
+def test_ctrl_c_while_the_validation_score_is_computed_drops_that_epoch(toy, monkeypatch):
+    """Check that Ctrl-C inside the segmental validation score at the end of an epoch drops
+    that epoch's row: it kept a row without ``valid_f1@50``, so ``history_[:,
+    "valid_f1@50"]`` held 2 values for 3 epochs."""
+    from stgraph_sklearn.estimators._callbacks import ValidationSegmentalScore
+
+    score = ValidationSegmentalScore.on_epoch_end
+
+    def interrupted_in_epoch_3(self, net, **kwargs):
+        if len(net.history) == 3:
+            raise KeyboardInterrupt
+        score(self, net, **kwargs)
+
+    monkeypatch.setattr(ValidationSegmentalScore, "on_epoch_end", interrupted_in_epoch_3)
+    X, y = toy
+    seg = MSTCNSegmenter(max_epochs=10, validation_fraction=0.34, **TINY)
+    with pytest.warns(TrainingInterruptedWarning, match=interrupted("fit", 2, 10)):
+        seg.fit(X, y)
+    assert len(seg.history_[:, "valid_f1@50"]) == len(seg.history_) == 2

@@ -67,6 +67,8 @@ def test_warm_start_continues_from_the_fitted_weights(toy):
         ("early_stopping", {"patience": 3}, r"early stopping of patience=3.*set patience=None"),
         ("progress", {"verbose": 1}, r"progress bar of verbose=1.*set verbose=0"),
         ("valid_f1", {}, r"validation F1@50 score"),
+        ("print_log", {}, r"one of skorch's default callbacks"),
+        ("valid_loss", {}, r"one of skorch's default callbacks"),
     ],
 )
 def test_a_callback_named_as_the_segmenters_own_is_refused_before_training(toy, name, params, why):
@@ -81,7 +83,7 @@ def test_a_callback_named_as_the_segmenters_own_is_refused_before_training(toy, 
         seg.fit(X, y)
     assert not hasattr(seg, "net_")
     # the names are free while the settings that use them are off
-    if name != "valid_f1":
+    if name in ("early_stopping", "progress"):
         off = {"patience": None} if name == "early_stopping" else {"verbose": 0}
         assert len(seg.set_params(**off).fit(X, y).history_) == 1
 
