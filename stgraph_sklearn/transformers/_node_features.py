@@ -445,17 +445,20 @@ def _node_features(values, times, halves, stats, where):
     # the last row of a prefix sum is inf (or NaN) if any of its terms overflowed
     sums = [cum1, cum2] if need & {"std", "energy"} else [cum1]
     if "band_power" in need:
-        if n_t > 1:
-            bands = [
-                sosfiltfilt(sos, x0, axis=0, padlen=min(3 * (2 * len(sos) + 1), n_t - 1))
-                for sos in _band_filters()
-            ]
-        else:
-            bands = [np.zeros_like(x0) for _ in _band_filters()]
-        band_samples = [np.where(valid, b, np.nan) for b in bands]
-        bands = [np.where(valid, b, 0.0) for b in bands]
-        with np.errstate(over="ignore"):
-            band_cums = [(_prefix(b), _prefix(b * b)) for b in bands]
+        # one band at a time: its prefix sums and its samples (NaN: not valid) are kept,
+        # not the filtered copies they come from (a long fast stream has many samples)
+        band_cums, band_samples = [], []
+        for sos in _band_filters():
+            if n_t > 1:
+                b = sosfiltfilt(sos, x0, axis=0, padlen=min(3 * (2 * len(sos) + 1), n_t - 1))
+            else:
+                b = np.zeros_like(x0)
+            masked = np.where(valid, b, 0.0)
+            with np.errstate(over="ignore"):
+                band_cums.append((_prefix(masked), _prefix(masked * masked)))
+            del masked
+            b[~valid] = np.nan
+            band_samples.append(b)
         sums += [c for pair in band_cums for c in pair]
     if "jerk" in need:
         dt = np.diff(times)
@@ -474,7 +477,20 @@ def _node_features(values, times, halves, stats, where):
         sums.append(cum_m)
     if not all(np.isfinite(c[-1]).all() for c in sums):
         raise _too_large(x, where)
-    blocks = []
+    # the output in the values' dtype, written block by block (not float64 blocks, their
+    # concatenation and its cast: three copies of a possibly large output)
+    widths = {"band_power": len(band_cums) * n_c if "band_power" in need else 0, "magnitude": 1}
+    width = sum(widths.get(stat, n_c) for stat in stats)
+    out = np.empty((n_t, n_n, len(halves) * width), dtype=values.dtype)
+    start = 0
+
+    def put(block):
+        nonlocal start
+        stop = start + block.shape[2]
+        with np.errstate(over="ignore"):  # inf: the error below
+            out[:, :, start:stop] = block
+        start = stop
+
     for h in halves:
         lo = np.maximum(idx - h, 0)
         hi = np.minimum(idx + h + 1, n_t)
@@ -491,13 +507,10 @@ def _node_features(values, times, halves, stats, where):
             elif stat == "energy":
                 res = np.where(enough, var, nan)
             elif stat == "band_power":
-                powers = [
-                    np.where(enough, _window_moments(c1, c2, n, lo, hi, b, h)[1], nan)
-                    for (c1, c2), b in zip(band_cums, band_samples, strict=True)
-                ]
-                # (T, B, N*C) -> (T, N, B, C) -> (T, N, B*C): bands outer, channels inner
-                stacked = np.stack(powers, axis=1).reshape(n_t, len(bands), n_n, n_c)
-                blocks.append(stacked.transpose(0, 2, 1, 3).reshape(n_t, n_n, len(bands) * n_c))
+                # (T, N, B*C): bands outer, channels inner, so band after band
+                for (c1, c2), b in zip(band_cums, band_samples, strict=True):
+                    power = np.where(enough, _window_moments(c1, c2, n, lo, hi, b, h)[1], nan)
+                    put(power.reshape(n_t, n_n, n_c))
                 continue
             elif stat == "jerk":
                 lo1 = np.minimum(lo + 1, hi)
@@ -511,15 +524,12 @@ def _node_features(values, times, halves, stats, where):
                 sm = _window_sums(cum_m, lo, hi)
                 with np.errstate(invalid="ignore", divide="ignore"):
                     res = np.where(2 * nm >= length, sm / nm, nan)
-                blocks.append(res[:, :, None])
+                put(res[:, :, None])
                 continue
-            blocks.append(res.reshape(n_t, n_n, n_c))
-    out = np.concatenate(blocks, axis=2)
-    with np.errstate(over="ignore"):
-        cast = out.astype(values.dtype, copy=False)
-    if np.isinf(cast).any():
+            put(res.reshape(n_t, n_n, n_c))
+    if np.isinf(out).any():
         raise _too_large(x, where, values.dtype)
-    return cast
+    return out
 
 
 def _too_large(x, where, dtype=np.float64):
