@@ -129,20 +129,26 @@ def _resample_box(tv, vv, lo, hi, max_gap, dt):
     length = np.diff(knot_t)
     covered = np.ones(n_knots - 1)
     covered[pos[lk] + 1] = 0.0
+    del gaps, long_gap, reach, count, pos, src  # the knots are built: (knots,) arrays each
     seg_len = covered * length
-    seg_int = seg_len[:, None] * (y[:-1] + y[1:]) / 2
+    # the segments' integrals seg_len * (y[:-1] + y[1:]) / 2, computed in place: a fast
+    # sensor has many knots, and each (knots, columns) array costs as much as its input
+    seg_int = y[:-1] + y[1:]
+    np.multiply(seg_len[:, None], seg_int, out=seg_int)
+    seg_int /= 2
     cum_int = np.zeros((n_knots, vv.shape[1]))
     np.cumsum(seg_int, axis=0, out=cum_int[1:])
+    del seg_int
     cum_len = np.concatenate([[0.0], np.cumsum(seg_len)])
-    slope = np.divide(
-        y[1:] - y[:-1], length[:, None], out=np.zeros_like(seg_int), where=length[:, None] > 0
-    )
 
     def cumulative(q):
         m = np.clip(np.searchsorted(knot_t, q, side="right") - 1, 0, n_knots - 2)
         d = np.clip(q - knot_t[m], 0.0, length[m]) * covered[m]
         d = np.where(q < knot_t[0], 0.0, d)
-        value = cum_int[m] + y[m] * d[:, None] + slope[m] * (d * d / 2)[:, None]
+        # the segments' slopes where they are read, not for every knot
+        step, span = y[m + 1] - y[m], length[m][:, None]
+        slope = np.divide(step, span, out=np.zeros_like(step), where=span > 0)
+        value = cum_int[m] + y[m] * d[:, None] + slope * (d * d / 2)[:, None]
         return value, cum_len[m] + d, m
 
     i_hi, c_hi, m_hi = cumulative(hi)
@@ -153,7 +159,8 @@ def _resample_box(tv, vv, lo, hi, max_gap, dt):
     # A window whose knots all hold one value has that value as its mean, exactly: the
     # difference of running integrals leaves rounding (4e-13 for a constant 9.81), which
     # the window spreads would keep as a signal and a scaler blow up to unit variance.
-    changes = np.zeros((n_knots, vv.shape[1]), dtype=np.int64)
+    count = np.int32 if n_knots < np.iinfo(np.int32).max else np.int64
+    changes = np.zeros((n_knots, vv.shape[1]), dtype=count)
     np.cumsum(y[1:] != y[:-1], axis=0, out=changes[1:])
     flat = ok[:, None] & (changes[m_hi + 1] == changes[m_lo])
     out[flat] = y[m_lo][flat]
