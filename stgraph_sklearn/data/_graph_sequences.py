@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..exceptions import reraise_as
 from ._containers import GraphSequence
 from ._validation import check_aligned, check_recordings
 
@@ -38,12 +39,12 @@ def as_graph_sequences(X, *, caller="as_graph_sequences", frame_rate=None):
     items = check_recordings(X, frame_rate=frame_rate, caller=caller, allow_graph_sequences=True)
     check_aligned(items, caller=caller, before=f"..., {caller}()")
     out = []
-    for item in items:
+    for i, item in enumerate(items):
         if isinstance(item, GraphSequence):
             out.append(item)
             continue
-        out.append(
-            GraphSequence(
+        try:
+            seq = GraphSequence(
                 {k: m.values for k, m in item.modalities.items()},
                 name=item.name,
                 subject=item.subject,
@@ -51,5 +52,8 @@ def as_graph_sequences(X, *, caller="as_graph_sequences", frame_rate=None):
                 frame_rate=item.frame_rate,
                 node_names={k: m.node_names for k, m in item.modalities.items()},
             )
-        )
+        except ValueError as exc:  # values beyond float32: which recording
+            name = "" if item.name is None else f" ({item.name!r})"
+            reraise_as(exc, f"{caller}: X[{i}]{name}: {exc}")
+        out.append(seq)
     return out

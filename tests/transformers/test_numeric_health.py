@@ -154,3 +154,15 @@ def test_values_beyond_float32_name_the_recording_and_position(aligned):
     assert "SequenceScaler" not in str(info.value)
     with pytest.raises(ValueError, match="float32 range"):
         GraphSequence({"a": np.full((3, 1, 1), 1e300)})
+
+
+def test_values_beyond_float32_given_to_a_segmenter_name_it_and_the_recording():
+    """Check that a segmenter's fit names itself and ``X[i]`` for values beyond float32; the
+    error named only the block."""
+    from stgraph_sklearn.estimators import MSTCNSegmenter
+
+    X = [np.zeros((20, 1, 2)) for _ in range(3)]
+    X[2][5, 0, 1] = 1e40
+    y = [np.repeat(["a", "b"], 10) for _ in range(3)]
+    with pytest.raises(ValueError, match=r"^MSTCNSegmenter: X\[2\]: .*frame 5, node 0, channel 1"):
+        MSTCNSegmenter(hidden_channels=4, n_stages=1, n_layers=2, max_epochs=1).fit(X, y)
