@@ -66,10 +66,10 @@ SHARED_PARAMETERS = """\
         ``chunk_size >= receptive_field_`` (plus ``chunk_alignment(net_.module_) - 1`` with
         strided stages: 3 more frames with ``stage_stride = refinement_stride = 2``) the
         windows overlap by the receptive field and the predictions equal the unchunked ones
-        (up to float rounding). Each window advances by ``chunk_size`` less the receptive
-        field, so predicting costs about ``chunk_size / (chunk_size - receptive_field_)``
-        passes: twice the receptive field costs about 2, and windows that advance by less than
-        a quarter of their length warn of their cost; smaller windows
+        (up to float rounding). Each window advances by ``chunk_size - receptive_field_ + 1``
+        frames, so predicting a long recording costs about ``chunk_size / (chunk_size -
+        receptive_field_ + 1)`` passes: twice the receptive field costs about 2, and windows
+        that advance by less than a quarter of their length warn of their cost; smaller windows
         (or a network of unknown reach) approximate them, with a warning. Causal models (``lookahead`` not None) carry each
         layer's past between chunks instead, so their chunked predictions equal the
         unchunked ones.

@@ -1296,16 +1296,17 @@ class NeuralSegmenter(BaseSegmenter):
         if (c - 2 * r) // g == 0:
             g = 1
         step, last = (c - 2 * r) // g * g, -(-(t - c) // g) * g
+        starts = [*range(0, last, step), last]
         if step < c // 4 and last > 4 * step:  # windows of c frames advance by step
             warn(
                 f"{type(self).__name__}: chunk_size={c} leaves windows that advance by only "
                 f"{step} frame{'s' if step > 1 else ''} (chunk_size less the receptive field "
-                f"of {2 * r + 1}), so predicting costs about {c / step:.0f} times one pass. "
-                f"Use chunk_size >= {4 * (2 * r + g) // 3} (a quarter of each window new) or "
-                "more; twice the receptive field costs about 2 passes.",
+                f"of {2 * r + 1}, plus one), so predicting this recording of {t} frames costs "
+                f"about {len(starts) * c / t:.0f} times one pass. Use chunk_size >= "
+                f"{4 * (2 * r + g) // 3} (a quarter of each window new) or more; twice the "
+                "receptive field costs about 2 passes.",
                 StgraphWarning,
             )
-        starts = [*range(0, last, step), last]
         for j, a in enumerate(starts):
             p = self._infer_proba({k: v[a : a + c] for k, v in x.items()}, mask[a : a + c])
             lo = a if j == 0 else a + r

@@ -123,7 +123,9 @@ def test_windows_that_barely_advance_warn_of_their_cost(toy):
     long = [np.concatenate(X * 3)]
     full = seg.predict_proba(long)[0]
     seg.set_params(chunk_size=rf)
-    with pytest.warns(StgraphWarning, match=rf"advance by only 1 frame .*about {rf} times"):
+    t = len(long[0])
+    cost = f"about {(t - rf + 1) * rf / t:.0f} times one pass"  # t - rf + 1 windows of rf
+    with pytest.warns(StgraphWarning, match=rf"advance by only 1 frame .*of {t} frames .*{cost}"):
         chunked = seg.predict_proba(long)[0]
     np.testing.assert_allclose(chunked, full, atol=1e-5)
     seg.set_params(chunk_size=2 * rf)
