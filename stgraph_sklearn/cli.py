@@ -126,6 +126,8 @@ def run_demo(
     for name, segmenter in models.items():
         fitted[name] = make_segmentation_pipeline(segmenter)
         scores, predictions[name] = fit_and_score(fitted[name], X_train, y_train, X_test, y_test)
+        if getattr(fitted[name][-1], "_interrupted_after", None) is not None:
+            raise KeyboardInterrupt  # Ctrl-C stops the demo, not only this model's training
         n_params = scores["n_parameters"]
         rows[name] = {
             **{

@@ -119,3 +119,12 @@ def test_fit_help_tells_what_ctrl_c_does(capsys):
     text = " ".join(capsys.readouterr().out.split())
     assert "Ctrl-C during training stops it after the last complete epoch" in text
     assert "exit status 130" in text
+
+
+def test_ctrl_c_during_the_demo_stops_the_demo(tmp_path, capsys, ctrl_c_in_epoch):
+    """Check that Ctrl-C while the demo trains a model stops the demo (one line, status 130,
+    no scores written); it stopped only that model's training and went on to the next."""
+    out = tmp_path / "demo"
+    code, stdout, err = run(["demo", "--quick", "--out", str(out)], capsys)
+    assert code == 130 and err.endswith("stgraph-seg demo: interrupted\n"), err
+    assert "Held-out" not in stdout and not (out / "scores.csv").exists()
