@@ -342,7 +342,10 @@ def _cmd_fit(args):
         for _, step in pipeline.steps:  # the values too, before the data are read
             if hasattr(step, "_validate_params"):
                 step._validate_params()
-    except ValueError as exc:
+            if hasattr(step, "_checked_params"):  # the feature extractor's windows and stats
+                step._checked_params()
+        segmenter._user_callbacks()
+    except (TypeError, ValueError) as exc:
         raise CommandError(f"--set: {' '.join(str(exc).split())}") from None
     X, y = _read(args, labels=True)
     _check_recordings(

@@ -80,6 +80,9 @@ def test_the_console_script_prints_each_warning_once_as_one_line(capsys, monkeyp
         ("max_epochs=0", "The 'max_epochs' parameter of AdaptiveGraphSegmenter must be an int"),
         ("lr=-1", "The 'lr' parameter of AdaptiveGraphSegmenter must be a float"),
         ("modalityaligner__max_gap=-1", "The 'max_gap' parameter of ModalityAligner must be"),
+        ("nodefeatureextractor__windows=[0]", "The 'windows' parameter of NodeFeatureExtractor"),
+        ("nodefeatureextractor__stats=['median']", "The 'stats' parameter of NodeFeatureExtract"),
+        ("callbacks=[1]", "The 'callbacks' parameter of AdaptiveGraphSegmenter"),
     ],
 )
 def test_fit_checks_set_values_before_reading_the_data(tmp_path, capsys, setting, message):
