@@ -331,6 +331,7 @@ def _cmd_fit(args):
     from .io._model_file import check_model_path
     from .pipeline import make_segmentation_pipeline
     from .transformers._common import _layout, _names_by_modality
+    from .utils import check_device
 
     check_model_path(args.out, "--out")  # before training, not after
     settings = {"verbose": 1, **_parse_settings(args.set)}
@@ -345,6 +346,7 @@ def _cmd_fit(args):
             if hasattr(step, "_checked_params"):  # the feature extractor's windows and stats
                 step._checked_params()
         segmenter._user_callbacks()
+        check_device(segmenter.device, type(segmenter).__name__)  # "cuda" without a GPU
     except (TypeError, ValueError) as exc:
         raise CommandError(f"--set: {' '.join(str(exc).split())}") from None
     X, y = _read(args, labels=True)

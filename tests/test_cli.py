@@ -83,6 +83,7 @@ def test_the_console_script_prints_each_warning_once_as_one_line(capsys, monkeyp
         ("nodefeatureextractor__windows=[0]", "The 'windows' parameter of NodeFeatureExtractor"),
         ("nodefeatureextractor__stats=['median']", "The 'stats' parameter of NodeFeatureExtract"),
         ("callbacks=[1]", "The 'callbacks' parameter of AdaptiveGraphSegmenter"),
+        ("device=nonsense", "The 'device' parameter of AdaptiveGraphSegmenter must be a torch"),
     ],
 )
 def test_fit_checks_set_values_before_reading_the_data(tmp_path, capsys, setting, message):
