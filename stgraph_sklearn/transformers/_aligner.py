@@ -159,8 +159,8 @@ def _resample_box(tv, vv, lo, hi, max_gap, dt):
     # A window whose knots all hold one value has that value as its mean, exactly: the
     # difference of running integrals leaves rounding (4e-13 for a constant 9.81), which
     # the window spreads would keep as a signal and a scaler blow up to unit variance.
-    count = np.int32 if n_knots < np.iinfo(np.int32).max else np.int64
-    changes = np.zeros((n_knots, vv.shape[1]), dtype=count)
+    counter = np.int32 if n_knots < np.iinfo(np.int32).max else np.int64
+    changes = np.zeros((n_knots, vv.shape[1]), dtype=counter)
     np.cumsum(y[1:] != y[:-1], axis=0, out=changes[1:])
     flat = ok[:, None] & (changes[m_hi + 1] == changes[m_lo])
     out[flat] = y[m_lo][flat]

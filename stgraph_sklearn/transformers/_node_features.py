@@ -479,7 +479,7 @@ def _node_features(values, times, halves, stats, where):
         raise _too_large(x, where)
     # the output in the values' dtype, written block by block (not float64 blocks, their
     # concatenation and its cast: three copies of a possibly large output)
-    widths = {"band_power": len(band_cums) * n_c if "band_power" in need else 0, "magnitude": 1}
+    widths = {"band_power": len(_band_filters()) * n_c, "magnitude": 1}
     width = sum(widths.get(stat, n_c) for stat in stats)
     out = np.empty((n_t, n_n, len(halves) * width), dtype=values.dtype)
     start = 0
