@@ -8,6 +8,7 @@ the file's metadata. Optimizer state is not stored.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 
@@ -28,6 +29,18 @@ _TRAINING_ONLY = {"callbacks": None, "accelerator": None}
 
 class _Unstorable(TypeError):
     pass
+
+
+def _digest(arrays, metadata):
+    """SHA-256 of a model file's tensors (names, dtypes, shapes, bytes) and JSON entries."""
+    h = hashlib.sha256()
+    for key in ("format", "format_version", "versions", "model"):
+        h.update(f"{key}={metadata.get(key)}\n".encode())
+    for name in sorted(arrays):
+        arr = np.ascontiguousarray(arrays[name])
+        h.update(f"{name}:{arr.dtype.str}:{arr.shape}\n".encode())
+        h.update(arr.view(np.uint8).reshape(-1).data if arr.size else b"")
+    return h.hexdigest()
 
 
 def _classes():
@@ -336,7 +349,8 @@ def save_model(estimator, path):
     The file is a `safetensors <https://huggingface.co/docs/safetensors>`_ file: network
     weights and fitted arrays are tensors, everything else (the classes, their parameters,
     class labels, node and modality names, transformer state) is JSON in its metadata, with
-    the library, torch and scikit-learn versions. Loading it runs no pickled code. Optimizer
+    the library, torch and scikit-learn versions, and a SHA-256 checksum of all of it that
+    :func:`load_model` verifies. Loading it runs no pickled code. Optimizer
     state and training-only parameters (``callbacks``, ``accelerator``, a ``RandomState``) are
     not stored: a loaded model has them as None. Steps of a pipeline turned off (``None`` or
     ``"passthrough"``) are stored as such.
@@ -416,6 +430,7 @@ def save_model(estimator, path):
         "versions": json.dumps(_versions()),
         "model": json.dumps(tree, allow_nan=True),
     }
+    metadata["sha256"] = _digest(encoder.arrays, metadata)
     from safetensors import SafetensorError
 
     path = os.path.expanduser(os.fspath(path))
@@ -458,7 +473,8 @@ def load_model(path, *, device=None):
     FileNotFoundError, IsADirectoryError
         If ``path`` does not exist or is a folder.
     ValueError
-        If the file is not a model file of this library (or is damaged), was written by a
+        If the file is not a model file of this library, is damaged (its header does not
+        read, or its contents do not match the checksum written with them), was written by a
         version whose format this one cannot read (the message names both versions), or
         ``device`` is given and cannot be used on this machine.
     """
@@ -494,6 +510,13 @@ def load_model(path, *, device=None):
             f"load_model: {path} was written by stgraph_sklearn {written_by} (model format "
             f"{metadata['format_version']}); this is stgraph_sklearn {__version__}, which reads "
             f"formats up to {FORMAT_VERSION}. Upgrade stgraph_sklearn to load it."
+        )
+    # Files written before the checksum was added have none; one that does not match is a file
+    # changed after it was written (a torn copy, a flipped byte in a weight).
+    if "sha256" in metadata and metadata["sha256"] != _digest(arrays, metadata):
+        raise ValueError(
+            f"load_model: {path} is damaged: its contents do not match the checksum written "
+            "with it (the file changed after save_model wrote it). Save or copy it again."
         )
     if device is None:
         device = saved_device

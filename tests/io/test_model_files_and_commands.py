@@ -115,10 +115,34 @@ def test_damaged_model_headers_are_reported_as_such(causal_file, tmp_path):
     for name in ("no_model", "list", "ver"):
         with pytest.raises(ValueError, match=rf"{name}\.stgm is not a model file .* damaged"):
             load_model(tmp_path / f"{name}.stgm")
-    with pytest.raises(ValueError, match=r"flipped\.stgm (is not a model file|was written)"):
+    with pytest.raises(ValueError, match=r"flipped\.stgm (is not a model file|is damaged)"):
         load_model(tmp_path / "flipped.stgm")
     with pytest.raises(IsADirectoryError, match="is a folder, not a model file"):
         load_model(tmp_path)
+
+
+def test_a_changed_weight_is_reported_as_damage(toy, causal_file, tmp_path):
+    """Check that a file whose tensor bytes changed after it was written (one flipped byte of
+    the last weight) is refused as damaged: it loaded and predicted with the changed weight.
+    Files without a checksum (written before it was added) still load."""
+    model, path = causal_file
+    raw = bytearray(path.read_bytes())
+    raw[-1] ^= 0x01  # the tensors follow the header: the last byte belongs to a tensor
+    (tmp_path / "flip.stgm").write_bytes(bytes(raw))
+    with pytest.raises(ValueError, match=r"flip\.stgm is damaged: its contents do not match"):
+        load_model(tmp_path / "flip.stgm")
+    from safetensors import safe_open
+    from safetensors.numpy import save_file
+
+    with safe_open(path, framework="numpy") as f:
+        metadata = f.metadata()
+        arrays = {k: f.get_tensor(k) for k in f.keys()}
+    metadata.pop("sha256")
+    save_file(arrays, tmp_path / "old.stgm", metadata=metadata)
+    X, _ = toy
+    old = load_model(tmp_path / "old.stgm").predict_proba(X)
+    for a, b in zip(old, model.predict_proba(X), strict=True):
+        np.testing.assert_array_equal(a, b)
 
 
 @pytest.mark.parametrize(
