@@ -26,7 +26,9 @@ def as_graph_sequences(X, *, caller="as_graph_sequences", frame_rate=None):
     -------
     sequences : list of GraphSequence
         GraphSequences as given; recordings and arrays converted (one block per modality,
-        no graph, the modalities' node and channel names).
+        no graph, the modalities' node and channel names). Like :func:`numpy.asarray`, it
+        does not copy what needs no conversion: float32 values without missing nodes are
+        the blocks themselves, so an edit of a block edits the recording.
 
     Examples
     --------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import inspect
+import threading
 from numbers import Integral, Real
 
 import numpy as np
@@ -97,6 +98,8 @@ def __getattr__(name):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+# Held while a fit draws from torch's process-wide generators (see NeuralSegmenter._seeded).
+_TRAINING_LOCK = threading.RLock()
 _OPTIMIZERS = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW, "sgd": torch.optim.SGD}
 
 
@@ -773,10 +776,13 @@ class NeuralSegmenter(BaseSegmenter):
         state is left as it was.
 
         Only the CPU generator and that of the CUDA device training runs on are seeded (and
-        forked): ``torch.manual_seed`` would reseed every CUDA device, forked or not.
+        forked): ``torch.manual_seed`` would reseed every CUDA device, forked or not. The
+        generators are the process's: fits in threads of one process (joblib's threading
+        backend, a Dask worker with several threads) take turns, or each would reseed the
+        other's draws and restore the caller's state in the middle of them.
         """
         devices = cls._rng_devices(device)
-        with torch.random.fork_rng(devices=devices):
+        with _TRAINING_LOCK, torch.random.fork_rng(devices=devices):
             torch.random.default_generator.manual_seed(seed)
             for index in devices:  # fork_rng has initialised CUDA
                 torch.cuda.default_generators[index].manual_seed(seed)

@@ -16,7 +16,7 @@ import numpy as np
 
 from .._version import __version__
 from ..exceptions import StgraphWarning, warn
-from ..utils import check_device, final_estimator
+from ..utils import check_device, final_estimator, seed_from
 
 __all__ = ["FORMAT_VERSION", "load_model", "save_model"]
 
@@ -270,10 +270,15 @@ class _Decoder:
         graph = self.value(node["input_graph"])
         est._input_graph = graph
         n_classes = len(est.classes_)
-        module = est._rebuild_module(graph)
-        criterion = est._criterion([np.arange(n_classes)])
-        net = est._make_net(module, criterion, 0, 0)
-        net.initialize()
+        # the validation split of continued training (warm_start, partial_fit) is seeded as
+        # fit seeded it; an int random_state is stored, a drawn seed is not (0 then)
+        rs = est.random_state
+        seed = seed_from(rs) if isinstance(rs, int) and not isinstance(rs, bool) else 0
+        with torch.random.fork_rng(devices=[]):  # the random initial weights, replaced below
+            module = est._rebuild_module(graph)
+            criterion = est._criterion([np.arange(n_classes)])
+            net = est._make_net(module, criterion, seed, 0)
+            net.initialize()
         to_tensors = {k: torch.as_tensor(v) for k, v in self.value(node["module"]).items()}
         net.module_.load_state_dict(to_tensors, strict=True)
         crit = {k: torch.as_tensor(v) for k, v in self.value(node["criterion"]).items()}

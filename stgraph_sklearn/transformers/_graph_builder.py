@@ -89,6 +89,14 @@ def _knn_descriptors(activities):
 _AUTO_K = 3
 
 
+def _own(values):
+    """``values`` copied where the GraphSequence would otherwise keep them as they are (float32
+    in memory): transform returns new arrays, so that editing its output never edits X."""
+    if isinstance(values, np.ndarray) and values.dtype == np.float32:
+        return values.copy()
+    return values
+
+
 class SensorGraphBuilder(
     _KeepsFeatureNamesMixin, TransformerMixin, BaseEstimator, auto_wrap_output_keys=None
 ):
@@ -387,7 +395,7 @@ class SensorGraphBuilder(
         for i, rec in enumerate(items):
             try:
                 seq = GraphSequence(
-                    {k: m.values for k, m in rec.modalities.items()},
+                    {k: _own(m.values) for k, m in rec.modalities.items()},
                     masks={
                         k: np.broadcast_to(~hide, (rec.n_frames, hide.size))
                         for k, (hide, _) in hidden.items()

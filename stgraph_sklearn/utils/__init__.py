@@ -301,12 +301,13 @@ def check_device(device, caller="check_device"):
 
 
 def seed_from(random_state):
-    """An int seed in ``[0, 2**31)`` from a scikit-learn ``random_state``.
+    """An int seed from a scikit-learn ``random_state``.
 
     Parameters
     ----------
     random_state : None, int or numpy.random.RandomState
-        An int gives itself (modulo ``2**31``); None or a RandomState draws one.
+        An int gives itself (scikit-learn's seeds, ``[0, 2**32)``, are all distinct); None or a
+        RandomState draws one in ``[0, 2**31 - 1)``.
 
     Returns
     -------
@@ -321,7 +322,7 @@ def seed_from(random_state):
     from sklearn.utils import check_random_state
 
     if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
-        return int(random_state) % (2**31)
+        return int(random_state)
     return int(check_random_state(random_state).randint(0, 2**31 - 1))
 
 
