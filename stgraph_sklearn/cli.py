@@ -397,6 +397,13 @@ def _load_and_read(args, *, labels):
     aligner = _aligner(model)
     layout = getattr(aligner, "modalities_", None)
     feature_names = getattr(aligner, "feature_names_in_", None)
+    if layout is not None:  # files have no order: a model fitted in Python keeps its dict's
+        X = [
+            x.replace(modalities={k: x.modalities[k] for k in layout})
+            if set(x.modalities) == set(layout) and list(x.modalities) != list(layout)
+            else x
+            for x in X
+        ]
     if layout is not None and feature_names is not None:
         names = _split_feature_names(feature_names, layout)
         _check_recordings(args, X, layout, names, reference=f"the model {args.model}")
@@ -449,13 +456,20 @@ def _cmd_evaluate(args):
             )
     model, X, y = _load_and_read(args, labels=True)
     classes = final_estimator(model).classes_
-    unknown = sorted(set(np.concatenate(y).tolist()) - set(classes.tolist()))
-    if unknown:
-        raise CommandError(
-            f"{args.data}: labels {unknown[:5]} are not classes of the model {args.model} "
-            f"(which knows {len(classes)} classes: {classes.tolist()[:10]}"
-            f"{', ...' if len(classes) > 10 else ''})."
-        )
+    if classes.dtype.kind in "iu":  # a model fitted in Python on numbers; files hold text
+        as_class = {str(c): c for c in classes.tolist()}
+        if all(v in as_class for v in set(np.concatenate(y).tolist())):
+            y = [np.array([as_class[v] for v in labels], dtype=classes.dtype) for labels in y]
+    known = set(classes.tolist())
+    for name, labels in zip(recording_names(X), y, strict=True):
+        unknown = sorted(set(labels.tolist()) - known, key=str)
+        if unknown:
+            numbers = " (numbers; the data's labels are text)" if classes.dtype.kind in "iu" else ""
+            raise CommandError(
+                f"{args.data}: recording {name!r} has labels {unknown[:5]} that are not classes "
+                f"of the model {args.model} (which knows {len(classes)} classes{numbers}: "
+                f"{classes.tolist()[:10]}{', ...' if len(classes) > 10 else ''})."
+            )
     table = _scores_table(y, model.predict(X), recording_names(X))
     print("Scores (x100):", file=args.stream)
     print(table.to_string(float_format=lambda v: f"{v:.1f}"), file=args.stream)
@@ -491,7 +505,7 @@ def _add_data_arguments(parser, *, split=True, labels=True):
         )
     if split:
         parser.add_argument(
-            "--split", type=int, default=1, help="mstcn: split number (default: %(default)s)"
+            "--split", type=int, default=None, help="mstcn: split number (default: 1)"
         )
         parser.add_argument(
             "--subset",
@@ -499,6 +513,24 @@ def _add_data_arguments(parser, *, split=True, labels=True):
             default=None,
             help="mstcn: which list (default: train for fit, test for predict and evaluate)",
         )
+
+
+def _unused_format_options(args):
+    """A message naming the data options given that ``--format`` does not read, or None."""
+    fmt = getattr(args, "format", None)
+    applies = {
+        "--frame-rate": ("frame_rate", ("csv", "mstcn")),
+        "--fill": ("fill", ("csv",)),
+        "--split": ("split", ("mstcn",)),
+        "--subset": ("subset", ("mstcn",)),
+    }
+    for option, (name, formats) in applies.items():
+        if fmt is not None and getattr(args, name, None) is not None and fmt not in formats:
+            return (
+                f"{option} does not apply to --format {fmt} (it is read by --format "
+                f"{' and '.join(formats)} only); leave it out."
+            )
+    return None
 
 
 def _finite_positive(text):
@@ -780,8 +812,14 @@ def main(argv=None, *, stream=None):
     for name in ("data", "out", "json", "input") + (("model",) if args.command != "fit" else ()):
         if isinstance(getattr(args, name, None), str):
             setattr(args, name, os.path.expanduser(getattr(args, name)))
+    unused = _unused_format_options(args)
+    if unused:
+        print(f"stgraph-seg {args.command}: error: {unused}", file=sys.stderr)
+        return 2  # a usage error, as argparse's
     if getattr(args, "subset", "x") is None:
         args.subset = args.subset_default
+    if getattr(args, "split", "x") is None:
+        args.split = 1
     from .exceptions import NotFittedError
 
     # the demo reads no user data: only its output folder can fail, and a bug shows in full

@@ -47,6 +47,18 @@ class SegmentationPipeline(Pipeline):
     ``GridSearchCV`` behaviour), plus :meth:`predict_segments` when the final step is a
     segmenter: scikit-learn only forwards its standard methods.
 
+    Parameters
+    ----------
+    steps : list of (str, estimator) tuples
+        The transformers, then the segmenter, as in :class:`~sklearn.pipeline.Pipeline`
+        (:func:`make_segmentation_pipeline` builds the standard ones).
+    transform_input : list of str, default=None
+        As in :class:`~sklearn.pipeline.Pipeline` (metadata routing only).
+    memory : str or object with the joblib.Memory interface, default=None
+        Caches the fitted transformers, as in :class:`~sklearn.pipeline.Pipeline`.
+    verbose : bool, default=False
+        Print the time each step takes to fit.
+
     Examples
     --------
     >>> import numpy as np

@@ -74,6 +74,11 @@ def _as_float_values(values, what):
     return arr.astype(_float_dtype(arr.dtype), copy=False)
 
 
+def _all_missing(values):
+    """Whether in-memory values hold no number at all (lazy values are not read: False)."""
+    return isinstance(values, np.ndarray) and values.dtype.kind == "f" and np.isnan(values).all()
+
+
 def _add_node_axis(values):
     return np.asarray(values)[:, None, :]
 
@@ -614,7 +619,8 @@ class Recording:
         Rate of the reference timeline in Hz (30 for 50 Salads' video).
     n_frames : int, default=None
         Number of reference frames. Defaults to the longest modality's duration times
-        ``frame_rate``, rounded.
+        ``frame_rate``, rounded; modalities holding no value at all (all NaN, a failed
+        sensor's placeholder) count only when every modality is such.
     name : str, default=None
         Identifier of the recording (for example the trial name).
     subject : hashable, default=None
@@ -700,8 +706,13 @@ class Recording:
                 "modality or the nodes."
             )
         if n_frames is None:
-            end = max(m.duration for m in mods.values())
-            first = min(float(m.times[0]) for m in mods.values())
+            # a modality without a single value (a failed sensor's placeholder) does not
+            # lengthen the recording, unless every one is such
+            spanning = [m for m in mods.values() if not _all_missing(m.values)] or list(
+                mods.values()
+            )
+            end = max(m.duration for m in spanning)
+            first = min(float(m.times[0]) for m in spanning)
             if first > _ABSOLUTE_TIME_S and first > 100 * (end - first):
                 raise ValueError(
                     f"Recording {name!r}: its first sample is at {first:.10g} s, "
@@ -848,7 +859,8 @@ class SensorGraph:
         sum of its weights (as message passing adds them), in ``to_dense`` and ``==``.
         Tensors are read detached, on the CPU (a learned weight may require grad).
     node_names : sequence of str
-        One unique name per node.
+        One unique name per node. Required: its default None (it follows ``edge_weight``) is
+        refused.
     node_modality : sequence of str, default=None
         The modality of each node; defaults to the node name up to its first ``":"``.
 
@@ -964,7 +976,29 @@ class SensorGraph:
 
     @classmethod
     def from_dense(cls, adjacency, node_names, node_modality=None):
-        """Build a graph from a dense ``A[target, source]`` matrix (zeros are no edge)."""
+        """Build a graph from a dense ``A[target, source]`` matrix (zeros are no edge).
+
+        Parameters
+        ----------
+        adjacency : array-like of shape (n_nodes, n_nodes)
+            Edge weights, finite and >= 0: ``adjacency[target, source]`` is the weight of the
+            edge from ``source`` to ``target``; 0 is no edge.
+        node_names : sequence of str
+            One name per node, in the order of the rows and columns.
+        node_modality : sequence of str, default=None
+            The modality of every node (see :class:`SensorGraph`).
+
+        Returns
+        -------
+        graph : SensorGraph
+
+        Examples
+        --------
+        >>> from stgraph_sklearn.data import SensorGraph
+        >>> g = SensorGraph.from_dense([[0, 1], [0.5, 0]], ["acc", "video"])
+        >>> g.n_nodes, g.n_edges
+        (2, 2)
+        """
         node_names = cls._check_node_names(node_names, "SensorGraph.from_dense: 'node_names'")
         square = f"square, one row and column per node ({len(node_names)})"
         adj = cls._as_array(adjacency, "SensorGraph.from_dense: 'adjacency'", square, np.float64)

@@ -11,8 +11,9 @@ The column rule (documented in the user guide, "Your own data"):
 - a regular clock becomes a rate (Hz), an irregular one stays as timestamps;
 - columns named ``<node>_<channel>`` where every node has the same channels become a
   ``(T, n_nodes, n_channels)`` block (``wrist_x, wrist_y, wrist_z, ankle_x, ...`` -> nodes
-  ``wrist, ankle``, channels ``x, y, z``); otherwise the table is one node whose channels are
-  the columns (a feature vector such as ``f0 ... f63``). ``nodes={"wrist": ["ax", "ay", "az"],
+  ``wrist, ankle``, channels ``x, y, z``; ``kitchen_temp, hall_temp`` -> nodes ``kitchen,
+  hall``, channel ``temp``); otherwise, and for a single column, the table is one node whose
+  channels are the columns (a feature vector such as ``f0 ... f63``). ``nodes={"wrist": ["ax", "ay", "az"],
   ...}`` states the grouping explicitly (``{c: [c] for c in columns}``: one node per column).
 """
 
@@ -232,7 +233,9 @@ def _group_columns(columns, nodes, where):
             groups.setdefault(node, []).append(col)
             channels.setdefault(node, []).append(channel)
         first = next(iter(channels.values()))
-        if len(first) > 1 and all(ch == first for ch in channels.values()):
+        # one value per sensor (``kitchen_temp, hall_temp``) forms nodes too; a lone
+        # column (``heart_rate``) stays the default node
+        if len(names) > 1 and all(ch == first for ch in channels.values()):
             return groups
     return {"0": list(columns)}
 
@@ -595,12 +598,19 @@ def recordings_from_dataframe(
         ``MultiIndex`` (sktime's ``pd-multiindex``: recording id, then time).
     by : str, default=None
         The recording-id column (required unless ``df`` has a two-level ``MultiIndex``).
-    frame_rate, time, nodes, rate
+    frame_rate : float, default=None
+        As in :func:`recording_from_dataframes`.
+    time : str, default=None
+        As in :func:`recording_from_dataframes`.
+    nodes : mapping, default=None
+        As in :func:`recording_from_dataframes` (``{node: [column, ...]}``).
+    rate : float, default=None
         As in :func:`recording_from_dataframes`. For a ``MultiIndex`` whose time level holds
         integers (sample numbers), ``rate`` (or ``frame_rate``, else 1 Hz) gives the clock:
         sample ``n`` is at ``n / rate`` seconds, so missing sample numbers are missing frames.
     subject : str, default=None
-        A column holding the subject of each recording (constant within a recording).
+        A column holding the subject of each recording (constant within a recording); the
+        ``by`` column itself when every recording is one subject's.
 
     Returns
     -------
@@ -653,6 +663,8 @@ def recordings_from_dataframe(
             )
         keys = df[by]
         df = df.drop(columns=[by])
+        if subject == by:  # one recording per subject (PAMAP2): its id is the subject
+            df[by] = keys.to_numpy()  # after the data columns: dropped again per recording
     if subject is not None and subject not in df.columns:
         raise ValueError(f"{where}: no subject column {subject!r}.")
     no_id = pd.isna(pd.Series(keys)).to_numpy()

@@ -525,9 +525,9 @@ def check_labels(y, X=None, *, n_frames=None, name="y", x_name="X", caller=None)
         if n_frames is not None and arr.shape[0] != n_frames[i]:
             raise ValueError(
                 f"{pre}{name}[{i}] has {arr.shape[0]} labels but {x_name}[{i}] has {n_frames[i]} "
-                "frames; expected one label per frame (scikit-learn tools that move labels "
-                "between recordings, such as permutation_test_score, need recordings of equal "
-                "length)."
+                "frames; expected one label per frame. (Inside permutation_test_score, which "
+                "moves labels between recordings, this means recordings of different lengths: "
+                "see the model selection guide.)"
             )
         out.append(arr)
     if len({label_kind(a) for a in out}) > 1:

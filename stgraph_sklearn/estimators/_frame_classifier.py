@@ -112,6 +112,12 @@ class FrameClassifierSegmenter(BaseSegmenter):
     def get_test_params(cls, parameter_set="default"):
         """Fast configurations for the common tests (sktime's convention).
 
+        Parameters
+        ----------
+        parameter_set : str, default="default"
+            The set to return; every name gives the same configurations (sktime's
+            signature).
+
         Returns
         -------
         params : list of dict

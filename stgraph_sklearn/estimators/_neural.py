@@ -122,9 +122,11 @@ class RecordingSplit:
     fraction that rounds to zero recordings, there is no validation set.
     """
 
-    def __init__(self, fraction, seed):
+    def __init__(self, fraction, seed, classes=None, owner=None):
         self.fraction = fraction
         self.seed = seed
+        self.classes = classes  # to name the classes only validation recordings hold
+        self.owner = owner
 
     def n_valid(self, n):
         """Number of the ``n`` training recordings held out for validation (0: none)."""
@@ -151,11 +153,32 @@ class RecordingSplit:
                 lookahead=dataset.lookahead,
             )
 
+        self._warn_untrained_classes(tgts, train, valid)
         # validation recordings whole (no crops): valid_f1@50 is a score of recordings, and
         # crops scored as recordings inflated it (0.20 against 0.00 on the whole recordings)
         return (
             subset(train, dataset.random_phase, dataset.crop_length),
             subset(valid, False, None),
+        )
+
+    def _warn_untrained_classes(self, targets, train, valid):
+        """Warn of classes whose every frame is in the validation recordings (rare activities
+        recorded once): the network would never be trained on them."""
+        seen = np.unique(np.concatenate([np.asarray(targets[i]) for i in train]))
+        held = np.unique(np.concatenate([np.asarray(targets[i]) for i in valid]))
+        only = np.setdiff1d(held[held >= 0], seen)  # padding's IGNORE_INDEX is negative
+        if not only.size:
+            return
+        classes = getattr(self, "classes", None)
+        names = only.tolist() if classes is None else [classes[i] for i in only]
+        holding = [int(i) for i in valid if np.isin(targets[i], only).any()]
+        warn(
+            f"{getattr(self, 'owner', None) or 'RecordingSplit'}: the validation recordings "
+            f"X{holding[:10]} hold every frame of the classes {names[:10]}, so they are never "
+            "trained on (validation holds out whole recordings, chosen by random_state). "
+            "Add training recordings of these classes, set another random_state, or "
+            "validation_fraction=0.",
+            StgraphWarning,
         )
 
 
@@ -318,6 +341,12 @@ class NeuralSegmenter(BaseSegmenter):
     @classmethod
     def get_test_params(cls, parameter_set="default"):
         """Tiny, fast configurations for the common tests (sktime's convention).
+
+        Parameters
+        ----------
+        parameter_set : str, default="default"
+            The set to return; every name gives the same configurations (sktime's
+            signature).
 
         Returns
         -------
@@ -661,6 +690,15 @@ class NeuralSegmenter(BaseSegmenter):
                     StgraphWarning,
                 )
 
+    def _recording_split(self, seed):
+        classes = getattr(self, "classes_", None)
+        return RecordingSplit(
+            self.validation_fraction,
+            seed,
+            None if classes is None else classes.tolist(),
+            type(self).__name__,
+        )
+
     def _make_net(self, module, criterion, seed, n_train):
         # skorch is imported here, not at module level: importing it imports torch_geometric
         # (skorch.utils probes for it), which import stgraph_sklearn.estimators must not pay.
@@ -670,7 +708,7 @@ class NeuralSegmenter(BaseSegmenter):
         from ._callbacks import EpochProgressBar, ValidationSegmentalScore
 
         callbacks = [("valid_f1", ValidationSegmentalScore(k=0.5))]
-        split = RecordingSplit(self.validation_fraction, seed)
+        split = self._recording_split(seed)
         has_valid = split.n_valid(n_train) > 0
         if self.patience is not None:
             callbacks.append(
@@ -1108,7 +1146,7 @@ class NeuralSegmenter(BaseSegmenter):
         fresh = self._make_net(net.module_, self._criterion(targets), 0, n_train)
         net.batch_size = fresh.batch_size
         net.verbose = fresh.verbose
-        net.train_split = RecordingSplit(self.validation_fraction, net.train_split.seed)
+        net.train_split = self._recording_split(net.train_split.seed)
         decay = self._weight_decay(self._optimizer_class())
         net.lr = self.lr
         for key, value in decay.items():

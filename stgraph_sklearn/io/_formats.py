@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from ..data import labels_from_segment_table, recording_from_dataframes
-from ..exceptions import DataFormatError
+from ..exceptions import DataFormatError, StgraphWarning, warn
 from ..utils import iso_datetimes
 
 __all__ = ["FORMATS", "read_csv_folder", "read_dataset", "write_predictions"]
@@ -122,6 +122,17 @@ def _read_segments(path, names):
             f"{path}, line {int(empty[0]) + 2}: the label is empty; expected a label for every "
             "segment. Leave unlabelled time out of segments.csv and pass fill= (--fill on the "
             "command line) to label it."
+        )
+    spelled = {}  # labels are text as written; "walk" and " walk" are two classes
+    for label in pd.unique(df["label"]):
+        spelled.setdefault(label.strip(), []).append(label)
+    twins = [ways for ways in spelled.values() if len(ways) > 1]
+    if twins:
+        line = int(np.flatnonzero(df["label"] == twins[0][1])[0]) + 2
+        warn(
+            f"{path}, line {line}: the labels {twins[0]} differ only by the spaces around "
+            "them, so they are different classes. Remove the spaces if they name one activity.",
+            StgraphWarning,
         )
     unknown = sorted(set(df["recording"]) - set(names))
     if unknown:
@@ -225,14 +236,16 @@ def read_dataset(path, format, *, split=1, subset="test", frame_rate=None, fill=
         ``"csv"``: :func:`read_csv_folder`; ``"mstcn"``:
         :func:`~stgraph_sklearn.datasets.load_mstcn_features` (``split``, ``subset``);
         ``"50salads"``: :func:`~stgraph_sklearn.datasets.load_50salads`.
-    split, subset
-        The MS-TCN split and list to read.
-    frame_rate
+    split : int, default=1
+        The MS-TCN split to read (``"mstcn"`` only).
+    subset : {"train", "test"}, default="test"
+        The MS-TCN list to read (``"mstcn"`` only).
+    frame_rate : float, default=None
         For ``"csv"``, the label timeline's rate (see :func:`read_csv_folder`); for
         ``"mstcn"``, the features' frame rate (None: 30 fps; GTEA and Breakfast are 15 fps,
         see :func:`~stgraph_sklearn.datasets.load_mstcn_features`). Not used by ``"50salads"``.
-    fill
-        For ``"csv"`` (see :func:`read_csv_folder`).
+    fill : str, default=None
+        For ``"csv"``, the label of frames no segment covers (see :func:`read_csv_folder`).
     labels : bool, default=True
         Read the labels. With False, ``"csv"`` does not read ``segments.csv`` and
         ``"mstcn"`` neither ``groundTruth/`` nor ``mapping.txt``; ``"50salads"`` reads its
@@ -241,7 +254,8 @@ def read_dataset(path, format, *, split=1, subset="test", frame_rate=None, fill=
     Returns
     -------
     X : list of Recording
-    y : list of ndarray or None
+    y : list of ndarray of shape (n_frames_i,) or None
+        One label per frame of each recording; None with ``labels=False``.
     """
     from ..datasets import load_50salads, load_mstcn_features
 
