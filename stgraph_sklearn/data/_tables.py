@@ -265,8 +265,14 @@ def _clock(seconds, n, rate, where, cells=None, lines=False):
         step = float(seconds[-1] - seconds[0]) / (n - 1)
         grid = seconds[0] + step * np.arange(n)
         if np.abs(seconds - grid).max() <= _REGULAR_TOLERANCE * step:
-            # 8 significant digits: nanosecond timestamps make 1/30 s steps read 29.99999999 Hz
-            return {"rate": float(f"{1.0 / step:.8g}"), "start": float(seconds[0])}
+            # 8 significant digits: nanosecond timestamps make 1/30 s steps read 29.99999999
+            # Hz; fewer where the clock's numbers resolve the span less finely (Unix seconds,
+            # 1.7e9, resolve 2.4e-7 s: 4 s at 10 Hz read 9.9999998 Hz)
+            resolution = 4 * np.finfo(np.float64).eps * max(abs(seconds[0]), abs(seconds[-1]))
+            digits = int(
+                np.clip(np.floor(-np.log10(resolution / (seconds[-1] - seconds[0]))), 4, 8)
+            )
+            return {"rate": float(f"{1.0 / step:.{digits}g}"), "start": float(seconds[0])}
     return {"timestamps": seconds}
 
 
@@ -654,6 +660,16 @@ def recordings_from_dataframe(
         elif pd.api.types.is_float_dtype(inner):
             df = df.reset_index(names="__time__")
             time = "__time__"
+        elif isinstance(inner.dtype, pd.PeriodDtype):  # sktime allows periods: their starts
+            df.index = pd.DatetimeIndex(inner.to_timestamp(), name=inner.name)
+        elif not (
+            pd.api.types.is_datetime64_any_dtype(inner) or pd.api.types.is_timedelta64_dtype(inner)
+        ):
+            raise ValueError(
+                f"{where}: the MultiIndex's time level must hold seconds (floats), sample "
+                f"numbers (integers), datetimes or timedeltas. Got dtype {inner.dtype} (such as "
+                f"{inner[0]!r}); convert it, for example with pd.to_datetime for ISO 8601 text."
+            )
         keys = ids
     else:
         if by is None or by not in df.columns:
@@ -778,6 +794,14 @@ def _clock_time(t, origin, start_datetime):
     return f"{_seconds_text(origin + t)} s" if dated is None else dated
 
 
+def _bound_seconds(values):
+    """Segment bounds in seconds: numbers as they are, timedeltas (whatever their unit)
+    converted; anything else NaN (refused by the caller with the row)."""
+    if pd.api.types.is_timedelta64_dtype(values):
+        return values.dt.total_seconds().to_numpy(dtype=np.float64)
+    return pd.to_numeric(values, errors="coerce").to_numpy(dtype=np.float64)
+
+
 def _segment_bounds(rows, rec, start, end, where, which):
     """Segment bounds of the recording ``which`` names as float seconds and the time of its
     frame 0.
@@ -787,8 +811,7 @@ def _segment_bounds(rows, rec, start, end, where, which):
     """
     dates = [_as_datetimes(rows[col]) for col in (start, end)]
     if all(d is None for d in dates):
-        s = pd.to_numeric(rows[start], errors="coerce").to_numpy(dtype=np.float64)
-        e = pd.to_numeric(rows[end], errors="coerce").to_numpy(dtype=np.float64)
+        s, e = (_bound_seconds(rows[col]) for col in (start, end))
         return s, e, rec.start_time if isinstance(rec, Recording) else 0.0
     if any(d is None for d in dates):
         raise ValueError(
@@ -825,7 +848,8 @@ def labels_from_segment_table(segments, recordings, *, fill=None, start="start",
     after a frame's time counts as at that frame, so bounds computed from frame times (on a
     clock of large numbers, or as datetimes to the nanosecond) keep their frames. Segments
     relative to the recording's start on an absolute sensor clock need
-    ``recording.replace(start_time=0.0)`` (or shifted bounds).
+    ``recording.replace(start_time=0.0)`` (or shifted bounds). Timedelta bounds are seconds
+    too, whatever their unit.
     Bounds given as datetimes (a datetime column, or ISO 8601 text such as
     ``"2024-05-01T10:00:02.5"``) are read against ``Recording.start_datetime``, which
     :func:`recording_from_dataframes` sets for tables whose times are datetimes: frame ``i``

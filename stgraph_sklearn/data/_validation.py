@@ -106,7 +106,10 @@ def check_recordings(X, *, frame_rate=None, name="X", caller=None, allow_graph_s
         return _from_sktime(X, fr, name, pre)
     if isinstance(X, np.ndarray):
         if X.ndim == 2:
-            raise ValueError(pre + _two_d_message(X, name) + " For one recording pass [x].")
+            raise ValueError(
+                pre + _two_d_message(X, name) + " For one recording pass a list, [x[:, None, :]] "
+                "or [x[:, :, None]]: a 3-D array is a panel of recordings (sktime's numpy3D)."
+            )
         if X.ndim == 4:
             X = list(X)
         else:
@@ -221,7 +224,11 @@ def _from_sktime(X, frame_rate, name, pre):
             f"{pre}{name} is a numpy3D panel (n_instances, n_variables, n_timepoints) with 0 "
             f"instances (shape {X.shape}); expected at least one recording."
         )
-    ok, reason, _ = check_is_mtype(X, mtype, scitype="Panel", return_metadata=True)
+    _check_panel_values(X, mtype, name, pre)
+    try:
+        ok, reason, _ = check_is_mtype(X, mtype, scitype="Panel", return_metadata=True)
+    except Exception as exc:  # sktime raises several types for what it cannot read
+        ok, reason = False, f"{type(exc).__name__}: {exc}"
     if not ok:
         hint = ""
         if mtype == "pd-multiindex" and pd.api.types.is_float_dtype(X.index.get_level_values(-1)):
@@ -232,7 +239,12 @@ def _from_sktime(X, frame_rate, name, pre):
         )
     if mtype == "pd-multiindex":
         _warn_ignored_times(X.index, name, pre)
-    frames = convert_to(X, to_type="df-list", as_scitype="Panel")
+    try:
+        frames = convert_to(X, to_type="df-list", as_scitype="Panel")
+    except Exception as exc:  # sktime raises several types
+        raise ValueError(
+            f"{pre}{name}: sktime could not convert this {mtype!r} panel: {exc}"
+        ) from exc
     if mtype == "pd-multiindex":  # the instance ids name the recordings, in sktime's order
         ids = [str(i) for i in X.index.get_level_values(0).unique()]
     else:
@@ -247,15 +259,51 @@ def _from_sktime(X, frame_rate, name, pre):
             ) from exc
         if arr.shape[0] == 0:
             raise ValueError(f"{pre}{name} instance {i} is empty.")
-        out.append(
-            Recording(
-                {"x": Modality(arr[:, :, None], rate=frame_rate, node_names=_names(df.columns))},
-                frame_rate=frame_rate,
-                n_frames=arr.shape[0],
-                name=ids[i],
+        try:
+            out.append(
+                Recording(
+                    {
+                        "x": Modality(
+                            arr[:, :, None], rate=frame_rate, node_names=_names(df.columns)
+                        )
+                    },
+                    frame_rate=frame_rate,
+                    n_frames=arr.shape[0],
+                    name=ids[i],
+                )
             )
-        )
+        except (TypeError, ValueError) as exc:
+            named = f" ({ids[i]!r})" if mtype == "pd-multiindex" else ""
+            raise type(exc)(f"{pre}{name} instance {i}{named}: {exc}") from exc
     return out
+
+
+def _check_panel_values(X, mtype, name, pre):
+    """Refuse panel values that are not real numbers (or bools) before sktime or numpy cast
+    them: a complex numpy3D lost its imaginary part; datetime or timedelta columns of a
+    pd-multiindex became sensors (1.7e15 microseconds); others raised sktime's bare error."""
+    if mtype == "numpy3D":
+        if not (np.issubdtype(X.dtype, np.number) or X.dtype == bool) or np.iscomplexobj(X):
+            raise TypeError(
+                f"{pre}{name} is a numpy3D panel and must hold real numbers. Got dtype {X.dtype}."
+            )
+        return
+    for col, dtype in X.dtypes.items():  # duplicate names too (refused by sktime next)
+        timelike = (
+            pd.api.types.is_datetime64_any_dtype(dtype)
+            or pd.api.types.is_timedelta64_dtype(dtype)
+            or isinstance(dtype, pd.PeriodDtype | pd.IntervalDtype)
+        )
+        if timelike or pd.api.types.is_complex_dtype(dtype):
+            hint = (
+                " Times belong in the index's time level (the panel's rows are its time points)."
+                if timelike
+                else ""
+            )
+            raise TypeError(
+                f"{pre}{name} is a pd-multiindex panel whose columns are sensors and must hold "
+                f"real numbers; column {col!r} holds {dtype}.{hint}"
+            )
 
 
 def _warn_ignored_times(index, name, pre):
@@ -510,6 +558,23 @@ def check_labels(y, X=None, *, n_frames=None, name="y", x_name="X", caller=None)
         raise ValueError(
             f"{pre}{name} must be a list of label arrays, one per recording. Got a single 1-D array "
             f"of length {len(y)}; for one recording pass [{name}]."
+        )
+    if (
+        isinstance(y, pd.Series | pd.Index | pd.Categorical)
+        and len(y)
+        and np.ndim(np.asarray(y, dtype=object)[0]) == 0
+    ):  # a pandas column of labels: one recording's, or a panel's rows
+        kind = type(y).__name__
+        if isinstance(getattr(y, "index", None), pd.MultiIndex) and y.index.nlevels == 2:
+            hint = (
+                f"; for labels on a (recording, time) MultiIndex pass [g.to_numpy() for _, g in "
+                f"{name}.groupby(level=0, sort=False)]"
+            )
+        else:
+            hint = f"; for one recording pass [{name}]"
+        raise ValueError(
+            f"{pre}{name} must be a list of label arrays, one per recording. Got a single "
+            f"pandas {kind} of {len(y)} labels{hint}."
         )
     if isinstance(y, (str, bytes)) or not hasattr(y, "__len__"):
         raise TypeError(f"{pre}{name} must be a list of 1-D label arrays. Got {type(y).__name__}.")
@@ -767,12 +832,12 @@ def check_aligned(X, *, caller, name="X", before=None):
         bad = rec.unaligned_modalities()
         if bad:
             m = rec.modalities[bad[0]]
-            rate = f"{m.rate:g} Hz" if m.rate is not None else "irregular timestamps"
+            rate = f"{m.rate:.10g} Hz" if m.rate is not None else "irregular timestamps"
             raise ValueError(
                 f"{caller}: {name}[{i}] is not aligned to its reference frames: modalities {bad} "
                 f"are not sampled once per frame at the frame rate ({bad[0]!r} has "
                 f"{m.n_samples} samples at {rate}; the recording has {rec.n_frames} frames at "
-                f"{rec.frame_rate:g} Hz). Put a ModalityAligner before {caller} (for example "
+                f"{rec.frame_rate:.10g} Hz). Put a ModalityAligner before {caller} (for example "
                 f"make_pipeline(ModalityAligner(), {before or caller + '()'}))."
             )
     return X
