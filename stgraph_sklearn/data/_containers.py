@@ -15,6 +15,7 @@ from types import MappingProxyType
 
 import numpy as np
 
+from ..exceptions import reraise_as
 from ._lazy import LazyValues, is_lazy, lazy_values, named_file_values
 
 __all__ = [
@@ -1252,16 +1253,21 @@ class GraphSequence:
                     given[key] = mask
             else:  # an in-memory block next to lazy ones: already masked
                 blocks[key], given[key] = block, self.masks[key]
-        return GraphSequence(
-            blocks,
-            given or None,
-            self.graph,
-            self.name,
-            self.subject,
-            self.channel_names,
-            self.frame_rate,
-            self._node_names,
-        )
+        try:
+            return GraphSequence(
+                blocks,
+                given or None,
+                self.graph,
+                self.name,
+                self.subject,
+                self.channel_names,
+                self.frame_rate,
+                self._node_names,
+            )
+        except ValueError as exc:  # values beyond float32, found when the file is read
+            if self.name is None:
+                raise
+            reraise_as(exc, f"recording {self.name!r}: {exc}")
 
     def slice_frames(self, start, stop, step=1):
         """A new GraphSequence over frames ``start:stop:step`` (views, no copy; a lazy
