@@ -441,6 +441,7 @@ def _cmd_predict(args):
 
 def _cmd_evaluate(args):
     import json
+    import reprlib
 
     import numpy as np
 
@@ -465,8 +466,11 @@ def _cmd_evaluate(args):
         unknown = sorted(set(labels.tolist()) - known, key=str)
         if unknown:
             numbers = " (numbers; the data's labels are text)" if classes.dtype.kind in "iu" else ""
+            brief = reprlib.Repr()  # a 200,000-character label made a 200-kB message
+            brief.maxlist, brief.maxstring = 5, 60
+            shown = brief.repr(unknown)
             raise CommandError(
-                f"{args.data}: recording {name!r} has labels {unknown[:5]} that are not classes "
+                f"{args.data}: recording {name!r} has labels {shown} that are not classes "
                 f"of the model {args.model} (which knows {len(classes)} classes{numbers}: "
                 f"{classes.tolist()[:10]}{', ...' if len(classes) > 10 else ''})."
             )
@@ -620,7 +624,13 @@ def _cmd_stream(args):
     # frozen) in the middle of a chunk. What is loaded by now lives until the stream ends.
     gc.collect()
     gc.freeze()
-    lines = sys.stdin if args.input == "-" else open(args.input, newline="")
+    # undecodable bytes kept (as surrogates) for the stream to name their line
+    if args.input == "-":
+        lines = sys.stdin
+        if hasattr(lines, "reconfigure"):
+            lines.reconfigure(errors="surrogateescape")
+    else:
+        lines = open(args.input, newline="", encoding="utf-8", errors="surrogateescape")
     try:
         stream_csv(
             model,

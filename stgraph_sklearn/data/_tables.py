@@ -245,9 +245,10 @@ def _clock(seconds, n, rate, where, cells=None, lines=False):
     as given, for messages)."""
     if seconds is None:
         if rate is None:
+            fix = "" if lines else ", a DatetimeIndex, or pass rate="  # a file has only columns
             raise ValueError(
                 f"{where} has no time index or time column, so its rate is unknown. Add a time "
-                f"column in seconds (one of {list(TIME_COLUMNS)}), a DatetimeIndex, or pass rate=."
+                f"column in seconds or ISO 8601 datetimes (one of {list(TIME_COLUMNS)}){fix}."
             )
         return {"rate": float(rate), "start": 0.0}
     if n > 1 and not (np.diff(seconds) > 0).all():

@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..data import labels_from_segment_table, recording_from_dataframes
+from ..data import TIME_COLUMNS, labels_from_segment_table, recording_from_dataframes
 from ..exceptions import DataFormatError, StgraphWarning, warn
 from ..utils import iso_datetimes
 
@@ -38,7 +38,26 @@ FORMATS = ("csv", "mstcn", "50salads")
 _SEGMENT_COLUMNS = ("recording", "start", "end", "label")
 
 
+def _nul_line(path):
+    """The line of the first NUL byte of a file, or None. pandas cuts a cell at a NUL
+    ("3.2\0 99" reads 3.2), and a torn write leaves a block of them that merges rows."""
+    line = 1
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            k = chunk.find(b"\0")
+            if k >= 0:
+                return line + chunk.count(b"\n", 0, k)
+            line += chunk.count(b"\n")
+    return None
+
+
 def _read_table(path, **kwargs):
+    nul = _nul_line(path)
+    if nul is not None:
+        raise DataFormatError(
+            f"{path}, line {nul}: a NUL byte, which a CSV table does not hold (UTF-16 text, or "
+            "a damaged or partly written file?). Write it again as UTF-8 text."
+        )
     try:
         df = pd.read_csv(path, **kwargs)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
@@ -190,10 +209,28 @@ def read_csv_folder(path, *, frame_rate=None, fill=None, labels=True):
     X = []
     for folder in folders:
         # any case of the extension: Windows tools write "video.CSV"
-        files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() == ".csv")
+        entries = [p for p in folder.iterdir() if p.suffix.lower() == ".csv"]
+        for p in entries:  # skipped, a sensor would be missing without a word
+            if not p.is_file():
+                what = "a folder" if p.is_dir() else "a broken symbolic link (or a link loop)"
+                raise DataFormatError(
+                    f"{p}: is {what}, not a <modality>.csv file. Restore the file, or move "
+                    "it out of the recording folder."
+                )
+        files = sorted(entries)
         if not files:
             raise FileNotFoundError(f"{folder}: no <modality>.csv file in this recording folder.")
         tables = {file.stem: _read_table(file) for file in files}
+        for file in files:  # else a frame rate would be taken as its sampling rate, unsaid
+            columns = tables[file.stem].columns
+            if not any(str(c).strip().lower() in TIME_COLUMNS for c in columns):
+                try:  # the table rules' own message (a time column under another name...)
+                    recording_from_dataframes(
+                        {file.stem: tables[file.stem]}, sources={file.stem: str(file)}
+                    )
+                except (TypeError, ValueError) as exc:
+                    raise DataFormatError(_one_line(exc)) from None
+                raise DataFormatError(f"{file}: no time column (one of {list(TIME_COLUMNS)}).")
         try:  # an error about a table names its file
             X.append(
                 recording_from_dataframes(

@@ -50,10 +50,13 @@ def _classes():
     from .. import estimators, pipeline, transformers
 
     out = {"sklearn.pipeline.Pipeline": Pipeline}
+    from sklearn.base import BaseEstimator
+
     for module in (estimators, transformers, pipeline):
         for name in module.__all__:
             obj = getattr(module, name)
-            if isinstance(obj, type):
+            # estimators a fit makes, not the abstract base nor the streams
+            if isinstance(obj, type) and issubclass(obj, BaseEstimator) and name[:4] != "Base":
                 out[f"{module.__name__}.{name}"] = obj
     return out
 
@@ -242,6 +245,8 @@ class _Decoder:
         raise ValueError(f"unknown entry {sorted(v)[:3]}")
 
     def estimator(self, node, device="cpu"):
+        from sklearn.utils.validation import check_is_fitted
+
         classes = _classes()
         if node["class"] not in classes:
             raise ValueError(f"unknown class {node['class']!r}")
@@ -256,10 +261,17 @@ class _Decoder:
         if "device" in params:
             params["device"] = device
         est = cls(**params)
+        est._validate_params()  # the parameter rules fit applies (a hand-edited file)
         for k, v in self.value(node.get("state", {"__dict__": []})).items():
+            if not (isinstance(k, str) and k.endswith("_") and not k.startswith("_")):
+                raise ValueError(f"{node['class']} has a state entry {k!r}, not a fitted attribute")
             setattr(est, k, v)
-        if "module" in node:
+        if hasattr(est, "build_module"):  # a neural segmenter: its network must be there
+            missing = [k for k in ("module", "criterion", "input_graph") if k not in node]
+            if missing:
+                raise ValueError(f"the network of {node['class']} is missing ({missing})")
             self._restore_net(est, node)
+        check_is_fitted(est)
         return est
 
     def _restore_net(self, est, node):
@@ -500,13 +512,25 @@ def load_model(path, *, device=None):
         raise ValueError(f"{not_ours} ({exc}).") from None
     if metadata.get("format") != _MAGIC:
         raise ValueError(f"{not_ours}.")
+    # Files written before the checksum was added have none; one that does not match is a file
+    # changed after it was written (a torn copy, a flipped byte in a weight). Checked before
+    # any JSON is parsed; a newer format may checksum otherwise (its error says so below).
+    try:
+        newer = int(metadata.get("format_version", 0)) > FORMAT_VERSION
+    except ValueError:
+        newer = False
+    if not newer and "sha256" in metadata and metadata["sha256"] != _digest(arrays, metadata):
+        raise ValueError(
+            f"load_model: {path} is damaged: its contents do not match the checksum written "
+            "with it (the file changed after save_model wrote it). Save or copy it again."
+        )
     try:  # the header of a damaged (or hand-made) file
         versions = json.loads(metadata.get("versions", "{}"))
         written_by = versions.get("stgraph_sklearn", "unknown")
         format_version = int(metadata.get("format_version", 0))
         tree = json.loads(metadata["model"])
         saved_device = _saved_device(tree)
-    except (KeyError, ValueError, TypeError, AttributeError) as exc:
+    except (KeyError, ValueError, TypeError, AttributeError, RecursionError) as exc:
         raise ValueError(
             f"{not_ours}, or it is damaged: its header does not read ({exc})."
         ) from None
@@ -515,13 +539,6 @@ def load_model(path, *, device=None):
             f"load_model: {path} was written by stgraph_sklearn {written_by} (model format "
             f"{metadata['format_version']}); this is stgraph_sklearn {__version__}, which reads "
             f"formats up to {FORMAT_VERSION}. Upgrade stgraph_sklearn to load it."
-        )
-    # Files written before the checksum was added have none; one that does not match is a file
-    # changed after it was written (a torn copy, a flipped byte in a weight).
-    if "sha256" in metadata and metadata["sha256"] != _digest(arrays, metadata):
-        raise ValueError(
-            f"load_model: {path} is damaged: its contents do not match the checksum written "
-            "with it (the file changed after save_model wrote it). Save or copy it again."
         )
     if device is None:
         device = saved_device

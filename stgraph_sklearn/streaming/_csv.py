@@ -12,22 +12,42 @@ from ..utils import check_seconds, is_positive_number
 __all__ = ["stream_csv"]
 
 
+def _short(text, limit=80):
+    """``repr(text)``, cut to about ``limit`` characters (a message quotes one line)."""
+    return repr(text) if len(text) <= limit else f"{text[:limit]!r}... ({len(text)} characters)"
+
+
+def _row(line, lineno):
+    """The fields of one line: a sample is one line, so a stray quote cannot swallow the
+    lines after it (one reader over the stream read them as one field, up to csv's limit)."""
+    if any("\udc80" <= ch <= "\udcff" for ch in line):  # bytes the decoder could not read
+        raise ValueError(f"line {lineno}: not UTF-8 text; write the stream as UTF-8.")
+    try:
+        return next(csv.reader([line]), [])
+    except csv.Error as exc:
+        raise ValueError(f"line {lineno}: not a CSV line ({exc}).") from None
+
+
 def _parse(row, lineno, widths):
     """``(modality, time, values)`` of one CSV row ``modality,time,v1,...,vn``."""
     where = f"line {lineno}"
     if len(row) < 2:
-        raise ValueError(f"{where}: expected 'modality,time,values...'. Got {','.join(row)!r}.")
+        raise ValueError(
+            f"{where}: expected 'modality,time,values...'. Got {_short(','.join(row))}."
+        )
     key = row[0].strip()
     if key not in widths:
         raise ValueError(
-            f"{where}: unknown modality {key!r}; the model was fitted on {sorted(widths)}."
+            f"{where}: unknown modality {_short(key)}; the model was fitted on {sorted(widths)}."
         )
     try:
         t = float(row[1])
     except ValueError:
         t = math.nan
     if not math.isfinite(t):
-        raise ValueError(f"{where}: the time must be a finite number of seconds. Got {row[1]!r}.")
+        raise ValueError(
+            f"{where}: the time must be a finite number of seconds. Got {_short(row[1])}."
+        )
     check_seconds(abs(t), f"{where}: the time")
     fields = row[2:]
     if len(fields) != widths[key]:
@@ -42,7 +62,7 @@ def _parse(row, lineno, widths):
     if values is None or any(math.isinf(v) for v in values):
         bad = next(v for v in fields if not _is_value(v))
         raise ValueError(
-            f"{where}: values must be finite numbers (empty or NaN if missing). Got {bad!r}."
+            f"{where}: values must be finite numbers (empty or NaN if missing). Got {_short(bad)}."
         )
     return key, t, values
 
@@ -151,7 +171,8 @@ def stream_csv(pipeline, lines, out, *, frame_rate=None, rates=None, chunk_secon
         flush(stream.partial_predict(chunk))
 
     first = True  # the first non-blank line may be a header
-    for lineno, row in enumerate(csv.reader(lines), start=1):
+    for lineno, line in enumerate(lines, start=1):
+        row = _row(line, lineno)
         if not row or not "".join(row).strip():
             continue
         if first:

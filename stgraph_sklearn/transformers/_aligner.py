@@ -565,7 +565,15 @@ class ModalityAligner(
             )
         else:
             result = _resample(
-                mod.times, mod.values, rec.frame_times, offset, self.methods_[key], max_gap, dt, fr
+                mod.times,
+                mod.values,
+                rec.frame_times,
+                offset,
+                self.methods_[key],
+                max_gap,
+                dt,
+                fr,
+                f"X[{i}] modality {key!r}",
             )
         return mod.replace(values=result, rate=fr, start=0.0, clock=None)
 
@@ -642,7 +650,15 @@ class ModalityAligner(
         max_gap = self.max_gap_for(modality)
         offset = _offset_function(None, "ModalityAligner", modality)
         return _resample(
-            times, values, frame_times, offset, self.methods_[modality], max_gap, period, frame_rate
+            times,
+            values,
+            frame_times,
+            offset,
+            self.methods_[modality],
+            max_gap,
+            period,
+            frame_rate,
+            f"modality {modality!r}",
         )
 
     def __sklearn_tags__(self):
@@ -655,7 +671,15 @@ def _aligned_values(aligner, rec, key, i, max_gap):
     offset, dt = aligner._clock(rec, key, mod, i, check=False)
     method = aligner.methods_[key]
     return _resample(
-        mod.times, mod.values.load(), rec.frame_times, offset, method, max_gap, dt, rec.frame_rate
+        mod.times,
+        mod.values.load(),
+        rec.frame_times,
+        offset,
+        method,
+        max_gap,
+        dt,
+        rec.frame_rate,
+        f"X[{i}] modality {key!r}",
     )
 
 
@@ -665,8 +689,24 @@ def _is_box(method, dt, fr):
     return method == "linear" and 1.0 / dt > fr * (1 + _SAME_RATE)
 
 
-def _resample(times, values, t, offset, method, max_gap, dt, fr):
+def _check_magnitude(times, values, where):
+    """Refuse float64 values so large that the window integrals or the interpolation would
+    overflow (they came out inf, or NaN frames from finite input)."""
+    if values.dtype.itemsize < 8 or values.size == 0 or np.isnan(values).all():
+        return  # float32 cannot come near float64's limit
+    big = max(abs(float(np.nanmin(values))), abs(float(np.nanmax(values))))
+    span = max(1.0, float(times[-1] - times[0])) if times.size else 1.0
+    if big * 4 * span >= np.finfo(np.float64).max:
+        raise ValueError(
+            f"ModalityAligner: {where} has values too large to average or interpolate in "
+            f"float64 (largest |value| {big:.3g}). Such values are a glitch in the data; clip "
+            "or remove them, or give the values in other units."
+        )
+
+
+def _resample(times, values, t, offset, method, max_gap, dt, fr, where):
     """Values (S, N, C) at ``times`` -> (len(t), N, C) at reference frame times ``t``."""
+    _check_magnitude(times, values, where)
     box = _is_box(method, dt, fr)
     if box:
         lo_ref, hi_ref = t - 0.5 / fr, t + 0.5 / fr
