@@ -274,11 +274,17 @@ def _check_recordings(args, X, layout, names, reference):
         own = _names_by_modality(x)
         for key, shape in layout.items():
             if tuple(got[key]) != tuple(shape):
+                regrouped = ""
+                if tuple(shape) == (1, got[key][0]) and got[key][1] == 1:
+                    regrouped = (
+                        " Models fitted by earlier development versions read columns of one value "
+                        "per sensor (kitchen_temp, hall_temp) as one node; fit the model again."
+                    )
                 raise CommandError(
                     f"{_where(args, x, key)}: nodes {list(own[key][0])} with channels "
                     f"{list(own[key][1])} do not match {reference}, which has {shape[0]} "
                     f"nodes ({list(names[key][0])}) with {shape[1]} channels "
-                    f"({list(names[key][1])})."
+                    f"({list(names[key][1])}).{regrouped}"
                 )
         mismatch = _names_mismatch(own, names, layout)
         if mismatch is not None:

@@ -620,8 +620,9 @@ class Recording:
         Rate of the reference timeline in Hz (30 for 50 Salads' video).
     n_frames : int, default=None
         Number of reference frames. Defaults to the longest modality's duration times
-        ``frame_rate``, rounded; modalities holding no value at all (all NaN, a failed
-        sensor's placeholder) count only when every modality is such.
+        ``frame_rate``, rounded; in-memory modalities holding no value at all (all NaN, a
+        failed sensor's placeholder) count only when every modality is such (memory-mapped
+        values are not read for this).
     name : str, default=None
         Identifier of the recording (for example the trial name).
     subject : hashable, default=None

@@ -918,6 +918,10 @@ def labels_from_segment_table(segments, recordings, *, fill=None, start="start",
                 f"{where}: several recordings need a 'recording' column naming each segment's "
                 "recording."
             )
+    by_name = None  # the rows of every recording, split once (a scan per recording was
+    if "recording" in segments.columns:  # quadratic: 39 s for 4,000 recordings)
+        names = segments["recording"].astype(str)
+        by_name = {key: idx for key, idx in names.groupby(names, sort=False).indices.items()}
     out = []
     for j, rec in enumerate(recs):
         fr, n = _frame_rate_and_count(rec, where)
@@ -928,11 +932,11 @@ def labels_from_segment_table(segments, recordings, *, fill=None, start="start",
             which = f"recordings[{j}]" + ("" if name is None else f" ({name!r})")
         rows = segments
         if "recording" in segments.columns and (len(recs) > 1 or isinstance(rec, Recording)):
-            rows = segments[segments["recording"].astype(str) == str(name)]
+            rows = segments.iloc[by_name.get(str(name), [])]
             if rows.empty:
                 raise ValueError(
                     f"{where}: no segments for {which}; the "
-                    f"'recording' column holds {segments['recording'].astype(str).unique()[:5].tolist()}."
+                    f"'recording' column holds {list(by_name)[:5]}."
                 )
         s, e, origin = _segment_bounds(rows, rec, start, end, where, which)
         bad = np.flatnonzero(~np.isfinite(s) | ~np.isfinite(e) | (e <= s))

@@ -100,6 +100,16 @@ def __getattr__(name):
 
 # Held while a fit draws from torch's process-wide generators (see NeuralSegmenter._seeded).
 _TRAINING_LOCK = threading.RLock()
+
+
+@contextlib.contextmanager
+def _locked_cpu_rng():
+    """torch's CPU generator, restored after the block, taking turns with fits in other
+    threads (restored in the middle of their draws, it would change them)."""
+    with _TRAINING_LOCK, torch.random.fork_rng(devices=[]):
+        yield
+
+
 _OPTIMIZERS = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW, "sgd": torch.optim.SGD}
 
 
@@ -174,8 +184,9 @@ class RecordingSplit:
         holding = [int(i) for i in valid if np.isin(targets[i], only).any()]
         warn(
             f"{getattr(self, 'owner', None) or 'RecordingSplit'}: the validation recordings "
-            f"X{holding[:10]} hold every frame of the classes {names[:10]}, so they are never "
-            "trained on (validation holds out whole recordings, chosen by random_state). "
+            f"X{holding[:10]} hold every frame of the classes {names[:10]} in this fit's data, "
+            "so it does not train on them (validation holds out whole recordings, chosen by "
+            "random_state). "
             "Add training recordings of these classes, set another random_state, or "
             "validation_fraction=0.",
             StgraphWarning,
@@ -807,6 +818,13 @@ class NeuralSegmenter(BaseSegmenter):
             return []
         return [device.index if device.index is not None else torch.cuda.current_device()]
 
+    @staticmethod
+    def _private_rng():
+        """A block in which torch's CPU generator may be drawn from and is restored after,
+        taking turns with fits in other threads (:meth:`_seeded`): for networks built only
+        to receive saved weights (``load_model``)."""
+        return _locked_cpu_rng()
+
     @classmethod
     @contextlib.contextmanager
     def _seeded(cls, seed, device):
@@ -1030,7 +1048,7 @@ class NeuralSegmenter(BaseSegmenter):
 
         from torch.nn.modules.lazy import LazyModuleMixin
 
-        with torch.random.fork_rng(devices=[]), warnings.catch_warnings():
+        with _locked_cpu_rng(), warnings.catch_warnings():
             warnings.simplefilter("ignore")
             module = self._rebuild_module(getattr(self, "_input_graph", None))
         fitted = self.net_.module_

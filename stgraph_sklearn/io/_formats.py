@@ -209,7 +209,11 @@ def read_csv_folder(path, *, frame_rate=None, fill=None, labels=True):
     X = []
     for folder in folders:
         # any case of the extension: Windows tools write "video.CSV"
-        entries = [p for p in folder.iterdir() if p.suffix.lower() == ".csv"]
+        # hidden names skipped, as hidden folders are: editors' lock links (".#acc.csv"),
+        # macOS metadata ("._acc.csv")
+        entries = [
+            p for p in folder.iterdir() if p.suffix.lower() == ".csv" and not p.name.startswith(".")
+        ]
         for p in entries:  # skipped, a sensor would be missing without a word
             if not p.is_file():
                 what = "a folder" if p.is_dir() else "a broken symbolic link (or a link loop)"
@@ -248,9 +252,10 @@ def read_csv_folder(path, *, frame_rate=None, fill=None, labels=True):
     if not seg_path.is_file():
         raise FileNotFoundError(f"segments file not found: {seg_path}")
     table = _read_segments(seg_path, [x.name for x in X])
+    by_name = table.groupby("recording", sort=False).indices  # split once, not per recording
     y = []
     for rec in X:
-        rows = table[table["recording"] == rec.name]
+        rows = table.iloc[by_name.get(rec.name, [])]
         if rows.empty:
             raise DataFormatError(f"{seg_path}: no segment for recording {rec.name!r}.")
         try:

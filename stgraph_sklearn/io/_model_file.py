@@ -286,7 +286,7 @@ class _Decoder:
         # fit seeded it; an int random_state is stored, a drawn seed is not (0 then)
         rs = est.random_state
         seed = seed_from(rs) if isinstance(rs, int) and not isinstance(rs, bool) else 0
-        with torch.random.fork_rng(devices=[]):  # the random initial weights, replaced below
+        with est._private_rng():  # the random initial weights, replaced below
             module = est._rebuild_module(graph)
             criterion = est._criterion([np.arange(n_classes)])
             net = est._make_net(module, criterion, seed, 0)

@@ -20,6 +20,11 @@ def _short(text, limit=80):
 def _row(line, lineno):
     """The fields of one line: a sample is one line, so a stray quote cannot swallow the
     lines after it (one reader over the stream read them as one field, up to csv's limit)."""
+    if not isinstance(line, str):
+        raise TypeError(
+            f"stream_csv: 'lines' must give text lines (a file opened in text mode). Got "
+            f"{type(line).__name__} at line {lineno}."
+        )
     if any("\udc80" <= ch <= "\udcff" for ch in line):  # bytes the decoder could not read
         raise ValueError(f"line {lineno}: not UTF-8 text; write the stream as UTF-8.")
     try:
