@@ -467,8 +467,8 @@ def _cmd_evaluate(args):
         as_class = {str(c): c for c in classes.tolist()}
         if all(v in as_class for v in set(np.concatenate(y).tolist())):
             y = [np.array([as_class[v] for v in labels], dtype=classes.dtype) for labels in y]
-    known = set(classes.tolist())
-    for name, labels in zip(recording_names(X), y, strict=True):
+    known, names = set(classes.tolist()), recording_names(X)
+    for name, labels in zip(names, y, strict=True):
         unknown = sorted(set(labels.tolist()) - known, key=str)
         if unknown:
             numbers = " (numbers; the data's labels are text)" if classes.dtype.kind in "iu" else ""
@@ -480,7 +480,7 @@ def _cmd_evaluate(args):
                 f"of the model {args.model} (which knows {len(classes)} classes{numbers}: "
                 f"{classes.tolist()[:10]}{', ...' if len(classes) > 10 else ''})."
             )
-    table = _scores_table(y, model.predict(X), recording_names(X))
+    table = _scores_table(y, model.predict(X), names)
     print("Scores (x100):", file=args.stream)
     print(table.to_string(float_format=lambda v: f"{v:.1f}"), file=args.stream)
     if args.json:

@@ -77,7 +77,12 @@ def _as_float_values(values, what):
 
 def _all_missing(values):
     """Whether in-memory values hold no number at all (lazy values are not read: False)."""
-    return isinstance(values, np.ndarray) and values.dtype.kind == "f" and np.isnan(values).all()
+    return (
+        isinstance(values, np.ndarray)
+        and values.dtype.kind == "f"
+        and bool(np.isnan(values.flat[0]))  # a first value: not all missing, without a pass
+        and bool(np.isnan(values).all())
+    )
 
 
 def _add_node_axis(values):

@@ -455,7 +455,9 @@ def recording_from_dataframes(
         Who was recorded (``groups`` for subject-disjoint splits).
     sources : mapping of str to str, default=None
         Where each modality's table came from (a file path, say): an error about a table
-        names it instead of ``modality '<name>'``.
+        names it instead of ``modality '<name>'``, counting its lines. Such a table needs a
+        time column or a ``rate``: ``frame_rate`` is not taken as its sampling rate (a file
+        written without times would be read at whatever rate the frames have).
 
     Returns
     -------
@@ -537,8 +539,8 @@ def recording_from_dataframes(
     for key, df in frames.items():
         part_nodes = None if nodes is None else nodes.get(key)
         part_rate = None if rate is None else rate.get(key)
-        if part_rate is None and frame_rate is not None:
-            part_rate = frame_rate
+        if part_rate is None and frame_rate is not None and key not in sources:
+            part_rate = frame_rate  # a table without times at the frames (a file has none)
         parts[key] = _modality_from_dataframe(
             df,
             time=time,
@@ -921,7 +923,7 @@ def labels_from_segment_table(segments, recordings, *, fill=None, start="start",
     by_name = None  # the rows of every recording, split once (a scan per recording was
     if "recording" in segments.columns:  # quadratic: 39 s for 4,000 recordings)
         names = segments["recording"].astype(str)
-        by_name = {key: idx for key, idx in names.groupby(names, sort=False).indices.items()}
+        by_name = names.groupby(names, sort=False).indices
     out = []
     for j, rec in enumerate(recs):
         fr, n = _frame_rate_and_count(rec, where)

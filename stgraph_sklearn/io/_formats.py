@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..data import TIME_COLUMNS, labels_from_segment_table, recording_from_dataframes
+from ..data import labels_from_segment_table, recording_from_dataframes
 from ..exceptions import DataFormatError, StgraphWarning, warn
 from ..utils import iso_datetimes
 
@@ -225,16 +225,6 @@ def read_csv_folder(path, *, frame_rate=None, fill=None, labels=True):
         if not files:
             raise FileNotFoundError(f"{folder}: no <modality>.csv file in this recording folder.")
         tables = {file.stem: _read_table(file) for file in files}
-        for file in files:  # else a frame rate would be taken as its sampling rate, unsaid
-            columns = tables[file.stem].columns
-            if not any(str(c).strip().lower() in TIME_COLUMNS for c in columns):
-                try:  # the table rules' own message (a time column under another name...)
-                    recording_from_dataframes(
-                        {file.stem: tables[file.stem]}, sources={file.stem: str(file)}
-                    )
-                except (TypeError, ValueError) as exc:
-                    raise DataFormatError(_one_line(exc)) from None
-                raise DataFormatError(f"{file}: no time column (one of {list(TIME_COLUMNS)}).")
         try:  # an error about a table names its file
             X.append(
                 recording_from_dataframes(

@@ -45,13 +45,12 @@ def _digest(arrays, metadata):
 
 def _classes():
     """The allow-list of classes a model file may name: the library's public estimators."""
+    from sklearn.base import BaseEstimator
     from sklearn.pipeline import Pipeline
 
     from .. import estimators, pipeline, transformers
 
     out = {"sklearn.pipeline.Pipeline": Pipeline}
-    from sklearn.base import BaseEstimator
-
     for module in (estimators, transformers, pipeline):
         for name in module.__all__:
             obj = getattr(module, name)

@@ -692,9 +692,12 @@ def _is_box(method, dt, fr):
 def _check_magnitude(times, values, where):
     """Refuse float64 values so large that the window integrals or the interpolation would
     overflow (they came out inf, or NaN frames from finite input)."""
-    if values.dtype.itemsize < 8 or values.size == 0 or np.isnan(values).all():
+    if values.dtype.itemsize < 8 or values.size == 0:
         return  # float32 cannot come near float64's limit
-    big = max(abs(float(np.nanmin(values))), abs(float(np.nanmax(values))))
+    flat = values.reshape(-1)
+    big = max(abs(float(np.fmin.reduce(flat))), abs(float(np.fmax.reduce(flat))))  # NaN-blind
+    if np.isnan(big):  # every value missing
+        return
     span = max(1.0, float(times[-1] - times[0])) if times.size else 1.0
     if big * 4 * span >= np.finfo(np.float64).max:
         raise ValueError(
