@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import functools
 import inspect
 import threading
 from numbers import Integral, Real
@@ -400,6 +401,16 @@ class NeuralSegmenter(BaseSegmenter):
                 f"{type(self.module).__name__} instead; pass the class itself."
             )
         kwargs = self.module_kwargs(layout, n_classes)
+        bound = sorted(set(getattr(self.module, "keywords", None) or ()) & set(kwargs))
+        if isinstance(self.module, functools.partial) and bound:
+            # the call's keywords win over the partial's: its values would be ignored silently
+            factory = getattr(self.module.func, "__qualname__", repr(self.module.func))
+            raise TypeError(
+                f"The 'module' parameter of {name} binds {bound} with functools.partial, but "
+                f"fit passes {bound} itself (module_kwargs), which would override the bound "
+                f"values silently. Set them as parameters of {name} (set_params), or bind only "
+                f"what module_kwargs does not pass to {factory}."
+            )
         signature = _signature(self.module)
         if signature is not None:
             try:
@@ -1070,6 +1081,16 @@ class NeuralSegmenter(BaseSegmenter):
             return
         changed = [f"{k}={old!r} -> {new!r}" for k, (old, new) in changed.items()]
         name = type(self).__name__
+        if not changed:  # the parameters are those of fit: build_module read other data
+            where = "save_model" if caller == "save_model" else f"{name}.{caller}"
+            raise ValueError(
+                f"{where}: {name}.build_module builds another network without the "
+                "training data than fit built with it, though no parameter changed: the "
+                "network is rebuilt (to continue training, to save or load it) from one "
+                "sequence holding only the training input's 'graph' and 'feature_shapes', so "
+                "build it from those, layout, n_classes and the parameters (not from the "
+                "number of training sequences or their values)."
+            )
         if caller == "save_model":
             where = f"save_model: the parameters of this {name}"
             advice = "Set them back to save this network, or fit it anew."
@@ -1091,7 +1112,18 @@ class NeuralSegmenter(BaseSegmenter):
         import types
 
         stand_in = types.SimpleNamespace(graph=input_graph, feature_shapes=dict(self.modalities_))
-        return self.build_module(self.modalities_, len(self.classes_), [stand_in])
+        try:
+            return self.build_module(self.modalities_, len(self.classes_), [stand_in])
+        except AttributeError as exc:
+            if getattr(exc, "obj", None) is not stand_in:
+                raise
+            raise TypeError(
+                f"{type(self).__name__}.build_module read {exc.name!r} of its sequences, but "
+                "the network is rebuilt without the training data (to continue training, to "
+                "save or load it), from one object holding only the training input's 'graph' "
+                "and 'feature_shapes': build the network from those, layout, n_classes and "
+                "the parameters."
+            ) from exc
 
     def _continue(self, seqs, targets, epochs, caller="fit"):
         """Train the fitted net for ``epochs`` more epochs (fresh seed per continuation)."""

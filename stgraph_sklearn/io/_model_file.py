@@ -285,12 +285,15 @@ class _Decoder:
         # fit seeded it; an int random_state is stored, a drawn seed is not (0 then)
         rs = est.random_state
         seed = seed_from(rs) if isinstance(rs, int) and not isinstance(rs, bool) else 0
+        weights = self.value(node["module"])
         with est._private_rng():  # the random initial weights, replaced below
-            module = est._rebuild_module(graph)
+            with _bounded_by(weights, node["class"]):
+                module = est._rebuild_module(graph)
+            _check_same_tensors(module.state_dict(), weights, node["class"])
             criterion = est._criterion([np.arange(n_classes)])
             net = est._make_net(module, criterion, seed, 0)
             net.initialize()
-        to_tensors = {k: torch.as_tensor(v) for k, v in self.value(node["module"]).items()}
+        to_tensors = {k: torch.as_tensor(v) for k, v in weights.items()}
         net.module_.load_state_dict(to_tensors, strict=True)
         crit = {k: torch.as_tensor(v) for k, v in self.value(node["criterion"]).items()}
         if crit:
@@ -301,6 +304,93 @@ class _Decoder:
         est.net_ = net
         est.history_ = net.history
         est._built_params = est.get_params(deep=False)  # what the restored net was built from
+
+
+@contextlib.contextmanager
+def _bounded_by(weights, owner):
+    """Build a network no larger than the saved ``weights`` it is to receive.
+
+    A file's parameters (``n_layers``, ``hidden_channels``) decide what is built before the
+    weights are compared with it: a hand-edited ``n_layers=100000`` or
+    ``hidden_channels=20000`` would build for minutes or allocate gigabytes first. This
+    thread's tensor allocations and module registrations beyond twice what the weights
+    hold (plus room for the small temporaries a network builds) stop the build at once.
+    """
+    import threading
+
+    import torch
+    from torch.nn.modules import module as torch_module
+    from torch.overrides import TorchFunctionMode
+
+    sizes = [int(np.prod(np.shape(w))) for w in weights.values()]
+    budget = {"elements": 2 * sum(sizes) + 2**20, "tensors": 2 * len(sizes) + 64}
+    factories = {torch.empty, torch.zeros, torch.ones, torch.full, torch.rand, torch.randn}
+    thread = threading.get_ident()
+    message = (
+        f"its parameters describe a larger network than the {len(sizes)} stored weight "
+        f"tensors of {owner} ({sum(sizes):,} values) can fill"
+    )
+
+    def spend(kind, amount):
+        budget[kind] -= amount
+        if budget[kind] < 0:
+            raise ValueError(message)
+
+    class Allocations(TorchFunctionMode):
+        def __torch_function__(self, func, types, args=(), kwargs=None):
+            if func in factories and args:  # torch.empty(3, 4), torch.full((3, 4), 0.0)
+                shape = args[0] if isinstance(args[0], (tuple, list)) else args
+                try:
+                    elements = np.prod([float(d) for d in shape])
+                except (TypeError, ValueError):  # a size it cannot read: torch's to refuse
+                    elements = 0
+                spend("elements", elements)
+            return func(*args, **(kwargs or {}))
+
+    def registered(module, name, value):
+        if value is not None and threading.get_ident() == thread:
+            spend("tensors", 1)
+
+    hooks = [
+        torch_module.register_module_parameter_registration_hook(registered),
+        torch_module.register_module_buffer_registration_hook(registered),
+    ]
+    try:
+        with Allocations():
+            yield
+    finally:
+        for hook in hooks:
+            hook.remove()
+
+
+def _check_same_tensors(built, weights, owner):
+    """Refuse saved ``weights`` whose names or shapes differ from the ``built`` network's,
+    naming a few of each (torch's own message lists every one of thousands)."""
+    shapes = {k: tuple(v.shape) for k, v in built.items()}
+    stored = {k: tuple(np.shape(v)) for k, v in weights.items()}
+    for k, shape in stored.items():  # a scalar is stored as one value (torch reads it so)
+        if shape == (1,) and shapes.get(k) == ():
+            stored[k] = ()
+    if shapes == stored:
+        return
+    missing = [k for k in shapes if k not in stored]
+    extra = [k for k in stored if k not in shapes]
+    resized = [
+        f"{k} {stored[k]} for {shapes[k]}" for k in shapes if k in stored and stored[k] != shapes[k]
+    ]
+    parts = [
+        f"{what} ({len(names)}: {', '.join(names[:3])}{', ...' if len(names) > 3 else ''})"
+        for what, names in (
+            ("weights missing", missing),
+            ("weights of no layer", extra),
+            ("weights of another shape", resized),
+        )
+        if names
+    ]
+    raise ValueError(
+        f"the stored weights of {owner} do not fit the network its parameters describe: "
+        + "; ".join(parts)
+    )
 
 
 def _hashable(v):

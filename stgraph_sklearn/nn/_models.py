@@ -48,14 +48,18 @@ class GraphSegmentationNetwork(nn.Module):
     Parameters
     ----------
     encoder : ModalityEncoder
-        Maps ``dict[str, (B, T, N_m, F_m)]`` to node features ``(B, T, N, C)``; its
-        ``num_nodes`` dict gives the node order.
+        Maps ``dict[str, (B, T, N_m, F_m)]`` and the node mask to node features
+        ``(B, T, N, C)``; its ``num_nodes`` dict gives the node order.
     blocks : list of torch.nn.Module
         Applied in order as ``h = block(h, graph, mask)`` on ``(B, T, N, C)`` features, e.g.
         :class:`SpatioTemporalBlock` s. May be empty.
     readout : torch.nn.Module
         Maps ``(B, T, N, C)`` and the node mask to one vector per frame, ``(B, T, C_out)``,
         e.g. :class:`ConcatNodePool`.
+
+        The node mask the encoder, the blocks and the read-out receive is a BoolTensor of
+        shape (B, T, N), or ``None`` when every node of the batch is present (after sensor
+        dropout), which skips the masking work: a custom module must accept both.
     temporal : torch.nn.Module
         Maps ``(B, C_out, T)`` and the frame mask to logits ``(S, B, K, T)``, e.g.
         :class:`MultiStageTCN`.

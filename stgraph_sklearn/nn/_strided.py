@@ -129,11 +129,22 @@ def strided_forward(temporal, x: Tensor, mask: Tensor | None, stride: int) -> Te
         pooled_mask = None
     else:
         m = mask.to(x.dtype)
-        pooled = F.pad(x * m[:, None, :], (0, pad)).reshape(b, c, groups, s).sum(-1)
+        present = mask.to(torch.bool)
+        # filled, not multiplied: NaN or inf on padded frames must not reach present ones
+        pooled = F.pad(x.masked_fill(~present[:, None, :], 0), (0, pad)).reshape(b, c, groups, s)
+        pooled = pooled.sum(-1)
         counts = F.pad(m, (0, pad)).reshape(b, groups, s).sum(-1)
         pooled = pooled / counts.clamp(min=1)[:, None, :]
         pooled_mask = counts > 0
     out = temporal(pooled, pooled_mask)  # (S, B, K, groups)
+    if not torch.is_tensor(out) or out.dim() != 4 or out.shape[1] != b or out.shape[3] != groups:
+        got = tuple(out.shape) if torch.is_tensor(out) else type(out).__name__
+        raise ValueError(
+            f"StridedTemporal: its temporal module ({type(temporal).__name__}) must return the "
+            f"stages' logits of shape (S, B, K, T') = (S, {b}, K, {groups}) for its input of "
+            f"shape (B, C, T') = {tuple(pooled.shape)}. Got {got} instead (a single stage's "
+            "(B, K, T') logits need a leading stage axis, e.g. MultiStageTCN)."
+        )
     if pooled_mask is not None and not bool(pooled_mask.all()):
         # a masked group takes the last present group's logits (edge replication)
         steps = torch.arange(groups, device=x.device).expand(b, groups)
@@ -144,4 +155,4 @@ def strided_forward(temporal, x: Tensor, mask: Tensor | None, stride: int) -> Te
         out.reshape(sb, k, groups), scale_factor=s, mode="linear", align_corners=False
     )
     up = up[..., :t].reshape(out.shape[0], b, k, t)
-    return up if mask is None else up * mask[None, :, None, :].to(up.dtype)
+    return up if mask is None else up.masked_fill(~present[None, :, None, :], 0)

@@ -127,7 +127,9 @@ class DilatedResidualLayer(nn.Module):
         Parameters
         ----------
         x : Tensor of shape (B, C, T)
-            Input features.
+            Input features, zero on padded frames: the dilated convolution reads a valid
+            frame's neighbours, padding included, and ``mask`` zeroes only the output
+            (:class:`SingleStageTCN` and :class:`MultiStageTCN` zero their input first).
         mask : Tensor of shape (B, T), default=None
             True (1) on valid frames, False (0) on padding. ``None`` means all valid.
 

@@ -7,13 +7,33 @@ import numbers
 import numpy as np
 
 from ..data import check_label_pairs, label_kind, segment_bounds
+from ..exceptions import warn
 
 __all__ = ["SegmentationDisplay"]
 
 
-def _select_recordings(n, recording_index, caller):
-    """Indices of the recordings to draw (``None`` means all), negative ones from the end."""
+def _select_recordings(n, recording_index, caller, max_recordings=None):
+    """Indices of the recordings to draw, negative ones from the end. ``None`` means all, or the
+    first ``max_recordings`` with a warning when there are more (``None``: no limit)."""
+    if not (
+        max_recordings is None
+        or (isinstance(max_recordings, numbers.Integral) and not isinstance(max_recordings, bool))
+    ):
+        raise TypeError(
+            f"{caller}: max_recordings must be a positive int or None. Got {max_recordings!r}."
+        )
+    if max_recordings is not None and max_recordings < 1:
+        raise ValueError(
+            f"{caller}: max_recordings must be a positive int or None. Got {max_recordings!r}."
+        )
     if recording_index is None:
+        if max_recordings is not None and n > max_recordings:
+            warn(
+                f"{caller}: drawing the first {max_recordings} of {n} recordings (one pair "
+                "of bands each); pass recording_index= to choose which ones, or "
+                "max_recordings=None to draw all of them."
+            )
+            return list(range(max_recordings))
         return list(range(n))
     expected = f"an int or a list of ints in [{-n}, {n - 1}] (negative counts from the end)"
     if isinstance(recording_index, numbers.Integral) and not isinstance(recording_index, bool):
@@ -102,18 +122,28 @@ def _class_colors(cmap, n, *, caller, n_extra=0):
     return colors
 
 
+def _legend_ncols(ax, handles, width, **kwargs):
+    """How many columns of a legend of ``handles`` on ``ax`` fit in ``width`` pixels (at least
+    one), evened out so that the rows are as full as they can be; ``kwargs`` go to
+    ``ax.legend`` (``labels``, ``title``). Leaves a one-column legend on ``ax``."""
+    fig = ax.figure
+    one = ax.legend(handles=handles, frameon=False, ncols=1, **kwargs)
+    font = one.prop.get_size_in_points() * fig.dpi / 72  # px
+    pad, spacing = one.borderpad * font, one.columnspacing * font
+    # the widest entry (or the title): every column of a wider legend is at most as wide
+    column = one.get_window_extent().width - 2 * pad
+    fits = int((width - 2 * pad + spacing) // (column + spacing))
+    rows = -(-len(handles) // max(1, min(fits, len(handles))))
+    return -(-len(handles) // rows)
+
+
 def _legend_below(ax, handles):
     """Draw the class legend centred below the axes and their x-axis, in as many columns as the
     figure's width holds, and make the figure taller by the legend's height."""
     from matplotlib.transforms import blended_transform_factory, offset_copy
 
     fig = ax.figure
-    one = ax.legend(handles=handles, title="Class", frameon=False, ncols=1)
-    font = one.prop.get_size_in_points() * fig.dpi / 72  # px
-    pad, spacing = one.borderpad * font, one.columnspacing * font
-    column = one.get_window_extent().width - 2 * pad
-    fits = int((0.96 * fig.bbox.width - 2 * pad + spacing) // (column + spacing))
-    rows = -(-len(handles) // max(1, min(fits, len(handles))))
+    ncols = _legend_ncols(ax, handles, 0.96 * fig.bbox.width, title="Class")
     below = ax.get_window_extent().y0 - ax.xaxis.get_tightbbox().y0  # px: ticks and xlabel
     anchor = blended_transform_factory(fig.transFigure, ax.transAxes)
     legend = ax.legend(
@@ -123,7 +153,7 @@ def _legend_below(ax, handles):
         bbox_to_anchor=(0.5, 0.0),
         bbox_transform=offset_copy(anchor, fig=fig, y=-below * 72 / fig.dpi, units="points"),
         frameon=False,
-        ncols=-(-len(handles) // rows),
+        ncols=ncols,
     )
     fig.set_figheight(fig.get_figheight() + legend.get_window_extent().height / fig.dpi + 0.1)
 
@@ -317,6 +347,7 @@ class SegmentationDisplay:
         y_pred,
         *,
         recording_index=None,
+        max_recordings=20,
         labels=None,
         names=None,
         ax=None,
@@ -333,7 +364,12 @@ class SegmentationDisplay:
         y_pred : same structure as ``y_true``
             Predicted labels.
         recording_index : int or list of int, default=None
-            The recordings to draw; all if None.
+            The recordings to draw; if None, all of them up to ``max_recordings``.
+        max_recordings : int or None, default=20
+            Without ``recording_index``, draw at most this many recordings (a pair of bands
+            each, about 1.1 in of figure height): the first ``max_recordings``, with a
+            warning that says how many are drawn. None draws every recording. Ignored when
+            ``recording_index`` is given.
         labels : array-like of shape (n_classes,), default=None
             Classes in legend and colour order.
         names : list of str, default=None
@@ -353,7 +389,7 @@ class SegmentationDisplay:
         """
         caller = f"{cls.__name__}.from_predictions"
         trues, preds = check_label_pairs(y_true, y_pred, caller=caller)
-        keep = _select_recordings(len(trues), recording_index, caller)
+        keep = _select_recordings(len(trues), recording_index, caller, max_recordings)
         names = _check_names(names, len(trues), caller)
         disp = cls(
             [trues[i] for i in keep],
@@ -371,6 +407,7 @@ class SegmentationDisplay:
         y,
         *,
         recording_index=None,
+        max_recordings=20,
         labels=None,
         names=None,
         ax=None,
@@ -389,7 +426,12 @@ class SegmentationDisplay:
         y : list of array-like of shape (n_frames_i,)
             True labels, one sequence per recording.
         recording_index : int or list of int, default=None
-            The recordings to draw; all if None.
+            The recordings to draw; if None, all of them up to ``max_recordings``.
+        max_recordings : int or None, default=20
+            Without ``recording_index``, draw at most this many recordings (only those are
+            predicted when ``X`` is a list): the first ``max_recordings``, with a warning
+            that says how many are drawn. None draws every recording. Ignored when
+            ``recording_index`` is given.
         labels : array-like of shape (n_classes,), default=None
             Classes in legend and colour order; defaults to ``estimator.classes_`` when present.
         names : list of str, default=None
@@ -408,7 +450,7 @@ class SegmentationDisplay:
                 f"{caller}: estimator must have a predict method. Got {type(estimator).__name__}."
             )
         trues, _ = check_label_pairs(y, y, caller=caller, names=("y", "y"))
-        keep = _select_recordings(len(trues), recording_index, caller)
+        keep = _select_recordings(len(trues), recording_index, caller, max_recordings)
         if isinstance(X, (list, tuple)):
             if len(X) != len(trues):
                 raise ValueError(

@@ -7,7 +7,7 @@ from numbers import Real
 import numpy as np
 from sklearn.utils._param_validation import HasMethods, Interval, validate_params
 
-from ._segmentation_display import _class_colors, _literal
+from ._segmentation_display import _class_colors, _legend_ncols, _literal
 
 __all__ = ["plot_sensor_graph"]
 
@@ -52,6 +52,31 @@ def _graph_arrays(graph_or_adjacency, node_names, node_modality):
             f"node_modality has {len(node_modality)} entries but the graph has {n} nodes."
         )
     return adjacency, node_names, node_modality
+
+
+def _legend_under_circle(ax, handles, labels):
+    """Draw the modality legend centred below the circle of a figure of its own, in as many
+    columns as the figure's width holds, and make the figure taller by the legend's height.
+
+    The legend stays out of the constrained layout, which lays the circle out in the figure's
+    top square only: with the legend in the layout and an equal aspect, the layout misjudged
+    the space it needs and let it run off the figure.
+    """
+    fig = ax.figure
+    kwargs = {"labels": labels, "title": "Modality"}
+    ncols = _legend_ncols(ax, handles, 0.96 * fig.bbox.width, **kwargs)
+    legend = ax.legend(handles=handles, loc="upper center", ncols=ncols, frameon=False, **kwargs)
+    legend.set_in_layout(False)
+    box = legend.get_window_extent()
+    margin = 0.1  # in, below the legend and either side of a legend wider than the figure
+    width = max(fig.get_figwidth(), box.width / fig.dpi + 2 * margin)
+    square = fig.get_figheight()
+    gap = legend.borderaxespad * legend.prop.get_size_in_points() / 72  # in, under the anchor
+    below = gap + box.height / fig.dpi + margin
+    fig.set_size_inches(width, square + below)
+    bottom = below / (square + below)  # figure fraction under the circle's square
+    legend.set_bbox_to_anchor((0.5, bottom), transform=fig.transFigure)
+    fig.get_layout_engine().set(rect=(0.0, bottom, 1.0, 1.0 - bottom))
 
 
 @validate_params(
@@ -101,7 +126,7 @@ def plot_sensor_graph(
         up to its first ``":"`` (the whole name when it has none, as the node ``"video"`` of
         a one-node modality); ``"node"`` for all nodes when the names are the defaults.
     ax : matplotlib.axes.Axes, default=None
-        Axes to draw on; a new figure is created if None.
+        Axes to draw on; a new 6 x 6 in figure is created if None (taller with a legend).
     threshold : float, default=0.0
         Only edges whose weight is strictly greater than ``threshold`` are drawn.
     cmap : str or matplotlib.colors.Colormap, default="tab10"
@@ -115,7 +140,9 @@ def plot_sensor_graph(
     with_labels : bool, default=True
         Whether to write the node names next to the nodes.
     legend : bool, default=True
-        Whether to draw a legend of the modalities.
+        Whether to draw a legend of the modalities. On given axes it goes to the right of
+        them. In a figure the function creates (``ax=None``) it goes below the circle, in as
+        many columns as the figure's width holds, and the figure grows taller to hold it.
 
     Returns
     -------
@@ -153,7 +180,8 @@ def plot_sensor_graph(
     src, dst, w = src[keep], dst[keep], w[keep]
     rel = w / w.max() if w.size and w.max() > 0 else w
 
-    if ax is None:  # constrained: the legend beside the circle stays inside the figure
+    own_figure = ax is None
+    if own_figure:  # constrained: the node names stay inside the figure
         _, ax = plt.subplots(figsize=(6, 6), layout="constrained")
     edge_colors = np.zeros((len(w), 4))
     edge_colors[:, 3] = 0.15 + 0.75 * rel
@@ -191,7 +219,9 @@ def plot_sensor_graph(
                 va="bottom" if y > 0.05 else ("top" if y < -0.05 else "center"),
                 fontsize=8,
             )
-    if legend:
+    if legend and own_figure:
+        _legend_under_circle(ax, handles, [_literal(m) for m in modalities])
+    elif legend:
         ax.legend(
             handles=handles,
             labels=[_literal(m) for m in modalities],
