@@ -2,13 +2,60 @@
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
-from skorch.callbacks import Callback
+from skorch.callbacks import Callback, EarlyStopping, PrintLog
 
 from ..metrics import f1_at_k_score
 from ._batching import IGNORE_INDEX
 
-__all__ = ["EpochProgressBar", "ValidationSegmentalScore"]
+__all__ = [
+    "EpochProgressBar",
+    "LastEpochEarlyStopping",
+    "ValidationSegmentalScore",
+    "note_beside_bars",
+    "write_beside_bars",
+]
+
+
+def write_beside_bars(text, file=None):
+    """Print ``text`` (to stdout, or ``file``) on lines of its own: tqdm clears the progress
+    bars being drawn and redraws them below it (a ``print`` lands on the bar's line)."""
+    from tqdm.auto import tqdm
+
+    tqdm.write(str(text), file=file)
+
+
+def note_beside_bars(text):
+    """:func:`write_beside_bars` to stderr, where the progress bar is drawn."""
+    write_beside_bars(text, file=sys.stderr)
+
+
+class LastEpochEarlyStopping(EarlyStopping):
+    """skorch's ``EarlyStopping``, placed after every other callback, whose stopping epoch
+    reaches skorch's table too.
+
+    skorch stops training by a ``KeyboardInterrupt`` from this callback's ``on_epoch_end``:
+    callbacks after it never see the stopping epoch. skorch runs its ``PrintLog`` after every
+    callback, so its row of that epoch is written here before training stops, and then the
+    note saying why.
+    """
+
+    def on_epoch_end(self, net, **kwargs):
+        notes, sink = [], self.sink
+        self.sink = notes.append
+        try:
+            super().on_epoch_end(net, **kwargs)
+        except KeyboardInterrupt:
+            for _, cb in net.callbacks_:
+                if isinstance(cb, PrintLog):
+                    cb.on_epoch_end(net, **kwargs)
+            for note in notes:
+                sink(note)
+            raise
+        finally:
+            self.sink = sink
 
 
 class ValidationSegmentalScore(Callback):

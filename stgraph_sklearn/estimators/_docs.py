@@ -95,13 +95,16 @@ SHARED_PARAMETERS = """\
         Seeds weight initialisation, shuffling, dropout and the validation split. The same
         int gives the same predictions on CPU. The caller's global torch RNG is left untouched.
     verbose : int, default=0
-        0 silent; 1 a progress bar over epochs with loss, validation loss and F1@50; 2 also
-        skorch's per-epoch table.
+        0 silent; 1 a progress bar over epochs with loss, validation loss and F1@50 (on
+        stderr, with a note when early stopping ends training and which epoch's weights it
+        kept); 2 also skorch's per-epoch table (on stdout).
     callbacks : list of skorch callbacks or of (name, callback) pairs, default=None
         Extra skorch callbacks, for example ``skorch.callbacks.Checkpoint`` (keep the best
         epoch), ``LRScheduler`` (learning-rate schedules) or ``TensorBoard``. They are copied
         when training starts, so the objects passed in are never modified; the trained ones
-        are in ``net_.callbacks_``. The names ``"valid_f1"``, ``"early_stopping"`` (with
+        are in ``net_.callbacks_``. One that cannot be deep-copied (``TensorBoard`` holds a
+        ``SummaryWriter``) is copied shallowly and writes through the same writer. Every
+        trained epoch reaches them, the one early stopping (``patience``) stops at included. The names ``"valid_f1"``, ``"early_stopping"`` (with
         ``patience``), ``"progress"`` (with ``verbose``) and those of skorch's default
         callbacks (``"epoch_timer"``, ``"train_loss"``, ``"valid_loss"``, ``"print_log"``)
         are those of callbacks the segmenter adds: a (name, callback) pair may not use them.

@@ -6,6 +6,7 @@ import contextlib
 import copy
 import functools
 import inspect
+import pickle
 import threading
 from numbers import Integral, Real
 
@@ -116,6 +117,23 @@ _OPTIMIZERS = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW, "sgd": torc
 
 def _silent(*args, **kwargs):
     """A skorch callback sink that prints nothing (progress is shown by the progress bar)."""
+
+
+def _copy_callbacks(callbacks):
+    """Copies of the user's callbacks, so that training never changes the objects passed in:
+    deep copies, or shallow ones of those that cannot be deep-copied (skorch's ``TensorBoard``
+    holds a ``SummaryWriter``, a callback may hold an open file), which then write through
+    the same writer or file."""
+    out = []
+    for item in callbacks:
+        try:
+            out.append(copy.deepcopy(item))
+        except (TypeError, copy.Error, pickle.PicklingError):
+            if isinstance(item, (tuple, list)):
+                out.append((item[0], copy.copy(item[1])))
+            else:
+                out.append(copy.copy(item))
+    return out
 
 
 def _same_value(a, b):
@@ -681,6 +699,11 @@ class NeuralSegmenter(BaseSegmenter):
         recorded = {"train_loss", "train_loss_best"}
         if has_valid:
             recorded |= {"valid_loss", "valid_loss_best", "valid_f1@50"}
+        for item in user_callbacks:  # skorch's scoring callbacks record under their name
+            cb = item[1] if isinstance(item, (tuple, list)) else item
+            name = None if isinstance(cb, type) else getattr(cb, "name", None)
+            if isinstance(name, str):
+                recorded |= {name, f"{name}_best"}
         for i, item in enumerate(user_callbacks):
             cb = item[1] if isinstance(item, (tuple, list)) else item
             kind = cb if isinstance(cb, type) else type(cb)
@@ -703,14 +726,13 @@ class NeuralSegmenter(BaseSegmenter):
                     "validation score. Raise validation_fraction, give more recordings, or "
                     "monitor a training score (e.g. monitor='train_loss_best')."
                 )
-            if monitor.startswith(("valid_", "train_")):
-                warn(
-                    f"{where}, which the network does not record (it records "
-                    f"{', '.join(sorted(recorded))}): unless another callback records it, "
-                    "skorch fails at the end of the first epoch. For the validation F1@50, "
-                    "monitor 'valid_f1@50' (with lower_is_better=False).",
-                    StgraphWarning,
-                )
+            warn(
+                f"{where}, which the network does not record (it records "
+                f"{', '.join(sorted(recorded))}): unless another callback records it, "
+                "skorch fails at the end of the first epoch. For the validation F1@50, "
+                "monitor 'valid_f1@50' (with lower_is_better=False).",
+                StgraphWarning,
+            )
 
     def _recording_split(self, seed):
         classes = getattr(self, "classes_", None)
@@ -725,32 +747,39 @@ class NeuralSegmenter(BaseSegmenter):
         # skorch is imported here, not at module level: importing it imports torch_geometric
         # (skorch.utils probes for it), which import stgraph_sklearn.estimators must not pay.
         from skorch import NeuralNet
-        from skorch.callbacks import EarlyStopping
 
-        from ._callbacks import EpochProgressBar, ValidationSegmentalScore
+        from ._callbacks import (
+            EpochProgressBar,
+            LastEpochEarlyStopping,
+            ValidationSegmentalScore,
+            note_beside_bars,
+            write_beside_bars,
+        )
 
+        # skorch's table (verbose=2) and early stopping's notes are written around the bar
+        table_sink = write_beside_bars if self.verbose >= 2 else _silent
         callbacks = [("valid_f1", ValidationSegmentalScore(k=0.5))]
         split = self._recording_split(seed)
         has_valid = split.n_valid(n_train) > 0
-        if self.patience is not None:
-            callbacks.append(
-                (
-                    "early_stopping",
-                    EarlyStopping(
-                        monitor="valid_loss" if has_valid else "train_loss",
-                        patience=self.patience,
-                        load_best=has_valid,
-                        sink=_silent,
-                    ),
-                )
-            )
         if self.verbose:
             callbacks.append(
                 ("progress", EpochProgressBar(self.max_epochs, desc=type(self).__name__))
             )
         user_callbacks = self._user_callbacks()
         self._check_monitors(user_callbacks, n_train, has_valid)
-        callbacks.extend(copy.deepcopy(user_callbacks))
+        callbacks.extend(_copy_callbacks(user_callbacks))
+        if self.patience is not None:  # last: the stopping epoch reaches the bar and the rest
+            callbacks.append(
+                (
+                    "early_stopping",
+                    LastEpochEarlyStopping(
+                        monitor="valid_loss" if has_valid else "train_loss",
+                        patience=self.patience,
+                        load_best=has_valid,
+                        sink=note_beside_bars if self.verbose else _silent,
+                    ),
+                )
+            )
         optimizer = self._optimizer_class()
         generator = torch.Generator().manual_seed(seed)
         net_class, accelerate = NeuralNet, {}
@@ -782,7 +811,7 @@ class NeuralSegmenter(BaseSegmenter):
             train_split=split,
             callbacks=callbacks,
             verbose=int(self.verbose >= 2),
-            **{"device": self._device, **accelerate},
+            **{"device": self._device, "callbacks__print_log__sink": table_sink, **accelerate},
         )
         # skorch maps to the CPU, when unpickled without CUDA, only the attributes named here
         # (module_, criterion_, optimizer_ once initialized); module and criterion are those
@@ -919,8 +948,12 @@ class NeuralSegmenter(BaseSegmenter):
         progress = dict(net.callbacks_).get("progress")
         if isinstance(progress, EpochProgressBar):
             progress.total = epochs  # the epochs of this call: 1 for partial_fit
-        with self._training_hooks():
-            net.partial_fit(dataset, epochs=epochs)
+        try:
+            with self._training_hooks():
+                net.partial_fit(dataset, epochs=epochs)
+        finally:  # skorch ends callbacks only after a normal end or a KeyboardInterrupt
+            if isinstance(progress, EpochProgressBar):
+                progress.on_train_end(net)
         history = net.history
         # skorch records "dur", "train_loss" and "valid_loss" at the end of an epoch, then
         # the segmental score; a row without them was interrupted
@@ -953,6 +986,10 @@ class NeuralSegmenter(BaseSegmenter):
         finite, but its network labels every frame one class at confidence 1. The model is
         kept for ``history_``."""
         loss = self.history_[-1, "train_loss"] if len(self.history_) else 0.0
+        kept = dict(self.net_.callbacks_).get("early_stopping")
+        restored = getattr(kept, "best_epoch_", None) if getattr(kept, "load_best", False) else None
+        if restored is not None and getattr(kept, "best_model_weights_", None) is not None:
+            loss = self.history_[restored - 1, "train_loss"]  # the weights early stopping kept
         per_stage = np.log(len(self.classes_)) + self.smoothing_weight * self.smoothing_clip**2
         guessing = self.n_stages * per_stage
         if np.isfinite(loss) and loss <= 1e3 * guessing:
@@ -1264,9 +1301,12 @@ class NeuralSegmenter(BaseSegmenter):
         says "cuda", so that it predicts instead of raising.
         """
         current = _module_device(self.net_.module_)
-        wanted = torch.device(self.device)
-        if wanted.type == "cuda" and not torch.cuda.is_available():
-            wanted = current
+        try:
+            wanted = check_device(self.device, type(self).__name__)
+        except ValueError:
+            if str(self.device) != getattr(self, "_device", None):  # set_params after fit
+                raise
+            wanted = current  # unpickled where the device it trained on is missing
         if current != wanted:
             self.net_.module_.to(wanted)
             self.net_.criterion_.to(wanted)

@@ -258,6 +258,7 @@ def test_model_pickled_with_cuda_device_predicts_on_a_machine_without_cuda(toy):
     proba = seg.predict_proba(X)
     seg.net_.device = "cuda"
     seg.set_params(device="cuda")
+    seg._device = "cuda"  # the device a fit on the GPU records
     with warnings.catch_warnings(record=True) as caught:  # skorch warns twice
         warnings.simplefilter("always")
         restored = pickle.loads(pickle.dumps(seg))
