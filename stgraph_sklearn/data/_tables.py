@@ -978,6 +978,20 @@ def labels_from_segment_table(segments, recordings, *, fill=None, start="start",
                 f"{_clock_time(duration, origin, start_datetime)} on its clock. Expected segment "
                 "times on the clock of the recording's time column."
             )
+        outside = np.flatnonzero((e <= 0) | (s >= duration))
+        if outside.size:  # labels no frame gets: data that ends early, or a stray segment
+            i = outside[0]
+            warn(
+                f"{where}: {outside.size} segment{'s' if outside.size > 1 else ''} of {which} "
+                f"lie{'' if outside.size > 1 else 's'} outside its frames, so no frame gets "
+                f"{'their labels' if outside.size > 1 else 'its label'} (first: "
+                f"{_shown(labels[i])} from {_clock_time(s[i], origin, start_datetime)} to "
+                f"{_clock_time(e[i], origin, start_datetime)}; the recording spans "
+                f"{_clock_time(0.0, origin, start_datetime)} to "
+                f"{_clock_time(duration, origin, start_datetime)}). Check that its data does "
+                "not end early (a sensor that failed) and the segments' clock.",
+                StgraphWarning,
+            )
         # A bound a thousandth of a frame or less after a frame's time is read as at that
         # frame: bounds computed from frame times (on a large clock, or from datetimes to the
         # nanosecond) carry rounding errors that would otherwise move a frame across them.

@@ -1,0 +1,28 @@
+"""Segments no frame of their recording reaches: a warning, not labels dropped silently."""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from stgraph_sklearn.data import labels_from_segment_table
+from stgraph_sklearn.exceptions import StgraphWarning
+
+
+def test_a_segment_after_the_recordings_end_warns():
+    """Check that a segment starting after the last frame warns with its label and both
+    spans (a recording cut short, by a sensor whose data ended early, lost the label of its
+    last segment silently)."""
+    table = pd.DataFrame(
+        {"start": [0.0, 1.0, 3.0], "end": [1.0, 3.0, 4.0], "label": ["idle", "stir", "pour"]}
+    )
+    with pytest.warns(StgraphWarning, match=r"1 segment of the recording lies outside its frames"):
+        y = labels_from_segment_table(table, (10.0, 20), fill="idle")
+    assert set(y) == {"idle", "stir"}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        np.testing.assert_array_equal(
+            labels_from_segment_table(table, (10.0, 40)),
+            np.repeat(["idle", "stir", "pour"], [10, 20, 10]),
+        )
