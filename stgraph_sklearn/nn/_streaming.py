@@ -11,6 +11,7 @@ bounded by the receptive field instead of the stream length.
 from __future__ import annotations
 
 import math
+import threading
 
 import torch
 from torch import Tensor, nn
@@ -18,12 +19,17 @@ from torch import Tensor, nn
 __all__ = ["TemporalStreamer", "causal_context", "causal_taps", "receptive_field"]
 
 
-_STATE = "_stream_state"  # the instance attribute of a causal layer inside a stream
+# The stream states attached in this thread, by id of their causal layer: thread-local, so a
+# stream in one thread never reaches the same network predicting offline, or running another
+# stream, in another thread (on the layers themselves, each read and overwrote the other's).
+_ATTACHED = threading.local()
 
 
 def stream_state(layer: nn.Module):
-    """The stream state :class:`TemporalStreamer` attached to ``layer``, or None offline."""
-    return layer.__dict__.get(_STATE)
+    """The stream state :class:`TemporalStreamer` attached to ``layer`` in this thread, or
+    None offline."""
+    states = getattr(_ATTACHED, "states", None)
+    return None if states is None else states.get(id(layer))
 
 
 def causal_context(layer: nn.Module, x: Tensor, span: int, dim: int) -> Tensor:
@@ -365,7 +371,8 @@ class TemporalStreamer:
     between calls (a constant-size state per layer; their sum is the receptive field), so
     ``step`` on chunks ``x[0:a], x[a:b], ...`` returns the outputs of the offline forward on
     the whole ``x``, chunk by chunk. The state belongs to the streamer, not to the module:
-    several streams can share one network, and the network predicts offline between steps.
+    several streams can share one network, and the network predicts offline between steps,
+    also in other threads (the state is attached only in the thread that steps).
 
     Parameters
     ----------
@@ -390,6 +397,7 @@ class TemporalStreamer:
         self.module = module
         layers = _causal_layers(module, "TemporalStreamer")
         self.layers = list({id(m): m for m in layers}.values())
+        self._outer = None  # the states attached in this thread before a step's own
         self.reset()
 
     def reset(self):
@@ -437,17 +445,21 @@ class TemporalStreamer:
         return state
 
     def _attach(self):
-        # The instance __dict__, not nn.Module.__setattr__: this runs for every chunk.
-        for layer, state in zip(self.layers, self._states, strict=True):
-            layer.__dict__[_STATE] = state
+        """Attach the states in this thread (runs for every chunk); the ones attached before
+        are kept, to be restored by :meth:`_detach`."""
+        self._outer = getattr(_ATTACHED, "states", None)
+        mine = {id(layer): state for layer, state in zip(self.layers, self._states, strict=True)}
+        _ATTACHED.states = mine if self._outer is None else {**self._outer, **mine}
 
     def _detach(self):
-        for layer in self.layers:
-            layer.__dict__.pop(_STATE, None)
+        _ATTACHED.states = self._outer
+        self._outer = None
 
     def __enter__(self):
-        """Attach this stream's state: every call of the module inside continues the stream."""
+        """Attach this stream's state: every call of the module inside, in this thread,
+        continues the stream."""
         self._attach()
+        self._thread = threading.get_ident()
         self._hook = self.module.register_forward_pre_hook(self._new_call)
         return self
 
@@ -456,6 +468,8 @@ class TemporalStreamer:
         self._detach()
 
     def _new_call(self, module, args):
+        if threading.get_ident() != getattr(self, "_thread", None):
+            return  # the hook is the module's: a call in another thread is not this stream's
         for state in self._states:
             state["calls"] = 0
 
@@ -464,7 +478,8 @@ class TemporalStreamer:
         """Forward the next chunk (arguments as the module's ``forward``; time = new frames)."""
         self._attach()
         try:
-            self._new_call(self.module, args)
+            for state in self._states:
+                state["calls"] = 0
             return self.module(*args, **kwargs)
         finally:
             self._detach()

@@ -102,6 +102,15 @@ class _ModalityBuffer:
         )
 
 
+def _largest_magnitude(values):
+    """Largest absolute value of an array, NaN ignored (0 for an empty or all-NaN one)."""
+    flat = np.asarray(values).reshape(-1)
+    if flat.size == 0 or flat.dtype.itemsize <= 4:
+        return 0.0  # float32 and smaller stay within float32
+    big = max(abs(float(np.fmin.reduce(flat))), abs(float(np.fmax.reduce(flat))))
+    return 0.0 if np.isnan(big) else big
+
+
 def _frames_before(t, frame_rate):
     """Number of frames ``f >= 0`` with ``f / frame_rate < t``."""
     if not np.isfinite(t):
@@ -351,6 +360,13 @@ class SegmentationStream:
                 mod = Modality(item[1], timestamps=times)
             except (ValueError, TypeError) as exc:
                 _raise_in_chunk(exc, f"{caller}: chunk[{key!r}]")
+            big = _largest_magnitude(mod.values)
+            if big > np.finfo(np.float32).max:
+                raise ValueError(
+                    f"{caller}: chunk[{key!r}] has a value of magnitude {big:.3g}, beyond the "
+                    "float32 range the pipeline's features are stored in: a glitch in the data. "
+                    "Clip it or send NaN (missing) instead."
+                )
             n, c = self._aligner.modalities_[key]
             if (mod.n_nodes, mod.n_channels) != (n, c):
                 raise ValueError(
@@ -499,10 +515,19 @@ class SegmentationStream:
 
     @contextlib.contextmanager
     def _frames_fit_in_memory(self, n_frames, caller):
-        """Name the time jump behind a MemoryError: a stream labels every frame of a gap."""
+        """Name the time jump behind a MemoryError (a stream labels every frame of a gap),
+        and close the stream on any error while labelling: its buffered samples would fail
+        the same way on every later call."""
         first = self._n_aligned
         try:
             yield
+        except ValueError as exc:  # the pipeline refused buffered samples
+            self._closed = True
+            reraise_as(
+                exc,
+                f"SegmentationStream.{caller}: frames {first} to {n_frames} could not be "
+                f"labelled, so this stream is closed (start a new one): {exc}",
+            )
         except MemoryError as exc:
             self._closed = True  # the buffered samples would fail the same way on every call
             newest = max(self._last_stamp, key=self._last_stamp.get)

@@ -19,6 +19,7 @@ from ._common import (
     _sequence_feature_names,
     _transformer_tags,
     fit_context,
+    recording_ref,
 )
 
 __all__ = ["ModalityAligner"]
@@ -573,7 +574,7 @@ class ModalityAligner(
                 max_gap,
                 dt,
                 fr,
-                f"X[{i}] modality {key!r}",
+                f"{recording_ref(rec, i)} modality {key!r}",
             )
         return mod.replace(values=result, rate=fr, start=0.0, clock=None)
 
@@ -581,7 +582,7 @@ class ModalityAligner(
         """``(offset function, nominal sampling period)`` of a modality; with ``check``, the
         checks of its timestamps and sampling (from its metadata, values are not read)."""
         caller = "ModalityAligner"
-        where = f"X[{i}] modality {key!r}"
+        where = f"{recording_ref(rec, i)} modality {key!r}"
         times = mod.times
         if check and times.size > 1 and not (np.diff(times) > 0).all():
             raise ValueError(
@@ -679,7 +680,7 @@ def _aligned_values(aligner, rec, key, i, max_gap):
         max_gap,
         dt,
         rec.frame_rate,
-        f"X[{i}] modality {key!r}",
+        f"{recording_ref(rec, i)} modality {key!r}",
     )
 
 

@@ -23,6 +23,13 @@ from ..data import (
 from ..utils import check_numeric_params, unchanged_on_error
 
 
+def recording_ref(rec, i):
+    """``X[i]`` for messages, with the recording's name when it has one (a folder's name on
+    the command line, where ``X[i]`` means nothing)."""
+    name = getattr(rec, "name", None)
+    return f"X[{i}]" if name is None else f"X[{i}] (recording {name!r})"
+
+
 def fit_context(fit):
     """Decorate a transformer's ``fit``: parameters validated first, as scikit-learn's own
     ``_fit_context`` does, and nothing changed when it raises (a refused ``fit`` left
@@ -94,7 +101,7 @@ def _check_same_names(items, feature_names, layout, caller, *, reference="fit"):
         if mismatch is not None:
             key, unit, got, want = mismatch
             raise ValueError(
-                f"{caller}: X[{i}] modality {key!r} has {unit} {got}; expected {want} "
+                f"{caller}: {recording_ref(item, i)} modality {key!r} has {unit} {got}; expected {want} "
                 f"(same names, same order) as in {ref}."
             )
 

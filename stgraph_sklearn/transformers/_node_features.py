@@ -26,6 +26,7 @@ from ._common import (
     _split_feature_names,
     _transformer_tags,
     fit_context,
+    recording_ref,
 )
 
 __all__ = ["NodeFeatureExtractor"]
@@ -357,7 +358,7 @@ class NodeFeatureExtractor(
                         where=f"recording {rec.name!r} modality {key!r} after {caller}",
                     )
                 else:
-                    where = f"X[{i}] modality {key!r}"
+                    where = f"{recording_ref(rec, i)} modality {key!r}"
                     new[key] = _node_features(mod.values, times, halves, stats, where)
             out.append(_replace_values(rec, new, as_array[i], self.feature_names_))
         if short:

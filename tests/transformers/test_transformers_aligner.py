@@ -185,7 +185,8 @@ def test_non_increasing_timestamps(recordings):
     broken.timestamps = ts  # corrupted after validation
     bad = rec.replace(modalities={**rec.modalities, "video": broken})
     with pytest.raises(
-        ValueError, match=r"ModalityAligner: X\[0\] modality 'video'.*strictly increasing"
+        ValueError,
+        match=r"ModalityAligner: X\[0\] \(recording 'rec0'\) modality 'video'.*strictly increasing",
     ):
         al.transform([bad])
 

@@ -189,7 +189,7 @@ def test_other_node_names_at_transform(estimator, kind, recordings, aligned):
     name = type(est).__name__
     with pytest.raises(
         ValueError,
-        match=rf"{name}: X\[1\] modality 'accel' has node names \['accel:board', 'accel:knife', "
+        match=rf"{name}: X\[1\] \(recording 'rec1'\) modality 'accel' has node names \['accel:board', 'accel:knife', "
         r"'accel:bowl'\]; expected \['accel:knife', 'accel:board', 'accel:bowl'\]",
     ):
         est.transform([X[0], swapped])
@@ -201,7 +201,10 @@ def test_other_node_names_at_transform(estimator, kind, recordings, aligned):
 def test_other_node_names_within_fit(estimator, kind, recordings, aligned):
     X = list(_data(kind, recordings, aligned))
     X[2] = _renamed(X[2], ["pan", "board", "bowl"])
-    with pytest.raises(ValueError, match=r"X\[2\] modality 'accel' has node names \['accel:pan'"):
+    with pytest.raises(
+        ValueError,
+        match=r"X\[2\] \(recording 'rec2'\) modality 'accel' has node names \['accel:pan'",
+    ):
         clone(estimator).fit(X)
 
 
