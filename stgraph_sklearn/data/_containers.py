@@ -189,27 +189,30 @@ def _check_names(names, count, what, unit, prefix=""):
 
 
 def _check_node_names(names, count, what):
-    """``_check_names`` of node names, which may not hold ``"__"``: feature names read
-    ``"<node>__<channel>"`` and are split at the first ``"__"``."""
+    """``_check_names`` of node names, which may not hold ``"__"`` nor end with ``"_"``:
+    feature names read ``"<node>__<channel>"`` and are split at the first ``"__"`` (the node
+    ``"wrist_"`` would read as ``"wrist"``)."""
     names = _check_names(names, count, what, "node")
-    joined = [n for n in names if "__" in n]
+    joined = [n for n in names if "__" in n or n.endswith("_")]
     if joined:
         raise ValueError(
-            f"{what} must not contain '__', the separator of feature names "
-            f"'<node>__<channel>'. Got {joined[:3]!r}; rename them (a table column "
-            "'hand__left_x' makes the node 'hand__left')."
+            f"{what} must not contain '__' or end with '_': '__' separates the node from the "
+            f"channel in feature names '<node>__<channel>'. Got {joined[:3]!r}; rename them (a "
+            "table column 'hand__left_x' makes the node 'hand__left', 'hand__x' the node "
+            "'hand_')."
         )
     return names
 
 
 def _check_modality_name(key):
-    """Refuse ``"__"`` in a modality name: it starts the qualified node names that feature
+    """Refuse ``"__"`` in a modality name, or a final ``"_"``: it starts the qualified node names that feature
     names ``"<modality>:<node>__<channel>"`` are split by."""
-    if "__" in key:
+    if "__" in key or key.endswith("_"):
         raise ValueError(
-            "Recording modality names must not contain '__', the separator of feature names "
-            f"'<modality>:<node>__<channel>'. Got {key!r}; rename the modality (a file "
-            "'wrist__imu.csv' names the modality 'wrist__imu')."
+            "Recording modality names must not contain '__' or end with '_': '__' separates "
+            "the node from the channel in feature names '<modality>:<node>__<channel>'. Got "
+            f"{key!r}; rename the modality (a file 'wrist__imu.csv' names the modality "
+            "'wrist__imu')."
         )
 
 

@@ -453,6 +453,12 @@ class ModalityAligner(
             resampled from the source on each access.
         """
         check_is_fitted(self)
+        if self._methods_for(self.modalities_) != self.methods_:
+            raise ValueError(
+                f"ModalityAligner.transform: method={self.method!r} gives other methods than "
+                f"fit resolved ({self.methods_}): set_params after fit changes the parameter, "
+                "not the fitted methods_. Fit again, or set it back."
+            )
         items, as_array, _ = _check_input(
             X,
             "ModalityAligner",

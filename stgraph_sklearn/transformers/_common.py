@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import functools
 
 import numpy as np
@@ -185,6 +186,12 @@ def _check_input(
     return items, as_array, layout
 
 
+def _own_graph(graph):
+    """A copy of ``graph`` (a few small arrays): a fitted graph handed out in every output,
+    or kept from an input, would otherwise change with an edit of that output or input."""
+    return copy.deepcopy(graph)
+
+
 def _replace_values(rec, new_values, as_array, channel_names=None):
     """A new Recording (or the bare array) with every modality's values replaced.
 
@@ -195,10 +202,17 @@ def _replace_values(rec, new_values, as_array, channel_names=None):
         (values,) = new_values.values()
         return values
     names = channel_names or {}
-    mods = {
-        k: m.replace(values=new_values[k], **({"channel_names": names[k]} if k in names else {}))
-        for k, m in rec.modalities.items()
-    }
+    mods = {}
+    for k, m in rec.modalities.items():
+        changes = {"values": new_values[k]}
+        if k in names:
+            changes["channel_names"] = names[k]
+        # the output's own timeline: editing it must not edit the input recording's
+        if m.timestamps is not None:
+            changes["timestamps"] = np.array(m.timestamps, copy=True)
+        if m.clock is not None:
+            changes["clock"] = np.array(m.clock, copy=True)
+        mods[k] = m.replace(**changes)
     return rec.replace(modalities=mods)
 
 

@@ -14,10 +14,12 @@ from ._common import (
     _check_output_setting,
     _input_feature_names,
     _NumericParamsMixin,
+    _own_graph,
     _sequence_feature_names,
     _split_feature_names,
     _transformer_tags,
     fit_context,
+    recording_ref,
 )
 
 __all__ = ["FrameFeatureFlattener"]
@@ -45,7 +47,7 @@ def _as_blocks(item):
     return blocks, masks, graph
 
 
-def _smooth_and_variation(x, mask, adj):
+def _smooth_and_variation(x, mask, adj, where="X"):
     """Mask-aware smoothing ``A·x`` and mean graph total variation of one modality.
 
     x : (T, N, F) with NaN where missing; mask : (T, N); adj : (N, N) ``A[target, source]``.
@@ -54,6 +56,18 @@ def _smooth_and_variation(x, mask, adj):
     """
     m = mask.astype(np.float64)
     x0 = np.where(np.isnan(x), 0.0, x) * m[:, :, None]
+    n_nodes, n_feat = x0.shape[1:]
+    # the total variation sums N * N products of F squares: finite values beyond this bound
+    # would overflow float64 into NaN for frames whose nodes are all present
+    bound = np.sqrt(np.finfo(np.float64).max / (4.0 * n_nodes * n_nodes * max(1, n_feat)))
+    big = float(np.abs(x0).max(initial=0.0))
+    if big > bound:
+        raise ValueError(
+            f"FrameFeatureFlattener: {where} has values too large for graph smoothing and total "
+            f"variation in float64 (largest |value| {big:.3g}, at most {bound:.3g} here). Give "
+            "them in other units, scale them first (SequenceScaler), or set "
+            "graph_features=False."
+        )
     num = np.einsum("ij,tjf->tif", adj, x0)
     den = m @ adj.T  # den[t, i] = sum_j A_ij m_tj
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -187,7 +201,8 @@ class FrameFeatureFlattener(
         """
         items, layout = self._validated(X)
         self.modalities_ = layout
-        self.graph_ = getattr(items[0], "graph", None)  # recordings and arrays have none
+        graph = getattr(items[0], "graph", None)  # recordings and arrays have none
+        self.graph_ = None if graph is None else _own_graph(graph)  # not the input's
         self.feature_names_in_ = _sequence_feature_names(items[0])
         self.feature_names_out_ = self._names_out(self.feature_names_in_)
         self.n_features_out_ = len(self.feature_names_out_)
@@ -261,7 +276,7 @@ class FrameFeatureFlattener(
         """
         check_is_fitted(self)
         items, _ = self._validated(X, self.modalities_, getattr(self, "feature_names_in_", None))
-        out = [self._flatten(item) for item in items]
+        out = [self._flatten(item, i) for i, item in enumerate(items)]
         container = _get_output_config("transform", self)["dense"]
         if container != "default":
             adapter = ADAPTERS_MANAGER.adapters[container]
@@ -269,7 +284,7 @@ class FrameFeatureFlattener(
             out = [adapter.create_container(x, None, columns=columns) for x in out]
         return out
 
-    def _flatten(self, item):
+    def _flatten(self, item, i=0):
         blocks, masks, graph = _as_blocks(item)
         if graph is None:  # recordings, arrays: the graph the columns meant in fit
             graph = getattr(self, "graph_", None)  # None in flatteners pickled before it
@@ -287,7 +302,8 @@ class FrameFeatureFlattener(
                         adj = np.ones((n_nodes, n_nodes)) - np.eye(n_nodes)
                     else:
                         adj = dense[start : start + n_nodes, start : start + n_nodes]
-                    smoothed, tv = _smooth_and_variation(b, masks[key], adj)
+                    where = f"{recording_ref(item, i)} modality {key!r}"
+                    smoothed, tv = _smooth_and_variation(b, masks[key], adj, where)
                     cols.append(smoothed.reshape(n_t, -1))
                     tvs.append(tv[:, None])
                 start += n_nodes

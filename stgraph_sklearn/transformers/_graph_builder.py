@@ -23,9 +23,11 @@ from ..graph import (
 from ._common import (
     _check_input,
     _KeepsFeatureNamesMixin,
+    _own_graph,
     _sequence_feature_names,
     _transformer_tags,
     fit_context,
+    recording_ref,
 )
 
 __all__ = ["SensorGraphBuilder"]
@@ -58,13 +60,20 @@ def _scan(items, absent, activity, varies=None):
     a node is missing at a frame where any of its channels is NaN), and yield each one's
     :func:`_node_activity` (or None); with ``activity``, record in ``varies`` which nodes'
     activity takes more than one value in each."""
-    for rec in items:
+    for i, rec in enumerate(items):
         values = [np.asarray(m.values) for m in rec.modalities.values()]
         absent.append(np.concatenate([~present_nodes(v).any(axis=0) for v in values]))
         if not activity:
             yield None
             continue
-        act = _node_activity(values)
+        with np.errstate(over="ignore", invalid="ignore"):  # checked below
+            act = _node_activity(values)
+        if np.isinf(act).any():  # finite values whose changes or squares overflow float64
+            raise ValueError(
+                f"SensorGraphBuilder: {recording_ref(rec, i)} has values too large for the "
+                "frame-to-frame activity of its nodes in float64 (their changes or squares "
+                "overflow). Give them in other units, or scale them first (SequenceScaler)."
+            )
         low = np.where(np.isnan(act), np.inf, act).min(axis=0, initial=np.inf)
         high = np.where(np.isnan(act), -np.inf, act).max(axis=0, initial=-np.inf)
         varies.append(high > low)
@@ -400,7 +409,7 @@ class SensorGraphBuilder(
                         k: np.broadcast_to(~hide, (rec.n_frames, hide.size))
                         for k, (hide, _) in hidden.items()
                     },
-                    graph=self.graph_,
+                    graph=_own_graph(self.graph_),
                     name=rec.name,
                     subject=rec.subject,
                     channel_names={k: m.channel_names for k, m in rec.modalities.items()},

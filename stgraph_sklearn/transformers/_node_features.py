@@ -234,6 +234,12 @@ class NodeFeatureExtractor(
             raise ValueError(
                 f"The 'windows' parameter of NodeFeatureExtractor must not repeat a window. Got {self.windows!r}."
             )
+        if len({f"{w:g}" for w in windows}) != len(windows):  # the names carry {w:g}
+            raise ValueError(
+                "The 'windows' parameter of NodeFeatureExtractor must hold windows that differ "
+                "in their first six significant digits, which name the features (2 and "
+                f"2.0000001 both give 'mean_2s'). Got {self.windows!r}."
+            )
         stats = (self.stats,) if isinstance(self.stats, str) else tuple(self.stats)
         bad = [s for s in stats if s not in _STATS]
         if not stats or bad or len(set(stats)) != len(stats):
@@ -303,10 +309,9 @@ class NodeFeatureExtractor(
             :class:`FrameFeatureFlattener` keeps these names.
         """
         names_in = _input_feature_names(self, input_features)
-        windows, stats = self._checked_params()
         names = []
-        for nodes, channels in _split_feature_names(names_in, self.modalities_).values():
-            names += node_feature_names(nodes, self._names(channels, windows, stats))
+        for key, (nodes, _) in _split_feature_names(names_in, self.modalities_).items():
+            names += node_feature_names(nodes, self.feature_names_[key])  # what fit computes
         return np.asarray(names, dtype=object)
 
     def transform(self, X):
@@ -337,6 +342,16 @@ class NodeFeatureExtractor(
         items, as_array, _ = _check_input(
             X, caller, self.modalities_, feature_names=getattr(self, "feature_names_in_", None)
         )
+        channels = _channel_names(items[0])  # those of fit: _check_input compared them
+        for key, fitted in self.feature_names_.items():
+            now = self._names(channels[key], windows, stats)
+            if not np.array_equal(now, fitted):
+                raise ValueError(
+                    f"{caller}.transform: windows={self.windows!r} and stats={self.stats!r} "
+                    f"compute other features than fit named ({list(fitted[:3])}... for "
+                    f"modality {key!r}, now {list(now[:3])}...): set_params after fit changes "
+                    "the parameters, not the fitted feature_names_. Fit again, or set them back."
+                )
         out = []
         short = []
         for i, rec in enumerate(items):

@@ -61,7 +61,9 @@ def test_frame_classifier_uses_the_fitted_graph_for_inputs_without_one():
     flat = FrameFeatureFlattener().fit(S)
     # the same up to float32, the dtype GraphSequences keep
     np.testing.assert_allclose(flat.transform(S)[0], flat.transform(X)[0], rtol=1e-5, atol=1e-6)
-    assert flat.graph_ is S[0].graph and FrameFeatureFlattener().fit(X).graph_ is None
+    assert flat.graph_ is not S[0].graph  # a copy: editing the input must not edit it
+    np.testing.assert_array_equal(flat.graph_.to_dense(), S[0].graph.to_dense())
+    assert FrameFeatureFlattener().fit(X).graph_ is None
     seg = FrameClassifierSegmenter(random_state=0).fit(S, y)
     for p, q in zip(seg.predict_proba(S), seg.predict_proba(X), strict=True):
         np.testing.assert_allclose(p, q, atol=1e-4)
