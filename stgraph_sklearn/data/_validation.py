@@ -4,7 +4,7 @@ argument, the recording index, what was expected and what was got."""
 from __future__ import annotations
 
 import numbers
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Set
 
 import numpy as np
 import pandas as pd
@@ -612,18 +612,30 @@ def _is_label_scalar(value):
         return False
 
 
-def _as_sequence_list(y, name):
-    """Normalise one sequence or a list of sequences to a list of raw sequences."""
+def _as_sequence_list(y, name, pre=""):
+    """Normalise one sequence or a list of sequences to a list of raw sequences (``pre``:
+    the caller's prefix of messages; the hints' code names the argument alone)."""
     if isinstance(y, (str, bytes)):
         raise TypeError(
-            f"{name} must be a label sequence or a list of label sequences. Got the string {y!r}."
+            f"{pre}{name} must be a label sequence or a list of label sequences. Got the string "
+            f"{y!r}."
+        )
+    if isinstance(y, (Mapping, Set)):  # iterating gives keys (in hash order for a set)
+        kind = "dict" if isinstance(y, Mapping) else "set"
+        raise TypeError(
+            f"{pre}{name} must be a label sequence or a list of label sequences. Got a {kind}"
+            + (
+                f", whose keys would be read as labels: pass list({name}.values())."
+                if kind == "dict"
+                else ", which has no order."
+            )
         )
     if isinstance(y, (pd.Series, pd.Index)):
         y = y.to_numpy()  # one sequence, or (object values that are sequences) a list of them
     if isinstance(y, np.ndarray):
         if y.ndim == 2 and y.shape[1] == 1 and y.shape[0] > 1:
             raise ValueError(
-                f"{name} is an array of shape {y.shape}: a column, which would read as "
+                f"{pre}{name} is an array of shape {y.shape}: a column, which would read as "
                 f"{y.shape[0]} sequences of one frame each. Pass {name}.ravel() for one "
                 f"sequence of {y.shape[0]} frames, or list({name}) for one-frame sequences."
             )
@@ -631,7 +643,7 @@ def _as_sequence_list(y, name):
             return list(y)
         if y.ndim != 1:
             raise ValueError(
-                f"{name} must be a 1-D label sequence, a list of sequences or a 2-D array of "
+                f"{pre}{name} must be a 1-D label sequence, a list of sequences or a 2-D array of "
                 f"equal-length sequences. Got an array of shape {y.shape}."
             )
         if y.dtype != object or all(_is_label_scalar(v) for v in y):
@@ -639,18 +651,19 @@ def _as_sequence_list(y, name):
         return list(y)
     if isinstance(y, pd.DataFrame) or not hasattr(y, "__iter__"):
         raise TypeError(
-            f"{name} must be a label sequence or a list of label sequences. Got {type(y).__name__}."
+            f"{pre}{name} must be a label sequence or a list of label sequences. Got "
+            f"{type(y).__name__}."
         )
     items = list(y)
     if not items:
-        raise ValueError(f"{name} is empty; expected a label sequence or a list of sequences.")
+        raise ValueError(f"{pre}{name} is empty; expected a label sequence or a list of sequences.")
     scalar = [_is_label_scalar(v) for v in items]
     if all(scalar):
         return [items]
     if any(scalar):
         i = scalar.index(True)
         raise ValueError(
-            f"{name} mixes labels and sequences: {name}[{i}] is the label {items[i]!r} while "
+            f"{pre}{name} mixes labels and sequences: {name}[{i}] is the label {items[i]!r} while "
             f"{name}[{scalar.index(False)}] is a sequence. Pass one sequence or a list of "
             "sequences."
         )
@@ -697,8 +710,8 @@ def check_label_pairs(y_true, y_pred, *, caller=None, names=("y_true", "y_pred")
     ([array([0, 1])], [array([1, 1])])
     """
     pre, (tn, pn) = _prefix(caller), names
-    true_list = _as_sequence_list(y_true, f"{pre}{tn}")
-    pred_list = _as_sequence_list(y_pred, f"{pre}{pn}")
+    true_list = _as_sequence_list(y_true, tn, pre)
+    pred_list = _as_sequence_list(y_pred, pn, pre)
     if len(true_list) != len(pred_list):
         raise ValueError(
             f"{pre}{tn} has {len(true_list)} sequences but {pn} has {len(pred_list)}; "

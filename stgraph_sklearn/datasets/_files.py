@@ -9,7 +9,7 @@ import numpy as np
 
 from ..exceptions import DataFormatError
 
-__all__ = ["check_utf8", "format_error", "load_npy", "read_lines", "require_file"]
+__all__ = ["check_utf8", "data_root", "format_error", "load_npy", "read_lines", "require_file"]
 
 
 def require_file(path, what):
@@ -18,6 +18,36 @@ def require_file(path, what):
     if not path.is_file():
         raise FileNotFoundError(f"{what} not found: {path}")
     return path
+
+
+def data_root(root, caller, marker):
+    """``root`` as a Path to the folder of a data set release, which holds ``marker`` (a file
+    or folder of the release): a file, a missing folder, or the release one level up or down
+    (the folder an archive was unpacked into, a subfolder of the release) is an error saying
+    which folder to pass."""
+    root = Path(root).expanduser()
+    if root.is_file():
+        raise NotADirectoryError(
+            f"{caller}: 'root' {str(root)!r} is a file, not a folder; unpack the archive and "
+            f"pass the folder that holds {marker!r}."
+        )
+    if not root.is_dir():
+        raise FileNotFoundError(f"{caller}: the 'root' folder {str(root)!r} does not exist.")
+    if not (root / marker).exists():
+        below = sorted(p for p in root.iterdir() if p.is_dir() and (p / marker).exists())
+        above = root.parent if (root.parent / marker).exists() else None
+        hint = (
+            f" It is in {str(below[0])!r}: pass that folder."
+            if below
+            else f" It is in {str(above)!r}: pass that folder."
+            if above is not None
+            else ""
+        )
+        raise FileNotFoundError(
+            f"{caller}: 'root' {str(root)!r} does not hold {marker!r}; pass the folder of the "
+            f"release that holds it.{hint}"
+        )
+    return root
 
 
 def format_error(path, line, message, content=None):
@@ -66,6 +96,16 @@ def check_utf8(path):
 def load_npy(path, what):
     """Load a 2-D numeric ``(D, T)`` array from a .npy file, memory-mapped (read-only)."""
     path = require_file(path, what)
+    with open(path, "rb") as f:
+        head = f.read(64)
+    if not head.startswith(b"\x93NUMPY"):  # numpy's own error advises allow_pickle=True
+        lfs = head.startswith(b"version https://git-lfs")
+        raise format_error(
+            path,
+            None,
+            "not a NumPy .npy file (it does not start with the .npy magic bytes"
+            + ("; it is a Git LFS pointer: fetch the file with 'git lfs pull')." if lfs else ")."),
+        )
     try:
         arr = np.load(path, mmap_mode="r", allow_pickle=False)
     except (ValueError, OSError, EOFError) as exc:

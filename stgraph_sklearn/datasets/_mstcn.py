@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 from numbers import Integral, Real
-from pathlib import Path
 
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
@@ -13,7 +12,7 @@ from sklearn.utils._param_validation import Interval, StrOptions, validate_param
 from ..data import Modality, Recording
 from ..exceptions import StgraphWarning, warn
 from ..utils import check_not_bool
-from ._files import format_error, load_npy, read_lines, require_file
+from ._files import data_root, format_error, load_npy, read_lines, require_file
 from ._vocabulary import subject_from_trial
 
 __all__ = ["load_mstcn_features"]
@@ -141,11 +140,7 @@ def load_mstcn_features(
     """
     check_not_bool(_CALLER, split=split, sample_rate=sample_rate, frame_rate=frame_rate)
     split, sample_rate, frame_rate = int(split), int(sample_rate), float(frame_rate)
-    root = Path(root).expanduser()
-    if not root.is_dir():
-        raise FileNotFoundError(
-            f"load_mstcn_features: the 'root' folder {str(root)!r} does not exist."
-        )
+    root = data_root(root, "load_mstcn_features", "features")
     if labels:
         classes = _read_mapping(require_file(root / "mapping.txt", "MS-TCN class mapping"))
     bundle = require_file(root / "splits" / f"{subset}.split{split}.bundle", "MS-TCN split bundle")

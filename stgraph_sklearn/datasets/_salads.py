@@ -11,8 +11,8 @@ import pandas as pd
 from sklearn.utils._param_validation import InvalidParameterError, StrOptions, validate_params
 
 from ..data import Modality, Recording
-from ..exceptions import MissingSensorWarning, warn
-from ._files import check_utf8, format_error, load_npy, read_lines, require_file
+from ..exceptions import MissingSensorWarning, StgraphWarning, warn
+from ._files import check_utf8, data_root, format_error, load_npy, read_lines, require_file
 from ._vocabulary import (
     BACKGROUND,
     EVAL_MAPPING,
@@ -289,7 +289,9 @@ def load_50salads(root, *, granularity="mid", modalities=("accel",), video_featu
         A folder of per-trial video features of shape ``(D, T)``, as in the MS-TCN bundle
         (``rgb-<trial>.npy`` or ``<trial>.npy``), added as a one-node ``"video"`` modality at
         30 fps on the frame clock, values of shape ``(n_frames, 1, D)`` (lazy, read from the file on access: see
-        :class:`~stgraph_sklearn.data.LazyValues`).
+        :class:`~stgraph_sklearn.data.LazyValues`). A file whose frame count differs from the
+        trial's by more than MS-TCN's frame or two warns (transposed, or another trial's):
+        frames beyond the trial are dropped, frames without features masked.
 
     Returns
     -------
@@ -368,9 +370,7 @@ def load_50salads(root, *, granularity="mid", modalities=("accel",), video_featu
     ('bowl', 'glass', 'knife')
     """
     modalities = _check_modalities(modalities, video_features)
-    root = Path(root).expanduser()
-    if not root.is_dir():
-        raise FileNotFoundError(f"load_50salads: the 'root' folder {str(root)!r} does not exist.")
+    root = data_root(root, "load_50salads", "labels")
     sequences = root / "labels" / "sequences"
     annotation_files = sorted(sequences.glob("*" + _ANNOTATION_SUFFIX))
     if not annotation_files:
@@ -415,7 +415,8 @@ def load_50salads(root, *, granularity="mid", modalities=("accel",), video_featu
             )
         if video_features is not None:
             mods["video"] = Modality(
-                _video_features(Path(video_features).expanduser(), trial).T, rate=_FRAME_RATE
+                _video_features(Path(video_features).expanduser(), trial, frame_times.size).T,
+                rate=_FRAME_RATE,
             )
         subject = subject_from_trial(trial)
         subject = trial if subject is None else subject
@@ -430,13 +431,29 @@ def load_50salads(root, *, granularity="mid", modalities=("accel",), video_featu
     return X, y, np.asarray(groups)
 
 
-def _video_features(folder, trial):
+def _video_features(folder, trial, n_frames):
+    """The (D, T) features of ``trial``; a frame count other than the trial's ``n_frames``
+    (beyond MS-TCN's frame or two) warns: a transposed or another trial's file."""
     candidates = [folder / f"{trial}.npy"]
     if not trial.startswith("rgb-"):
         candidates.append(folder / f"rgb-{trial}.npy")
     for path in candidates:
         if path.is_file():
-            return load_npy(path, "video features")
+            features = load_npy(path, "video features")
+            if abs(features.shape[1] - n_frames) > max(5, 0.01 * n_frames):
+                transposed = abs(features.shape[0] - n_frames) <= max(5, 0.01 * n_frames)
+                warn(
+                    f"load_50salads: {path} has {features.shape[1]} frames of "
+                    f"{features.shape[0]} features, but trial {trial!r} has {n_frames} frames; "
+                    "frames beyond the trial are dropped and frames without features masked. "
+                    + (
+                        "Features are stored (n_features, n_frames): it looks saved transposed."
+                        if transposed
+                        else "Is it the features file of this trial?"
+                    ),
+                    StgraphWarning,
+                )
+            return features
     raise FileNotFoundError(
         f"Video features of trial {trial!r} not found: tried "
         + ", ".join(str(p) for p in candidates)

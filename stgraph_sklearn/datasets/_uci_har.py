@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 from numbers import Real
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -13,7 +12,7 @@ from sklearn.utils._param_validation import Interval, validate_params
 
 from ..data import Modality, Recording
 from ..utils import check_not_bool
-from ._files import format_error, read_lines, require_file
+from ._files import data_root, format_error, read_lines, require_file
 from ._vocabulary import BACKGROUND
 
 __all__ = ["load_uci_har"]
@@ -151,8 +150,11 @@ def load_uci_har(root, *, include_transitions=True, frame_rate=10.0):
     ------
     FileNotFoundError
         If ``root``, ``activity_labels.txt``, ``RawData/labels.txt``, every
-        ``acc_exp*_user*.txt`` or the gyroscope file of an experiment is missing, or if
-        ``labels.txt`` names an experiment without sensor files.
+        ``acc_exp*_user*.txt``, or the gyroscope or accelerometer file of an experiment is
+        missing, or if ``labels.txt`` names an experiment without sensor files. The message
+        names the folder to pass when ``root`` is the release's parent or its ``RawData``.
+    NotADirectoryError
+        If ``root`` is a file (the archive, not unpacked).
     DataFormatError
         If a file does not follow the format below (the message names the file and line).
 
@@ -195,13 +197,16 @@ def load_uci_har(root, *, include_transitions=True, frame_rate=10.0):
     """
     check_not_bool("load_uci_har", frame_rate=frame_rate)
     frame_rate = float(frame_rate)
-    root = Path(root).expanduser()
-    if not root.is_dir():
-        raise FileNotFoundError(f"load_uci_har: the 'root' folder {str(root)!r} does not exist.")
+    root = data_root(root, "load_uci_har", "activity_labels.txt")
     activities = _read_activities(
         require_file(root / "activity_labels.txt", "UCI HAPT activity labels")
     )
     raw = root / "RawData"
+    if not raw.is_dir():
+        raise FileNotFoundError(
+            f"load_uci_har: 'root' {str(root)!r} holds no 'RawData' folder (the release's raw "
+            f"signals and labels.txt); it holds {sorted(p.name for p in root.iterdir())[:10]}."
+        )
     experiments = {}  # experiment -> user
     acc_files = {}  # experiment -> its accelerometer file, as it is named on disk
     for path in sorted(raw.glob("acc_exp*_user*.txt")):
@@ -214,6 +219,13 @@ def load_uci_har(root, *, include_transitions=True, frame_rate=10.0):
             acc_files[exp] = path
     if not experiments:
         raise FileNotFoundError(f"No 'acc_expEE_userUU.txt' file found in {raw}")
+    for path in sorted(raw.glob("gyro_exp*_user*.txt")):  # a gyroscope file alone: not dropped
+        match = _SENSOR_RE.match("acc_" + path.name[len("gyro_") :])
+        if match and int(match.group(1)) not in experiments:
+            raise FileNotFoundError(
+                f"UCI HAPT accelerometer file not found: {path} has no accelerometer file "
+                f"(expected {raw / ('acc_' + path.name[len('gyro_') :])})."
+            )
     rows = _read_labels(
         require_file(raw / "labels.txt", "UCI HAPT labels"), activities, experiments
     )

@@ -9,7 +9,7 @@ from sklearn.model_selection import GroupKFold
 
 from stgraph_sklearn.datasets import load_50salads
 from stgraph_sklearn.datasets._vocabulary import subject_from_trial
-from stgraph_sklearn.exceptions import DataFormatError, MissingSensorWarning
+from stgraph_sklearn.exceptions import DataFormatError, MissingSensorWarning, StgraphWarning
 
 N_FRAMES = 150
 OBJECT_CODE = {"bowl": 1.0, "glass": 2.0, "knife": 3.0, "peeler": 4.0, "plate": 5.0}
@@ -336,3 +336,19 @@ def test_groups_equal_the_subjects_when_trial_names_mix(release, tmp_path):
     (release / "labels/sequences/zz-activityAnnotation.txt").unlink()
     _, _, groups = load_50salads(release, modalities=(), video_features=folder)
     assert groups.dtype.kind == "i" and groups.tolist() == [1, 1, 2]
+
+
+@pytest.mark.parametrize("transposed", [True, False])
+def test_video_features_of_another_length_warn(release, tmp_path, transposed):
+    """Check that a features file whose frame count is not the trial's warns, saying when it
+    looks transposed (a (T, D) file became T channels of D frames, 74 of 90 frames masked,
+    silently)."""
+    folder = tmp_path / "features"
+    folder.mkdir()
+    for k, trial in enumerate(TRIALS):
+        n = N_FRAMES if k else (N_FRAMES if transposed else 3 * N_FRAMES)
+        feats = np.zeros((4, n), dtype=np.float32)
+        np.save(folder / f"{trial}.npy", feats.T if transposed and not k else feats)
+    match = "looks saved transposed" if transposed else "Is it the features file of this trial"
+    with pytest.warns(StgraphWarning, match=match):
+        load_50salads(release, modalities=(), video_features=folder)

@@ -160,3 +160,13 @@ def test_features_without_labels_need_no_ground_truth(bundle):
     assert [rec.n_frames for rec in X] == [VIDEOS[rec.name] + 1 for rec in X]  # uncut
     X, y = load_mstcn_features(bundle, subset="test", sample_rate=2, labels=False)
     assert y is None and X[0].n_frames == len(range(0, VIDEOS["rgb-02-2"] + 1, 2))
+
+
+def test_a_features_file_that_is_not_npy_is_named(bundle):
+    """Check that a features file that is not a .npy array (a Git LFS pointer left by a clone
+    without LFS) says so, instead of numpy's advice to load it with allow_pickle=True."""
+    (bundle / "features" / "rgb-01-1.npy").write_text(
+        "version https://git-lfs.github.com/spec/v1\noid sha256:0\nsize 10\n"
+    )
+    with pytest.raises(DataFormatError, match=r"not a NumPy .npy file .*git lfs pull"):
+        load_mstcn_features(bundle)

@@ -159,7 +159,7 @@ def test_missing_files(tmp_path, release):
     with pytest.raises(FileNotFoundError, match=r"gyroscope file not found: .*gyro_exp03_user07"):
         load_uci_har(release)
     (release / "activity_labels.txt").unlink()
-    with pytest.raises(FileNotFoundError, match="activity labels not found"):
+    with pytest.raises(FileNotFoundError, match=r"does not hold .activity_labels.txt."):
         load_uci_har(release)
 
 
@@ -255,3 +255,28 @@ def test_home_folder_byte_order_marks_and_a_frame_rate_too_low(tmp_path, release
         np.testing.assert_array_equal(a, b)
     with pytest.raises(ValueError, match=r"^load_uci_har: frame_rate=0.001 Hz gives no frame"):
         load_uci_har(release, frame_rate=0.001)
+
+
+def test_a_wrong_root_names_the_folder_to_pass(tmp_path, release):
+    """Check that the usual wrong roots name what to pass (the release's parent, its RawData
+    folder, the archive file, a lower-case rawdata folder said only that a file was
+    missing, or that an existing file did not exist)."""
+    with pytest.raises(FileNotFoundError, match=r"It is in '.*HAPT': pass that folder"):
+        load_uci_har(tmp_path)
+    with pytest.raises(FileNotFoundError, match=r"It is in '.*HAPT': pass that folder"):
+        load_uci_har(release / "RawData")
+    archive = tmp_path / "HAPT Data Set.zip"
+    archive.write_bytes(b"PK\x03\x04")
+    with pytest.raises(NotADirectoryError, match="is a file, not a folder; unpack the archive"):
+        load_uci_har(archive)
+    (release / "RawData").rename(release / "rawdata")
+    with pytest.raises(FileNotFoundError, match=r"holds no 'RawData' folder .*'rawdata'"):
+        load_uci_har(release)
+
+
+def test_a_gyroscope_file_without_its_accelerometer_file_is_named(release):
+    """Check that an experiment with only a gyroscope file is an error, as one with only an
+    accelerometer file is (it was dropped without a word unless labels.txt named it)."""
+    (release / "RawData" / "acc_exp03_user07.txt").unlink()
+    with pytest.raises(FileNotFoundError, match=r"gyro_exp03_user07.txt has no accelerometer"):
+        load_uci_har(release)
