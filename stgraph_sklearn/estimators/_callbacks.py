@@ -13,8 +13,10 @@ from ._batching import IGNORE_INDEX
 __all__ = [
     "EpochProgressBar",
     "LastEpochEarlyStopping",
+    "RestoreBestWeights",
     "ValidationSegmentalScore",
     "note_beside_bars",
+    "print_on_main_process",
     "write_beside_bars",
 ]
 
@@ -32,6 +34,12 @@ def note_beside_bars(text):
     write_beside_bars(text, file=sys.stderr)
 
 
+def print_on_main_process(accelerator, text):
+    """:func:`write_beside_bars` in the accelerator's main process only (its ``print``)."""
+    if accelerator.is_main_process:
+        write_beside_bars(text)
+
+
 class LastEpochEarlyStopping(EarlyStopping):
     """skorch's ``EarlyStopping``, placed after every other callback, whose stopping epoch
     reaches skorch's table too.
@@ -39,7 +47,9 @@ class LastEpochEarlyStopping(EarlyStopping):
     skorch stops training by a ``KeyboardInterrupt`` from this callback's ``on_epoch_end``:
     callbacks after it never see the stopping epoch. skorch runs its ``PrintLog`` after every
     callback, so its row of that epoch is written here before training stops, and then the
-    note saying why.
+    note saying why (to ``sink``, whatever the net's own verbosity). The best epoch's weights
+    are put back by :class:`RestoreBestWeights`, placed before the user's callbacks, so that
+    their ``on_train_end`` (skorch's ``TrainEndCheckpoint``) sees the fitted model.
     """
 
     def on_epoch_end(self, net, **kwargs):
@@ -51,11 +61,30 @@ class LastEpochEarlyStopping(EarlyStopping):
             for _, cb in net.callbacks_:
                 if isinstance(cb, PrintLog):
                     cb.on_epoch_end(net, **kwargs)
+            if not notes:  # skorch writes its note only with the net's own verbose on
+                notes.append(
+                    f"Stopping since {self.monitor} has not improved in the last "
+                    f"{self.patience} epochs."
+                )
             for note in notes:
                 sink(note)
             raise
         finally:
             self.sink = sink
+
+    def on_train_end(self, net, **kwargs):
+        """Nothing: :class:`RestoreBestWeights` has put the best weights back."""
+
+
+class RestoreBestWeights(Callback):
+    """Put back the weights ``early_stopping`` kept (skorch's ``EarlyStopping.on_train_end``)
+    at the end of training, before the callbacks placed after this one see the model."""
+
+    def __init__(self, early_stopping):
+        self.early_stopping = early_stopping
+
+    def on_train_end(self, net, **kwargs):
+        EarlyStopping.on_train_end(self.early_stopping, net, **kwargs)
 
 
 class ValidationSegmentalScore(Callback):

@@ -104,10 +104,12 @@ SHARED_PARAMETERS = """\
         when training starts, so the objects passed in are never modified; the trained ones
         are in ``net_.callbacks_``. One that cannot be deep-copied (``TensorBoard`` holds a
         ``SummaryWriter``) is copied shallowly and writes through the same writer. Every
-        trained epoch reaches them, the one early stopping (``patience``) stops at included. The names ``"valid_f1"``, ``"early_stopping"`` (with
-        ``patience``), ``"progress"`` (with ``verbose``) and those of skorch's default
-        callbacks (``"epoch_timer"``, ``"train_loss"``, ``"valid_loss"``, ``"print_log"``)
-        are those of callbacks the segmenter adds: a (name, callback) pair may not use them.
+        trained epoch reaches them, the one early stopping (``patience``) stops at included,
+        and at the end of training they see the weights early stopping kept. The names
+        ``"valid_f1"``, ``"early_stopping"`` and ``"restore_best"`` (with ``patience``),
+        ``"progress"`` (with ``verbose``) and those of skorch's default callbacks
+        (``"epoch_timer"``, ``"train_loss"``, ``"valid_loss"``, ``"print_log"``) are those of
+        callbacks the segmenter adds: a (name, callback) pair may not use them.
     optimizer : {"adam", "adamw", "sgd"} or torch.optim.Optimizer subclass, default="adam"
         The optimizer, built with ``lr`` and ``weight_decay``.
     warm_start : bool, default=False

@@ -652,10 +652,11 @@ class NeuralSegmenter(BaseSegmenter):
         for name in ("epoch_timer", "train_loss", "valid_loss", "print_log"):
             reserved[name] = ("one of skorch's default callbacks, always added", "")
         if self.patience is not None:
-            reserved["early_stopping"] = (
-                f"the early stopping of patience={self.patience!r}",
-                ", or set patience=None",
-            )
+            for name in ("early_stopping", "restore_best"):
+                reserved[name] = (
+                    f"the early stopping of patience={self.patience!r}",
+                    ", or set patience=None",
+                )
         if self.verbose:
             reserved["progress"] = (
                 f"the progress bar of verbose={self.verbose!r}",
@@ -751,8 +752,10 @@ class NeuralSegmenter(BaseSegmenter):
         from ._callbacks import (
             EpochProgressBar,
             LastEpochEarlyStopping,
+            RestoreBestWeights,
             ValidationSegmentalScore,
             note_beside_bars,
+            print_on_main_process,
             write_beside_bars,
         )
 
@@ -767,19 +770,19 @@ class NeuralSegmenter(BaseSegmenter):
             )
         user_callbacks = self._user_callbacks()
         self._check_monitors(user_callbacks, n_train, has_valid)
-        callbacks.extend(_copy_callbacks(user_callbacks))
-        if self.patience is not None:  # last: the stopping epoch reaches the bar and the rest
-            callbacks.append(
-                (
-                    "early_stopping",
-                    LastEpochEarlyStopping(
-                        monitor="valid_loss" if has_valid else "train_loss",
-                        patience=self.patience,
-                        load_best=has_valid,
-                        sink=note_beside_bars if self.verbose else _silent,
-                    ),
-                )
+        stopping = None
+        if self.patience is not None:
+            stopping = LastEpochEarlyStopping(
+                monitor="valid_loss" if has_valid else "train_loss",
+                patience=self.patience,
+                load_best=has_valid,
+                sink=note_beside_bars if self.verbose else _silent,
             )
+            # the best weights back before the user's callbacks end (a TrainEndCheckpoint)
+            callbacks.append(("restore_best", RestoreBestWeights(stopping)))
+        callbacks.extend(_copy_callbacks(user_callbacks))
+        if stopping is not None:  # last: the stopping epoch reaches the bar and the rest
+            callbacks.append(("early_stopping", stopping))
         optimizer = self._optimizer_class()
         generator = torch.Generator().manual_seed(seed)
         net_class, accelerate = NeuralNet, {}
@@ -790,7 +793,9 @@ class NeuralSegmenter(BaseSegmenter):
             accelerate = {
                 "accelerator": self.accelerator,
                 "device": device,
-                "callbacks__print_log__sink": self.accelerator.print
+                "callbacks__print_log__sink": functools.partial(
+                    print_on_main_process, self.accelerator
+                )
                 if self.verbose >= 2
                 else _silent,
             }

@@ -368,8 +368,8 @@ class SegmentationDisplay:
         max_recordings : int or None, default=20
             Without ``recording_index``, draw at most this many recordings (a pair of bands
             each, about 1.1 in of figure height): the first ``max_recordings``, with a
-            warning that says how many are drawn. None draws every recording. Ignored when
-            ``recording_index`` is given.
+            warning that says how many are drawn. None draws every recording. Not used when
+            ``recording_index`` is given (it must still be valid).
         labels : array-like of shape (n_classes,), default=None
             Classes in legend and colour order.
         names : list of str, default=None
@@ -430,8 +430,8 @@ class SegmentationDisplay:
         max_recordings : int or None, default=20
             Without ``recording_index``, draw at most this many recordings (only those are
             predicted when ``X`` is a list): the first ``max_recordings``, with a warning
-            that says how many are drawn. None draws every recording. Ignored when
-            ``recording_index`` is given.
+            that says how many are drawn. None draws every recording. Not used when
+            ``recording_index`` is given (it must still be valid).
         labels : array-like of shape (n_classes,), default=None
             Classes in legend and colour order; defaults to ``estimator.classes_`` when present.
         names : list of str, default=None

@@ -288,6 +288,7 @@ class NodeFeatureExtractor(
         channels = _channel_names(items[0])
         self.feature_names_ = {k: self._names(channels[k], windows, stats) for k in layout}
         self.n_features_out_ = {k: len(v) for k, v in self.feature_names_.items()}
+        self._names_checked_for = (windows, stats)  # what feature_names_ were computed from
         return self
 
     def get_feature_names_out(self, input_features=None):
@@ -313,6 +314,20 @@ class NodeFeatureExtractor(
         for key, (nodes, _) in _split_feature_names(names_in, self.modalities_).items():
             names += node_feature_names(nodes, self.feature_names_[key])  # what fit computes
         return np.asarray(names, dtype=object)
+
+    def _check_names_unchanged(self, item, windows, stats, caller):
+        """Refuse ``windows``/``stats`` set after fit that compute other features than the
+        fitted ``feature_names_`` name."""
+        channels = _channel_names(item)  # those of fit: _check_input compared them
+        for key, fitted in self.feature_names_.items():
+            now = self._names(channels[key], windows, stats)
+            if not np.array_equal(now, fitted):
+                raise ValueError(
+                    f"{caller}.transform: windows={self.windows!r} and stats={self.stats!r} "
+                    f"compute other features than fit named ({list(fitted[:3])}... for "
+                    f"modality {key!r}, now {list(now[:3])}...): set_params after fit changes "
+                    "the parameters, not the fitted feature_names_. Fit again, or set them back."
+                )
 
     def transform(self, X):
         """Compute the window statistics of every node.
@@ -342,16 +357,10 @@ class NodeFeatureExtractor(
         items, as_array, _ = _check_input(
             X, caller, self.modalities_, feature_names=getattr(self, "feature_names_in_", None)
         )
-        channels = _channel_names(items[0])  # those of fit: _check_input compared them
-        for key, fitted in self.feature_names_.items():
-            now = self._names(channels[key], windows, stats)
-            if not np.array_equal(now, fitted):
-                raise ValueError(
-                    f"{caller}.transform: windows={self.windows!r} and stats={self.stats!r} "
-                    f"compute other features than fit named ({list(fitted[:3])}... for "
-                    f"modality {key!r}, now {list(now[:3])}...): set_params after fit changes "
-                    "the parameters, not the fitted feature_names_. Fit again, or set them back."
-                )
+        # checked once per (windows, stats): a stream transforms every chunk
+        if getattr(self, "_names_checked_for", None) != (windows, stats):
+            self._check_names_unchanged(items[0], windows, stats, caller)
+            self._names_checked_for = (windows, stats)
         out = []
         short = []
         for i, rec in enumerate(items):

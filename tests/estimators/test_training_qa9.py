@@ -150,3 +150,41 @@ def test_the_progress_bar_closes_when_training_fails(toy):
     # the traceback (kept, as a notebook keeps the last one) holds the bar
     assert not [bar for bar in list(tqdm._instances) if bar.desc.startswith("MSTCNSegmenter")]
     assert info.tb is not None
+
+
+class Snapshot(Callback):
+    """Keeps the weights it sees at the end of training (as skorch's TrainEndCheckpoint)."""
+
+    def on_train_end(self, net, **kwargs):
+        self.weights = {k: v.clone() for k, v in net.module_.state_dict().items()}
+
+
+def test_callbacks_see_the_weights_early_stopping_kept_at_the_end(toy):
+    """Check that the user's on_train_end sees the weights early stopping restored (with
+    early stopping placed after the user's callbacks, a TrainEndCheckpoint saved the last
+    epoch's weights, not the fitted model's)."""
+    seg = MSTCNSegmenter(
+        max_epochs=20,
+        patience=1,
+        validation_fraction=0.34,
+        callbacks=[("worse", WorseFrom(3)), ("snap", Snapshot())],
+        **TINY,
+    ).fit(*toy)
+    snap = dict(seg.net_.callbacks_)["snap"].weights
+    for key, value in seg.net_.module_.state_dict().items():
+        assert torch.equal(snap[key], value)
+
+
+def test_verbose_1_says_why_training_stopped(toy, capsys):
+    """Check that verbose=1 notes the stop (skorch writes its note only with the net's own
+    verbose, which is on at verbose=2 only), also without validation recordings."""
+    for fraction in (0.34, 0.0):
+        MSTCNSegmenter(
+            max_epochs=20,
+            patience=1,
+            validation_fraction=fraction,
+            verbose=1,
+            callbacks=[("worse", WorseFrom(3, nan=fraction == 0))],
+            **TINY,
+        ).fit(*toy)
+        assert "Stopping since" in capsys.readouterr().err
