@@ -891,12 +891,19 @@ def check_layouts(layouts, expected, *, caller, reference, what="channels"):
     for i, got in enumerate(layouts):
         if list(got) != list(expected):
             missing = [k for k in expected if k not in got]
-            hint = (
-                f" To mark a sensor missing for a whole recording, give its modality (here "
-                f"{missing[0]!r}) all NaN: a table with the time column and empty values."
-                if missing
-                else ""
-            )
+            if list(got) == ["x"] and len(expected) > 1:  # how bare arrays are read
+                hint = (
+                    " A bare array is read as the one modality 'x'; give recordings with the "
+                    f"modalities {list(expected)} instead."
+                )
+            elif missing:
+                hint = (
+                    " To mark a sensor missing for a whole recording, give its modality (here "
+                    f"{missing[0]!r}) all NaN values (from a table: the time column with empty "
+                    "values)."
+                )
+            else:
+                hint = ""
             raise ValueError(
                 f"{caller}: X[{i}] has modalities {list(got)}; expected {list(expected)} "
                 f"(same names, same order) as in {reference}.{hint}"

@@ -26,3 +26,14 @@ def test_a_segment_after_the_recordings_end_warns():
             labels_from_segment_table(table, (10.0, 40)),
             np.repeat(["idle", "stir", "pour"], [10, 20, 10]),
         )
+
+
+def test_a_bare_array_for_a_model_of_several_modalities_is_named():
+    """Check that a bare array given to a model of several modalities says how arrays are
+    read (the message advised an all-NaN table for a sensor that was not missing)."""
+    from stgraph_sklearn.data import check_layouts
+
+    with pytest.raises(ValueError, match=r"A bare array is read as the one modality 'x'"):
+        check_layouts(
+            [{"x": (11, 6)}], {"accel": (10, 3), "video": (1, 6)}, caller="Est", reference="fit"
+        )

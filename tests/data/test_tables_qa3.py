@@ -246,7 +246,7 @@ def test_missing_modality_error_says_how_to_mark_it_missing():
     assert str(info.value) == (
         "Est: X[0] has modalities ['acc']; expected ['acc', 'gyro'] (same names, same order) as "
         "in fit. To mark a sensor missing for a whole recording, give its modality (here "
-        "'gyro') all NaN: a table with the time column and empty values."
+        "'gyro') all NaN values (from a table: the time column with empty values)."
     )
     with pytest.raises(ValueError) as info:  # another order: nothing is missing, no hint
         check_layouts(
