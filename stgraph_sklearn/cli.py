@@ -431,6 +431,15 @@ def _cmd_predict(args):
 
     if os.path.exists(args.out) and not os.path.isdir(args.out):
         raise CommandError(f"--out {args.out}: is a file; expected a folder for the predictions.")
+    if (
+        os.path.isdir(args.out)
+        and os.path.isdir(args.data)
+        and os.path.samefile(args.out, args.data)
+    ):
+        raise CommandError(
+            f"--out {args.out}: is the data folder; predictions written there would replace its "
+            "segments.csv (the true labels). Give another folder."
+        )
     model, X, _ = _load_and_read(args, labels=False)
     segments = model.predict_segments(X)  # one inference pass; the frame labels follow from it
     y_pred = [

@@ -83,7 +83,7 @@ def _at(i, lines, pair=False):
 
 def _shown(value):
     """A cell for a message: ``1.98`` or ``2024-05-01 10:00:00``, not ``np.float64(1.98)``."""
-    if isinstance(value, (np.floating, np.integer)):
+    if isinstance(value, (np.floating, np.integer, np.str_, np.bytes_, np.bool_)):
         return repr(value.item())
     return repr(str(value)) if isinstance(value, pd.Timestamp | pd.Timedelta) else repr(value)
 

@@ -315,12 +315,16 @@ class NodeFeatureExtractor(
             names += node_feature_names(nodes, self.feature_names_[key])  # what fit computes
         return np.asarray(names, dtype=object)
 
-    def _check_names_unchanged(self, item, windows, stats, caller):
+    def _check_names_unchanged(self, windows, stats, caller):
         """Refuse ``windows``/``stats`` set after fit that compute other features than the
-        fitted ``feature_names_`` name."""
-        channels = _channel_names(item)  # those of fit: _check_input compared them
+        fitted ``feature_names_`` name (from fit's input channels: unnamed ones, as a stream's,
+        are the same channels)."""
+        names_in = getattr(self, "feature_names_in_", None)
+        if names_in is None:  # fitted before feature_names_in_ was kept: nothing to check by
+            return
+        split = _split_feature_names(names_in, self.modalities_)
         for key, fitted in self.feature_names_.items():
-            now = self._names(channels[key], windows, stats)
+            now = self._names(split[key][1], windows, stats)
             if not np.array_equal(now, fitted):
                 raise ValueError(
                     f"{caller}.transform: windows={self.windows!r} and stats={self.stats!r} "
@@ -359,7 +363,7 @@ class NodeFeatureExtractor(
         )
         # checked once per (windows, stats): a stream transforms every chunk
         if getattr(self, "_names_checked_for", None) != (windows, stats):
-            self._check_names_unchanged(items[0], windows, stats, caller)
+            self._check_names_unchanged(windows, stats, caller)
             self._names_checked_for = (windows, stats)
         out = []
         short = []

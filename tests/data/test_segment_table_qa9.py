@@ -37,3 +37,11 @@ def test_a_bare_array_for_a_model_of_several_modalities_is_named():
         check_layouts(
             [{"x": (11, 6)}], {"accel": (10, 3), "video": (1, 6)}, caller="Est", reference="fit"
         )
+
+
+def test_numpy_string_labels_are_shown_as_text():
+    """Check that a label read as a numpy string is quoted as text in the warning (it read
+    np.str_('pour'))."""
+    table = pd.DataFrame({"start": [0.0, 3.0], "end": [1.0, 4.0], "label": ["idle", "pour"]})
+    with pytest.warns(StgraphWarning, match=r"\(first: 'pour' from"):
+        labels_from_segment_table(table, (10.0, 20), fill="idle")

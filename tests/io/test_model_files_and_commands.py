@@ -309,3 +309,16 @@ def test_the_console_script_prints_warnings_as_one_line(
     err = capsys.readouterr().err.splitlines()
     assert err[0].startswith("stgraph-seg stream: StgraphWarning: ")
     assert "frame_rate=5" in err[0] and not any("sys.exit" in line for line in err)
+
+
+def test_predict_refuses_the_data_folder_as_out(causal_file, csv_folder, capsys):
+    """Check that predict --out <the data folder> is refused before anything is written (it
+    replaced the folder's segments.csv, the true labels, with the predictions)."""
+    _, path = causal_file
+    before = (csv_folder / "segments.csv").read_text()
+    code, err = run(
+        ["predict", "--model", str(path), "--data", str(csv_folder), "--out", str(csv_folder)],
+        capsys,
+    )
+    assert code != 0 and "is the data folder" in err
+    assert (csv_folder / "segments.csv").read_text() == before

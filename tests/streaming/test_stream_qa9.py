@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import torch
 
+from stgraph_sklearn import load_model, save_model
 from stgraph_sklearn.data import Modality, Recording
 from stgraph_sklearn.estimators import MSTCNSegmenter
 from stgraph_sklearn.nn import MultiStageTCN, TemporalStreamer
@@ -106,3 +107,29 @@ def test_samples_the_pipeline_refuses_close_the_stream_with_a_clear_error(model)
         stream.partial_predict(_chunk(rng, 1.5, 3.0, np.float32))
     with pytest.raises(ValueError, match="the stream is closed"):
         stream.partial_predict(_chunk(rng, 3.0, 4.0, np.float32))
+
+
+def test_a_model_fitted_on_named_channels_streams(tmp_path):
+    """Check that a causal pipeline fitted on recordings with channel names (as every CSV
+    folder gives) streams after a model-file round trip, as the command line streams it: the
+    stream's unnamed channels were checked against the fitted feature names and refused,
+    blaming set_params (no frame was labelled)."""
+    rng = np.random.RandomState(3)
+    recs = [
+        Recording(
+            {"acc": Modality(rng.randn(200, 2, 3), rate=50.0, channel_names=["x", "y", "z"])},
+            frame_rate=10.0,
+        )
+        for _ in range(3)
+    ]
+    seg = MSTCNSegmenter(
+        lookahead=0, hidden_channels=4, n_stages=1, n_layers=2, max_epochs=1, random_state=0
+    )
+    model = make_segmentation_pipeline(seg).fit(recs, [np.repeat(["a", "b"], 20)] * 3)
+    save_model(model, tmp_path / "causal.stgm")
+    model = load_model(tmp_path / "causal.stgm")
+    stream = model.stream()
+    mod = recs[0].modalities["acc"]
+    tables = [stream.partial_predict({"acc": (mod.times, mod.values)}), stream.close()]
+    frames = np.concatenate([t["label"].to_numpy() for t in tables])
+    np.testing.assert_array_equal(frames, model.predict(recs[:1])[0])
