@@ -220,11 +220,12 @@ def load_uci_har(root, *, include_transitions=True, frame_rate=10.0):
     if not experiments:
         raise FileNotFoundError(f"No 'acc_expEE_userUU.txt' file found in {raw}")
     for path in sorted(raw.glob("gyro_exp*_user*.txt")):  # a gyroscope file alone: not dropped
-        match = _SENSOR_RE.match("acc_" + path.name[len("gyro_") :])
+        acc_name = "acc_" + path.name[len("gyro_") :]
+        match = _SENSOR_RE.match(acc_name)
         if match and int(match.group(1)) not in experiments:
             raise FileNotFoundError(
                 f"UCI HAPT accelerometer file not found: {path} has no accelerometer file "
-                f"(expected {raw / ('acc_' + path.name[len('gyro_') :])})."
+                f"(expected {raw / acc_name})."
             )
     rows = _read_labels(
         require_file(raw / "labels.txt", "UCI HAPT labels"), activities, experiments

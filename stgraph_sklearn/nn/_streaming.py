@@ -470,6 +470,9 @@ class TemporalStreamer:
     def _new_call(self, module, args):
         if threading.get_ident() != getattr(self, "_thread", None):
             return  # the hook is the module's: a call in another thread is not this stream's
+        self._reset_calls()
+
+    def _reset_calls(self):
         for state in self._states:
             state["calls"] = 0
 
@@ -478,8 +481,7 @@ class TemporalStreamer:
         """Forward the next chunk (arguments as the module's ``forward``; time = new frames)."""
         self._attach()
         try:
-            for state in self._states:
-                state["calls"] = 0
+            self._reset_calls()
             return self.module(*args, **kwargs)
         finally:
             self._detach()

@@ -19,7 +19,7 @@ from ..transformers import (
     SequenceScaler,
     find_common_rate,
 )
-from ..utils import check_seconds, is_positive_number
+from ..utils import check_seconds, is_positive_number, largest_magnitude
 
 __all__ = ["SegmentationStream"]
 
@@ -100,15 +100,6 @@ class _ModalityBuffer:
         self.values = np.concatenate(
             [kept.reshape(rows.size, *self.values.shape[1:]), self.values[n_old:]]
         )
-
-
-def _largest_magnitude(values):
-    """Largest absolute value of an array, NaN ignored (0 for an empty or all-NaN one)."""
-    flat = np.asarray(values).reshape(-1)
-    if flat.size == 0 or flat.dtype.itemsize <= 4:
-        return 0.0  # float32 and smaller stay within float32
-    big = max(abs(float(np.fmin.reduce(flat))), abs(float(np.fmax.reduce(flat))))
-    return 0.0 if np.isnan(big) else big
 
 
 def _frames_before(t, frame_rate):
@@ -360,7 +351,8 @@ class SegmentationStream:
                 mod = Modality(item[1], timestamps=times)
             except (ValueError, TypeError) as exc:
                 _raise_in_chunk(exc, f"{caller}: chunk[{key!r}]")
-            big = _largest_magnitude(mod.values)
+            # float32 and smaller stay within float32
+            big = largest_magnitude(mod.values) if mod.values.dtype.itemsize > 4 else 0.0
             if big > np.finfo(np.float32).max:
                 raise ValueError(
                     f"{caller}: chunk[{key!r}] has a value of magnitude {big:.3g}, beyond the "

@@ -12,7 +12,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..data import LazyValues, is_lazy
 from ..exceptions import MissingSensorWarning, warn
-from ..utils import is_positive_number
+from ..utils import is_positive_number, largest_magnitude
 from ._common import (
     _check_input,
     _KeepsFeatureNamesMixin,
@@ -699,12 +699,9 @@ def _is_box(method, dt, fr):
 def _check_magnitude(times, values, where):
     """Refuse float64 values so large that the window integrals or the interpolation would
     overflow (they came out inf, or NaN frames from finite input)."""
-    if values.dtype.itemsize < 8 or values.size == 0:
+    if values.dtype.itemsize < 8:
         return  # float32 cannot come near float64's limit
-    flat = values.reshape(-1)
-    big = max(abs(float(np.fmin.reduce(flat))), abs(float(np.fmax.reduce(flat))))  # NaN-blind
-    if np.isnan(big):  # every value missing
-        return
+    big = largest_magnitude(values)  # 0 for no value at all
     span = max(1.0, float(times[-1] - times[0])) if times.size else 1.0
     if big * 4 * span >= np.finfo(np.float64).max:
         raise ValueError(

@@ -417,8 +417,7 @@ class SensorGraphBuilder(
                     node_names=block_names,
                 )
             except ValueError as exc:  # values beyond float32: which recording
-                name = "" if rec.name is None else f" ({rec.name!r})"
-                reraise_as(exc, f"{caller}.transform: X[{i}]{name}: {exc}")
+                reraise_as(exc, f"{caller}.transform: {recording_ref(rec, i)}: {exc}")
             out.append(seq)
         return out
 

@@ -7,8 +7,9 @@ returns the segmenter at the end of a pipeline (or the estimator itself),
 ``iso_datetimes`` reads ISO 8601 text as datetimes (the sensor tables and segment tables),
 ``check_seconds`` refuses times that cannot be seconds (Unix milliseconds) and
 ``check_not_bool`` refuses ``True``/``False`` for a numeric parameter (of an estimator:
-``check_numeric_params``) and ``unchanged_on_error`` puts an estimator back as it was when a
-``fit`` raises.
+``check_numeric_params``), ``largest_magnitude`` gives an array's largest absolute value
+(NaN ignored) and ``unchanged_on_error`` puts an estimator back as it was when a ``fit``
+raises.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ __all__ = [
     "final_estimator",
     "is_positive_number",
     "iso_datetimes",
+    "largest_magnitude",
     "seed_from",
     "unchanged_on_error",
 ]
@@ -179,6 +181,34 @@ def iso_datetimes(values, *, errors="raise"):
         return pd.to_datetime(values, format="ISO8601", errors=errors)
     except ValueError:  # offsets that differ (or not ISO 8601 at all: raises again)
         return pd.to_datetime(values, format="ISO8601", errors=errors, utc=True)
+
+
+def largest_magnitude(values):
+    """The largest absolute value of a numeric array, NaN ignored, in one pass of two
+    reductions without a NaN mask (0.0 for an empty or all-NaN array).
+
+    Parameters
+    ----------
+    values : array-like
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from stgraph_sklearn.utils import largest_magnitude
+    >>> largest_magnitude(np.array([[1.0, np.nan], [-3.0, 2.0]])), largest_magnitude([np.nan])
+    (3.0, 0.0)
+    """
+    import numpy as np
+
+    flat = np.asarray(values).reshape(-1)
+    if flat.size == 0:
+        return 0.0
+    big = max(abs(float(np.fmin.reduce(flat))), abs(float(np.fmax.reduce(flat))))  # NaN-blind
+    return 0.0 if math.isnan(big) else big
 
 
 def is_positive_number(value):

@@ -148,7 +148,7 @@ def test_values_beyond_float32_name_the_recording_and_position(aligned):
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)
         with pytest.raises(
-            ValueError, match=r"X\[1\] \('rec1'\).*frame 17, node 2, channel 1"
+            ValueError, match=r"X\[1\] \(recording 'rec1'\).*frame 17, node 2, channel 1"
         ) as info:
             builder.transform([aligned[0], glitch])
     assert "SequenceScaler" not in str(info.value)
